@@ -1,0 +1,226 @@
+"""Load any supported file as one canonical layer, with a validation report.
+
+>>> from agora.loaders import load_units
+>>> result = load_units("survey.csv")            # doctest: +SKIP
+>>> result.data.head(), result.report.summary()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+import pandas as pd
+
+from ..layers import DISPLAY_CRS, LAYERS, Layer, conform, get_layer
+from . import normalise as norm
+from .columns import COORD_ALIASES, match_columns
+from .coords import assign_centres, clean_geometries, point_columns, points_from_columns
+from .read import Source, read_source
+from .report import LoadError, LoadReport, LoadResult
+
+Normaliser = Callable[[pd.DataFrame, LoadReport, dict], pd.DataFrame]
+
+
+def load(
+    source: Source | pd.DataFrame,
+    layer: str | Layer,
+    *,
+    filename: str | None = None,
+    column_map: dict[str, str] | None = None,
+    centres: gpd.GeoDataFrame | None = None,
+    defaults: dict[str, str] | None = None,
+) -> LoadResult:
+    """Load `source` as the canonical `layer`.
+
+    Parameters
+    ----------
+    source : path, bytes, file object or DataFrame
+        The file (any format of :data:`agora.loaders.read.SUPPORTED`), or a table
+        already read (with or without a ``_row`` column).
+    layer : str or Layer
+        ``centres``, ``units``, ``footfall_sites`` (``footfall-sites``),
+        ``footfall_counts`` (``footfall``) or ``assets``.
+    filename : str, optional
+        Name for messages and format detection (needed for uploads).
+    column_map : dict, optional
+        Input column -> canonical column or coordinate role (``lat``, ``lon``,
+        ``easting``, ``northing``, ``wkt``), for columns the alias table does not know.
+    centres : GeoDataFrame, optional
+        Centres to assign features without a ``centre_id`` to.
+    defaults : dict, optional
+        Canonical column -> value for rows that have none (``{"category": "library"}``).
+
+    Returns
+    -------
+    LoadResult
+        ``data`` (GeoDataFrame in EPSG:4326, or DataFrame for footfall counts) and
+        ``report``.
+
+    Raises
+    ------
+    LoadError
+        When the file as a whole cannot be loaded.
+    """
+    spec = layer if isinstance(layer, Layer) else get_layer(layer)
+    if isinstance(source, pd.DataFrame):
+        name = filename or "table"
+        table = source.copy()
+        if "_row" not in table:
+            table.insert(0, "_row", range(2, len(table) + 2))
+        notes: list[str] = []
+        if table.empty:
+            raise LoadError(f"{name}: the table has no rows.")
+    else:
+        name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
+        table, notes = read_source(source, name)
+    report = LoadReport(file=name, layer=spec.name, rows_read=len(table), notes=list(notes))
+    columns = [c for c in table.columns if c not in ("_row", getattr(table, "_geometry_column_name", None))]
+    mapping = match_columns(columns, spec.name, column_map)
+    for target, col in mapping.items():
+        report.columns[col] = target
+    for col in columns:
+        report.columns.setdefault(col, "kept")
+
+    geo = isinstance(table, gpd.GeoDataFrame)
+    if spec.geometry:
+        if geo:
+            report.columns[table.geometry.name] = "geometry"
+            table = clean_geometries(table, report, spec.geometry)
+            table = point_columns(table, mapping)
+        else:
+            table = points_from_columns(table, mapping, report)
+            if spec.geometry == "polygon":
+                table = clean_geometries(table, report, "polygon")
+    elif geo:
+        table = pd.DataFrame(table.drop(columns=table.geometry.name))
+
+    renames = {col: target for target, col in mapping.items() if target not in COORD_ALIASES and col in table.columns}
+    kept = [c for c in table.columns if c not in renames and c != "_row" and c != getattr(table, "_geometry_column_name", None)]
+    table = table.rename(columns={c: f"{c}_input" for c in kept if c in spec.columns})
+    table = table.rename(columns=renames)
+    for col, value in (defaults or {}).items():
+        if col not in table:
+            table[col] = value
+        else:
+            table[col] = table[col].where(table[col].notna(), value)
+
+    table = NORMALISERS[spec.name](table, report, {"file_stem": Path(name).stem, "mapping": mapping})
+    for col in spec.required:
+        if col not in table:
+            raise LoadError(f"{name}: no column for {col!r}; found {', '.join(columns)}. Map one by hand.")
+        empty = table[col].isna() | (table[col].astype("string").str.strip() == "")
+        report.reject(table.loc[empty, "_row"], f"no value for {col}")
+        table = table.loc[~empty]
+    if isinstance(table, gpd.GeoDataFrame) and "centre_id" in spec.columns:
+        if "centre_id" not in table:
+            table["centre_id"] = pd.Series(pd.NA, index=table.index, dtype="string")
+        table = assign_centres(table, centres, report)
+    if "source" in spec.columns:
+        table["source"] = table["source"] if "source" in table else name
+    extras = [c for c in table.columns if c not in spec.columns and c not in ("_row", "geometry")]
+    for col in extras:
+        table[col] = table[col].astype("string")
+    table = conform(table, spec).drop(columns=["_row"]).reset_index(drop=True)
+    if spec.geometry and not isinstance(table, gpd.GeoDataFrame):
+        table = gpd.GeoDataFrame(table, geometry="geometry", crs=DISPLAY_CRS)
+    report.rows_kept = len(table)
+    if report.rows_kept == 0:
+        reasons = report.rejected_frame()["reason"].value_counts().head(3)
+        why = "; ".join(f"{r} ({n} rows)" for r, n in reasons.items())
+        raise LoadError(f"{name}: no row could be loaded as {spec.label.lower()}: {why or 'no rows'}.")
+    return LoadResult(data=table, report=report)
+
+
+def _ids(table: pd.DataFrame, col: str, stem: str, report: LoadReport) -> pd.DataFrame:
+    """Fill missing ids with ``<file stem>-<row>``, and make repeated ids unique."""
+    made = f"{re.sub(r'[^A-Za-z0-9]+', '-', stem).strip('-').lower() or 'row'}-" + table["_row"].astype(str)
+    if col not in table:
+        table[col] = made
+        return table
+    ids = table[col].astype("string").str.strip()
+    ids = ids.mask(ids == "", pd.NA).fillna(made)
+    dup = ids.duplicated(keep=False) & ids.notna()
+    if dup.any() and col != "site_id":
+        report.notes.append(f"{int(dup.sum())} rows share an {col}; made unique by adding their row number")
+        ids = ids.where(~dup, ids + "#" + table["_row"].astype(str))
+    table[col] = ids
+    return table
+
+
+def _centres(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
+    if "centre_id" not in table and "name" in table:
+        table["centre_id"] = table["name"].astype("string").str.strip().map(norm.slug, na_action="ignore")
+    if "name" not in table and "centre_id" in table:
+        table["name"] = table["centre_id"]
+    table = _ids(table, "centre_id", ctx["file_stem"], report)
+    if "name" in table:
+        table["name"] = table["name"].astype("string").str.strip()
+    return table
+
+
+def _units(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
+    table = norm.survey_name_and_street(table, report)
+    table = _ids(table, "unit_id", ctx["file_stem"], report)
+    table = norm.unit_status(table, report)
+    table = norm.unit_ownership(table, report)
+    table = norm.unit_categories(table, report)
+    if "observed_on" in table:
+        table["observed_on"] = norm.dates(table["observed_on"])
+    if "vacant_since" in table:
+        table["vacant_since"] = norm.dates(table["vacant_since"])
+    return table
+
+
+def _sites(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
+    if "site_id" not in table and "name" in table:
+        table["site_id"] = table["name"]
+    if "name" not in table and "site_id" in table:
+        table["name"] = table["site_id"]
+    return _ids(table, "site_id", ctx["file_stem"], report)
+
+
+def _counts(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
+    return norm.footfall_counts(table, report)
+
+
+def _assets(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
+    table = _ids(table, "asset_id", ctx["file_stem"], report)
+    return norm.asset_fields(table, report, ctx["mapping"])
+
+
+NORMALISERS: dict[str, Normaliser] = {
+    "centres": _centres,
+    "units": _units,
+    "footfall_sites": _sites,
+    "footfall_counts": _counts,
+    "assets": _assets,
+}
+assert set(NORMALISERS) == set(LAYERS)
+
+
+def load_centres(source: Source, **kwargs) -> LoadResult:
+    """Load town-centre boundaries; see :func:`load`."""
+    return load(source, "centres", **kwargs)
+
+
+def load_units(source: Source, **kwargs) -> LoadResult:
+    """Load premises (survey, OSM extract, register); see :func:`load`."""
+    return load(source, "units", **kwargs)
+
+
+def load_footfall_sites(source: Source, **kwargs) -> LoadResult:
+    """Load footfall counter locations; see :func:`load`."""
+    return load(source, "footfall_sites", **kwargs)
+
+
+def load_footfall_counts(source: Source, **kwargs) -> LoadResult:
+    """Load footfall counts (long form); see :func:`load`."""
+    return load(source, "footfall_counts", **kwargs)
+
+
+def load_assets(source: Source, **kwargs) -> LoadResult:
+    """Load community assets; see :func:`load`."""
+    return load(source, "assets", **kwargs)

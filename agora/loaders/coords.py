@@ -1,0 +1,201 @@
+"""Turn coordinates or geometries into valid EPSG:4326 geometry, row by row.
+
+Detects British National Grid against degrees, and latitude and longitude given the
+wrong way round; rejects rows with no, unreadable or impossible coordinates.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from ..layers import BNG_CRS, DISPLAY_CRS
+from .report import LoadError, LoadReport
+
+#: Longitude and latitude bounds of Great Britain, Ireland and the Isle of Man.
+BRITISH_ISLES = (-11.0, 49.0, 2.5, 61.5)
+#: Bounds of British National Grid coordinates (metres).
+BNG_BOUNDS = (-10_000.0, -10_000.0, 800_000.0, 1_300_000.0)
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    text = s.astype("string").str.strip().str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _inside(x: pd.Series, y: pd.Series, bounds: tuple[float, float, float, float]) -> pd.Series:
+    return x.between(bounds[0], bounds[2]) & y.between(bounds[1], bounds[3])
+
+
+def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadReport) -> gpd.GeoDataFrame:
+    """Build point geometry from coordinate columns.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table, with a ``_row`` column.
+    cols : dict
+        Coordinate role (``lat``, ``lon``, ``easting``, ``northing``, ``wkt``) -> column.
+    report : LoadReport
+        Receives the CRS detected, the swap flag and rejected rows.
+    """
+    if "wkt" in cols and not ({"lat", "lon"} <= cols.keys() or {"easting", "northing"} <= cols.keys()):
+        geoms = shapely.from_wkt(df[cols["wkt"]].astype("string").fillna("").to_numpy(dtype=object), on_invalid="ignore")
+        gdf = gpd.GeoDataFrame(df.drop(columns=[cols["wkt"]]), geometry=list(geoms))
+        guess_crs(gdf, report)
+        return clean_geometries(gdf, report)
+    if {"easting", "northing"} <= cols.keys():
+        x, y, crs = _numbers(df[cols["easting"]]), _numbers(df[cols["northing"]]), BNG_CRS
+    elif {"lat", "lon"} <= cols.keys():
+        x, y = _numbers(df[cols["lon"]]), _numbers(df[cols["lat"]])
+        crs = DISPLAY_CRS
+    else:
+        raise LoadError(
+            f"{report.file}: no usable coordinates: found no latitude/longitude, easting/northing or "
+            "geometry columns. Map the coordinate columns by hand."
+        )
+    missing = x.isna() | y.isna()
+    if missing.all():
+        raise LoadError(f"{report.file}: no usable coordinates: every row's coordinates are empty or not numbers.")
+    ok = ~missing
+    if crs == DISPLAY_CRS:
+        in_degrees = _inside(x, y, (-180, -90, 180, 90))
+        in_bng = _inside(x, y, BNG_BOUNDS) & ~in_degrees
+        if in_bng[ok].mean() > 0.5:
+            crs = BNG_CRS
+            report.notes.append("coordinates are metres in British National Grid, not degrees")
+        else:
+            swapped_ok = _inside(y, x, (-180, -90, 180, 90))
+            plain_uk = _inside(x, y, BRITISH_ISLES)[ok].mean()
+            swapped_uk = _inside(y, x, BRITISH_ISLES)[ok].mean()
+            if (in_degrees[ok].mean() < 0.5 and swapped_ok[ok].mean() > 0.5) or (swapped_uk > 0.5 and plain_uk < 0.1):
+                x, y = y, x
+                report.swapped_lat_lon = True
+                report.notes.append("latitude and longitude were given the wrong way round; they have been swapped")
+    report.crs = crs
+    rows = df["_row"]
+    report.reject(rows[missing], "no coordinates (empty or not a number)")
+    if crs == DISPLAY_CRS:
+        bad = ok & ~_inside(x, y, (-180, -90, 180, 90))
+        for row, xv, yv in zip(rows[bad], x[bad], y[bad]):
+            report.reject([row], f"coordinates outside the Earth (latitude {yv:g}, longitude {xv:g})")
+    else:
+        bad = ok & ~_inside(x, y, BNG_BOUNDS)
+        for row, xv, yv in zip(rows[bad], x[bad], y[bad]):
+            report.reject([row], f"easting/northing outside Great Britain ({xv:g}, {yv:g})")
+    null_island = ok & ~bad & (x == 0) & (y == 0)
+    report.reject(rows[null_island], "coordinates are 0, 0 (a missing position written as zeros)")
+    keep = ok & ~bad & ~null_island
+    used = [cols[k] for k in ("lat", "lon", "easting", "northing") if k in cols]
+    gdf = gpd.GeoDataFrame(
+        df.loc[keep].drop(columns=used), geometry=gpd.points_from_xy(x[keep], y[keep]), crs=crs
+    )
+    return gdf.to_crs(DISPLAY_CRS) if crs != DISPLAY_CRS else gdf
+
+
+def guess_crs(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
+    """Set a CRS on `gdf` when it has none, from the range of its coordinates."""
+    if gdf.crs is not None:
+        epsg = gdf.crs.to_epsg()
+        report.crs = f"EPSG:{epsg}" if epsg else gdf.crs.to_string()
+        return
+    valid = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if valid.empty:
+        gdf.set_crs(DISPLAY_CRS, inplace=True)
+        report.crs = DISPLAY_CRS
+        return
+    minx, miny, maxx, maxy = valid.total_bounds
+    if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
+        crs = DISPLAY_CRS
+    elif minx >= BNG_BOUNDS[0] and maxx <= BNG_BOUNDS[2] and miny >= BNG_BOUNDS[1] and maxy <= BNG_BOUNDS[3]:
+        crs = BNG_CRS
+        report.notes.append("no coordinate system given; the coordinates look like British National Grid")
+    else:
+        raise LoadError(
+            f"{report.file}: the coordinate system is not stated and the coordinates are neither degrees nor "
+            "British National Grid metres."
+        )
+    gdf.set_crs(crs, inplace=True)
+    report.crs = crs
+
+
+def clean_geometries(gdf: gpd.GeoDataFrame, report: LoadReport, kind: str | None = None) -> gpd.GeoDataFrame:
+    """Reject rows with no geometry, repair invalid ones, and reproject to EPSG:4326.
+
+    Parameters
+    ----------
+    kind : {"point", "polygon", "any", None}
+        What the layer needs. Points are taken from other geometries by their
+        representative point; closed LineString outlines become polygons.
+    """
+    guess_crs(gdf, report)
+    geom = gdf.geometry
+    rows = gdf["_row"]
+    missing = geom.isna() | geom.is_empty
+    report.reject(rows[missing], "no geometry")
+    gdf = gdf.loc[~missing].copy()
+    geom = gdf.geometry
+    if kind == "polygon":
+        lines = geom.geom_type.isin(["LineString", "LinearRing"]) & geom.is_closed
+        if lines.any():
+            gdf.loc[lines, gdf.geometry.name] = [shapely.Polygon(g.coords) for g in geom[lines]]
+        geom = gdf.geometry
+        not_poly = ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
+        for row, gt in zip(gdf["_row"][not_poly], geom[not_poly].geom_type):
+            report.reject([row], f"a centre needs a polygon boundary, not a {gt}")
+        gdf = gdf.loc[~not_poly].copy()
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        repaired = shapely.make_valid(gdf.geometry[invalid].to_numpy())
+        gdf.loc[invalid, gdf.geometry.name] = repaired
+        report.notes.append(f"{int(invalid.sum())} invalid geometries repaired (make_valid)")
+    if kind == "point":
+        not_point = gdf.geometry.geom_type != "Point"
+        if not_point.any():
+            gdf.loc[not_point, gdf.geometry.name] = gdf.geometry[not_point].representative_point()
+            report.notes.append(f"{int(not_point.sum())} outlines reduced to a point inside them")
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(DISPLAY_CRS)
+    bounds = gdf.geometry.bounds
+    outside = ~(bounds["minx"].ge(-180) & bounds["maxx"].le(180) & bounds["miny"].ge(-90) & bounds["maxy"].le(90))
+    report.reject(gdf["_row"][outside], "coordinates outside the Earth")
+    return gdf.loc[~outside]
+
+
+def point_columns(gdf: gpd.GeoDataFrame, cols: dict[str, str]) -> gpd.GeoDataFrame:
+    """Drop coordinate columns of a vector file once its geometry is used."""
+    used = [cols[k] for k in ("lat", "lon", "easting", "northing", "wkt") if k in cols and cols[k] in gdf.columns]
+    return gdf.drop(columns=[c for c in used if c != gdf.geometry.name])
+
+
+def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, report: LoadReport) -> gpd.GeoDataFrame:
+    """Fill a missing ``centre_id`` from the centre polygon that contains each feature.
+
+    Features outside every centre keep no ``centre_id`` and are counted in the report.
+    """
+    if centres is None or centres.empty or gdf.empty:
+        return gdf
+    need = gdf["centre_id"].isna() if "centre_id" in gdf else pd.Series(True, index=gdf.index)
+    if not need.any():
+        return gdf
+    probe = gpd.GeoDataFrame(geometry=gdf.geometry[need].representative_point(), crs=gdf.crs)
+    joined = gpd.sjoin(probe, centres[["centre_id", "geometry"]].to_crs(gdf.crs), how="left", predicate="within")
+    first = joined[~joined.index.duplicated(keep="first")]["centre_id"]
+    gdf = gdf.copy()
+    gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
+    report.outside_centres = int(gdf["centre_id"].isna().sum())
+    if report.outside_centres:
+        report.notes.append(f"{report.outside_centres} rows fall outside every centre; kept with no centre")
+    return gdf
+
+
+def area_crs(gdf: gpd.GeoDataFrame):
+    """The CRS to measure in: British National Grid in Great Britain, else local UTM."""
+    if gdf.empty:
+        return BNG_CRS
+    minx, miny, maxx, maxy = gdf.to_crs(DISPLAY_CRS).total_bounds
+    if minx >= BRITISH_ISLES[0] and maxx <= BRITISH_ISLES[2] and miny >= BRITISH_ISLES[1] and maxy <= BRITISH_ISLES[3]:
+        return BNG_CRS
+    return gdf.estimate_utm_crs()
+

@@ -1,0 +1,263 @@
+"""Turn the values real files hold into canonical values, column by column."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..layers import ASSET_CATEGORIES
+from .report import LoadReport
+
+VACANT_WORDS = re.compile(r"^\s*(empty|vacant|void|to let|closed|disused|unoccupied|available)\b", re.I)
+UNKNOWN_WORDS = re.compile(r"^\s*(?:\?+|unknown\b|not known\b|n/?k\b)", re.I)
+ADDRESS = re.compile(
+    r"^\s*(\d+[a-z]?(\s*[-&/]\s*\d+[a-z]?)?,?\s+)?[\w' .]+\b(street|st|road|rd|lane|gate|square|place|row|"
+    r"terrace|parade|walk|way|hill|bridge|avenue|close|court|yard|fold|buildings|arcade|market)\.?\s*$",
+    re.I,
+)
+STREET_NUMBER = re.compile(r"^\s*[\d]+[a-z]?(\s*[-&/]\s*\d+[a-z]?)?,?\s+", re.I)
+
+
+def slug(text: str) -> str:
+    """A short id from a name: ``"Hebden Bridge" -> "hebden-bridge"``."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+
+
+def dates(s: pd.Series) -> pd.Series:
+    """Parse dates written ISO (yyyy-mm-dd) or day first (dd/mm/yyyy); unreadable ones become NaT."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    text = s.astype("string").str.strip()
+    out = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    rest = out.isna() & text.notna()
+    if rest.any():
+        out[rest] = pd.to_datetime(text[rest], errors="coerce", dayfirst=True, format="mixed")
+    return out
+
+
+def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Handle walk-round surveys whose ``name`` column holds the address.
+
+    When most names look like street addresses and the file has a free-text column
+    (``comments``, ``notes``, ``occupier``...), the text becomes the unit's name and the
+    address gives its street.
+    """
+    if "name" not in table:
+        return table
+    names = table["name"].astype("string")
+    looks_like_address = names.str.match(ADDRESS).fillna(False).mean() > 0.6
+    other = next((c for c in table.columns if c.lower() in {"comments", "comment", "notes", "occupier",
+                                                            "business", "use_now", "current_use"}), None)
+    if looks_like_address and other:
+        table = table.rename(columns={"name": "address"})
+        table["name"] = table[other]
+        report.notes.append(f"the name column holds addresses: unit names taken from {other!r}")
+        if "street" not in table:
+            table["street"] = table["address"].astype("string").str.replace(STREET_NUMBER, "", regex=True).str.strip()
+    elif "street" not in table and names.str.match(ADDRESS).fillna(False).mean() > 0.6:
+        table["street"] = names.str.replace(STREET_NUMBER, "", regex=True).str.strip()
+    return table
+
+
+STATUS_WORDS = {
+    "occupied": "occupied", "open": "occupied", "trading": "occupied", "in use": "occupied", "yes": "occupied",
+    "o": "occupied", "occ": "occupied", "let": "occupied",
+    "vacant": "vacant", "empty": "vacant", "void": "vacant", "to let": "vacant", "closed": "vacant",
+    "v": "vacant", "vac": "vacant", "unoccupied": "vacant", "disused": "vacant", "no": "vacant",
+    "unknown": "unknown", "?": "unknown", "n/k": "unknown", "not known": "unknown",
+}
+
+
+def unit_status(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Set ``status`` to occupied, vacant or unknown.
+
+    From a status column when there is one; otherwise inferred: OSM ``shop=vacant`` or
+    ``disused:shop``, and names such as "Empty", "Vacant (was X)" mean vacant; "???"
+    means unknown; anything else with a name or a use is occupied.
+    """
+    if "status" in table and table["status"].notna().any():
+        text = table["status"].astype("string").str.strip().str.lower()
+        mapped = text.map(STATUS_WORDS, na_action="ignore")
+        for word in text[mapped.isna() & text.notna()].unique()[:5]:
+            report.notes.append(f"status {word!r} not recognised: counted as unknown")
+        table["status"] = mapped.fillna("unknown")
+        return table
+    status = pd.Series("occupied", index=table.index, dtype="string")
+    name = table["name"].astype("string") if "name" in table else pd.Series(pd.NA, index=table.index, dtype="string")
+    cat = table["source_category"].astype("string").str.lower() if "source_category" in table else None
+    has_use = name.notna() | (cat.notna() if cat is not None else False)
+    status[~has_use] = "unknown"
+    status[name.str.match(UNKNOWN_WORDS).fillna(False)] = "unknown"
+    vacant = name.str.match(VACANT_WORDS).fillna(False)
+    if cat is not None:
+        vacant |= cat.isin(["vacant", "empty", "disused"]).fillna(False)
+    for col in ("disused:shop", "disused:amenity", "vacant"):
+        if col in table:
+            vacant |= table[col].notna() & (table[col].astype("string").str.lower() != "no")
+    status[vacant] = "vacant"
+    table["status"] = status
+    report.notes.append(
+        f"status inferred from names and uses: {int(vacant.sum())} vacant, {int((status == 'unknown').sum())} unknown"
+    )
+    return table
+
+
+OWNERSHIP_WORDS = {
+    "independent": "independent", "indep": "independent", "ind": "independent", "i": "independent",
+    "local": "independent", "chain": "chain", "c": "chain", "multiple": "chain", "national": "chain",
+    "regional chain": "chain", "national chain": "chain", "franchise": "chain",
+    "symbol": "symbol_group", "symbol group": "symbol_group", "symbol_group": "symbol_group",
+    "unknown": "unknown",
+}
+
+
+def unit_ownership(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Keep what a survey recorded of ownership, and the OSM brand hints for later rules.
+
+    ``ownership`` is set only where the file records it (``ownership_source`` =
+    ``surveyed``); the other rules (brand tags, brand lists, names recurring across
+    centres) are applied by :func:`agora.analysis.ownership.classify_ownership`.
+    """
+    if "ownership" in table:
+        text = table["ownership"].astype("string").str.strip().str.lower()
+        mapped = text.map(OWNERSHIP_WORDS, na_action="ignore")
+        table["ownership"] = mapped
+        table["ownership_source"] = pd.Series(np.where(mapped.notna(), "surveyed", None), index=table.index,
+                                              dtype="string")
+    not_brand = pd.Series(False, index=table.index)
+    if "nobrand" in table:
+        not_brand |= table["nobrand"].astype("string").str.lower().eq("yes").fillna(False)
+    if "not:brand:wikidata" in table:
+        not_brand |= table["not:brand:wikidata"].notna()
+    table["not_brand"] = not_brand
+    return table
+
+
+def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Map ``source_category`` (OSM ``shop=*``, VOA text, survey words) to our taxonomy."""
+    from ..analysis.taxonomy import categorise
+
+    if "source_category" not in table:
+        for key in ("amenity", "shop", "office", "craft", "leisure"):
+            if key in table:
+                table["source_category"] = table[key]
+                break
+    elif "amenity" in table:
+        table["source_category"] = table["source_category"].fillna(table["amenity"])
+    if "source_category" not in table:
+        return table
+    given = table["category"] if "category" in table else pd.Series(pd.NA, index=table.index, dtype="string")
+    found = categorise(table["source_category"])
+    table["category"] = given.astype("string").fillna(found)
+    unmapped = table.loc[table["category"].isna() & table["source_category"].notna(), "source_category"]
+    if len(unmapped):
+        top = unmapped.astype("string").str.lower().value_counts().head(8)
+        report.notes.append(
+            f"{len(unmapped)} units have a use the shop-type list does not know: "
+            + ", ".join(f"{k} ({v})" for k, v in top.items())
+        )
+    return table
+
+
+def footfall_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Make ``timestamp``, ``interval``, ``count`` and ``direction`` from a long-form export.
+
+    Negative and non-numeric counts are missing (not zero). The timestamp is the date
+    plus the ``hour`` column when there is one.
+    """
+    if "timestamp" not in table:
+        raise_missing(report, "a date or timestamp column")
+    if "count" not in table:
+        raise_missing(report, "a count column")
+    stamp = dates(table["timestamp"])
+    bad = stamp.isna()
+    report.reject(table.loc[bad, "_row"], "date not readable")
+    table = table.loc[~bad].copy()
+    stamp = stamp[~bad]
+    if "hour" in table:
+        hour = pd.to_numeric(table["hour"].astype("string").str.extract(r"^(\d{1,2})", expand=False), errors="coerce")
+        badh = hour.isna() | ~hour.between(0, 23)
+        report.reject(table.loc[badh, "_row"], "hour not between 0 and 23")
+        table, stamp, hour = table.loc[~badh].copy(), stamp[~badh], hour[~badh]
+        table["timestamp"] = stamp.dt.normalize() + pd.to_timedelta(hour, unit="h")
+        table["interval"] = table.get("interval", "hour")
+    else:
+        table["timestamp"] = stamp
+        has_time = (stamp.dt.hour != 0).any() or (stamp.dt.minute != 0).any()
+        table["interval"] = table.get("interval", "hour" if has_time else "day")
+    raw = table["count"].astype("string").str.strip().str.replace(",", "", regex=False)
+    count = pd.to_numeric(raw, errors="coerce")
+    missing = count.isna() | (count < 0)
+    if missing.any():
+        report.notes.append(f"{int(missing.sum())} counts are missing (empty, negative or not a number); kept as missing, not zero")
+    table["count"] = count.mask(count < 0)
+    if "direction" not in table:
+        col = report.columns and next((c for c, t in report.columns.items() if t == "count"), "")
+        table["direction"] = "in" if re.search(r"in_?count", str(col), re.I) else "total"
+    return table
+
+
+def raise_missing(report: LoadReport, what: str) -> None:
+    from .report import LoadError
+
+    found = ", ".join(c for c in report.columns)
+    raise LoadError(f"{report.file}: no {what}; found {found}. Map the columns by hand.")
+
+
+ASSET_WORDS: list[tuple[str, str]] = [
+    (r"librar|^(?:lal-?|crl|cl|icl)$", "library"),
+    (r"community (?:centre|center|hall)|village hall|community_centre|social_centre|church hall|scout hut", "community_centre"),
+    (r"\bpubs?\b|public house|\binn\b|^bar$|tavern", "pub"),
+    (r"worship|church|chapel|mosque|synagogue|temple|gurdwara|mandir|cathedral|meeting house", "place_of_worship"),
+    (r"market", "market"),
+    (r"post.?office", "post_office"),
+    (r"pharmac|chemist|doctor|\bgp\b|surgery|clinic|health|dentist|hospital|medical", "health"),
+    (r"\bpark\b|garden|green|allotment|playground|common|recreation ground|nature reserve", "green_space"),
+    (r"toilet|public convenience|\bwc\b|lavator", "toilets"),
+]
+
+
+def asset_category(values: pd.Series) -> pd.Series:
+    """Map free-text asset types to the asset categories of the design."""
+    text = values.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    exact = text.isin(ASSET_CATEGORIES)
+    out[exact] = text[exact]
+    for pattern, category in ASSET_WORDS:
+        hit = out.isna() & text.str.contains(pattern, regex=True).fillna(False)
+        out[hit] = category
+    return out.where(text.isna() | out.notna(), "other")
+
+
+ACV_WORDS = {
+    "listed": "listed", "successful": "listed", "accepted": "listed", "approved": "listed", "yes": "listed",
+    "nominated": "nominated", "pending": "nominated", "under consideration": "nominated", "received": "nominated",
+    "unsuccessful": "unsuccessful", "rejected": "unsuccessful", "refused": "unsuccessful", "declined": "unsuccessful",
+    "not listed": "unsuccessful", "removed": "unsuccessful", "none": "none", "no": "none",
+}
+
+
+def asset_fields(table: pd.DataFrame, report: LoadReport, mapping: dict[str, str]) -> pd.DataFrame:
+    """Set ``category`` and ``acv_status`` of assets from the file's own words."""
+    if "category" not in table or table["category"].isna().all():
+        if "source_category" in table:
+            table["category"] = asset_category(table["source_category"])
+        elif "library" in mapping.get("name", "").lower():
+            table["category"] = "library"
+            report.notes.append("a list of libraries: every row is a library")
+        else:
+            table["category"] = "other"
+            report.notes.append("no asset type column: every row counted as 'other' (choose a category for the file)")
+    else:
+        table["category"] = asset_category(table["category"]).fillna("other")
+    if "acv_status" in table:
+        text = table["acv_status"].astype("string").str.strip().str.lower()
+        table["acv_status"] = text.map(ACV_WORDS, na_action="ignore").fillna("none")
+    else:
+        table["acv_status"] = "none"
+    for col in ("listed_on", "expires_on"):
+        if col in table:
+            table[col] = dates(table[col])
+    return table

@@ -1,0 +1,179 @@
+"""The workspace: the folder where imported layers are kept between runs.
+
+Each import is a *dataset*: one GeoParquet file (plain Parquet for footfall counts)
+under ``<workspace>/<layer>/`` with a JSON file beside it holding its source and
+validation report. A layer is all its datasets together. A new workspace starts with
+the fictional demo towns shipped in ``data/demo``.
+
+The folder is ``$AGORA_WORKSPACE`` when set, else ``workspace/`` in the project folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..layers import DISPLAY_CRS, LAYERS, conform, empty_frame, get_layer
+from ..loaders.report import LoadReport, LoadResult
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEMO_DIR = PROJECT_DIR / "data" / "demo"
+
+
+def default_path() -> Path:
+    """``$AGORA_WORKSPACE``, or ``workspace/`` in the project folder."""
+    return Path(os.environ.get("AGORA_WORKSPACE") or PROJECT_DIR / "workspace").expanduser()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One saved import."""
+
+    layer: str
+    dataset_id: str
+    path: Path
+    meta: dict
+
+    @property
+    def source(self) -> str:
+        return self.meta.get("source", self.dataset_id)
+
+    @property
+    def rows(self) -> int:
+        return int(self.meta.get("rows", 0))
+
+    @property
+    def report(self) -> dict:
+        return self.meta.get("report", {})
+
+
+class Workspace:
+    """A workspace folder.
+
+    Parameters
+    ----------
+    path : path, optional
+        The folder (default :func:`default_path`).
+    seed_demo : bool
+        Copy the demo towns into a workspace that has no data yet.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, seed_demo: bool = True) -> None:
+        self.path = Path(path) if path else default_path()
+        self.path.mkdir(parents=True, exist_ok=True)
+        if seed_demo and not (self.path / ".seeded").exists():
+            self._seed_demo()
+
+    def _seed_demo(self) -> None:
+        if DEMO_DIR.exists() and not any(self.datasets(layer) for layer in LAYERS):
+            for layer in LAYERS:
+                src = DEMO_DIR / f"{layer}.parquet"
+                if src.exists():
+                    folder = self.path / layer
+                    folder.mkdir(exist_ok=True)
+                    shutil.copyfile(src, folder / "demo.parquet")
+                    rows = len(pd.read_parquet(src, columns=[]))
+                    meta = {"source": "Demo towns (fictional)", "rows": rows, "saved_at": _now(), "demo": True,
+                            "report": {"file": src.name, "layer": layer, "rows_read": rows, "rows_kept": rows,
+                                       "rows_rejected": 0, "rejected": []}}
+                    (folder / "demo.json").write_text(json.dumps(meta, indent=1))
+        (self.path / ".seeded").write_text(_now())
+
+    # reading -----------------------------------------------------------------
+    def datasets(self, layer: str) -> list[Dataset]:
+        """The saved datasets of `layer`, oldest first."""
+        name = get_layer(layer).name
+        folder = self.path / name
+        if not folder.exists():
+            return []
+        out = []
+        for file in sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime):
+            meta_file = file.with_suffix(".json")
+            meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+            out.append(Dataset(name, file.stem, file, meta))
+        return out
+
+    def signature(self) -> tuple:
+        """Paths and modification times of every saved file: a cache key for the workspace."""
+        return tuple(
+            (str(p.relative_to(self.path)), p.stat().st_mtime_ns)
+            for p in sorted(self.path.glob("*/*.parquet"))
+        )
+
+    def read(self, layer: str) -> gpd.GeoDataFrame | pd.DataFrame:
+        """All datasets of `layer` as one table (an empty canonical one when there are none)."""
+        spec = get_layer(layer)
+        parts = [read_dataset(ds.path, spec.geometry is not None) for ds in self.datasets(spec.name)]
+        if not parts:
+            frame = empty_frame(spec)
+            return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=DISPLAY_CRS)) if spec.geometry else frame
+        table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if spec.geometry:
+            table = gpd.GeoDataFrame(table, geometry="geometry", crs=DISPLAY_CRS)
+        return conform(table, spec)
+
+    # writing -----------------------------------------------------------------
+    def save(self, result: LoadResult, *, source: str | None = None, replace: bool = False) -> Dataset:
+        """Save a loaded layer as a new dataset.
+
+        Parameters
+        ----------
+        result : LoadResult
+            What a loader returned.
+        source : str, optional
+            Where the data came from, shown on the Data page (default: the file name).
+        replace : bool
+            Remove the layer's other datasets first.
+        """
+        report: LoadReport = result.report
+        spec = get_layer(report.layer)
+        folder = self.path / spec.name
+        folder.mkdir(exist_ok=True)
+        if replace:
+            for ds in self.datasets(spec.name):
+                self.delete(spec.name, ds.dataset_id)
+        stem = re.sub(r"[^a-z0-9]+", "-", Path(report.file).stem.lower()).strip("-") or "data"
+        dataset_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{stem}"
+        n = 1
+        while (folder / f"{dataset_id}.parquet").exists():
+            n += 1
+            dataset_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{stem}-{n}"
+        path = folder / f"{dataset_id}.parquet"
+        tmp = path.with_suffix(".tmp")
+        write_dataset(result.data, tmp)
+        meta = {"source": source or report.file, "rows": len(result.data), "saved_at": _now(), "demo": False,
+                "report": report.to_dict()}
+        path.with_suffix(".json").write_text(json.dumps(meta, indent=1, default=str))
+        tmp.replace(path)
+        return Dataset(spec.name, dataset_id, path, meta)
+
+    def delete(self, layer: str, dataset_id: str) -> None:
+        """Remove one dataset of `layer`."""
+        folder = self.path / get_layer(layer).name
+        for suffix in (".parquet", ".json"):
+            (folder / f"{dataset_id}{suffix}").unlink(missing_ok=True)
+
+
+def read_dataset(path: Path, geometry: bool) -> pd.DataFrame:
+    """Read one saved dataset file."""
+    return gpd.read_parquet(path) if geometry else pd.read_parquet(path)
+
+
+def write_dataset(data: pd.DataFrame, path: Path) -> None:
+    """Write a layer as GeoParquet (or Parquet when it has no geometry)."""
+    if isinstance(data, gpd.GeoDataFrame):
+        data.to_parquet(path, index=False, schema_version="1.0.0")
+    else:
+        data.to_parquet(path, index=False)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
