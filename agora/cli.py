@@ -1,0 +1,33 @@
+"""Command line: ``python -m agora COMMAND ...``.
+
+Each command lives in its own module under :mod:`agora.commands`, which defines
+``register(subparsers)`` (adding its parser, with ``func`` set to its ``run(args) -> int``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Command modules under agora.commands, in the order ``--help`` lists them.
+COMMANDS = ("validate", "import_", "workspace")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command registered."""
+    parser = argparse.ArgumentParser(prog="python -m agora", description="Agora: high-street data from the command line.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"agora.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

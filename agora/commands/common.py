@@ -1,0 +1,70 @@
+"""What every command shares: printing reports and errors the same way."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable
+
+from ..layers import CLI_NAMES
+from ..loaders.report import LoadError, LoadReport
+
+
+def add_layer_argument(parser: argparse.ArgumentParser) -> None:
+    """``--layer`` with the command-line layer names."""
+    parser.add_argument("--layer", required=True, choices=sorted(CLI_NAMES), help="which canonical layer the file is")
+
+
+def add_map_argument(parser: argparse.ArgumentParser) -> None:
+    """``--map COLUMN=TARGET`` (repeatable) and ``--set COLUMN=VALUE`` for columns the aliases miss."""
+    parser.add_argument("--map", action="append", default=[], metavar="COLUMN=TARGET",
+                        help="map an input column to a canonical column or lat/lon/easting/northing/wkt")
+    parser.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
+                        help="value for a canonical column where the file has none (e.g. category=library)")
+
+
+def pairs(items: list[str], flag: str) -> dict[str, str]:
+    """Parse ``A=B`` items; raises LoadError on a malformed one."""
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise LoadError(f"{flag} {item!r}: write COLUMN=VALUE")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def print_json(value: Any) -> None:
+    """Print `value` as JSON (dates and other objects as text)."""
+    json.dump(value, sys.stdout, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def print_report(report: LoadReport, *, limit: int = 20) -> None:
+    """Print a validation report for people."""
+    print(report.summary())
+    mapped = {k: v for k, v in report.columns.items() if v != "kept"}
+    if mapped:
+        print("columns: " + ", ".join(f"{k} -> {v}" for k, v in mapped.items()))
+    for note in report.notes:
+        print(f"note: {note}")
+    for item in report.to_dict()["rejected"][:limit]:
+        print(f"rejected row {item['row']}: {item['reason']}")
+    if report.rows_rejected > limit:
+        print(f"... and {report.rows_rejected - limit} more rejected rows (use --json for all)")
+
+
+def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn a LoadError (or a missing file) into one clear line on stderr and exit status 2."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except (LoadError, FileNotFoundError, KeyError) as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            print(f"error: {message}", file=sys.stderr)
+            return 2
+
+    wrapper.__doc__ = run.__doc__
+    return wrapper

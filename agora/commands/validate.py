@@ -1,0 +1,39 @@
+"""``python -m agora validate PATH --layer LAYER [--json]``: check a file without saving it."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..loaders import load
+from ..store.workspace import Workspace
+from .common import add_layer_argument, add_map_argument, guarded, pairs, print_json, print_report
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="read a file as a layer and print its validation report")
+    p.add_argument("path", help="the file (CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, OSM JSON)")
+    add_layer_argument(p)
+    add_map_argument(p)
+    p.add_argument("--workspace", help="workspace whose centres units are assigned to (default: the app's)")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.set_defaults(func=run)
+
+
+@guarded
+def run(args: argparse.Namespace) -> int:
+    """Load the file and print its report."""
+    result = load_with_options(args)
+    if args.json:
+        print_json(result.report.to_dict())
+    else:
+        print_report(result.report)
+    return 0
+
+
+def load_with_options(args: argparse.Namespace):
+    """Load ``args.path`` as ``args.layer`` with the column map, defaults and workspace centres."""
+    centres = None
+    if args.layer not in ("centres", "footfall"):
+        centres = Workspace(args.workspace).read("centres")
+    return load(args.path, args.layer, column_map=pairs(args.map, "--map"), defaults=pairs(args.set, "--set"),
+                centres=centres)
