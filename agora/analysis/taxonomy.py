@@ -1,0 +1,233 @@
+"""Our list of shop types, and the mapping from the words real files use to it.
+
+The list and the mapping are data, in ``data/taxonomy/``:
+
+- ``shop_types.csv``: ``type_id``, ``label``, ``ldc_class`` (comparison, convenience,
+  leisure, service, as the Local Data Company groups premises), ``excluded`` (uses nef's
+  survey form leaves out: post offices, banks, surgeries, public buildings, and
+  non-retail premises) and a ``description``.
+- ``source_values.csv``: ``source`` (``osm``, ``voa`` or ``text``), ``key`` (the OSM key
+  for ``osm`` rows), ``value`` and the ``type_id`` it maps to. OSM tag values
+  (``shop=butcher``, ``amenity=cafe``), VOA rating-list descriptions
+  ("CAFE AND PREMISES") and free-text survey words ("butchers", "chippy").
+
+Values are compared after :func:`normalise_values`: lower case, ``_`` and ``-`` as
+spaces, "and premises" dropped, ``&`` as "and". A value is looked up as written, then
+in the singular, then without a trailing "shop"/"store", then by its last word
+("indian restaurant" -> restaurant). ``a;b`` (OSM lists) takes the first part that
+maps. Anything else is left unmapped (<NA>) so that callers can report it: nothing is
+guessed silently. ``vacant``, ``empty``, ``disused`` and ``yes`` map to <NA> on purpose:
+they say nothing of the use (the loader records vacancy in ``status``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "taxonomy"
+LDC_CLASSES = ("comparison", "convenience", "leisure", "service")
+
+#: Values that say nothing about the use (kept <NA>, never reported as unknown words).
+NO_USE = frozenset({"vacant", "empty", "disused", "yes", "no", "closed", "unknown", "none", "void", "to let",
+                    "shop", "retail", "unit", "premises", "shop and premises", "retail unit"})
+
+#: Preferred OSM key when a bare value is used under several keys.
+KEY_ORDER = ("shop", "amenity", "healthcare", "craft", "leisure", "tourism", "office")
+
+_PREMISES = re.compile(r"\s*(?:\band|&)\s+prem(?:ises|s)?\b\.?", re.I)
+_SUFFIX = re.compile(r"\s+(?:shop|store|outlet|premises)$")
+
+
+def normalise_values(values: pd.Series) -> pd.Series:
+    """Lower-case `values` and make spellings comparable (``Fast_Food`` -> ``fast food``)."""
+    text = values.astype("string").str.strip()
+    text = text.str.replace(_PREMISES, "", regex=True).str.lower()
+    text = text.str.replace("&", " and ", regex=False)
+    text = text.str.replace(r"[_\-]", " ", regex=True)
+    text = text.str.replace(r"[’'`\".()]", "", regex=True)
+    text = text.str.replace(r"\s+", " ", regex=True).str.strip()
+    return text.mask(text == "", pd.NA)
+
+
+def _norm(value: str) -> str:
+    return normalise_values(pd.Series([value], dtype="string")).iloc[0]
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    path = Path(folder)
+    types = pd.read_csv(path / "shop_types.csv", dtype="string")
+    types["excluded"] = types["excluded"].str.lower().eq("true").astype(bool)
+    bad = sorted(set(types["ldc_class"]) - set(LDC_CLASSES))
+    if bad:
+        raise ValueError(f"{path / 'shop_types.csv'}: unknown ldc_class {bad}")
+    values = pd.read_csv(path / "source_values.csv", dtype="string", keep_default_na=False)
+    unknown = sorted(set(values["type_id"]) - set(types["type_id"]))
+    if unknown:
+        raise ValueError(f"{path / 'source_values.csv'}: type_id not in shop_types.csv: {unknown}")
+    values["norm"] = normalise_values(values["value"])
+    return types.set_index("type_id", drop=False), values
+
+
+def shop_types(folder: str | Path = DATA_DIR) -> pd.DataFrame:
+    """The shop-type list: ``type_id`` (index and column), ``label``, ``ldc_class``, ``excluded``, ``description``."""
+    return _load(str(folder))[0].copy()
+
+
+def source_values(folder: str | Path = DATA_DIR) -> pd.DataFrame:
+    """The mapping table ``source``, ``key``, ``value``, ``type_id`` (plus ``norm``, the compared form)."""
+    return _load(str(folder))[1].copy()
+
+
+@lru_cache(maxsize=4)
+def _lookups(folder: str) -> tuple[dict[str, str], dict[tuple[str, str], str], dict[str, str]]:
+    """Bare value -> type, (osm key, value) -> type, and the phrase table used for names."""
+    _, values = _load(folder)
+    rank = {k: i for i, k in enumerate(KEY_ORDER)}
+    osm = values[values["source"] == "osm"].copy()
+    osm["rank"] = osm["key"].map(rank).fillna(len(rank))
+    osm = osm.sort_values("rank", kind="stable")
+    keyed = {(k, v): t for k, v, t in zip(osm["key"], osm["norm"], osm["type_id"])}
+    bare: dict[str, str] = {}
+    for source in (osm, values[values["source"] == "voa"], values[values["source"] == "text"]):
+        for v, t in zip(source["norm"], source["type_id"]):
+            bare.setdefault(v, t)
+    words = values[values["source"] == "text"]
+    phrases = dict(zip(words["norm"], words["type_id"]))
+    return bare, keyed, phrases
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _lookup_one(value: str, bare: dict[str, str], keyed: dict[tuple[str, str], str]) -> str | None:
+    if "=" in value:
+        key, _, rest = value.partition("=")
+        key, rest = key.strip(), rest.strip()
+        found = keyed.get((key, rest))
+        if found:
+            return found
+        value = rest
+    if value in NO_USE or value.startswith("disused"):
+        return None
+    candidates = [value, _singular(value), _SUFFIX.sub("", value)]
+    if " " in value:
+        last = value.rsplit(" ", 1)[1]
+        candidates += [last, _singular(last)]
+    for cand in candidates:
+        if cand in bare:
+            return bare[cand]
+    return None
+
+
+def _lookup(value: str, folder: str) -> str | None:
+    bare, keyed, _ = _lookups(folder)
+    for part in re.split(r"\s*[;,/]\s*", value):
+        if part:
+            found = _lookup_one(part, bare, keyed)
+            if found:
+                return found
+    return None
+
+
+def categorise(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
+    """Map raw uses (OSM values, VOA descriptions, survey words) to our type ids.
+
+    Parameters
+    ----------
+    values : Series
+        Raw values; ``key=value`` (``office=charity``) is looked up under that key.
+    folder : path, optional
+        Folder holding ``shop_types.csv`` and ``source_values.csv``.
+
+    Returns
+    -------
+    Series
+        String dtype, same index: the ``type_id``, or <NA> where the value is missing,
+        says nothing of the use (``vacant``, ``yes``) or is not in the mapping.
+
+    Examples
+    --------
+    >>> categorise(pd.Series(["butcher", "CAFE AND PREMISES", "Chinese takeaway", "widgets"])).tolist()
+    ['butcher', 'cafe', 'takeaway', <NA>]
+    """
+    folder = str(folder)
+    text = normalise_values(values)
+    uniques = text.dropna().unique()
+    table = {v: _lookup(v, folder) for v in uniques}
+    return text.map(table, na_action="ignore").astype("string")
+
+
+def unmapped(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
+    """Counts of the raw values :func:`categorise` leaves unmapped (those saying nothing of the use excluded)."""
+    found = categorise(values, folder)
+    text = normalise_values(values)
+    miss = found.isna() & text.notna() & ~text.isin(NO_USE) & ~text.str.startswith("disused").fillna(False)
+    return text[miss].value_counts()
+
+
+def categorise_names(names: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
+    """Infer a type from business names that say what they sell ("Valli Opticians").
+
+    The last survey word of our mapping that appears as a whole word in the name wins
+    ("Little H Cafe and Bar" -> pub_bar). Names with no such word give <NA>. This is
+    an inference: callers should say how many categories came from names.
+    """
+    _, _, phrases = _lookups(str(folder))
+    text = normalise_values(names)
+    ordered = sorted(phrases, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in ordered) + r")(?:s|es)?\b")
+
+    def find(name: str) -> str | None:
+        hits = [(m.start(), m.group(1)) for m in pattern.finditer(name)]
+        return phrases[max(hits)[1]] if hits else None
+
+    table = {v: find(v) for v in text.dropna().unique()}
+    return text.map(table, na_action="ignore").astype("string")
+
+
+def _per_type(column: str, type_ids, folder: str | Path = DATA_DIR):
+    types = shop_types(folder)[column]
+    if isinstance(type_ids, pd.Series):
+        return type_ids.astype("string").map(types.to_dict(), na_action="ignore")
+    if type_ids is None or pd.isna(type_ids):
+        return None
+    return types.get(type_ids)
+
+
+def type_label(type_ids, folder: str | Path = DATA_DIR):
+    """Label of a type id (or of each in a Series): ``"butcher" -> "Butcher"``; None/<NA> when unknown."""
+    out = _per_type("label", type_ids, folder)
+    return out.astype("string") if isinstance(out, pd.Series) else out
+
+
+def ldc_class(type_ids, folder: str | Path = DATA_DIR):
+    """LDC-style class (comparison, convenience, leisure, service) of a type id or Series of them."""
+    out = _per_type("ldc_class", type_ids, folder)
+    return out.astype("string") if isinstance(out, pd.Series) else out
+
+
+def excluded_types(folder: str | Path = DATA_DIR) -> tuple[str, ...]:
+    """Type ids nef's survey leaves out (post office, bank, surgery, public service, non-retail)."""
+    types = shop_types(folder)
+    return tuple(types.loc[types["excluded"], "type_id"])
+
+
+def is_excluded(type_ids: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
+    """True where the type is one nef's survey leaves out; False for other and unknown types."""
+    return type_ids.astype("string").isin(excluded_types(folder)).fillna(False).astype(bool)
+
+
+def scored_types(folder: str | Path = DATA_DIR) -> tuple[str, ...]:
+    """Type ids that count in clone-town scores (every type not excluded)."""
+    types = shop_types(folder)
+    return tuple(types.loc[~types["excluded"], "type_id"])
