@@ -142,7 +142,10 @@ def _ids(table: pd.DataFrame, col: str, stem: str, report: LoadReport) -> pd.Dat
         return table
     ids = table[col].astype("string").str.strip()
     ids = ids.mask(ids == "", pd.NA).fillna(made)
-    dup = ids.duplicated(keep=False) & ids.notna()
+    key = ids
+    if col == "unit_id" and "observed_on" in table:  # one row per unit per survey date is allowed
+        key = ids + "|" + table["observed_on"].astype("string").str.strip().fillna("")
+    dup = key.duplicated(keep=False) & ids.notna()
     if dup.any() and col != "site_id":
         report.notes.append(f"{int(dup.sum())} rows share an {col}; made unique by adding their row number")
         ids = ids.where(~dup, ids + "#" + table["_row"].astype(str))

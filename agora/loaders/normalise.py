@@ -10,7 +10,7 @@ import pandas as pd
 from ..layers import ASSET_CATEGORIES
 from .report import LoadReport
 
-VACANT_WORDS = re.compile(r"^\s*(empty|vacant|void|to let|closed|disused|unoccupied|available)\b", re.I)
+VACANT_WORDS = re.compile(r"^\s*(?:empty|vacant|void|to let|closed(?!\s+for\b)|disused|unoccupied|available)\b", re.I)
 UNKNOWN_WORDS = re.compile(r"^\s*(?:\?+|unknown\b|not known\b|n/?k\b)", re.I)
 ADDRESS = re.compile(
     r"^\s*(\d+[a-z]?(\s*[-&/]\s*\d+[a-z]?)?,?\s+)?[\w' .]+\b(street|st|road|rd|lane|gate|square|place|row|"
@@ -91,11 +91,14 @@ def unit_status(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     status[~has_use] = "unknown"
     status[name.str.match(UNKNOWN_WORDS).fillna(False)] = "unknown"
     vacant = name.str.match(VACANT_WORDS).fillna(False)
+    active = pd.Series(False, index=table.index)
     if cat is not None:
         vacant |= cat.isin(["vacant", "empty", "disused"]).fillna(False)
+        active = cat.notna() & ~cat.isin(["vacant", "empty", "disused", "no"]).fillna(False)
     for col in ("disused:shop", "disused:amenity", "vacant"):
         if col in table:
-            vacant |= table[col].notna() & (table[col].astype("string").str.lower() != "no")
+            # A live shop=/amenity= tag wins over an old lifecycle tag (a former church now an antiques shop).
+            vacant |= table[col].notna() & (table[col].astype("string").str.lower() != "no") & ~active
     status[vacant] = "vacant"
     table["status"] = status
     report.notes.append(
