@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import warnings
 import zipfile
 from pathlib import Path
 from typing import IO, Union
@@ -228,6 +229,7 @@ def _read_overpass(doc: dict, name: str) -> gpd.GeoDataFrame:
 
 def _read_vector(data: bytes, name: str) -> tuple[gpd.GeoDataFrame, list[str]]:
     ext = Path(name).suffix.lower()
+    warnings.filterwarnings("ignore", message=".*non conformant file extension", category=RuntimeWarning)
     layers = pyogrio.list_layers(io.BytesIO(data)) if ext == ".gpkg" else None
     notes = []
     layer = None

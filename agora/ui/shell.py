@@ -1,0 +1,114 @@
+"""The shell every page calls first: page config, sidebar, town picker and data.
+
+A deep link to a page on a freshly started server runs that page without the entry
+script (see the README), so each page calls :func:`page_shell` itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ..store.workspace import Workspace
+from . import data
+
+APP_TITLE = "Agora"
+DEMO_NOTE = "Demo data: the towns shown are fictional, made up by Agora's demo generator."
+
+
+@dataclass
+class Context:
+    """What a page gets from the shell.
+
+    Attributes
+    ----------
+    workspace : Workspace
+        Where the data lives.
+    layers : dict
+        Every canonical layer, all centres (``centres``, ``units``, ``footfall_sites``,
+        ``footfall_counts``, ``assets``).
+    town : str or None
+        The selected centre's ``centre_id`` (None when no centre is loaded).
+    """
+
+    workspace: Workspace
+    layers: dict[str, pd.DataFrame]
+    town: str | None
+
+    @property
+    def centres(self) -> gpd.GeoDataFrame:
+        return self.layers["centres"]
+
+    @property
+    def centre(self) -> pd.Series | None:
+        """The selected centre's row."""
+        hit = self.centres[self.centres["centre_id"] == self.town]
+        return hit.iloc[0] if len(hit) else None
+
+    @property
+    def town_name(self) -> str:
+        centre = self.centre
+        return str(centre["name"]) if centre is not None else "no centre"
+
+    def for_town(self, layer: str) -> pd.DataFrame:
+        """Rows of `layer` in the selected centre (footfall counts: of its sites)."""
+        table = self.layers[layer]
+        if layer == "footfall_counts":
+            sites = self.for_town("footfall_sites")["site_id"]
+            return table[table["site_id"].isin(sites)]
+        if layer == "centres":
+            return table[table["centre_id"] == self.town]
+        return table[table["centre_id"] == self.town]
+
+    @property
+    def is_demo(self) -> bool:
+        return any(ds.meta.get("demo") for ds in self.workspace.datasets("centres") + self.workspace.datasets("units"))
+
+
+def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bool = True) -> Context:
+    """Set up a page: config, sidebar, town picker (synced with ``?town=``), data.
+
+    Parameters
+    ----------
+    title : str
+        The page's title (browser tab and heading are the page's own business).
+    icon : str
+        Page icon.
+    pick_town : bool
+        Show the town picker in the sidebar.
+    """
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
+    ws = data.workspace()
+    layers = data.layers(ws)
+    ctx = Context(ws, layers, None)
+    centres = layers["centres"].sort_values("name", key=lambda s: s.str.lower())
+    ids = centres["centre_id"].tolist()
+    names = dict(zip(centres["centre_id"], centres["name"]))
+    with st.sidebar:
+        st.markdown(f"### :material/storefront: {APP_TITLE}")
+        st.caption("Is our high street healthy, and is it turning into a clone town?")
+        if ids and pick_town:
+            wanted = st.query_params.get("town")
+            # The widget's own state is dropped when the page changes; "selected_town" is not.
+            if st.session_state.get("town_picker") not in ids:
+                kept = st.session_state.get("selected_town")
+                st.session_state["town_picker"] = wanted if wanted in ids else kept if kept in ids else ids[0]
+            ctx.town = st.selectbox("Town", ids, key="town_picker", format_func=lambda i: names.get(i, i))
+            st.session_state["selected_town"] = ctx.town
+            st.query_params["town"] = ctx.town
+            if wanted and wanted not in ids:
+                st.warning(f"No centre with id {wanted!r} is loaded; showing {names[ctx.town]}.")
+        elif ids:
+            ctx.town = st.query_params.get("town") if st.query_params.get("town") in ids else ids[0]
+        if ctx.is_demo:
+            st.info(DEMO_NOTE, icon=":material/info:")
+        st.caption(f"Workspace: `{ws.path}`")
+    return ctx
+
+
+def no_data_message(what: str) -> None:
+    """Say plainly that a view has nothing to show, and where to add data."""
+    st.info(f"No {what} loaded for this town. Add a file on the **Data** page.", icon=":material/upload_file:")

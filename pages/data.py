@@ -1,0 +1,100 @@
+"""Data: what is loaded, where it came from, and adding files."""
+
+import streamlit as st
+
+from agora.layers import LAYERS, get_layer
+from agora.loaders.read import SUPPORTED, max_bytes
+from agora.store import export
+from agora.ui import data, upload
+from agora.ui.maps import preview_map
+from agora.ui.shell import page_shell
+
+ctx = page_shell("Data", ":material/upload_file:", pick_town=False)
+ws = ctx.workspace
+
+st.title("Data")
+st.caption("Every layer the dashboard uses, where it came from, and how to add your own files.")
+
+tab_loaded, tab_add = st.tabs(["Loaded layers", "Add a file"])
+
+with tab_loaded:
+    for name, spec in LAYERS.items():
+        table = ctx.layers[name]
+        datasets = ws.datasets(name)
+        st.subheader(f"{spec.label}: {len(table):,} rows")
+        st.caption(spec.description)
+        if not datasets:
+            st.info("Nothing loaded for this layer yet.")
+            continue
+        for ds in datasets:
+            report = ds.report
+            rejected = report.get("rows_rejected", len(report.get("rejected", [])))
+            with st.expander(f"{ds.source} · {ds.rows:,} rows · {rejected} rejected · saved {ds.meta.get('saved_at', '')[:16]}"):
+                cols = st.columns(3)
+                cols[0].metric("Rows read", f"{report.get('rows_read', ds.rows):,}")
+                cols[1].metric("Rows kept", f"{report.get('rows_kept', ds.rows):,}")
+                cols[2].metric("Rows rejected", f"{rejected:,}")
+                for note in report.get("notes", []):
+                    st.write(f"- {note}")
+                if report.get("rejected"):
+                    st.dataframe(report["rejected"], hide_index=True, width="stretch")
+                if st.button("Remove this dataset", key=f"del-{name}-{ds.dataset_id}", icon=":material/delete:"):
+                    ws.delete(name, ds.dataset_id)
+                    data.clear()
+                    st.rerun()
+        cols = st.columns(2)
+        cols[0].download_button("Download CSV", export.to_csv(table), f"{name}.csv", "text/csv",
+                                key=f"csv-{name}", icon=":material/download:")
+        if spec.geometry:
+            cols[1].download_button("Download GeoJSON", export.to_geojson(table), f"{name}.geojson",
+                                    "application/geo+json", key=f"geojson-{name}", icon=":material/download:")
+
+with tab_add:
+    st.write(
+        "Upload a walk-round survey, an OSM extract, a footfall counter export, an asset register or centre "
+        f"boundaries. Formats: {', '.join(SUPPORTED)} (up to {max_bytes() / 1e6:.0f} MB)."
+    )
+    file = st.file_uploader("File", type=[ext.lstrip(".") for ext in SUPPORTED])
+    if file is not None:
+        raw = file.getvalue()
+        sample, guessed, error = upload.inspect(raw, file.name)
+        if error:
+            st.error(error, icon=":material/error:")
+        else:
+            options = upload.layer_options()
+            layer = st.selectbox("This file is", options, index=options.index(guessed),
+                                 format_func=lambda n: get_layer(n).label,
+                                 help="Guessed from the file's columns; change it if it is wrong.")
+            st.markdown("**Columns** — check how the file's columns were recognised, and map any that were not.")
+            column_map = upload.column_editor(sample, layer, key=f"map-{file.name}-{layer}")
+            defaults = {}
+            if layer == "assets":
+                category = st.selectbox("Category for rows without one", ["(from the file)", *get_layer("assets").choices["category"]])
+                if category != "(from the file)":
+                    defaults["category"] = category
+            result, error = upload.validate(raw, file.name, layer, tuple(sorted(column_map.items())),
+                                            tuple(sorted(defaults.items())), str(ws.path), ws.signature())
+            if error:
+                st.error(error, icon=":material/error:")
+            else:
+                report = result.report
+                cols = st.columns(4)
+                cols[0].metric("Rows read", f"{report.rows_read:,}")
+                cols[1].metric("Rows kept", f"{report.rows_kept:,}")
+                cols[2].metric("Rows rejected", f"{report.rows_rejected:,}")
+                cols[3].metric("Outside every centre", f"{report.outside_centres:,}")
+                st.caption(f"Coordinates: {report.crs or 'none'}")
+                for note in report.notes:
+                    st.write(f"- {note}")
+                if report.rejected:
+                    st.markdown("**Rejected rows** (row numbers as in the file)")
+                    st.dataframe(report.rejected_frame(), hide_index=True, width="stretch")
+                st.markdown("**Preview**")
+                if get_layer(layer).geometry:
+                    preview_map(result.data, key=f"preview-{file.name}")
+                st.dataframe(result.data.drop(columns="geometry", errors="ignore").head(200), width="stretch")
+                replace = st.checkbox("Replace what this layer holds now (the demo included)")
+                if st.button("Save to the workspace", type="primary", icon=":material/save:"):
+                    ws.save(result, source=file.name, replace=replace)
+                    data.clear()
+                    st.success(f"Saved {report.rows_kept:,} rows as {get_layer(layer).label.lower()}.")

@@ -1,0 +1,30 @@
+"""Shared fixtures: the real data folder, and a fresh workspace per test."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+REALDATA = PROJECT.parent / "shared" / "realdata"
+sys.path.insert(0, str(PROJECT))
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """../shared/realdata, or skip the test when it is absent."""
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not present")
+    return REALDATA
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """A fresh workspace seeded with the demo towns, used by the app and the CLI."""
+    from agora.store.workspace import Workspace
+
+    path = tmp_path / "workspace"
+    monkeypatch.setenv("AGORA_WORKSPACE", str(path))
+    return Workspace(path)
