@@ -1,0 +1,372 @@
+"""Chain or independent: decide each unit's ownership, and record the rule that decided.
+
+Rules, in order (the first that applies wins; ``ownership_source`` names it):
+
+1. ``surveyed`` / ``user``: what the survey recorded, or a person's correction, is kept.
+2. ``osm_brand``: OSM ``not:brand:wikidata`` or ``nobrand=yes`` (the ``not_brand``
+   column) -> independent; ``brand:wikidata`` -> chain.
+3. ``brand_list``: the unit's brand or name matches a brand list (the project's own list
+   of well-known Great Britain chains, ``data/brands/gb_chains.csv``, plus any list the
+   user gives) -> chain.
+4. ``name_recurrence``: the same normalised name in at least `k` centres of the loaded
+   data -> chain.
+5. ``inferred``: any other named, occupied unit -> independent.
+
+Symbol groups (Spar, Londis, Premier, Nisa, Costcutter, Budgens, Mace, Best-one,
+Day-Today, Lifestyle Express, Centra, Go Local: independent shopkeepers trading under a
+wholesaler's fascia) are their own class, ``symbol_group``, whichever rule found them.
+One Stop and McColl's are counted as chains: their shops are mostly company-owned.
+
+Vacant units, units whose use is unknown and units with neither a name nor a brand get
+``unknown`` (no rule can say who trades there), unless a survey recorded their ownership
+or OSM tags say it.
+
+A name matches a brand when, after :func:`name_key`, it equals one of the brand's names
+and the two agree on the kind of shop: the same LDC class (comparison, convenience,
+leisure, service) when both types are known; when the unit's type is unknown, only
+brands of shops, amenities, offices and crafts count (so a shop called "Banyan Tree" is
+not taken for the hotel brand). A name that *starts with* a brand name ("Greggs the
+Bakers") matches only when the unit's type is known and is the brand's type, and the
+brand comes from a curated list (with our type ids) or has a name of two words or more.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .taxonomy import categorise, ldc_class
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "brands"
+OWN_LIST = DATA_DIR / "gb_chains.csv"
+
+#: Keys of brand-list entries that may match a unit of unknown type.
+RETAIL_KEYS = frozenset({"shop", "amenity", "office", "healthcare", "craft", ""})
+#: Longest brand name, in words, tried as the start of a longer name.
+MAX_PREFIX_WORDS = 4
+
+BRAND_COLUMNS = ["brand", "name_key", "type_id", "ldc_class", "osm_key", "ownership", "brand_wikidata", "prefix_ok",
+                 "list"]
+
+_LEADING = re.compile(r"^(?:the)\s+")
+_TRAILING = re.compile(r"\s+(?:ltd|limited|plc|uk|llp)$")
+
+
+def name_key(values: pd.Series) -> pd.Series:
+    """Normalised names for matching: ``"Sainsbury's Local"`` -> ``"sainsburys local"``.
+
+    Accents dropped, lower case, ``&`` as "and", apostrophes removed, other punctuation
+    as spaces, a leading "the" and a trailing "Ltd"/"Limited"/"plc"/"UK" dropped.
+    """
+    text = values.astype("string")
+    uniques = text.dropna().unique()
+    table = {v: _key(v) for v in uniques}
+    out = text.map(table, na_action="ignore").astype("string")
+    return out.mask(out == "", pd.NA)
+
+
+def _key(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    text = text.replace("&", " and ").replace("+", " and ")
+    text = re.sub(r"['’`]", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = _LEADING.sub("", text)
+    return _TRAILING.sub("", text)
+
+
+def read_brand_list(path: str | Path) -> pd.DataFrame:
+    """Read a brand list CSV as a table of names to match.
+
+    The file needs a ``brand`` column; it may have ``match_names`` (other spellings,
+    ``;``-separated), ``name``, ``display_name``, ``brand_wikidata``, ``type_id`` (our
+    shop type) or ``osm_key``/``osm_value`` (as in lists made from the OSM
+    name-suggestion-index), and ``ownership`` (``chain`` or ``symbol_group``).
+
+    Returns
+    -------
+    DataFrame
+        One row per name to match: ``brand``, ``name_key``, ``type_id``, ``ldc_class``,
+        ``osm_key``, ``ownership``, ``brand_wikidata``, ``list`` (the file name).
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read or has no ``brand`` column (the message names the file).
+    """
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{path.name}: cannot read the brand list ({exc})") from exc
+    table.columns = [c.strip().lower() for c in table.columns]
+    if "brand" not in table:
+        raise ValueError(f"{path.name}: a brand list needs a 'brand' column; found {', '.join(table.columns)}")
+    table = table.replace("", pd.NA)
+    table = table[table["brand"].notna()].reset_index(drop=True)
+    if "type_id" in table:
+        type_id = table["type_id"]
+        osm_key = pd.Series("", index=table.index, dtype="string")
+    elif {"osm_key", "osm_value"} <= set(table.columns):
+        tag = table["osm_key"].fillna("") + "=" + table["osm_value"].fillna("")
+        if "primary_tag" in table:
+            tag = table["primary_tag"].fillna(tag)
+        type_id = categorise(tag)
+        osm_key = table["osm_key"].fillna("")
+    else:
+        type_id = pd.Series(pd.NA, index=table.index, dtype="string")
+        osm_key = pd.Series("", index=table.index, dtype="string")
+    ownership = table["ownership"].str.lower() if "ownership" in table else pd.Series("chain", index=table.index)
+    ownership = ownership.where(ownership.isin(["chain", "symbol_group"]), "chain")
+    base = pd.DataFrame({
+        "brand": table["brand"].str.strip(),
+        "type_id": type_id.astype("string"),
+        "osm_key": osm_key.astype("string"),
+        "ownership": ownership.astype("string"),
+        "brand_wikidata": table["brand_wikidata"] if "brand_wikidata" in table else pd.NA,
+    })
+    names = [table["brand"]]
+    for col in ("name", "display_name"):
+        if col in table:
+            names.append(table[col])
+    if "match_names" in table:
+        split = table["match_names"].str.split(";").explode()
+        names.append(split)
+    long = pd.concat([pd.DataFrame({"row": n.index, "name": n.astype("string").str.strip()}) for n in names])
+    long = long[long["name"].notna() & (long["name"] != "")]
+    long["name_key"] = name_key(long["name"])
+    out = base.loc[long["row"]].reset_index(drop=True)
+    out["name_key"] = long["name_key"].to_numpy()
+    out["ldc_class"] = ldc_class(out["type_id"])
+    out["list"] = path.name
+    # A name may start with a brand of a curated list (with our type ids), or with a
+    # brand name of two words or more from any list; single words ("Castle") only exactly.
+    curated = "type_id" in table
+    out["prefix_ok"] = curated | out["name_key"].str.contains(" ", regex=False).fillna(False)
+    out = out[out["name_key"].notna()].drop_duplicates(["name_key", "brand", "type_id", "osm_key"])
+    return out[BRAND_COLUMNS].astype({"brand_wikidata": "string"}).reset_index(drop=True)
+
+
+@lru_cache(maxsize=16)
+def _cached(path: str, mtime: float) -> pd.DataFrame:
+    return read_brand_list(path)
+
+
+def load_brands(*paths: str | Path | None, own: bool = True) -> pd.DataFrame:
+    """The project's brand list plus any extra lists, cached on path and modification time.
+
+    Parameters
+    ----------
+    *paths : path
+        Extra brand list CSVs (see :func:`read_brand_list`); None is skipped.
+    own : bool
+        Include the project's own list of well-known Great Britain chains.
+    """
+    files = ([OWN_LIST] if own else []) + [Path(p) for p in paths if p]
+    tables = []
+    for f in files:
+        if not f.is_file():
+            raise ValueError(f"{f.name}: brand list not found ({f})")
+        tables.append(_cached(str(f.resolve()), f.stat().st_mtime))
+    if not tables:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in BRAND_COLUMNS})
+    return pd.concat(tables, ignore_index=True)
+
+
+def symbol_group_keys(brands: pd.DataFrame) -> frozenset[str]:
+    """Name keys of symbol groups in a brand table (from its ``ownership`` column)."""
+    return frozenset(brands.loc[brands["ownership"] == "symbol_group", "name_key"].dropna())
+
+
+def symbol_group_wikidata(brands: pd.DataFrame) -> frozenset[str]:
+    """Wikidata ids of brands whose names are symbol groups in any of the lists."""
+    keys = symbol_group_keys(brands)
+    qids = brands.loc[brands["name_key"].isin(keys), "brand_wikidata"].dropna()
+    return frozenset(qids)
+
+
+def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame) -> pd.DataFrame:
+    """Match unit names (or brand tags) against a brand table.
+
+    Parameters
+    ----------
+    names : Series
+        Names or brand tags, one per unit.
+    categories : Series
+        The units' shop types (our ids; <NA> when unknown), same index.
+    brands : DataFrame
+        From :func:`load_brands`.
+
+    Returns
+    -------
+    DataFrame
+        Same index, columns ``brand``, ``ownership`` (chain or symbol_group) and
+        ``match`` (``exact`` or ``prefix``); <NA> where nothing matched.
+    """
+    out = pd.DataFrame({"brand": pd.Series(pd.NA, index=names.index, dtype="string"),
+                        "ownership": pd.Series(pd.NA, index=names.index, dtype="string"),
+                        "match": pd.Series(pd.NA, index=names.index, dtype="string")})
+    if brands.empty or names.notna().sum() == 0:
+        return out
+    units = pd.DataFrame({"i": np.arange(len(names)), "name_key": name_key(names).to_numpy(),
+                          "type_id": categories.astype("string").to_numpy()})
+    units["ldc_class"] = ldc_class(units["type_id"])
+    units = units[units["name_key"].notna()]
+    table = brands[["brand", "name_key", "type_id", "ldc_class", "osm_key", "ownership", "prefix_ok"]].rename(
+        columns={"type_id": "b_type", "ldc_class": "b_class"})
+
+    exact = units.merge(table, on="name_key", how="inner")
+    known = exact["ldc_class"].notna()
+    agree = (known & (exact["ldc_class"] == exact["b_class"]).fillna(False)) | (
+        ~known & exact["b_type"].notna() & exact["osm_key"].fillna("").isin(RETAIL_KEYS))
+    exact = exact[agree].assign(match="exact", words=0)
+
+    rest = units[units["type_id"].notna() & ~units["i"].isin(exact["i"])]
+    words = rest["name_key"].str.split(" ")
+    prefixes = []
+    for n in range(1, MAX_PREFIX_WORDS + 1):
+        has = words.str.len() > n
+        if not has.any():
+            break
+        prefixes.append(pd.DataFrame({"i": rest.loc[has, "i"], "ldc_class": rest.loc[has, "ldc_class"],
+                                      "type_id": rest.loc[has, "type_id"],
+                                      "name_key": words[has].str[:n].str.join(" "), "words": n}))
+    if prefixes:
+        pre = pd.concat(prefixes).merge(table[table["prefix_ok"]], on="name_key", how="inner")
+        pre = pre[(pre["type_id"] == pre["b_type"]).fillna(False)].assign(match="prefix")
+    else:
+        pre = exact.iloc[0:0]
+    hits = pd.concat([exact, pre], ignore_index=True)
+    if hits.empty:
+        return out
+    hits["same_type"] = (hits["type_id"] == hits["b_type"]).fillna(False)
+    hits = hits.sort_values(["i", "same_type", "words"], ascending=[True, False, False], kind="stable")
+    best = hits.drop_duplicates("i")
+    pos = best["i"].to_numpy()
+    for col in ("brand", "ownership", "match"):
+        values = out[col].to_numpy(dtype=object)
+        values[pos] = best[col].to_numpy(dtype=object)
+        out[col] = pd.array(values, dtype="string")
+    return out
+
+
+def classify_ownership(
+    units: pd.DataFrame,
+    brands: pd.DataFrame | str | Path | None = None,
+    *,
+    k: int = 3,
+    centre_column: str = "centre_id",
+    own_list: bool = True,
+) -> pd.DataFrame:
+    """Fill ``ownership`` and ``ownership_source`` of every unit by the rules of this module.
+
+    Parameters
+    ----------
+    units : GeoDataFrame or DataFrame
+        Units layer (canonical columns; ``not_brand`` from OSM tags when loaded from OSM).
+    brands : DataFrame or path, optional
+        An extra brand list (path to a CSV, or a table from :func:`load_brands`, which
+        then replaces the project's list). The project's own list is always used when
+        a path or None is given and `own_list` is true.
+    k : int
+        A name found in at least `k` centres is a chain (rule ``name_recurrence``).
+    centre_column : str
+        Column that says which centre a unit is in.
+    own_list : bool
+        Use the project's own brand list.
+
+    Returns
+    -------
+    Same type as `units`
+        A copy with ``ownership``, ``ownership_source`` and, for units matched to a
+        list, ``brand`` filled. Rows recorded as ``surveyed`` or ``user`` are unchanged.
+    """
+    if isinstance(brands, pd.DataFrame):
+        table = brands
+    else:
+        table = load_brands(brands, own=own_list)
+    out = units.copy()
+    n = len(out)
+    idx = out.index
+
+    def col(name: str, dtype: str = "string") -> pd.Series:
+        if name in out:
+            return out[name].astype(dtype)
+        return pd.Series(pd.NA, index=idx, dtype=dtype)
+
+    given_source = col("ownership_source")
+    given = col("ownership")
+    keep = given_source.isin(["surveyed", "user"]).fillna(False) & given.notna()
+    ownership = np.where(keep, given.fillna("").to_numpy(dtype=object), None).astype(object)
+    source = np.where(keep, given_source.fillna("").to_numpy(dtype=object), None).astype(object)
+    todo = ~keep.to_numpy()
+
+    name, brand, category = col("name"), col("brand"), col("category")
+    status = col("status")
+    wikidata = col("brand_wikidata")
+    not_brand = col("not_brand", "boolean").fillna(False).to_numpy(dtype=bool)
+    sg_keys = symbol_group_keys(table)
+    sg_qids = symbol_group_wikidata(table)
+    brand_keys = name_key(brand.fillna(name))
+    is_symbol = (brand_keys.isin(sg_keys) | wikidata.isin(sg_qids)).fillna(False).to_numpy(dtype=bool)
+
+    unknown = (status.isin(["vacant", "unknown"]).fillna(False) | (name.isna() & brand.isna())).to_numpy(dtype=bool)
+    unknown &= ~not_brand & wikidata.isna().to_numpy()
+    set_unknown = todo & unknown
+    ownership[set_unknown] = "unknown"
+    todo &= ~unknown
+
+    hit = todo & not_brand
+    ownership[hit], source[hit] = "independent", "osm_brand"
+    todo &= ~hit
+
+    hit = todo & wikidata.notna().to_numpy()
+    ownership[hit] = np.where(is_symbol[hit], "symbol_group", "chain")
+    source[hit] = "osm_brand"
+    todo &= ~hit
+
+    filled_brand = brand.to_numpy(dtype=object).copy()
+    if todo.any():
+        sub = pd.Series(todo, index=idx)
+        by_brand = match_brands(brand[sub], category[sub], table)
+        by_name = match_brands(name[sub], category[sub], table)
+        found = by_brand.fillna(by_name)
+        pos = np.flatnonzero(todo)
+        matched = found["brand"].notna().to_numpy()
+        mpos = pos[matched]
+        ownership[mpos] = found["ownership"].to_numpy(dtype=object)[matched]
+        source[mpos] = "brand_list"
+        empty_brand = pd.isna(filled_brand[mpos])
+        filled_brand[mpos[empty_brand]] = found["brand"].to_numpy(dtype=object)[matched][empty_brand]
+        todo[mpos] = False
+
+    if todo.any() and centre_column in out:
+        key = name_key(name)
+        generic = categorise(name).notna()
+        centre = out[centre_column].astype("string")
+        valid = key.notna() & centre.notna() & ~generic
+        counts = pd.DataFrame({"key": key[valid], "centre": centre[valid]}).groupby("key")["centre"].nunique()
+        recurring = key.map(counts, na_action="ignore").fillna(0).ge(k).to_numpy(dtype=bool) & valid.to_numpy()
+        hit = todo & recurring
+        ownership[hit] = np.where(is_symbol[hit], "symbol_group", "chain")
+        source[hit] = "name_recurrence"
+        no_brand = hit & pd.isna(filled_brand)
+        filled_brand[no_brand] = name.to_numpy(dtype=object)[no_brand]
+        todo &= ~hit
+
+    ownership[todo], source[todo] = "independent", "inferred"
+    out["ownership"] = pd.array(ownership, dtype="string")
+    out["ownership_source"] = pd.array(source, dtype="string")
+    out["brand"] = pd.array(filled_brand, dtype="string")
+    assert len(out) == n
+    return out
+
+
+def ownership_summary(units: pd.DataFrame) -> pd.DataFrame:
+    """Counts of units by ``ownership`` and ``ownership_source`` (the rules that decided)."""
+    return (units.groupby(["ownership", "ownership_source"], dropna=False).size()
+            .rename("units").reset_index())
