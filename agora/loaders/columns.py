@@ -75,9 +75,18 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "source_category": ("source_category", "category", "type", "asset_type", "cultural_venue_type",
                             "library_type", "amenity", "use", "leisure", "shop"),
         "acv_status": ("acv_status", "status", "decision", "outcome", "listing_status"),
-        "listed_on": ("listed_on", "listing_date", "decision_date", "date_listed", "listed"),
-        "expires_on": ("expires_on", "expiry_date", "expiry", "date_of_expiry", "expires"),
-        "owner": ("owner", "owner_name", "operator", "nominating_group", "nominated_by"),
+        "listed_on": ("listed_on", "listing_date", "date_listed", "listed", "date_of_listing"),
+        "expires_on": ("expires_on", "expiry_date", "expiry", "date_of_expiry", "expires", "listing_expiry_date",
+                       "end_of_listing", "listing_ends", "date_listing_ends"),
+        "owner": ("owner", "owner_name", "operator", "property_owner", "landowner", "freeholder"),
+        # Assets of Community Value registers (kept as extra columns with these names)
+        "nominated_by": ("nominated_by", "nominating_group", "nominating_body", "nominator", "nominating_organisation",
+                         "community_group", "nominee_group"),
+        "nominated_on": ("nominated_on", "nomination_date", "date_nominated", "date_of_nomination",
+                         "nomination_received", "date_received", "date_nomination_received"),
+        "decided_on": ("decided_on", "decision_date", "date_of_decision", "date_decided"),
+        "description": ("description", "asset_description", "property_description", "details"),
+        "address": ("address", "full_address", "property_address", "site_address", "asset_address"),
     },
 }
 

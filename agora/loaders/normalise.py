@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -211,56 +212,117 @@ def raise_missing(report: LoadReport, what: str) -> None:
 
 ASSET_WORDS: list[tuple[str, str]] = [
     (r"librar|^(?:lal-?|crl|cl|icl)$", "library"),
-    (r"community (?:centre|center|hall)|village hall|community_centre|social_centre|church hall|scout hut", "community_centre"),
+    (r"community (?:centre|center|hall)|village hall|social centre|church hall|scout hut|youth (?:centre|club)", "community_centre"),
     (r"\bpubs?\b|public house|\binn\b|^bar$|tavern", "pub"),
     (r"worship|church|chapel|mosque|synagogue|temple|gurdwara|mandir|cathedral|meeting house", "place_of_worship"),
-    (r"market", "market"),
+    (r"(?<!super)market", "market"),
     (r"post.?office", "post_office"),
     (r"pharmac|chemist|doctor|\bgp\b|surgery|clinic|health|dentist|hospital|medical", "health"),
-    (r"\bpark\b|garden|green|allotment|playground|common|recreation ground|nature reserve", "green_space"),
+    (r"\bpark\b|garden|\bgreen\b|allotment|playground|common|recreation ground|nature reserve", "green_space"),
     (r"toilet|public convenience|\bwc\b|lavator", "toilets"),
 ]
 
 
 def asset_category(values: pd.Series) -> pd.Series:
-    """Map free-text asset types to the asset categories of the design."""
+    """Map free-text asset types (and OSM values such as ``community_centre``) to the asset categories of the design."""
     text = values.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=values.index, dtype="string")
     exact = text.isin(ASSET_CATEGORIES)
     out[exact] = text[exact]
+    text = text.str.replace("_", " ", regex=False)
     for pattern, category in ASSET_WORDS:
         hit = out.isna() & text.str.contains(pattern, regex=True).fillna(False)
         out[hit] = category
     return out.where(text.isna() | out.notna(), "other")
 
 
-ACV_WORDS = {
-    "listed": "listed", "successful": "listed", "accepted": "listed", "approved": "listed", "yes": "listed",
-    "nominated": "nominated", "pending": "nominated", "under consideration": "nominated", "received": "nominated",
-    "unsuccessful": "unsuccessful", "rejected": "unsuccessful", "refused": "unsuccessful", "declined": "unsuccessful",
-    "not listed": "unsuccessful", "removed": "unsuccessful", "none": "none", "no": "none",
-}
+ACV_WORDS: list[tuple[str, str]] = [
+    (r"unsuccessful|not (?:be )?listed|reject|refus|declin|not accepted|invalid|fail", "unsuccessful"),
+    (r"expired|removed|delisted|de-listed|withdrawn|lapsed|\bended\b|^none$|^no$", "none"),
+    (r"nominat|pending|under consideration|received|awaiting|in progress|to be decided|review", "nominated"),
+    (r"listed|successful|accepted|approved|^yes$|registered", "listed"),
+]
+
+#: OSM keys an asset's use may sit under, in the order they are read.
+ASSET_KEYS = ("amenity", "leisure", "healthcare", "shop", "office", "tourism", "historic")
+
+
+def acv_status(values: pd.Series) -> pd.Series:
+    """Map an ACV register's decision words ("Listed", "Not listed", "Pending") to the ACV statuses."""
+    text = values.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    for pattern, status in ACV_WORDS:
+        hit = out.isna() & text.str.contains(pattern, regex=True).fillna(False)
+        out[hit] = status
+    return out
 
 
 def asset_fields(table: pd.DataFrame, report: LoadReport, mapping: dict[str, str]) -> pd.DataFrame:
-    """Set ``category`` and ``acv_status`` of assets from the file's own words."""
+    """Set ``category`` and ``acv_status`` of assets from the file's own words.
+
+    The category comes from the type column (or OSM ``amenity``/``leisure``/... tags),
+    else from the file's name when it names one category ("public_libraries.csv",
+    "toilets.csv"). An ACV register's decision gives ``acv_status``; a register with
+    listing or expiry dates but no decision column is a list of listed assets. For a
+    listed asset without a listing date, its decision date is the listing date.
+    """
+    if mapping.get("source_category") == "type" and "source_category" in table:  # OSM relation types say nothing
+        kind = table["source_category"].astype("string")
+        table["source_category"] = kind.mask(kind.str.lower().isin(["multipolygon", "boundary", "site", "route"]))
+    for key in ASSET_KEYS:
+        if key in table and mapping.get("source_category") != key:
+            values = table[key].astype("string").where(~table[key].astype("string").str.lower().isin(["yes", "no"]))
+            if "source_category" in table:
+                table["source_category"] = table["source_category"].astype("string").fillna(values)
+            elif values.notna().any():
+                table["source_category"] = values
+    stem = Path(report.file).stem.replace("_", " ").replace("-", " ")
+    from_name = asset_category(pd.Series([stem], dtype="string")).iloc[0]
     if "category" not in table or table["category"].isna().all():
         if "source_category" in table:
             table["category"] = asset_category(table["source_category"])
         elif "library" in mapping.get("name", "").lower():
             table["category"] = "library"
             report.notes.append("a list of libraries: every row is a library")
+        elif from_name != "other":
+            table["category"] = from_name
+            report.notes.append(f"no asset type column: the file name says every row is {from_name!r}")
         else:
-            table["category"] = "other"
-            report.notes.append("no asset type column: every row counted as 'other' (choose a category for the file)")
+            guess = pd.Series(pd.NA, index=table.index, dtype="string")
+            for col in ("description", "name"):
+                if col in table:
+                    found = asset_category(table[col])
+                    guess = guess.fillna(found.mask(found == "other"))
+            table["category"] = guess.fillna("other")
+            report.notes.append(f"no asset type column: {int(guess.notna().sum())} categories read from descriptions "
+                                f"and names, {int(guess.isna().sum())} rows counted as 'other' (choose a category for the file)")
     else:
         table["category"] = asset_category(table["category"]).fillna("other")
-    if "acv_status" in table:
-        text = table["acv_status"].astype("string").str.strip().str.lower()
-        table["acv_status"] = text.map(ACV_WORDS, na_action="ignore").fillna("none")
-    else:
-        table["acv_status"] = "none"
-    for col in ("listed_on", "expires_on"):
+    others = table.loc[table["category"].eq("other").fillna(False), "source_category"] if "source_category" in table else None
+    if others is not None and len(others):
+        top = others.astype("string").str.lower().value_counts().head(6)
+        report.notes.append(f"{len(others)} assets of a type outside the asset categories, counted as 'other': "
+                            + ", ".join(f"{k} ({v})" for k, v in top.items()))
+    for col in ("listed_on", "expires_on", "nominated_on", "decided_on"):
         if col in table:
             table[col] = dates(table[col])
+    if "acv_status" in table:
+        found = acv_status(table["acv_status"])
+        words = table.loc[found.isna() & table["acv_status"].notna(), "acv_status"].astype("string").unique()[:5]
+        for word in words:
+            report.notes.append(f"ACV decision {word!r} not recognised: status set to 'none'")
+        table["acv_status"] = found.fillna("none")
+    elif any(c in table for c in ("listed_on", "expires_on")):
+        dated = pd.Series(False, index=table.index)
+        for col in ("listed_on", "expires_on"):
+            if col in table:
+                dated |= table[col].notna()
+        table["acv_status"] = pd.Series(np.where(dated, "listed", "none"), index=table.index, dtype="string")
+        report.notes.append(f"no decision column: {int(dated.sum())} assets with a listing or expiry date taken as listed")
+    else:
+        table["acv_status"] = "none"
+    if "decided_on" in table:
+        listed = table["acv_status"].eq("listed").fillna(False)
+        given = table["listed_on"] if "listed_on" in table else pd.Series(pd.NaT, index=table.index)
+        table["listed_on"] = given.where(given.notna() | ~listed, table["decided_on"])
     return table
