@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..layers import DISPLAY_CRS, LAYERS, Layer, conform, get_layer
+from . import footfall
 from . import normalise as norm
 from .columns import COORD_ALIASES, match_columns
 from .coords import assign_centres, clean_geometries, point_columns, points_from_columns
@@ -77,6 +78,8 @@ def load(
         name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
         table, notes = read_source(source, name)
     report = LoadReport(file=name, layer=spec.name, rows_read=len(table), notes=list(notes))
+    if spec.name == "footfall_counts":
+        table = footfall.reshape(table, report, column_map)
     columns = [c for c in table.columns if c not in ("_row", getattr(table, "_geometry_column_name", None))]
     mapping = match_columns(columns, spec.name, column_map)
     for target, col in mapping.items():
@@ -186,7 +189,7 @@ def _sites(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
 
 
 def _counts(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
-    return norm.footfall_counts(table, report)
+    return footfall.prepare_counts(table, report)
 
 
 def _assets(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:

@@ -38,6 +38,9 @@ class LoadReport:
         ``"kept"`` (carried along unchanged).
     outside_centres : int
         Rows that fall inside no centre polygon (kept, with no ``centre_id``).
+    duplicate_rows : int
+        Footfall rows dropped as repeats of the same site, time and direction (each is
+        also listed in ``rejected``).
     notes : list of str
         Anything else worth knowing (encoding used, duplicates resolved...).
     """
@@ -51,6 +54,7 @@ class LoadReport:
     swapped_lat_lon: bool = False
     columns: dict[str, str] = field(default_factory=dict)
     outside_centres: int = 0
+    duplicate_rows: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property

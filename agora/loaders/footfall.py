@@ -1,0 +1,338 @@
+"""Footfall counter exports in the shapes councils and counting firms publish.
+
+Four shapes load as the canonical ``footfall_counts`` layer (long form, one count per
+site, time and direction):
+
+* **long**, hourly or daily: one row per site and hour (``date, hour, location_code,
+  in_count``: Leeds) or per site and day (``date, location_code, daily_in_count``);
+* **wide**: ``Date, Hour`` then one column per sensor, headed by the sensor's name
+  (City of Melbourne); the columns are melted to long form and the header becomes
+  the ``site_id``;
+* **in/out**: separate in and out columns (the Springboard-style feed: ``Date``
+  dd/mm/yyyy, ``Hour``, ``LocationName``, ``InCount``, ``OutCount``, BRC week and
+  year), turned into one row per direction.
+
+Rules, whatever the shape:
+
+* dates are ISO (yyyy-mm-dd) or day first (dd/mm/yyyy), as UK exports write them;
+* a count that is empty, negative (``-1`` is the usual "no data" code) or not a number
+  (``undefined``) is missing: the row is kept with no count, never a zero;
+* the same site, time, interval and direction twice is a duplicate: identical rows
+  are dropped, and of rows that differ the last in the file is kept (a revised file
+  appended after a monthly one); either way the dropped rows are listed as rejected
+  and counted in ``LoadReport.duplicate_rows``;
+* rows with no site id take the site's name when the file has one (a sensor missing
+  from the lookup the file was joined with still loads).
+
+Site locations come from a separate file (:func:`join_sites`), matched to the counts
+by site id or, failing that, by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .columns import match_columns, normalise
+from .report import LoadReport
+
+#: Normalised names of an "in" column and an "out" column (in/out feeds).
+IN_NAMES = {"incount", "incounts", "countin", "in", "ins", "entries", "entry", "enter", "entering",
+            "hourlyincount", "dailyincount", "footfallin", "peoplein"}
+OUT_NAMES = {"outcount", "outcounts", "countout", "out", "outs", "exits", "exit", "leave", "exiting",
+             "hourlyoutcount", "dailyoutcount", "footfallout", "peopleout"}
+
+#: Normalised names that are never a sensor column of a wide table.
+CALENDAR_NAMES = {"day", "weekday", "dayofweek", "dow", "dayname", "month", "monthname", "year", "week",
+                  "weekno", "weeknumber", "brcweek", "brcyear", "brcmonth", "brcweekno", "mdate",
+                  "time", "date", "hour", "period", "interval", "quarter", "holiday", "bankholiday", "id"}
+
+#: Text that means "no reading" in a count cell.
+MISSING_WORDS = {"", "undefined", "na", "n/a", "nan", "null", "none", "-", "--", "no data", "nodata", "x"}
+
+#: Columns that name a site (normalised), used when a row has no site id.
+SITE_NAME_COLUMNS = ("name", "sitename", "locationname", "sensordescription", "sitedescription",
+                     "sensorname", "location", "description", "camera", "cameraname")
+
+
+# --------------------------------------------------------------------------------------
+# Shapes
+# --------------------------------------------------------------------------------------
+def reshape(table: pd.DataFrame, report: LoadReport, column_map: dict[str, str] | None = None) -> pd.DataFrame:
+    """Turn a wide or an in/out table into the long form the loader maps.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table as read, with its ``_row`` column.
+    report : LoadReport
+        Gets a note saying which shape was found.
+    column_map : dict, optional
+        The person's own column map; a column they map is never reshaped away.
+
+    Returns
+    -------
+    DataFrame
+        Long form: ``site_id`` and ``count`` columns (and ``direction`` for in/out
+        feeds) replace the sensor or in/out columns; ``_row`` is the file row each
+        count came from. A long table is returned unchanged.
+    """
+    columns = [c for c in table.columns if c != "_row"]
+    user = {k for k, v in (column_map or {}).items() if v and v != "ignore"}
+    inout = _in_out_columns(columns, user)
+    if inout:
+        return _melt_in_out(table, *inout, report)
+    mapping = match_columns(columns, "footfall_counts", column_map)
+    if "count" in mapping or "site_id" in mapping or "timestamp" not in mapping:
+        return table
+    sensors = _sensor_columns(table, [c for c in columns if c not in mapping.values() and c not in user])
+    if len(sensors) < 2:
+        return table
+    return _melt_wide(table, sensors, report)
+
+
+def _in_out_columns(columns: list[str], user: set[str]) -> tuple[str, str] | None:
+    ins = [c for c in columns if normalise(c) in IN_NAMES and c not in user]
+    outs = [c for c in columns if normalise(c) in OUT_NAMES and c not in user]
+    if len(ins) == 1 and len(outs) == 1:
+        return ins[0], outs[0]
+    return None
+
+
+def _melt_in_out(table: pd.DataFrame, col_in: str, col_out: str, report: LoadReport) -> pd.DataFrame:
+    base = table.drop(columns=[col_in, col_out])
+    for clash in ("count", "direction"):
+        if clash in base:
+            base = base.rename(columns={clash: f"{clash}_input"})
+    parts = []
+    for col, direction in ((col_in, "in"), (col_out, "out")):
+        part = base.copy()
+        part["count"] = table[col].to_numpy()
+        part["direction"] = direction
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True).sort_values("_row", kind="stable").reset_index(drop=True)
+    report.notes.append(f"in and out counts ({col_in!r}, {col_out!r}) loaded as one row per direction")
+    return out
+
+
+def _looks_numeric(values: pd.Series) -> bool:
+    text = values.dropna().astype("string").str.strip()
+    text = text[~text.str.lower().isin(MISSING_WORDS)]
+    if text.empty:
+        return True  # a sensor with no reading at all (Melbourne's "undefined" column)
+    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    return bool(numbers.notna().mean() >= 0.9)
+
+
+def _sensor_columns(table: pd.DataFrame, candidates: list[str]) -> list[str]:
+    candidates = [c for c in candidates if normalise(c) not in CALENDAR_NAMES and not normalise(c).startswith("brc")]
+    sample = table.head(2000)
+    return [c for c in candidates if _looks_numeric(sample[c])]
+
+
+def _melt_wide(table: pd.DataFrame, sensors: list[str], report: LoadReport) -> pd.DataFrame:
+    keep = [c for c in table.columns if c not in sensors]
+    rename = {c: f"{c}_input" for c in keep if c in ("site_id", "count")}
+    base = table[keep].rename(columns=rename)
+    n = len(table)
+    values = table[sensors].astype("string").to_numpy().reshape(-1)  # row by row, sensor by sensor
+    out = base.loc[base.index.repeat(len(sensors))].reset_index(drop=True)
+    out["site_id"] = pd.array(np.tile(np.asarray(sensors, dtype=object), n), dtype="string")
+    out["count"] = pd.array(values, dtype="string")
+    report.notes.append(
+        f"wide table: {len(sensors)} sensor columns turned into {len(out):,} rows (one per sensor and row); "
+        "the column headers are the site ids"
+    )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------
+def parse_timestamps(values: pd.Series) -> pd.Series:
+    """Parse dates or date-times written ISO or day first, each distinct text once.
+
+    Counter exports repeat each date 24 times per site, so parsing the distinct values
+    and spreading them back is much faster than parsing every row.
+    """
+    from .normalise import dates
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    text = values.astype("string").str.strip()
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    parsed = dates(pd.Series(uniques, dtype="string")).to_numpy(dtype="datetime64[ns]")
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = codes >= 0
+    out[ok] = parsed[codes[ok]]
+    return pd.Series(out, index=values.index)
+
+
+def fill_site_ids(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Give rows without a site id their site's name, when the file has a name column."""
+    by_norm = {normalise(c): c for c in table.columns if c not in ("site_id", "_row")}
+    name_col = next((by_norm[n] for n in SITE_NAME_COLUMNS if n in by_norm), None)
+    if name_col is None:
+        return table
+    names = table[name_col].astype("string").str.strip()
+    if "site_id" not in table:
+        table["site_id"] = names
+        report.notes.append(f"no site id column: the site name in {name_col!r} is used as the site id")
+        return table
+    ids = table["site_id"].astype("string").str.strip()
+    blank = (ids.isna() | (ids == "")) & names.notna() & (names != "")
+    if blank.any():
+        table["site_id"] = ids.where(~blank, names)
+        which = ", ".join(sorted(names[blank].unique())[:5])
+        report.notes.append(
+            f"{int(blank.sum()):,} rows have no site id: their {name_col!r} is used instead ({which})"
+        )
+    return table
+
+
+def resolve_duplicates(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Drop repeated readings of one site, time, interval and direction.
+
+    Identical repeats are dropped; when the repeats differ, the last row in the file is
+    kept. Dropped rows are listed as rejected (naming the row kept) and counted in
+    ``report.duplicate_rows``.
+    """
+    key = [c for c in ("site_id", "timestamp", "interval", "direction") if c in table]
+    dup = table.duplicated(key, keep=False)
+    if not dup.any():
+        return table
+    group = table.loc[dup, key + ["_row", "count"]]
+    # file order: by row, and copies made from one row (in/out, wide) in the order made
+    group = group.assign(_pos=np.arange(len(group))).sort_values(["_row", "_pos"], kind="stable")
+    by = group.groupby(key, dropna=False, sort=False)
+    gid = by.ngroup().to_numpy()
+    last = (by.cumcount(ascending=False) == 0).to_numpy()
+    kept_row = pd.Series(group["_row"].to_numpy()[last], index=gid[last]).reindex(gid).to_numpy()
+    value = group["count"].astype("Float64")
+    kept_value = pd.Series(value.to_numpy()[last], index=gid[last], dtype="Float64").reindex(gid)
+    kept_value.index = value.index
+    same = ((value == kept_value).fillna(False) | (value.isna() & kept_value.isna())).to_numpy(dtype=bool)
+    dropped = ~last
+    identical = dropped & same
+    differing = dropped & ~same
+    rows = group["_row"].to_numpy()
+    for mask, reason in (
+        (identical, "duplicate of row {} (same count): dropped"),
+        (differing, "superseded by row {} (a later row with another count)"),
+    ):
+        for row, keep in zip(rows[mask].tolist(), kept_row[mask].tolist()):
+            report.rejected.append({"row": int(row), "reason": reason.format(int(keep))})
+    n_drop = int(dropped.sum())
+    report.duplicate_rows += n_drop
+    n_diff = int(differing.sum())
+    text = f"{n_drop:,} duplicate rows (same site, time and direction twice) dropped"
+    if n_diff:
+        text += f"; {n_diff:,} of them had a different count: the last row in the file was kept"
+    report.notes.append(text)
+    return table.drop(index=group.index[dropped])
+
+
+def prepare_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Everything the counts loader does after column mapping, in order.
+
+    Fast date parsing, site ids from names where missing, the shared value rules of
+    :func:`agora.loaders.normalise.footfall_counts`, then duplicates.
+    """
+    from .normalise import footfall_counts
+
+    if "timestamp" in table:
+        table["timestamp"] = parse_timestamps(table["timestamp"])
+    table = fill_site_ids(table, report)
+    table = footfall_counts(table, report)
+    if "site_id" in table:
+        table["site_id"] = table["site_id"].astype("string").str.strip()
+    table["direction"] = table["direction"].astype("string").str.strip().str.lower()
+    return resolve_duplicates(table, report)
+
+
+# --------------------------------------------------------------------------------------
+# Site locations
+# --------------------------------------------------------------------------------------
+def _key(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.lower().str.replace(r"[^a-z0-9]+", "", regex=True)
+
+
+def join_sites(counts: pd.DataFrame, sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Match the counts' sites to a site-location layer, by id or else by name.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        ``footfall_counts`` layer.
+    sites : GeoDataFrame
+        ``footfall_sites`` layer (``site_id``, ``name``, point geometry).
+
+    Returns
+    -------
+    counts : DataFrame
+        The counts with ``site_id`` replaced by the site layer's id where the match
+        was by name (wide files are headed by names).
+    sites : GeoDataFrame
+        The sites that have counts, plus one row without geometry for each counted
+        site the location file does not know.
+    notes : list of str
+        How the match went, naming the sites not found.
+    """
+    ids = pd.Series(counts["site_id"].dropna().unique(), dtype="string")
+    site_ids = sites["site_id"].astype("string")
+    by_id = set(site_ids)
+    by_id_key = dict(zip(_key(site_ids), site_ids))
+    by_name = dict(zip(_key(sites["name"].astype("string")), site_ids)) if "name" in sites else {}
+    translate: dict[str, str] = {}
+    matched_name, missing = 0, []
+    for sid, key in zip(ids, _key(ids)):
+        if sid in by_id:
+            continue
+        target = by_id_key.get(key) or by_name.get(key)
+        if target is not None:
+            translate[sid] = target
+            matched_name += 1
+        else:
+            missing.append(sid)
+    notes = []
+    if translate:
+        counts = counts.copy()
+        counts["site_id"] = counts["site_id"].replace(translate)
+        notes.append(f"{matched_name} sites matched to the location file by name")
+    if missing:
+        shown = ", ".join(sorted(missing)[:8]) + (" ..." if len(missing) > 8 else "")
+        notes.append(f"{len(missing)} counted sites are not in the location file (no position): {shown}")
+    used = set(counts["site_id"].dropna().unique())
+    out = sites.loc[site_ids.isin(used).to_numpy()].copy()
+    if missing:
+        extra = pd.DataFrame({"site_id": pd.array(missing, dtype="string"), "name": pd.array(missing, dtype="string")})
+        out = pd.concat([out, extra], ignore_index=True)
+        if hasattr(sites, "crs"):
+            import geopandas as gpd
+
+            out = gpd.GeoDataFrame(out, geometry="geometry", crs=sites.crs)
+    unused = len(sites) - int(site_ids.isin(used).sum())
+    if unused:
+        notes.append(f"{unused} sites in the location file have no counts")
+    return counts, out.reset_index(drop=True), notes
+
+
+def sites_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """A site table (``site_id``, ``name``) from the counts alone, for files with no location file."""
+    name_col = next((c for c in counts.columns if normalise(c) in SITE_NAME_COLUMNS[1:]), None)
+    cols = ["site_id"] + ([name_col] if name_col else [])
+    out = counts[cols].dropna(subset=["site_id"]).drop_duplicates("site_id")
+    out = out.rename(columns={name_col: "name"}) if name_col else out.assign(name=out["site_id"])
+    return out.reset_index(drop=True)
+
+
+def describe_shape(report: LoadReport) -> str:
+    """``wide``, ``in/out`` or ``long``: the shape the loader found (from its notes)."""
+    text = " ".join(report.notes)
+    if re.search(r"wide table", text):
+        return "wide"
+    if re.search(r"in and out counts", text):
+        return "in/out"
+    return "long"
