@@ -1,0 +1,631 @@
+"""Folium maps shared by the pages.
+
+The builders (`base_map`, `add_geojson_layer`, `add_legend`, `grid_aggregate`) are plain
+functions on folium objects and can be tested without a running app; `show_map` is the
+only Streamlit call.
+
+Rules the builders keep (DESIGN.md section 7):
+
+- Leaflet is served by the app itself (``static/vendor/``, at ``/app/static/vendor/``
+  with ``server.enableStaticServing``), never from a CDN, so maps draw offline. Base
+  tiles do need the internet: when they fail the map says so.
+- One GeoJSON layer per kind of feature, styled in the browser from a few properties;
+  points are circle markers. Only the properties the style and tooltip need are sent,
+  coordinates rounded to 6 decimals.
+- Every text value in a tooltip, legend or layer name is HTML-escaped here, because
+  Leaflet and folium's GeoJsonTooltip insert them as HTML.
+- Above `MAX_POINTS` points a layer is aggregated to a grid of cells.
+
+Examples
+--------
+>>> m = base_map(units.total_bounds)
+>>> add_geojson_layer(m, units, "Units", color_by="status", colors=STATUS_COLOURS,
+...                   tooltip={"name": "Name", "status": "Status"})
+>>> show_map(m, key="overview_map")
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+from folium.utilities import JsCode
+
+LEAFLET_VERSION = "1.9.4"
+VENDOR_DIR = f"vendor/leaflet-{LEAFLET_VERSION}"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+OFFLINE_NOTE = "Base map unavailable offline — data layers still shown"
+COORD_DECIMALS = 6
+MAX_POINTS = 5000
+DEFAULT_COLOUR = "#3388ff"
+OTHER_COLOUR = "#9e9e9e"
+
+STATUS_COLOURS = {"occupied": "#1b9e77", "vacant": "#d95f02", "unknown": "#9e9e9e"}
+OWNERSHIP_COLOURS = {
+    "independent": "#7570b3",
+    "chain": "#e7298a",
+    "symbol_group": "#66a61e",
+    "unknown": "#9e9e9e",
+}
+
+# The keys st_folium can return; `show_map` accepts only these.
+RETURNABLE = (
+    "last_clicked",
+    "last_object_clicked",
+    "last_object_clicked_count",
+    "last_object_clicked_tooltip",
+    "last_object_clicked_popup",
+    "all_drawings",
+    "last_active_drawing",
+    "bounds",
+    "zoom",
+    "center",
+    "last_circle_radius",
+    "last_circle_polygon",
+    "selected_layers",
+    "selected_tags",
+    "last_geocoder_result",
+)
+
+
+# --------------------------------------------------------------------------- assets
+
+
+def static_url(path: str) -> str:
+    """URL at which the app serves ``static/<path>`` (honours ``server.baseUrlPath``)."""
+    base = ""
+    try:
+        from streamlit import config
+
+        base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    except Exception:  # streamlit missing or config unreadable: serve from the root
+        base = ""
+    prefix = f"/{base}" if base else ""
+    return f"{prefix}/app/static/{path.lstrip('/')}"
+
+
+def use_local_assets(m: folium.Map) -> folium.Map:
+    """Point `m` at the app's own copy of Leaflet instead of folium's CDN links.
+
+    Only Leaflet is needed: the maps use no popup (jQuery), no awesome-markers icon
+    and no Bootstrap. The lists are set on this map only, not on the folium class.
+    """
+    m.default_js = [("leaflet", static_url(f"{VENDOR_DIR}/leaflet.js"))]
+    m.default_css = [("leaflet_css", static_url(f"{VENDOR_DIR}/leaflet.css"))]
+    return m
+
+
+# --------------------------------------------------------------------------- base map
+
+
+class OfflineTilesNote(MacroElement):
+    """Show a note on the map when its base tiles cannot be loaded.
+
+    The note appears on the first tile error, or when no tile has loaded after
+    `timeout_ms` (a network that drops requests never reports an error), and goes
+    away as soon as a tile loads.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var tiles = {{ this.tiles.get_name() }};
+            var loaded = false, shown = false;
+            var note = L.control({position: "bottomleft"});
+            note.onAdd = function () {
+                var div = L.DomUtil.create("div", "agora-offline-note");
+                div.textContent = {{ this.text|tojson }};
+                div.setAttribute("role", "status");
+                div.style.cssText = "background:#fff8e1;border:1px solid #f0b400;" +
+                    "padding:4px 8px;font:13px/1.4 sans-serif;color:#333;border-radius:4px;";
+                return div;
+            };
+            function show() {
+                if (!loaded && !shown) { shown = true; note.addTo(map); }
+            }
+            tiles.on("tileload", function () {
+                loaded = true;
+                if (shown) { map.removeControl(note); shown = false; }
+            });
+            tiles.on("tileerror", show);
+            setTimeout(show, {{ this.timeout_ms }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles: folium.TileLayer, text: str = OFFLINE_NOTE, timeout_ms: int = 6000):
+        super().__init__()
+        self._name = "OfflineTilesNote"
+        self.tiles = tiles
+        self.text = text
+        self.timeout_ms = int(timeout_ms)
+
+
+def base_map(
+    bounds: Sequence[float] | None,
+    *,
+    tiles: bool = True,
+    height: int | str = "100%",
+    padding: int = 10,
+    max_zoom: int = 19,
+) -> folium.Map:
+    """A map fitted to `bounds` with OSM tiles and a layer control, using local Leaflet.
+
+    Parameters
+    ----------
+    bounds : (minx, miny, maxx, maxy) in lon/lat, e.g. ``gdf.total_bounds``; None or
+        non-finite values give a view of Great Britain.
+    tiles : add the OpenStreetMap base layer (with its attribution and the offline note).
+    padding : pixels kept free around `bounds`.
+
+    Returns
+    -------
+    folium.Map
+        Add layers with `add_geojson_layer`; the layer control stays last.
+    """
+    box = _valid_bounds(bounds)
+    if box is None:
+        location, zoom = [54.0, -2.5], 6
+    else:
+        location, zoom = [(box[1] + box[3]) / 2, (box[0] + box[2]) / 2], 15
+    m = folium.Map(
+        location=location,
+        zoom_start=zoom,
+        tiles=None,
+        height=height,
+        max_zoom=max_zoom,
+        control_scale=True,
+    )
+    use_local_assets(m)
+    if tiles:
+        layer = folium.TileLayer(
+            OSM_TILES,
+            name="OpenStreetMap",
+            attr=OSM_ATTRIBUTION,
+            max_zoom=max_zoom,
+            max_native_zoom=19,
+            overlay=False,
+            control=False,
+        )
+        layer.add_to(m)
+        m.add_child(OfflineTilesNote(layer))
+    if box is not None:
+        m.fit_bounds([[box[1], box[0]], [box[3], box[2]]], padding=(padding, padding))
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def _valid_bounds(bounds: Sequence[float] | None) -> tuple[float, float, float, float] | None:
+    if bounds is None:
+        return None
+    vals = [float(v) for v in bounds]
+    if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
+        return None
+    minx, miny, maxx, maxy = vals
+    if minx == maxx and miny == maxy:  # one point: open a small box around it
+        minx, maxx, miny, maxy = minx - 0.002, maxx + 0.002, miny - 0.001, maxy + 0.001
+    return minx, miny, maxx, maxy
+
+
+def _keep_control_last(m: folium.Map) -> None:
+    """Move the layer control after the layers (it must render after them)."""
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            m._children.move_to_end(key)
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def add_geojson_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    name: str,
+    *,
+    color_by: str | None = None,
+    colors: Mapping[Any, str] | None = None,
+    color: str = DEFAULT_COLOUR,
+    stroke_by: str | None = None,
+    stroke_colors: Mapping[Any, str] | None = None,
+    stroke: str | None = None,
+    radius: float = 5,
+    radius_by: str | None = None,
+    radius_range: tuple[float, float] = (3, 14),
+    weight: float = 1,
+    fill_opacity: float = 0.8,
+    tooltip: Mapping[str, str] | None = None,
+    legend: bool | str = True,
+    labels: Mapping[Any, str] | None = None,
+    show: bool = True,
+    max_points: int | None = MAX_POINTS,
+) -> folium.GeoJson:
+    """Add `gdf` to `m` as one switchable GeoJSON layer.
+
+    Parameters
+    ----------
+    m : map from `base_map`.
+    gdf : features in lon/lat (reprojected to EPSG:4326 if another CRS is set).
+    name : layer name shown in the layer control (escaped).
+    color_by, colors : fill colour from column `color_by` through the value->colour
+        mapping `colors`; values not in it get grey. Without `color_by`, `color`.
+    stroke_by, stroke_colors, stroke : outline colour the same way (default: the fill
+        colour for polygons and lines, white for points).
+    radius, radius_by, radius_range : circle-marker radius in pixels; with `radius_by`
+        scaled by the square root of that numeric column into `radius_range`.
+    weight, fill_opacity : outline width and fill opacity.
+    tooltip : column -> label shown on hover, in order. Values are HTML-escaped.
+    legend : add a legend for `color_by`/`stroke_by` (a string sets its title; the
+        legend hides with the layer).
+    labels : value -> text used in the legend instead of the raw value.
+    show : whether the layer is on when the map opens.
+    max_points : above this many point features, draw a grid of cells instead
+        (see `grid_aggregate`); None never aggregates.
+
+    Returns
+    -------
+    folium.GeoJson
+        The layer, already added to `m`.
+    """
+    gdf = _to_display(gdf)
+    tooltip = dict(tooltip or {})
+    aggregated = False
+    if (
+        max_points is not None
+        and len(gdf) > max_points
+        and bool(gdf.geom_type.isin(["Point"]).all())
+    ):
+        gdf = grid_aggregate(gdf, by=color_by, max_cells=max_points)
+        aggregated = True
+        name = f"{name} (grouped)"
+        radius_by, radius_range = "count", (4, 16)
+        stroke_by = None
+        label = tooltip.get(color_by, color_by) if color_by else None
+        tooltip = {"count": "Features", "breakdown": str(label)} if color_by else {"count": "Features"}
+        if color_by:
+            color_by = "majority"
+
+    points = bool(len(gdf)) and bool(gdf.geom_type.isin(["Point", "MultiPoint"]).all())
+    columns = [c for c in dict.fromkeys([color_by, stroke_by, *tooltip]) if c]
+    missing = [c for c in [*columns, radius_by] if c and c not in gdf.columns]
+    if missing:
+        raise KeyError(f"{name}: no column {', '.join(map(repr, missing))} in the data")
+
+    props = _properties(gdf, columns)
+    if radius_by:
+        props["_r"] = _scaled_radius(gdf[radius_by], radius_range)
+    data = _feature_collection(gdf.geometry, props)
+
+    fill_map = _escaped_keys(colors) if color_by else {}
+    stroke_map = _escaped_keys(stroke_colors) if stroke_by else {}
+    default_stroke = stroke or ("#ffffff" if points else None)
+    style = _style_js(
+        fill_key=color_by,
+        fill_map=fill_map,
+        fill=color,
+        stroke_key=stroke_by,
+        stroke_map=stroke_map,
+        stroke=default_stroke,
+        radius=radius,
+        weight=weight,
+        fill_opacity=fill_opacity,
+    )
+    layer = folium.GeoJson(
+        data,
+        name=html.escape(name),
+        show=show,
+        marker=folium.CircleMarker(radius=radius, fill=True, weight=weight) if points else None,
+        style=JsCode(style),
+        tooltip=(
+            folium.GeoJsonTooltip(
+                fields=list(tooltip),
+                aliases=[html.escape(str(label)) for label in tooltip.values()],
+                sticky=True,
+            )
+            if tooltip and data["features"]
+            else None
+        ),
+    )
+    layer.add_to(m)
+    if legend:
+        sections = []
+        for key, mapping, outline in ((color_by, colors, False), (stroke_by, stroke_colors, True)):
+            if not key or not mapping:
+                continue
+            present = set(gdf[key].dropna().astype(str))
+            entries = {
+                (labels or {}).get(value, value): colour
+                for value, colour in mapping.items()
+                if str(value) in present
+            }
+            if entries:
+                heading = tooltip.get(key, key.replace("_", " ").capitalize())
+                if aggregated:
+                    heading = f"Most common {str(tooltip.get('breakdown', key)).lower()}"
+                sections.append((heading, entries, outline))
+        if sections:
+            add_legend(m, legend if isinstance(legend, str) else name, sections, layer=layer,
+                       shape="circle" if points else "square")
+    _keep_control_last(m)
+    return layer
+
+
+def _to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise TypeError("add_geojson_layer needs a GeoDataFrame")
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    keep = gdf.geometry.notna() & ~gdf.geometry.is_empty
+    return gdf[keep] if not keep.all() else gdf
+
+
+def _text(value: Any) -> str | int | float | None:
+    """A property value safe to insert as HTML: escaped text, or a plain number."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 2)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    return html.escape(str(value))
+
+
+def _properties(gdf: gpd.GeoDataFrame, columns: Iterable[str]) -> dict[str, list]:
+    return {c: [_text(v) for v in gdf[c].tolist()] for c in columns}
+
+
+def _scaled_radius(values: pd.Series, radius_range: tuple[float, float]) -> list[float]:
+    v = pd.to_numeric(values, errors="coerce").astype("float64").clip(lower=0).fillna(0).to_numpy()
+    lo, hi = radius_range
+    top = np.sqrt(v.max()) if len(v) and v.max() > 0 else 1.0
+    return np.round(lo + (hi - lo) * np.sqrt(v) / top, 1).tolist()
+
+
+def _feature_collection(geoms: gpd.GeoSeries, props: Mapping[str, list]) -> dict:
+    """GeoJSON FeatureCollection with coordinates rounded to `COORD_DECIMALS`."""
+    values = geoms.values
+    names = list(props)
+    columns = [props[k] for k in names]
+    features = []
+    if len(values) and bool(shapely.get_type_id(values).max() == 0):  # all points: fast path
+        xs = np.round(shapely.get_x(values), COORD_DECIMALS).tolist()
+        ys = np.round(shapely.get_y(values), COORD_DECIMALS).tolist()
+        for i, (x, y) in enumerate(zip(xs, ys)):
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+                "properties": {k: col[i] for k, col in zip(names, columns)},
+            })
+    else:
+        rounded = shapely.transform(values, lambda c: np.round(c, COORD_DECIMALS))
+        for i, geom in enumerate(rounded):
+            features.append({
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(geom),
+                "properties": {k: col[i] for k, col in zip(names, columns)},
+            })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _escaped_keys(mapping: Mapping[Any, str] | None) -> dict[str, str]:
+    return {html.escape(str(k)): str(v) for k, v in (mapping or {}).items()}
+
+
+def _style_js(
+    *,
+    fill_key: str | None,
+    fill_map: Mapping[str, str],
+    fill: str,
+    stroke_key: str | None,
+    stroke_map: Mapping[str, str],
+    stroke: str | None,
+    radius: float,
+    weight: float,
+    fill_opacity: float,
+) -> str:
+    """A Leaflet style function reading the few properties the layer keeps."""
+    fill_expr = (
+        f"(F[p[{json.dumps(fill_key)}]] || {json.dumps(OTHER_COLOUR)})" if fill_key else json.dumps(fill)
+    )
+    if stroke_key:
+        stroke_expr = f"(S[p[{json.dumps(stroke_key)}]] || {json.dumps(OTHER_COLOUR)})"
+    elif stroke:
+        stroke_expr = json.dumps(stroke)
+    else:
+        stroke_expr = "fill"
+    return (
+        "(function () {"
+        f" var F = {json.dumps(fill_map)}, S = {json.dumps(stroke_map)};"
+        " return function (feature) {"
+        " var p = feature.properties || {};"
+        f" var fill = {fill_expr};"
+        f" return {{fillColor: fill, color: {stroke_expr}, weight: {json.dumps(weight)},"
+        f" opacity: 1, fill: true, fillOpacity: {json.dumps(fill_opacity)},"
+        f" radius: p._r || {json.dumps(radius)}}};"
+        " };"
+        " })()"
+    )
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def grid_aggregate(
+    gdf: gpd.GeoDataFrame,
+    *,
+    by: str | None = None,
+    max_cells: int = MAX_POINTS,
+    cell_m: float = 50.0,
+) -> gpd.GeoDataFrame:
+    """Group points into square cells: one point per cell at the mean position.
+
+    The cell side starts at `cell_m` metres and doubles until there are at most
+    `max_cells` cells.
+
+    Returns
+    -------
+    GeoDataFrame (EPSG:4326) with ``count``, and with `by`: ``majority`` (the most
+    common value) and ``breakdown`` (``"occupied 12, vacant 3"``, most common first).
+    """
+    from agora.loaders.coords import area_crs
+
+    metric = gdf.to_crs(area_crs(gdf))
+    x = metric.geometry.x.to_numpy()
+    y = metric.geometry.y.to_numpy()
+    size = float(cell_m)
+    while True:
+        cell = pd.Series(list(zip(np.floor(x / size).astype(np.int64), np.floor(y / size).astype(np.int64))))
+        if cell.nunique() <= max_cells:
+            break
+        size *= 2
+    table = pd.DataFrame({"cell": cell, "x": x, "y": y})
+    if by:
+        table["value"] = gdf[by].astype("string").fillna("unknown").to_numpy()
+    grouped = table.groupby("cell", sort=True)
+    out = grouped.agg(x=("x", "mean"), y=("y", "mean"), count=("x", "size")).reset_index()
+    if by:
+        counts = table.groupby(["cell", "value"]).size().rename("n").reset_index()
+        counts = counts.sort_values(["cell", "n", "value"], ascending=[True, False, True])
+        out["majority"] = counts.groupby("cell")["value"].first().reindex(out["cell"]).to_numpy()
+        out["breakdown"] = (
+            counts.assign(part=counts["value"] + " " + counts["n"].astype(str))
+            .groupby("cell")["part"].agg(", ".join).reindex(out["cell"]).to_numpy()
+        )
+    out = out.drop(columns="cell")
+    cells = gpd.GeoDataFrame(out.drop(columns=["x", "y"]),
+                             geometry=gpd.points_from_xy(out["x"], out["y"]), crs=metric.crs)
+    cells.attrs["cell_m"] = size
+    return cells.to_crs("EPSG:4326")
+
+
+# --------------------------------------------------------------------------- legend
+
+
+class Legend(MacroElement):
+    """A map legend: coloured swatches with escaped labels, shown with its layer."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "agora-legend");
+                div.style.cssText = "background:rgba(255,255,255,.9);padding:6px 8px;" +
+                    "font:12px/1.5 sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);";
+                div.innerHTML = {{ this.body|tojson }};
+                return div;
+            };
+            legend.addTo(map);
+            {%- if this.layer %}
+            var layer = {{ this.layer.get_name() }};
+            map.on("overlayadd", function (e) { if (e.layer === layer) { legend.addTo(map); } });
+            map.on("overlayremove", function (e) { if (e.layer === layer) { legend.remove(); } });
+            {%- if not this.layer.show %}
+            legend.remove();
+            {%- endif %}
+            {%- endif %}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str, layer: folium.map.Layer | None = None):
+        super().__init__()
+        self._name = "Legend"
+        self.body = body
+        self.layer = layer
+
+
+def add_legend(
+    m: folium.Map,
+    title: str,
+    sections: Sequence[tuple[str, Mapping[Any, str], bool]],
+    *,
+    layer: folium.map.Layer | None = None,
+    shape: str = "circle",
+) -> Legend:
+    """Add a legend to `m`; with `layer`, it shows and hides with that layer.
+
+    Parameters
+    ----------
+    title : legend title.
+    sections : ``(heading, {label: colour}, outline)`` per styled column; `outline`
+        draws the swatch as a ring (outline colour) instead of a filled shape.
+    shape : ``"circle"`` (points) or ``"square"`` (areas).
+    """
+    radius = "50%" if shape == "circle" else "2px"
+    parts = [f"<strong>{html.escape(str(title))}</strong>"]
+    for heading, entries, outline in sections:
+        if len(sections) > 1 or heading != title:
+            parts.append(f'<div style="margin-top:4px;font-style:italic">{html.escape(str(heading))}</div>')
+        for label, colour in entries.items():
+            colour = html.escape(str(colour))
+            swatch = f"border:2px solid {colour};background:transparent" if outline else f"background:{colour}"
+            parts.append(
+                '<div><span style="display:inline-block;width:10px;height:10px;margin-right:6px;'
+                f'border-radius:{radius};{swatch}"></span>{html.escape(str(label))}</div>'
+            )
+    legend = Legend("".join(parts), layer)
+    m.add_child(legend)
+    _keep_control_last(m)
+    return legend
+
+
+# --------------------------------------------------------------------------- streamlit
+
+
+def show_map(
+    m: folium.Map,
+    key: str,
+    height: int = 520,
+    returned_objects: Iterable[str] = (),
+) -> dict:
+    """Draw `m` in the page with streamlit-folium.
+
+    Parameters
+    ----------
+    returned_objects : what the page reads back (see `RETURNABLE`). The default,
+        nothing, means panning and clicking never rerun the script.
+
+    Returns
+    -------
+    dict
+        The requested values (empty by default).
+    """
+    wanted = list(returned_objects)
+    unknown = [w for w in wanted if w not in RETURNABLE]
+    if unknown:
+        raise ValueError(f"show_map: cannot return {', '.join(unknown)}; one of {', '.join(RETURNABLE)}")
+    from streamlit_folium import st_folium
+
+    result = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=wanted,
+    )
+    return result or {}

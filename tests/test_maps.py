@@ -1,0 +1,286 @@
+"""The shared map builders: local assets, escaping, one layer per kind, grouping."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from agora.ui import maps
+
+PROJECT = Path(__file__).resolve().parents[1]
+EVIL = "<img src=x onerror=alert(1)>"
+CDN_HINTS = ("cdn", "jsdelivr", "unpkg", "cloudflare", "bootstrapcdn", "jquery.com", "googleapis", "d3js")
+
+
+def units(n: int = 6, seed: int = 0) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    names = [EVIL] + [f"Shop {i}" for i in range(n - 1)]
+    return gpd.GeoDataFrame(
+        {
+            "unit_id": [f"u{i}" for i in range(n)],
+            "name": names,
+            "status": rng.choice(["occupied", "vacant"], n),
+            "ownership": rng.choice(["independent", "chain"], n),
+            "street": "High Street",
+        },
+        geometry=gpd.points_from_xy(-2.0150 + rng.random(n) * 0.003, 53.7414 + rng.random(n) * 0.002),
+        crs="EPSG:4326",
+    )
+
+
+def centre(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"centre_id": ["c1"], "name": ["Hebden & <b>Bridge</b>"]},
+        geometry=[shapely.box(*gdf.total_bounds).buffer(0.0005)],
+        crs="EPSG:4326",
+    )
+
+
+def overview(gdf: gpd.GeoDataFrame) -> folium.Map:
+    m = maps.base_map(gdf.total_bounds)
+    maps.add_geojson_layer(m, centre(gdf), "Centre boundary", color="#444444", fill_opacity=0.05,
+                           tooltip={"name": "Centre"}, legend=False)
+    maps.add_geojson_layer(
+        m, gdf, "Units", color_by="status", colors=maps.STATUS_COLOURS,
+        stroke_by="ownership", stroke_colors=maps.OWNERSHIP_COLOURS,
+        tooltip={"name": "Name", "status": "Status"},
+    )
+    return m
+
+
+def st_folium_args(m: folium.Map, monkeypatch) -> dict:
+    """The arguments streamlit-folium would send to its browser component."""
+    import streamlit_folium
+
+    captured: dict = {}
+
+    def component(**kwargs):
+        captured.update(kwargs)
+        return kwargs.get("default")
+
+    monkeypatch.setattr(streamlit_folium, "_component_func", component)
+    streamlit_folium.st_folium(m, key="t", returned_objects=[])
+    return captured
+
+
+def test_rendered_map_loads_nothing_from_a_cdn():
+    page = overview(units()).get_root().render()
+    links = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]*)"', page)
+    assert links, "the map page should link Leaflet"
+    for url in links:
+        assert url.startswith("/app/static/vendor/"), url
+        assert not any(hint in url.lower() for hint in CDN_HINTS), url
+    # nothing else in the page points at a script host either
+    assert not any(hint in page.lower() for hint in ("jsdelivr", "unpkg", "cloudflare", "bootstrapcdn"))
+
+
+def test_streamlit_folium_gets_only_local_links_that_exist(monkeypatch):
+    args = st_folium_args(overview(units()), monkeypatch)
+    links = args["js_links"] + args["css_links"]
+    assert args["js_links"] == [f"/app/static/{maps.VENDOR_DIR}/leaflet.js"]
+    assert args["css_links"] == [f"/app/static/{maps.VENDOR_DIR}/leaflet.css"]
+    for url in links:
+        assert (PROJECT / "static" / url.removeprefix("/app/static/")).is_file(), url
+    assert (PROJECT / "static" / maps.VENDOR_DIR / "LICENSE").is_file()
+    # the header streamlit-folium keeps must not bring back a remote script
+    assert not re.search(r"(src|href)=", args["header"])
+    assert not any(hint in args["script"].lower() for hint in CDN_HINTS)
+
+
+def test_folium_class_defaults_are_left_alone():
+    maps.base_map((0, 50, 1, 51))
+    assert any("leaflet" in url for _, url in folium.Map.default_js)
+    assert folium.Map().default_js is not maps.base_map((0, 50, 1, 51)).default_js
+
+
+def test_static_url_honours_base_url_path(monkeypatch):
+    from streamlit import config
+
+    monkeypatch.setattr(config, "get_option", lambda name: "/agora/" if name == "server.baseUrlPath" else None)
+    assert maps.static_url("vendor/x.js") == "/agora/app/static/vendor/x.js"
+
+
+def test_malicious_name_is_escaped_in_the_geojson():
+    gdf = units()
+    m = maps.base_map(gdf.total_bounds)
+    layer = maps.add_geojson_layer(m, gdf, "Units <script>", tooltip={"name": "Name"})
+    names = [f["properties"]["name"] for f in layer.data["features"]]
+    assert names[0] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert layer.layer_name == "Units &lt;script&gt;"
+    page = m.get_root().render()
+    assert EVIL not in page
+    assert '"Units \\u0026lt;script\\u0026gt;"' in page and "Units <script>" not in page
+
+
+def test_legend_and_tooltip_labels_are_escaped():
+    gdf = units()
+    gdf["status"] = ["<b>x</b>"] * len(gdf)
+    m = folium.Map(tiles=None)
+    maps.add_geojson_layer(m, gdf, "Units", color_by="status", colors={"<b>x</b>": "#ff0000"},
+                           tooltip={"status": "<i>Status</i>"})
+    page = m.get_root().render()
+    assert "<b>x</b>" not in page and "<i>Status</i>" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_one_geojson_layer_per_kind_of_feature():
+    m = overview(units(50))
+    children = list(m._children.values())
+    geojson = [c for c in children if isinstance(c, folium.GeoJson)]
+    assert [g.layer_name for g in geojson] == ["Centre boundary", "Units"]
+    assert not [c for c in children if isinstance(c, (folium.CircleMarker, folium.Marker))]
+    assert m.get_root().render().count("L.geoJson(") == 2
+    assert isinstance(children[-1], folium.LayerControl), "the layer control must render last"
+
+
+def test_layers_are_switchable_and_can_start_hidden():
+    gdf = units()
+    m = maps.base_map(gdf.total_bounds)
+    maps.add_geojson_layer(m, gdf, "Units", show=False)
+    page = m.get_root().render()
+    assert re.search(r'"Units"\s*:\s*geo_json_\w+', page), "layer listed in the layer control"
+    layer = [c for c in m._children.values() if isinstance(c, folium.GeoJson)][0]
+    assert layer.show is False and layer.control is True
+
+
+def test_only_style_and_tooltip_properties_are_kept_and_coordinates_rounded():
+    gdf = units()
+    gdf.geometry = gpd.points_from_xy(gdf.geometry.x + 1.23456789e-4, gdf.geometry.y)
+    m = folium.Map(tiles=None)
+    layer = maps.add_geojson_layer(m, gdf, "Units", color_by="status", colors=maps.STATUS_COLOURS,
+                                   tooltip={"name": "Name"})
+    feature = layer.data["features"][0]
+    assert set(feature["properties"]) == {"status", "name"}
+    for value in feature["geometry"]["coordinates"]:
+        assert value == round(value, 6)
+        assert len(repr(value).split(".")[1]) <= 6
+
+
+def test_polygons_are_rounded_and_styled_without_markers():
+    gdf = units()
+    m = folium.Map(tiles=None)
+    layer = maps.add_geojson_layer(m, centre(gdf), "Centre", tooltip={"name": "Centre"})
+    assert layer.marker is None
+    ring = layer.data["features"][0]["geometry"]["coordinates"][0]
+    assert all(len(repr(v).split(".")[-1]) <= 6 for xy in ring for v in xy)
+    assert layer.data["features"][0]["properties"]["name"] == "Hebden &amp; &lt;b&gt;Bridge&lt;/b&gt;"
+
+
+def test_points_are_circle_markers_styled_from_columns():
+    gdf = units()
+    gdf["size"] = np.arange(len(gdf))
+    m = folium.Map(tiles=None)
+    layer = maps.add_geojson_layer(m, gdf, "Units", color_by="status", colors={"vacant": "#d95f02"},
+                                   radius_by="size")
+    assert isinstance(layer.marker, folium.CircleMarker)
+    radii = [f["properties"]["_r"] for f in layer.data["features"]]
+    assert radii[0] == 3 and radii[-1] == 14 and radii == sorted(radii)
+    style = layer.options["style"].js_code
+    assert '"vacant": "#d95f02"' in style
+
+
+def test_missing_style_column_is_a_clear_error():
+    with pytest.raises(KeyError, match="no column 'colour'"):
+        maps.add_geojson_layer(folium.Map(tiles=None), units(), "Units", color_by="colour")
+
+
+def test_empty_layer_and_missing_geometries():
+    gdf = units()
+    gdf.loc[0, "geometry"] = None
+    m = maps.base_map(gdf.total_bounds)
+    layer = maps.add_geojson_layer(m, gdf, "Units", tooltip={"name": "Name"})
+    assert len(layer.data["features"]) == len(gdf) - 1
+    empty = maps.add_geojson_layer(m, gdf.iloc[:0], "Nothing", tooltip={"name": "Name"})
+    assert empty.data["features"] == []
+    m.get_root().render()
+
+
+def test_base_map_fits_bounds_and_falls_back_to_great_britain():
+    m = maps.base_map((-2.02, 53.74, -2.01, 53.75))
+    page = m.get_root().render()
+    assert "fitBounds" in page and "[53.74, -2.02]" in page
+    tiles = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert tiles[0].options["attribution"].endswith("OpenStreetMap</a> contributors")
+    assert maps.OFFLINE_NOTE in page or json.dumps(maps.OFFLINE_NOTE) in page
+    assert "tileerror" in page
+    gb = maps.base_map((np.nan, np.nan, np.nan, np.nan))
+    assert gb.location == [54.0, -2.5]
+
+
+def test_many_points_are_grouped_into_cells():
+    gdf = units(400, seed=3)
+    m = folium.Map(tiles=None)
+    layer = maps.add_geojson_layer(m, gdf, "Units", color_by="status", colors=maps.STATUS_COLOURS,
+                                   tooltip={"name": "Name", "status": "Status"}, max_points=100)
+    feats = layer.data["features"]
+    assert 0 < len(feats) <= 100
+    assert sum(f["properties"]["count"] for f in feats) == 400
+    assert layer.layer_name == "Units (grouped)"
+    assert {f["properties"]["majority"] for f in feats} <= {"occupied", "vacant"}
+    assert all(re.fullmatch(r"(\w+ \d+)(, \w+ \d+)*", f["properties"]["breakdown"]) for f in feats)
+
+
+def test_grid_aggregate_keeps_every_point():
+    gdf = units(300, seed=4)
+    cells = maps.grid_aggregate(gdf, by="ownership", max_cells=20)
+    assert len(cells) <= 20 and cells["count"].sum() == 300
+    assert cells.crs.to_epsg() == 4326
+    assert cells.attrs["cell_m"] >= 50
+
+
+@pytest.fixture
+def fake_st_folium(monkeypatch):
+    import streamlit_folium
+
+    calls: list[dict] = []
+
+    def st_folium(fig, **kwargs):
+        calls.append(kwargs)
+        return {k: None for k in kwargs["returned_objects"]}
+
+    monkeypatch.setattr(streamlit_folium, "st_folium", st_folium)
+    return calls
+
+
+def test_show_map_returns_nothing_by_default(fake_st_folium):
+    result = maps.show_map(overview(units()), key="overview")
+    assert fake_st_folium[0]["returned_objects"] == []
+    assert fake_st_folium[0]["key"] == "overview"
+    assert result == {}
+
+
+def test_show_map_passes_only_what_the_page_reads(fake_st_folium):
+    result = maps.show_map(overview(units()), key="k", height=300, returned_objects=("last_object_clicked",))
+    assert fake_st_folium[0]["returned_objects"] == ["last_object_clicked"]
+    assert fake_st_folium[0]["height"] == 300
+    assert result == {"last_object_clicked": None}
+
+
+def test_show_map_rejects_unknown_returned_objects(fake_st_folium):
+    with pytest.raises(ValueError, match="cannot return zoomz"):
+        maps.show_map(overview(units()), key="k", returned_objects=["zoomz"])
+    assert fake_st_folium == []
+
+
+def test_streamlit_config_serves_static_files_and_compresses():
+    from streamlit import config
+
+    conf = tomllib.loads((PROJECT / ".streamlit" / "config.toml").read_text())
+    assert conf["server"]["enableStaticServing"] is True
+    assert conf["server"]["enableWebsocketCompression"] is True
+    for name in ("server.enableStaticServing", "server.enableWebsocketCompression"):
+        assert name in config._config_options, name
+
+
+def test_vendor_script_pins_the_version_the_maps_use():
+    script = (PROJECT / "scripts" / "vendor_assets.sh").read_text()
+    assert f"LEAFLET_VERSION={maps.LEAFLET_VERSION}" in script
+    assert maps.VENDOR_DIR == f"vendor/leaflet-{maps.LEAFLET_VERSION}"
