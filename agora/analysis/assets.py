@@ -103,8 +103,8 @@ def counts(
                              "centre": centres["name"].astype("string")})
         groups = pd.concat([ours, groups[groups["centre_id"].isna()]], ignore_index=True).drop_duplicates()
     grid = groups.merge(pd.DataFrame({"category": _categories(data)}), how="cross")
-    n = data.groupby(["centre", "category"]).size().rename("count").reset_index()
-    table = grid.merge(n, on=["centre", "category"], how="left")
+    n = data.groupby(["centre_id", "centre", "category"], dropna=False).size().rename("count").reset_index()
+    table = grid.merge(n, on=["centre_id", "centre", "category"], how="left")
     table["count"] = table["count"].fillna(0).astype(int)
     areas = centre_areas(centres) if centres is not None else pd.Series(dtype=float)
     table["area_km2"] = table["centre_id"].map(areas).astype("Float64")
@@ -130,12 +130,12 @@ def coverage(
     Returns
     -------
     DataFrame
-        ``centre``, ``category``, ``units`` (units in the centre), ``units_covered``,
+        ``centre_id``, ``centre``, ``category``, ``units`` (units in the centre), ``units_covered``,
         ``coverage`` (share, 0..1; NaN for a centre with no units).
     """
     categories = _categories(assets)
     if units is None or units.empty or not categories:
-        return pd.DataFrame(columns=["centre", "category", "units", "units_covered", "coverage"])
+        return pd.DataFrame(columns=["centre_id", "centre", "category", "units", "units_covered", "coverage"])
     # one row per unit (the latest observation), so repeated surveys do not weigh twice
     latest = units
     if "unit_id" in units and units["unit_id"].duplicated().any():
@@ -143,9 +143,11 @@ def coverage(
         latest = order[~order["unit_id"].duplicated(keep="last")]
     dist = nearest_distances(latest, assets, categories)
     within = dist.le(reach) & dist.notna()
+    within["centre_id"] = latest["centre_id"].astype("string") if "centre_id" in latest else pd.NA
     within["centre"] = _labels(latest, centres, unassigned)
-    long = within.melt(id_vars="centre", var_name="category", value_name="covered")
-    table = long.groupby(["centre", "category"], sort=False)["covered"].agg(units="size", units_covered="sum").reset_index()
+    long = within.melt(id_vars=["centre_id", "centre"], var_name="category", value_name="covered")
+    table = long.groupby(["centre_id", "centre", "category"], sort=False, dropna=False)["covered"].agg(
+        units="size", units_covered="sum").reset_index()
     table["units_covered"] = table["units_covered"].astype(int)
     table["coverage"] = (table["units_covered"] / table["units"]).astype(float)
     return table
@@ -171,7 +173,9 @@ def summary(
     col = f"coverage_{int(reach)}m"
     if units is not None and len(units):
         cov = coverage(units, assets, centres, reach=reach, unassigned=unassigned)
-        table = table.merge(cov[["centre", "category", "units", "coverage"]], on=["centre", "category"], how="left")
+        cov = cov.astype({"centre_id": "string", "centre": "string", "category": "string"})
+        table = table.merge(cov[["centre_id", "centre", "category", "units", "coverage"]],
+                            on=["centre_id", "centre", "category"], how="left")
         table = table.rename(columns={"coverage": col})
         table["units"] = table["units"].astype("Int64")
     else:
