@@ -41,6 +41,8 @@ from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
+from agora.layers import ASSET_CATEGORIES
+
 LEAFLET_VERSION = "1.9.4"
 VENDOR_DIR = f"vendor/leaflet-{LEAFLET_VERSION}"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -60,6 +62,11 @@ OWNERSHIP_COLOURS = {
     "symbol_group": "#66a61e",
     "unknown": "#9e9e9e",
 }
+ASSET_COLOURS = dict(zip(
+    ASSET_CATEGORIES,
+    ("#4e79a7", "#f28e2b", "#b07aa1", "#9c755f", "#edc948", "#e15759", "#76b7b2", "#59a14f",
+     "#bab0ac", "#7f7f7f"),
+))
 
 # The keys st_folium can return; `show_map` accepts only these.
 RETURNABLE = (
