@@ -314,7 +314,7 @@ def classify_ownership(
     brand_keys = name_key(brand.fillna(name))
     is_symbol = (brand_keys.isin(sg_keys) | wikidata.isin(sg_qids)).fillna(False).to_numpy(dtype=bool)
 
-    unknown = (status.isin(["vacant", "unknown"]).fillna(False) | (name.isna() & brand.isna())).to_numpy(dtype=bool)
+    unknown = (status.isin(["vacant", "unknown"]).fillna(False) | (name.isna() & brand.isna())).to_numpy(dtype=bool, copy=True)
     unknown &= ~not_brand & wikidata.isna().to_numpy()
     set_unknown = todo & unknown
     ownership[set_unknown] = "unknown"
