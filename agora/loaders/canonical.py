@@ -33,6 +33,7 @@ def load(
     column_map: dict[str, str] | None = None,
     centres: gpd.GeoDataFrame | None = None,
     defaults: dict[str, str] | None = None,
+    require_geometry: bool = True,
 ) -> LoadResult:
     """Load `source` as the canonical `layer`.
 
@@ -53,6 +54,9 @@ def load(
         Centres to assign features without a ``centre_id`` to.
     defaults : dict, optional
         Canonical column -> value for rows that have none (``{"category": "library"}``).
+    require_geometry : bool
+        When False, a table with no coordinate columns at all (a survey listing names,
+        types and ownership) loads with empty geometry instead of failing.
 
     Returns
     -------
@@ -93,6 +97,10 @@ def load(
             report.columns[table.geometry.name] = "geometry"
             table = clean_geometries(table, report, spec.geometry)
             table = point_columns(table, mapping)
+        elif not require_geometry and not set(mapping) & set(COORD_ALIASES):
+            table = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table), index=table.index),
+                                     crs=DISPLAY_CRS)
+            report.notes.append("no coordinates: rows kept without a position")
         else:
             table = points_from_columns(table, mapping, report)
             if spec.geometry == "polygon":

@@ -141,7 +141,7 @@ def unit_ownership(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
 
 def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Map ``source_category`` (OSM ``shop=*``, VOA text, survey words) to our taxonomy."""
-    from ..analysis.taxonomy import categorise
+    from ..analysis.taxonomy import categorise, unmapped
 
     if "source_category" not in table:
         for key in ("amenity", "shop", "office", "craft", "leisure"):
@@ -150,16 +150,22 @@ def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
                 break
     elif "amenity" in table:
         table["source_category"] = table["source_category"].fillna(table["amenity"])
+    if "source_category" in table:
+        # Other OSM keys fill the gaps as key=value (office=estate_agent), looked up under that key.
+        for key in ("office", "craft", "healthcare", "leisure", "tourism"):
+            if key in table:
+                tagged = key + "=" + table[key].astype("string")
+                table["source_category"] = table["source_category"].astype("string").fillna(tagged)
     if "source_category" not in table:
         return table
     given = table["category"] if "category" in table else pd.Series(pd.NA, index=table.index, dtype="string")
     found = categorise(table["source_category"])
     table["category"] = given.astype("string").fillna(found)
-    unmapped = table.loc[table["category"].isna() & table["source_category"].notna(), "source_category"]
-    if len(unmapped):
-        top = unmapped.astype("string").str.lower().value_counts().head(8)
+    unknown = unmapped(table.loc[table["category"].isna(), "source_category"])
+    if len(unknown):
+        top = unknown.head(8)
         report.notes.append(
-            f"{len(unmapped)} units have a use the shop-type list does not know: "
+            f"{int(unknown.sum())} units have a use the shop-type list does not know: "
             + ", ".join(f"{k} ({v})" for k, v in top.items())
         )
     return table
