@@ -35,7 +35,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .columns import match_columns, normalise
+from .columns import COORD_ALIASES, match_columns, normalise
 from .report import LoadReport
 
 #: Normalised names of an "in" column and an "out" column (in/out feeds).
@@ -48,6 +48,10 @@ OUT_NAMES = {"outcount", "outcounts", "countout", "out", "outs", "exits", "exit"
 CALENDAR_NAMES = {"day", "weekday", "dayofweek", "dow", "dayname", "month", "monthname", "year", "week",
                   "weekno", "weeknumber", "brcweek", "brcyear", "brcmonth", "brcweekno", "mdate",
                   "time", "date", "hour", "period", "interval", "quarter", "holiday", "bankholiday", "id"}
+
+#: Column names taken for coordinates, never for sensors, in a wide table.
+COORD_NAMES = {"lat", "latitude", "lon", "lng", "long", "longitude", "easting", "northing", "x", "y", "wkt",
+               "geometry"}
 
 #: Text that means "no reading" in a count cell.
 MISSING_WORDS = {"", "undefined", "na", "n/a", "nan", "null", "none", "-", "--", "no data", "nodata", "x"}
@@ -87,7 +91,10 @@ def reshape(table: pd.DataFrame, report: LoadReport, column_map: dict[str, str] 
     mapping = match_columns(columns, "footfall_counts", column_map)
     if "count" in mapping or "site_id" in mapping or "timestamp" not in mapping:
         return table
-    sensors = _sensor_columns(table, [c for c in columns if c not in mapping.values() and c not in user])
+    # coordinate aliases are loose ("North", "East" are sensor names too): only plain names count
+    taken = {col for target, col in mapping.items()
+             if target not in COORD_ALIASES or normalise(col) in COORD_NAMES}
+    sensors = _sensor_columns(table, [c for c in columns if c not in taken and c not in user])
     if len(sensors) < 2:
         return table
     return _melt_wide(table, sensors, report)
@@ -215,21 +222,22 @@ def resolve_duplicates(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     kept_value.index = value.index
     same = ((value == kept_value).fillna(False) | (value.isna() & kept_value.isna())).to_numpy(dtype=bool)
     dropped = ~last
-    identical = dropped & same
-    differing = dropped & ~same
-    rows = group["_row"].to_numpy()
-    for mask, reason in (
-        (identical, "duplicate of row {} (same count): dropped"),
-        (differing, "superseded by row {} (a later row with another count)"),
-    ):
-        for row, keep in zip(rows[mask].tolist(), kept_row[mask].tolist()):
-            report.rejected.append({"row": int(row), "reason": reason.format(int(keep))})
-    n_drop = int(dropped.sum())
-    report.duplicate_rows += n_drop
-    n_diff = int(differing.sum())
-    text = f"{n_drop:,} duplicate rows (same site, time and direction twice) dropped"
+    # one entry per file row (a wide or in/out row holds several readings)
+    per_row = pd.DataFrame({"row": group["_row"].to_numpy()[dropped], "kept": kept_row[dropped],
+                            "same": same[dropped]}).groupby("row", sort=True).agg(kept=("kept", "first"),
+                                                                                 same=("same", "all"))
+    for row, keep, is_same in per_row.itertuples():
+        reason = (f"duplicate of row {int(keep)} (same count): dropped" if is_same
+                  else f"superseded by row {int(keep)} (a later row with another count)")
+        report.rejected.append({"row": int(row), "reason": reason})
+    n_rows, n_read = len(per_row), int(dropped.sum())
+    report.duplicate_rows += n_rows
+    n_diff = int((~per_row["same"]).sum())
+    text = f"{n_rows:,} duplicate rows (the same site, time and direction again) dropped"
+    if n_read != n_rows:
+        text += f" ({n_read:,} readings)"
     if n_diff:
-        text += f"; {n_diff:,} of them had a different count: the last row in the file was kept"
+        text += f"; {n_diff:,} of them had another count: the last row in the file was kept"
     report.notes.append(text)
     return table.drop(index=group.index[dropped])
 
@@ -246,6 +254,7 @@ def prepare_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
         table["timestamp"] = parse_timestamps(table["timestamp"])
     table = fill_site_ids(table, report)
     table = footfall_counts(table, report)
+    table = table.drop(columns=["hour"], errors="ignore")  # now part of the timestamp
     if "site_id" in table:
         table["site_id"] = table["site_id"].astype("string").str.strip()
     table["direction"] = table["direction"].astype("string").str.strip().str.lower()
