@@ -37,7 +37,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -54,6 +54,12 @@ COORD_DECIMALS = 6
 MAX_POINTS = 5000
 DEFAULT_COLOUR = "#3388ff"
 OTHER_COLOUR = "#9e9e9e"
+
+# Leaflet's own 12-13px for controls and tooltips (folium sets 1rem on the whole map).
+MAP_CSS = (
+    "<style>.leaflet-container .leaflet-control-layers, .leaflet-container .leaflet-tooltip,"
+    " .leaflet-container .leaflet-control-attribution { font-size: 13px; }</style>"
+)
 
 STATUS_COLOURS = {"occupied": "#1b9e77", "vacant": "#d95f02", "unknown": "#9e9e9e"}
 OWNERSHIP_COLOURS = {
@@ -200,6 +206,7 @@ def base_map(
         control_scale=True,
     )
     use_local_assets(m)
+    m.get_root().header.add_child(Element(MAP_CSS), name="agora_map_css")
     if tiles:
         layer = folium.TileLayer(
             OSM_TILES,
