@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .taxonomy import categorise, ldc_class
+from .taxonomy import categorise, is_type_word, ldc_class
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "brands"
 OWN_LIST = DATA_DIR / "gb_chains.csv"
@@ -346,7 +346,7 @@ def classify_ownership(
 
     if todo.any() and centre_column in out:
         key = name_key(name)
-        generic = categorise(name).notna()
+        generic = is_type_word(name)
         centre = out[centre_column].astype("string")
         valid = key.notna() & centre.notna() & ~generic
         counts = pd.DataFrame({"key": key[valid], "centre": centre[valid]}).groupby("key")["centre"].nunique()

@@ -167,6 +167,18 @@ def categorise(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
     return text.map(table, na_action="ignore").astype("string")
 
 
+def is_type_word(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
+    """True where the whole value is a word of the mapping ("Barbers", "Post Office", "Chippy").
+
+    Unlike :func:`categorise`, the last word alone does not count: "Ann's Cafe" is a name,
+    "Cafe" is a type word.
+    """
+    bare, _, _ = _lookups(str(folder))
+    text = normalise_values(values)
+    table = {v: any(c in bare for c in (v, _singular(v), _SUFFIX.sub("", v))) for v in text.dropna().unique()}
+    return text.map(table, na_action="ignore").fillna(False).astype(bool)
+
+
 def unmapped(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
     """Counts of the raw values :func:`categorise` leaves unmapped (those saying nothing of the use excluded)."""
     found = categorise(values, folder)

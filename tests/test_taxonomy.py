@@ -1,0 +1,84 @@
+"""The shop-type list and the mapping of OSM, VOA and survey words to it."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from agora.analysis import taxonomy as tx
+
+
+def test_type_list_shape():
+    types = tx.shop_types()
+    assert types["type_id"].is_unique
+    assert set(types["ldc_class"]) == set(tx.LDC_CLASSES)
+    assert 30 <= len(tx.scored_types()) <= 45
+    assert set(tx.excluded_types()) == {"post_office", "bank", "surgery", "public_service", "non_retail"}
+    assert set(tx.source_values()["type_id"]) <= set(types["type_id"])
+    # every type can be reached from survey words
+    assert set(types["type_id"]) == set(tx.source_values().query("source == 'text'")["type_id"])
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("butcher", "butcher"), ("bakery", "baker"), ("fast_food", "takeaway"), ("mobile_phone", "mobile_phone"),
+    ("e-cigarette", "newsagent"), ("hairdresser;beauty", "hair_beauty"), ("charity", "charity"),
+    ("office=estate_agent", "estate_agent"), ("office=charity", "public_service"), ("amenity=bank", "bank"),
+    ("CAFE AND PREMISES", "cafe"), ("Hairdressing Salon & Premises", "hair_beauty"), ("BETTING SHOP", "bookmaker"),
+    ("POST OFFICE AND PREMISES", "post_office"), ("Butchers", "butcher"), ("chippy", "takeaway"),
+    ("Chinese takeaway", "takeaway"), ("Indian Restaurant", "restaurant"), ("Estate Agents", "estate_agent"),
+    ("bookies", "bookmaker"), ("Job Centre", "public_service"), ("GP surgery", "surgery"),
+    ("shoe shop", "footwear"), ("Greengrocers", "greengrocer"),
+])
+def test_categorise_known_values(value, expected):
+    assert tx.categorise(pd.Series([value])).iloc[0] == expected
+
+
+@pytest.mark.parametrize("value", ["vacant", "yes", "shop", "SHOP AND PREMISES", "disused:convenience",
+                                   "widgets", "", None])
+def test_values_that_say_nothing_stay_missing(value):
+    assert pd.isna(tx.categorise(pd.Series([value], dtype="object")).iloc[0])
+
+
+def test_categorise_keeps_index_and_dtype():
+    values = pd.Series(["butcher", None, "unheard of"], index=[10, 20, 30])
+    out = tx.categorise(values)
+    assert list(out.index) == [10, 20, 30] and out.dtype == "string"
+    assert out.iloc[0] == "butcher" and out.isna().tolist() == [False, True, True]
+
+
+def test_unmapped_reports_unknown_words_not_vacancy():
+    counts = tx.unmapped(pd.Series(["vacant", "widgets", "widgets", "butcher", "yes", "quantum lab"]))
+    assert counts.to_dict() == {"widgets": 2, "quantum lab": 1}
+
+
+def test_labels_classes_and_exclusions():
+    assert tx.type_label("butcher") == "Butcher"
+    assert tx.ldc_class("cafe") == "leisure"
+    assert tx.ldc_class(pd.Series(["pharmacy", None, "nonsense"])).tolist()[0] == "convenience"
+    assert tx.is_excluded(pd.Series(["bank", "baker", None])).tolist() == [True, False, False]
+
+
+def test_categorise_names_uses_the_last_type_word():
+    names = pd.Series(["David Woodhead Family Butchers", "Little H Cafe and Bar", "Valli Opticians", "Oxfam",
+                       "Old Gate Bar and Restaurant", "Square One Coffee Co"])
+    assert tx.categorise_names(names).tolist() == ["butcher", "pub_bar", "optician", pd.NA, "restaurant", "cafe"]
+
+
+@pytest.mark.parametrize("path, key", [("osm_isle_of_man/shops.geojson", "shop"),
+                                       ("osm_norwich/norwich_shop.geojson", "shop"),
+                                       ("osm_isle_of_man/food-and-drink.geojson", "amenity")])
+def test_real_osm_values_are_almost_all_mapped(realdata, path, key):
+    raw = gpd.read_file(realdata / path)
+    values = raw[key].dropna().astype(str)
+    says_something = values[~values.isin(["vacant", "yes", "no"]) & ~values.str.startswith("disused")]
+    mapped = tx.categorise(says_something).notna()
+    assert mapped.mean() > 0.98, tx.unmapped(says_something).head(10).to_dict()
+    # independent check of a few large groups
+    assert (tx.categorise(values[values == "hairdresser"]) == "hair_beauty").all()
+    assert tx.categorise(pd.Series(["vacant"] * 3)).isna().all()
+
+
+def test_is_type_word_only_for_whole_names():
+    names = pd.Series(["Barbers", "Post Office", "Ann's Cafe", "Chippy", "Greggs", None])
+    assert tx.is_type_word(names).tolist() == [True, True, False, True, False, False]
