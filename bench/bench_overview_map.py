@@ -5,10 +5,13 @@ prints the payload streamlit-folium sends to the browser (the JSON arguments of 
 component: map script, header, HTML and links; raw and gzipped) and the server-side
 time to build the map and prepare that payload, for the app's map
 (`agora.ui.maps`: centre boundary + units layer) and for ``units.explore()``.
+Then the time to run the whole Overview page (``pages/overview.py`` under Streamlit's
+AppTest, on a workspace holding only the generated town): the first run, which reads
+and caches the data, and a rerun.
 
 Run::
 
-    python bench/bench_overview_map.py [--sizes 1000 5000 20000] [--repeat 3]
+    python bench/bench_overview_map.py [--sizes 1000 5000 20000] [--repeat 3] [--no-page]
 
 Target (issue 2): at 5,000 units at most half of explore()'s payload and under 1 s.
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
+import tempfile
 import statistics
 import sys
 import time
@@ -28,7 +33,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
 
 from agora.layers import UNITS, conform  # noqa: E402
 from agora.ui import maps  # noqa: E402
@@ -127,10 +133,44 @@ def measure(build, units, centre, repeat: int) -> tuple[int, int, float]:
     return len(payload), len(gzip.compress(payload, 6)), statistics.median(times)
 
 
+def page_times(units: gpd.GeoDataFrame, centre: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Seconds to run the Overview page on the town: first run and rerun."""
+    from streamlit.testing.v1 import AppTest
+
+    from agora.loaders import load
+    from agora.store.workspace import Workspace
+
+    table = pd.DataFrame(units.drop(columns="geometry"))
+    table["latitude"], table["longitude"] = units.geometry.y, units.geometry.x
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp, seed_demo=False)
+        ws.save(load(centre, "centres", filename="bench-centre.geojson"))
+        ws.save(load(table, "units", filename="bench-units.csv"))
+        previous = os.environ.get("AGORA_WORKSPACE")
+        os.environ["AGORA_WORKSPACE"] = tmp
+        try:
+            at = AppTest.from_file(str(PROJECT / "pages" / "overview.py"), default_timeout=300)
+            at.query_params["town"] = "bench-town"
+            times = []
+            for _ in range(2):
+                start = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - start)
+                if at.exception:
+                    raise RuntimeError(at.exception[0].message)
+        finally:
+            if previous is None:
+                os.environ.pop("AGORA_WORKSPACE", None)
+            else:
+                os.environ["AGORA_WORKSPACE"] = previous
+    return times[0], times[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-page", action="store_true", help="skip timing the whole Overview page")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     import logging
@@ -151,6 +191,20 @@ def main(argv: list[str] | None = None) -> int:
             if name == "app, ungrouped" and n <= maps.MAX_POINTS:
                 continue  # same as "app"
             print(f"{n:>6}  {name:<15} {size:>11,} {gz:>9,} {seconds:>8.2f} {size / ref:>14.2f}")
+    if args.no_page:
+        return 0
+    print()
+    print("Overview page (pages/overview.py under AppTest), seconds")
+    head = f"{'units':>6}  {'first run':>9}  {'rerun':>6}"
+    print(head)
+    print("-" * len(head))
+    for n in args.sizes:
+        try:
+            first, rerun = page_times(*town(n))
+        except Exception as exc:  # the page is not this benchmark's subject: report and go on
+            print(f"{n:>6}  page failed: {exc}")
+            continue
+        print(f"{n:>6}  {first:>9.2f}  {rerun:>6.2f}")
     return 0
 
 

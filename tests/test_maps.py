@@ -284,3 +284,14 @@ def test_vendor_script_pins_the_version_the_maps_use():
     script = (PROJECT / "scripts" / "vendor_assets.sh").read_text()
     assert f"LEAFLET_VERSION={maps.LEAFLET_VERSION}" in script
     assert maps.VENDOR_DIR == f"vendor/leaflet-{maps.LEAFLET_VERSION}"
+
+
+def test_mixed_points_and_polygons_share_one_layer():
+    gdf = units(3)
+    mixed = gdf.copy()
+    mixed.loc[2, "geometry"] = shapely.box(-2.0150, 53.7414, -2.0148, 53.7416)
+    m = folium.Map(tiles=None)
+    layer = maps.add_geojson_layer(m, mixed, "Assets", tooltip={"name": "Asset"})
+    assert isinstance(layer.marker, folium.CircleMarker)
+    kinds = [f["geometry"]["type"] for f in layer.data["features"]]
+    assert kinds == ["Point", "Point", "Polygon"]

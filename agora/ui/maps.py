@@ -298,28 +298,25 @@ def add_geojson_layer(
     """
     gdf = _to_display(gdf)
     tooltip = dict(tooltip or {})
+    missing = [c for c in dict.fromkeys([color_by, stroke_by, radius_by, *tooltip]) if c and c not in gdf.columns]
+    if missing:
+        raise KeyError(f"{name}: no column {', '.join(map(repr, missing))} in the data")
     aggregated = False
-    if (
-        max_points is not None
-        and len(gdf) > max_points
-        and bool(gdf.geom_type.isin(["Point"]).all())
-    ):
+    if max_points is not None and len(gdf) > max_points and bool((gdf.geom_type == "Point").all()):
         gdf = grid_aggregate(gdf, by=color_by, max_cells=max_points)
         aggregated = True
+        labels_given, tooltip = tooltip, {"count": name}
+        if color_by:
+            tooltip["breakdown"] = str(labels_given.get(color_by, color_by))
+            color_by = "majority"
         name = f"{name} (grouped)"
         radius_by, radius_range = "count", (4, 16)
         stroke_by = None
-        label = tooltip.get(color_by, color_by) if color_by else None
-        tooltip = {"count": "Features", "breakdown": str(label)} if color_by else {"count": "Features"}
-        if color_by:
-            color_by = "majority"
 
-    points = bool(len(gdf)) and bool(gdf.geom_type.isin(["Point", "MultiPoint"]).all())
+    kinds = set(gdf.geom_type)
+    has_points = bool(kinds & {"Point", "MultiPoint"})
+    points = bool(kinds) and kinds <= {"Point", "MultiPoint"}
     columns = [c for c in dict.fromkeys([color_by, stroke_by, *tooltip]) if c]
-    missing = [c for c in [*columns, radius_by] if c and c not in gdf.columns]
-    if missing:
-        raise KeyError(f"{name}: no column {', '.join(map(repr, missing))} in the data")
-
     props = _properties(gdf, columns)
     if radius_by:
         props["_r"] = _scaled_radius(gdf[radius_by], radius_range)
@@ -343,7 +340,7 @@ def add_geojson_layer(
         data,
         name=html.escape(name),
         show=show,
-        marker=folium.CircleMarker(radius=radius, fill=True, weight=weight) if points else None,
+        marker=folium.CircleMarker(radius=radius, fill=True, weight=weight) if has_points else None,
         style=JsCode(style),
         tooltip=(
             folium.GeoJsonTooltip(
@@ -370,7 +367,7 @@ def add_geojson_layer(
             if entries:
                 heading = tooltip.get(key, key.replace("_", " ").capitalize())
                 if aggregated:
-                    heading = f"Most common {str(tooltip.get('breakdown', key)).lower()}"
+                    heading = f"Most common {tooltip.get('breakdown', key).lower()}"
                 sections.append((heading, entries, outline))
         if sections:
             add_legend(m, legend if isinstance(legend, str) else name, sections, layer=layer,
