@@ -234,3 +234,11 @@ def test_hebden_bridge_is_a_home_town(realdata):
     # vacant (14, "Empty...") and unknown ("??? (was ...)", 9) units are never scored
     assert not scored["name"].str.startswith(("Empty", "???")).any()
     assert s["vacant"] == 14 and s["use_unknown"] == 9
+
+
+def test_only_the_latest_survey_is_scored():
+    first = line_of_units(60, chains_from=60).assign(observed_on=pd.Timestamp("2025-06-14"))
+    second = line_of_units(60, chains_from=10).assign(observed_on=pd.Timestamp("2026-06-13"))
+    result = diagnose_centre(pd.concat([first, second], ignore_index=True), CloneSettings(method="all"))
+    assert result.summary["survey_date"] == "2026-06-13"
+    assert result.summary["n_units"] == 60 and result.summary["independents"] == 10

@@ -29,6 +29,7 @@ import shapely
 
 from ..layers import DISPLAY_CRS
 from ..loaders.coords import area_crs
+from .vacancy import survey_dates
 from .taxonomy import categorise_names, is_excluded, ldc_class, normalise_values, shop_types, type_label
 
 CLASSES = ("clone town", "border town", "home town")
@@ -347,6 +348,7 @@ def diagnose_centre(
         Identify the centre in the results.
     """
     rng = np.random.default_rng(settings.seed)
+    units, survey_date = latest_survey(units)
     table = units if "role" in units else unit_roles(_slim(units), settings)
     table = table.reset_index(drop=True)
     elig = table.index[table["eligible"]]
@@ -386,7 +388,7 @@ def diagnose_centre(
 
     scored = table.loc[chosen]
     summary = _summarise(table, scored, settings)
-    summary.update(centre_id=centre_id, centre=name or centre_id, method=settings.method,
+    summary.update(centre_id=centre_id, centre=name or centre_id, method=settings.method, survey_date=survey_date,
                    below_minimum=bool(below_minimum),
                    heart_lon=heart_point.x if heart_point is not None else None,
                    heart_lat=heart_point.y if heart_point is not None else None,
@@ -442,6 +444,22 @@ def diagnose_centre(
         types=_types_table(scored), chains=_chains_table(scored), sensitivity=sensitivity,
         heart_scores=heart_scores, bootstrap_scores=boot,
     )
+
+
+def latest_survey(units: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """The units of the latest survey round, and its first day (ISO).
+
+    Survey rounds are found by :func:`agora.analysis.vacancy.survey_dates` (observation
+    days close together form one round; scattered OSM ``check_date`` values are no
+    survey, and every unit is then kept, with no date).
+    """
+    if "observed_on" not in units or units["observed_on"].isna().all():
+        return units, None
+    rounds = survey_dates(units)
+    if rounds.isna().all():
+        return units, None
+    last = rounds.max()
+    return units[(rounds == last).fillna(False).to_numpy()], last.date().isoformat()
 
 
 def _method_label(settings: CloneSettings, points: bool) -> str:
@@ -537,7 +555,7 @@ def _chains_table(scored: pd.DataFrame) -> pd.DataFrame:
 # --- every centre ---------------------------------------------------------------------
 
 SUMMARY_COLUMNS = [
-    "centre_id", "centre", "method", "n_units", "n_eligible", "n_scored", "independents", "chains", "symbol_groups",
+    "centre_id", "centre", "method", "survey_date", "n_units", "n_eligible", "n_scored", "independents", "chains", "symbol_groups",
     "types", "nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "richness", "shannon", "simpson",
     "share_independent", "share_chain", "share_symbol_group", "share_vacant", "vacant", "excluded",
     "ownership_unknown", "use_unknown", "untyped_scored", "types_from", "types_from_names", "below_minimum",
