@@ -6,7 +6,7 @@ from agora.layers import LAYERS, get_layer
 from agora.loaders.read import SUPPORTED, max_bytes
 from agora.store import export
 from agora.ui import data, upload
-from agora.ui.maps import preview_map
+from agora.ui import maps
 from agora.ui.shell import page_shell
 
 ctx = page_shell("Data", ":material/upload_file:", pick_town=False)
@@ -91,7 +91,10 @@ with tab_add:
                     st.dataframe(report.rejected_frame(), hide_index=True, width="stretch")
                 st.markdown("**Preview**")
                 if get_layer(layer).geometry:
-                    preview_map(result.data, key=f"preview-{file.name}")
+                    preview = maps.base_map(result.data.total_bounds)
+                    tooltip = {c: c.replace("_", " ").capitalize() for c in ("name", "category", "status") if c in result.data}
+                    maps.add_geojson_layer(preview, result.data, get_layer(layer).label, tooltip=tooltip)
+                    maps.show_map(preview, key=f"preview-{file.name}", height=420)
                 st.dataframe(result.data.drop(columns="geometry", errors="ignore").head(200), width="stretch")
                 replace = st.checkbox("Replace what this layer holds now (the demo included)")
                 if st.button("Save to the workspace", type="primary", icon=":material/save:"):

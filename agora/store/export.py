@@ -21,5 +21,8 @@ def to_csv(table: pd.DataFrame) -> bytes:
 
 def to_geojson(table: gpd.GeoDataFrame) -> bytes:
     """GeoJSON bytes in EPSG:4326 (dates written ISO)."""
-    table = table.to_crs("EPSG:4326") if table.crs is not None else table
+    table = table.to_crs("EPSG:4326") if table.crs is not None else table.copy()
+    for col in table.columns:
+        if col != table.geometry.name and pd.api.types.is_datetime64_any_dtype(table[col]):
+            table[col] = table[col].dt.strftime("%Y-%m-%d").astype(object).where(table[col].notna(), None)
     return table.to_json(na="null", show_bbox=False, drop_id=True, to_wgs84=False).encode("utf-8")

@@ -1,0 +1,82 @@
+"""Overview: one town's headline figures and map."""
+
+import pandas as pd
+import streamlit as st
+
+from agora.analysis.headline import town_headline
+from agora.analysis.vacancy import latest_survey
+from agora.store import export
+from agora.ui import maps
+from agora.ui.shell import no_data_message, page_shell
+
+ctx = page_shell("Overview", ":material/map:")
+if ctx.town is None:
+    st.title("Agora")
+    no_data_message("centres")
+    st.stop()
+
+units = ctx.for_town("units")
+sites = ctx.for_town("footfall_sites")
+assets = ctx.for_town("assets")
+head = town_headline(units, sites, ctx.for_town("footfall_counts"), assets)
+
+st.title(ctx.town_name)
+centre = ctx.centre
+facts = [str(centre[c]) for c in ("typology", "region") if pd.notna(centre.get(c))]
+if head.survey_date is not None:
+    facts.append(f"latest survey {head.survey_date:%d %B %Y}")
+st.caption(" · ".join(facts))
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+cols = st.columns(5)
+cols[0].metric("Units", f"{head.units:,}", help="Premises in the latest survey.")
+cols[1].metric(
+    "Vacancy rate", pct(head.vacancy_rate),
+    delta=None if head.vacancy_change is None else f"{head.vacancy_change:+.1f} pts",
+    delta_color="inverse",
+    help="Vacant / (occupied + vacant); units of unknown status are left out. Change since the survey before.",
+)
+cols[2].metric("Independent", pct(head.share_independent),
+               help="Independents among occupied units whose ownership is known.")
+footfall = head.footfall
+cols[3].metric(
+    "Footfall, last 4 weeks",
+    "–" if not footfall else f"{footfall['total']:,.0f}",
+    delta=None if not footfall or footfall["change_pct"] is None else f"{footfall['change_pct']:+.1f}% on a year ago",
+    help="The last four complete weeks (site-days counted in both years), against the same weeks 364 days earlier.",
+)
+cols[4].metric("Community assets", f"{head.assets:,}")
+
+latest = latest_survey(units) if len(units) else units
+boundary = ctx.for_town("centres")
+m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)
+maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
+                       tooltip={"name": "Centre"}, legend=False)
+if len(latest):
+    maps.add_geojson_layer(
+        m, latest, "Units", color_by="status", colors=maps.STATUS_COLOURS,
+        stroke_by="ownership", stroke_colors=maps.OWNERSHIP_COLOURS, weight=2, radius=6,
+        tooltip={"name": "Name", "shop_type": "Type", "status": "Status", "ownership": "Ownership",
+                 "street": "Street"},
+    )
+if len(sites):
+    maps.add_geojson_layer(m, sites, "Footfall sites", color="#1f78b4", radius=9,
+                           tooltip={"name": "Footfall site", "site_id": "Id"}, legend=False)
+if len(assets):
+    maps.add_geojson_layer(m, assets, "Community assets", color_by="category", colors=maps.ASSET_COLOURS,
+                           radius=7, tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV"},
+                           show=True)
+maps.show_map(m, key="overview_map", height=560)
+st.caption("Units: fill shows status, ring shows ownership. Switch layers with the control at the top right. "
+           "Shop data may include © OpenStreetMap contributors (ODbL).")
+
+with st.expander("Units as a table"):
+    table = latest.drop(columns="geometry")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download units (CSV)", export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
+    st.download_button("Download units (GeoJSON)", export.to_geojson(latest), f"{ctx.town}-units.geojson",
+                       "application/geo+json")

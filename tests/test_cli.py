@@ -1,0 +1,82 @@
+"""The validate, import and workspace commands, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from conftest import PROJECT
+
+
+def agora(*args: str, env_workspace=None) -> subprocess.CompletedProcess:
+    env = None
+    if env_workspace is not None:
+        import os
+
+        env = {**os.environ, "AGORA_WORKSPACE": str(env_workspace)}
+    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
+                          env=env, timeout=120)
+
+
+def write_units(path, rows=None):
+    df = pd.DataFrame(rows or {
+        "name": ["Crumbs", "Empty", "<img src=x onerror=alert(1)>", "Bad"],
+        "shop": ["bakery", "vacant", "gift", "books"],
+        "lat": ["53.7414", "53.7415", "53.7416", "200"],
+        "lon": ["-2.0150", "-2.0152", "-2.0154", "-2.0"],
+    })
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_validate_json_report(tmp_path):
+    path = write_units(tmp_path / "survey.csv")
+    done = agora("validate", str(path), "--layer", "units", "--json", env_workspace=tmp_path / "ws")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rows_read"] == 4 and report["rows_kept"] == 3 and report["rows_rejected"] == 1
+    assert report["rejected"] == [{"row": 5, "reason": "coordinates outside the Earth (latitude 200, longitude -2)"}]
+    assert report["crs"] == "EPSG:4326" and report["swapped_lat_lon"] is False
+    assert report["columns"]["lat"] == "lat" and report["columns"]["shop"] == "source_category"
+
+
+def test_validate_text_report_and_bad_file(tmp_path):
+    path = write_units(tmp_path / "survey.csv")
+    done = agora("validate", str(path), "--layer", "units", env_workspace=tmp_path / "ws")
+    assert "4 rows read, 3 kept, 1 rejected" in done.stdout and "rejected row 5" in done.stdout
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    done = agora("validate", str(empty), "--layer", "units", env_workspace=tmp_path / "ws")
+    assert done.returncode == 2 and done.stderr.strip() == "error: empty.csv: the file is empty."
+    assert "Traceback" not in done.stderr
+
+
+def test_import_saves_into_workspace(tmp_path):
+    ws = tmp_path / "ws"
+    path = write_units(tmp_path / "survey.csv")
+    done = agora("import", str(path), "--layer", "units", "--json", env_workspace=ws)
+    assert done.returncode == 0, done.stderr
+    saved = json.loads(done.stdout)["dataset"]
+    listing = json.loads(agora("workspace", "--json", env_workspace=ws).stdout)
+    units = [d for d in listing["datasets"] if d["layer"] == "units"]
+    assert saved in {d["dataset"] for d in units}
+    assert any(d["rows"] == 3 and d["source"] == "survey.csv" for d in units)
+
+
+def test_column_map_option(tmp_path):
+    path = tmp_path / "odd.csv"
+    pd.DataFrame({"Premises": ["Hall"], "N": [53.74], "E": [-2.01]}).to_csv(path, index=False)
+    done = agora("validate", str(path), "--layer", "assets", "--json", "--map", "N=lat", "--map", "E=lon",
+                 "--map", "Premises=name", "--set", "category=community_centre", env_workspace=tmp_path / "ws")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows_kept"] == 1
+
+
+def test_real_hebden_validate(realdata, tmp_path):
+    done = agora("validate", str(realdata / "hebden_bridge_places" / "hebden-places.csv"), "--layer", "units",
+                 "--json", env_workspace=tmp_path / "ws")
+    report = json.loads(done.stdout)
+    assert report["swapped_lat_lon"] is True and report["rows_kept"] == 215

@@ -1,0 +1,43 @@
+"""The workspace: demo seeding, saving, reading back, deleting, exports."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from agora.layers import LAYERS
+from agora.loaders import load_units
+from agora.store import export
+from agora.store.workspace import Workspace
+
+
+def test_new_workspace_holds_the_demo(workspace):
+    for name in LAYERS:
+        datasets = workspace.datasets(name)
+        assert len(datasets) == 1 and datasets[0].meta["demo"] is True
+    assert workspace.read("centres")["centre_id"].nunique() >= 4
+
+
+def test_save_read_delete_round_trip(tmp_path):
+    ws = Workspace(tmp_path / "ws", seed_demo=False)
+    df = pd.DataFrame({"name": ["A", "B"], "lat": [53.7, 53.71], "lon": [-2.0, -2.01]})
+    result = load_units(df.to_csv(index=False).encode(), filename="mine.csv")
+    before = ws.signature()
+    ds = ws.save(result)
+    assert ws.signature() != before
+    units = ws.read("units")
+    assert units["name"].tolist() == ["A", "B"] and units.crs.to_epsg() == 4326
+    assert ds.meta["report"]["rows_kept"] == 2
+    # Still there for a new process (a new Workspace on the same folder).
+    assert len(Workspace(tmp_path / "ws").read("units")) == 2
+    ws.delete("units", ds.dataset_id)
+    assert ws.read("units").empty
+
+
+def test_exports(workspace):
+    units = workspace.read("units").head(5)
+    csv = pd.read_csv(pd.io.common.BytesIO(export.to_csv(units)))
+    assert {"lon", "lat", "name"} <= set(csv.columns) and len(csv) == 5
+    doc = json.loads(export.to_geojson(units))
+    assert len(doc["features"]) == 5
