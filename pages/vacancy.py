@@ -1,0 +1,243 @@
+"""Vacancy: how many units stand empty, where, of what kind, for how long, and how it moved."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from agora.analysis import vacancy
+from agora.loaders.area_indicators import ATTRIBUTION, load_cdrc_town_centres, match_centres
+from agora.loaders.report import LoadError
+from agora.store import export, indicators
+from agora.ui import maps
+from agora.ui.shell import no_data_message, page_shell
+
+LONG_TERM_COLOURS = {"long-term vacant": "#b30000", "vacant": "#fc8d59"}
+DEFINITION = ("Vacancy rate = vacant / (occupied + vacant). Units whose status is unknown are left out of the rate "
+              f"and counted apart. Long-term: vacant {vacancy.LONG_TERM_MONTHS} months or more, from the date it "
+              "became vacant or from consecutive surveys.")
+
+ctx = page_shell("Vacancy", ":material/door_open:")
+if ctx.town is None:
+    st.title("Vacancy")
+    no_data_message("centres")
+    st.stop()
+
+st.title(f"Vacancy in {ctx.town_name}")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def area_table(path: str, signature: tuple) -> pd.DataFrame:
+    return indicators.read_indicators(path)
+
+
+def pct(value) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+def survey_key(day) -> str:
+    return "undated" if pd.isna(day) else pd.Timestamp(day).date().isoformat()
+
+
+def survey_label(key: str) -> str:
+    return "Undated survey" if key == "undated" else f"{pd.Timestamp(key):%d %b %Y}"
+
+
+def download(table: pd.DataFrame, name: str, key: str) -> None:
+    st.download_button("Download CSV", export.to_csv(table), f"{ctx.town}-{name}.csv", "text/csv", key=key)
+
+
+def plain(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy fit for charts and CSV: no geometry, nullable numbers as floats, dates as dates."""
+    out = pd.DataFrame(table.drop(columns="geometry", errors="ignore")).copy()
+    for col in out.columns:
+        if str(out[col].dtype) in ("Float64", "Int64"):
+            out[col] = out[col].astype(float)
+    return out
+
+
+def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Dates written ISO (yyyy-mm-dd), for GeoJSON."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d").astype("string")
+    return out
+
+
+def area_figures() -> None:
+    """Published centre-level figures (CDRC / Local Data Company) for this town, and a way to add them."""
+    st.subheader("Area-level figures")
+    table = area_table(str(ctx.workspace.path), indicators.signature(ctx.workspace.path))
+    ours = ctx.for_town("centres")
+    matched = match_centres(table, ours) if len(table) else table
+    if len(matched):
+        shown = plain(matched)[["year", "centre_id", "name", "premises", "vacant", "vacant_share", "comparison_share",
+                                "convenience_share", "leisure_share", "services_share", "matched_by"]]
+        latest = shown.sort_values("year").iloc[-1]
+        first = shown.sort_values("year").iloc[0]
+        change = None if len(shown) < 2 else (latest["vacant_share"] - first["vacant_share"]) * 100
+        st.metric(f"Vacancy {int(latest['year'])} (published, {latest['name']})", pct(latest["vacant_share"]),
+                  delta=None if change is None or pd.isna(change) else f"{change:+.1f} pts since {int(first['year'])}",
+                  delta_color="inverse")
+        st.dataframe(shown, hide_index=True, column_config={
+            c: st.column_config.NumberColumn(format="percent") for c in shown.columns if c.endswith("_share")})
+        download(shown, "area-vacancy", "dl_area")
+        st.caption(f"Shares of Local Data Company premises in the centre as DCLG drew it in 2004; a different "
+                   f"boundary, date and method from a walk-round survey. {ATTRIBUTION}")
+    else:
+        st.caption("No published area-level figures for this centre. They are matched by centre id "
+                   "(TC0600) or by name.")
+    with st.expander("Add a CDRC town-centre table"):
+        st.write("The CDRC *Pre and Post Recession Town Centre Statistics* tables (`TC2004_ID`, `NAME`, "
+                 "`TotalOfPremise`, `*_Prop`). Town centres are kept; the retail cores nested in them are left out.")
+        upload = st.file_uploader("Table (CSV)", type=["csv", "xlsx"], key="cdrc_upload")
+        year = st.number_input("Year (when the file name does not say)", 2000, 2100, value=None, step=1,
+                               key="cdrc_year")
+        if upload is not None and st.button("Add the table", key="cdrc_add"):
+            try:
+                result = load_cdrc_town_centres(upload.getvalue(), filename=upload.name,
+                                                year=int(year) if year else None)
+            except LoadError as exc:
+                st.error(str(exc))
+            else:
+                indicators.save_indicators(ctx.workspace.path, result)
+                area_table.clear()
+                st.success(f"{result.report.rows_kept} centres added. " + " ".join(result.report.notes))
+                st.rerun()
+
+
+units = ctx.for_town("units")
+if units.empty:
+    no_data_message("units (premises)")
+    area_figures()
+    st.stop()
+
+data = vacancy.prepare(units, ctx.centres)
+keys = [survey_key(d) for d in vacancy.survey_list(data)]
+data["survey"] = data["survey_date"].map(survey_key)
+
+PREVIOUS, NO_COMPARISON = "survey before", "no comparison"
+with st.sidebar:
+    # Options are the URL values themselves (ISO dates), so a shared link reads ?survey=2025-06-14.
+    chosen = st.selectbox("Survey", keys, index=len(keys) - 1, key="survey", bind="query-params")
+    earlier = [k for k in keys if k != chosen and k != "undated" and (chosen == "undated" or k < chosen)]
+    compare = st.selectbox("Compare with", [PREVIOUS, *reversed(earlier), NO_COMPARISON], key="compare",
+                           bind="query-params")
+before = None
+if compare == PREVIOUS and chosen != "undated" and earlier:
+    before = earlier[-1]
+elif compare in earlier:
+    before = compare
+
+current = data[data["survey"] == chosen]
+overall = vacancy.vacancy_table(current, by=()).iloc[0]
+durations = vacancy.vacancy_durations(data)
+durations = durations[durations["survey"] == chosen]
+change = None
+if before is not None:
+    past = vacancy.vacancy_table(data[data["survey"] == before], by=()).iloc[0]
+    if not pd.isna(past["vacancy_rate"]) and not pd.isna(overall["vacancy_rate"]):
+        change = (overall["vacancy_rate"] - past["vacancy_rate"]) * 100
+
+st.caption(f"{survey_label(chosen)} · {int(overall['units'])} units" +
+           (f" · compared with {survey_label(before)}" if before else ""))
+cols = st.columns(4)
+cols[0].metric("Vacancy rate", pct(overall["vacancy_rate"]),
+               delta=None if change is None else f"{change:+.1f} pts", delta_color="inverse",
+               help=DEFINITION)
+cols[1].metric("Vacant units", f"{int(overall['vacant']):,}")
+cols[2].metric("Long-term vacant", f"{int(durations['long_term'].sum()):,}",
+               help=f"Vacant {vacancy.LONG_TERM_MONTHS} months or more.")
+cols[3].metric("Status unknown", f"{int(overall['unknown']):,}", help="Left out of the rate.")
+st.caption(DEFINITION)
+
+# --------------------------------------------------------------------------- map
+st.subheader("Where the empty units are")
+vacant = current[current["status"] == "vacant"].join(durations[["vacant_from", "months_vacant", "long_term"]])
+vacant["vacancy"] = vacant["long_term"].map({True: "long-term vacant", False: "vacant"}).fillna("vacant")
+others = current[current["status"] != "vacant"]
+boundary = ctx.for_town("centres")
+m = maps.base_map(boundary.total_bounds if len(boundary) else current.total_bounds)
+maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
+                       tooltip={"name": "Centre"}, legend=False)
+if len(others):
+    maps.add_geojson_layer(m, others, "Other units", color_by="status", colors=maps.STATUS_COLOURS, radius=4,
+                           fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status"})
+if len(vacant):
+    maps.add_geojson_layer(m, vacant, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS, radius=7,
+                           weight=2, tooltip={"name": "Name", "street_label": "Street", "shop_type": "Last use",
+                                              "vacant_from": "Vacant since", "months_vacant": "Months vacant"})
+maps.show_map(m, key="vacancy_map", height=480)
+st.caption("Dark red: vacant 12 months or more. Switch layers with the control at the top right.")
+with st.expander("Vacant units as a table"):
+    vacant_table = vacant[["unit_id", "name", "street_label", "shop_type", "former_name", "vacant_from",
+                           "months_vacant", "long_term", "geometry"]].rename(columns={"street_label": "street"})
+    st.dataframe(plain(vacant_table), hide_index=True)
+    download(vacant_table, "vacant-units", "dl_vacant")
+    st.download_button("Download GeoJSON", export.to_geojson(dates_as_text(vacant_table)), f"{ctx.town}-vacant-units.geojson",
+                       "application/geo+json", key="dl_vacant_geo")
+
+# --------------------------------------------------------------------------- over time
+st.subheader("Rate over the surveys")
+series = vacancy.vacancy_table(data, by=["survey_date"])
+dated = plain(series[series["survey_date"].notna()])
+if len(dated) >= 2:
+    chart = alt.Chart(dated).mark_line(point=True).encode(
+        x=alt.X("survey_date:T", title="Survey"),
+        y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("survey_date:T", title="Survey"), alt.Tooltip("vacancy_rate:Q", format=".1%", title="Rate"),
+                 "units", "vacant", "unknown"],
+    )
+    st.altair_chart(chart, width="stretch")
+else:
+    st.info("One survey only: the rate over time needs two surveys or more.", icon=":material/info:")
+with st.expander("Rate per survey as a table"):
+    st.dataframe(plain(series), hide_index=True, column_config={"vacancy_rate": st.column_config.NumberColumn(format="percent")})
+    download(series, "vacancy-by-survey", "dl_series")
+
+# --------------------------------------------------------------------------- by street, by type
+left, right = st.columns(2)
+for column, title, group, name in ((left, "By street", "street", "street"), (right, "By type", "shop_type", "type")):
+    table = (vacancy.by_street(current) if group == "street" else vacancy.by_type(current)).drop(
+        columns=["centre", "survey_date"])
+    with column:
+        st.subheader(title)
+        top = plain(table[table["vacant"] > 0]).sort_values(["vacant", "vacancy_rate"], ascending=False).head(15)
+        if len(top):
+            bars = alt.Chart(top).mark_bar(color=LONG_TERM_COLOURS["vacant"]).encode(
+                x=alt.X("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%")),
+                y=alt.Y(f"{group}:N", sort="-x", title=None),
+                tooltip=[group, "units", "vacant", "unknown", alt.Tooltip("vacancy_rate:Q", format=".1%", title="Rate")],
+            )
+            st.altair_chart(bars, width="stretch")
+        else:
+            st.caption("No vacant unit in this survey.")
+        if group == "shop_type":
+            st.caption("Vacant units are counted under their last known use, where the data has it.")
+        with st.expander(f"{title} as a table"):
+            st.dataframe(plain(table), hide_index=True,
+                         column_config={"vacancy_rate": st.column_config.NumberColumn(format="percent")})
+            download(table, f"vacancy-by-{name}", f"dl_{name}")
+
+# --------------------------------------------------------------------------- long-term, changes
+st.subheader("Long-term vacant units")
+long_term = vacant[vacant["long_term"]].sort_values("months_vacant", ascending=False)
+if len(long_term):
+    table = plain(long_term[["unit_id", "name", "street_label", "shop_type", "former_name", "vacant_from",
+                             "months_vacant"]].rename(columns={"street_label": "street"}))
+    st.dataframe(table, hide_index=True)
+    download(table, "long-term-vacant", "dl_long")
+else:
+    st.caption(f"No unit has been vacant {vacancy.LONG_TERM_MONTHS} months or more, as far as the data tells "
+               "(it needs a vacant-since date or two surveys).")
+
+if before is not None:
+    st.subheader(f"Changes since {survey_label(before)}")
+    changes = vacancy.status_changes(data[data["survey"].isin([before, chosen])])
+    if len(changes):
+        st.dataframe(changes, hide_index=True)
+        download(changes, "status-changes", "dl_changes")
+    else:
+        st.caption("No unit seen in both surveys changed status (units are matched by their id).")
+
+area_figures()
