@@ -1,0 +1,233 @@
+"""Altair charts for comparing centres and for the town profile (no streamlit here).
+
+The same chart objects are drawn in the app (``st.altair_chart``) and written into the
+standalone profile as inline SVG (:func:`to_svg`, rendered locally by vl-convert: no
+script and no CDN in the file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely.geometry
+
+from ..analysis.indicators import INDICATORS, get
+
+#: ColorBrewer sequential palettes (light to dark), 3 to 7 classes.
+_SEQUENTIAL = {
+    "greens": ["#edf8e9", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#005a32"],
+    "reds": ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d"],
+    "blues": ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"],
+}
+#: Percentile colours from worst to best (ColorBrewer RdYlGn, 5 classes).
+GOODNESS_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
+HIGHLIGHT = "#d62728"
+OTHERS = "#9e9e9e"
+CLASS_COLOURS = {"clone town": "#d7191c", "border town": "#fdae61", "home town": "#1a9641"}
+STATUS_COLOURS = {"occupied": "#1b9e77", "vacant": "#d95f02", "unknown": "#9e9e9e"}
+
+
+def palette(direction: str, k: int) -> list[str]:
+    """`k` colours from light to dark: greens where higher is better, reds where worse, blues when neutral."""
+    name = {"higher_better": "greens", "higher_worse": "reds"}.get(direction, "blues")
+    colours = _SEQUENTIAL[name]
+    if k <= 1:
+        return [colours[4]]
+    idx = np.round(np.linspace(1, len(colours) - 1, k)).astype(int)
+    return [colours[i] for i in idx]
+
+
+def goodness_colour(better_than: float) -> str | None:
+    """Background colour for a "better than x % of centres" value (None when missing)."""
+    if better_than is None or pd.isna(better_than):
+        return None
+    return GOODNESS_COLOURS[min(int(better_than // 20), 4)]
+
+
+def _axis_format(unit: str) -> str:
+    return {"share": ".0%", "points": "+.1f", "percent": "+.1f", "units": ",.0f", "count": ",.0f",
+            "ha": ",.1f"}.get(unit, ".3~g")
+
+
+# --------------------------------------------------------------------------- compare
+def scatter(table: pd.DataFrame, x: str, y: str, selected: Sequence[str] = (), *, width: int | str = "container",
+            height: int = 420) -> alt.LayerChart:
+    """Every centre on two indicators; the `selected` centres highlighted and named."""
+    xi, yi = get(x), get(y)
+    cols = list(dict.fromkeys(["centre_id", "name", "size_band", x, y]
+                              + [c for c in ("nef2005_class",) if c in table]))
+    data = table[cols].copy()
+    data = data[data[x].notna() & data[y].notna()]
+    data["selected"] = data["centre_id"].astype("string").isin(list(selected)).fillna(False).astype(bool)
+    data["x_shown"] = data[x].map(xi.format)
+    data["y_shown"] = data[y].map(yi.format)
+    data = data.rename(columns={x: "x", y: "y"})
+    for col in data.columns:
+        if str(data[col].dtype) in ("string", "str") or data[col].dtype == object:
+            data[col] = data[col].astype(object).where(data[col].notna(), None)
+    tooltip = [alt.Tooltip("name:N", title="Centre"), alt.Tooltip("x_shown:N", title=xi.label),
+               alt.Tooltip("y_shown:N", title=yi.label), alt.Tooltip("size_band:N", title="Size")]
+    if "nef2005_class" in data:
+        tooltip.append(alt.Tooltip("nef2005_class:N", title="nef 2005 class"))
+    base = alt.Chart(data).encode(
+        x=alt.X("x:Q", title=xi.label, axis=alt.Axis(format=_axis_format(xi.unit)), scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title=yi.label, axis=alt.Axis(format=_axis_format(yi.unit)), scale=alt.Scale(zero=False)),
+        tooltip=tooltip,
+    )
+    others = base.transform_filter("!datum.selected").mark_circle(size=28, opacity=0.45, color=OTHERS)
+    chosen = base.transform_filter("datum.selected").mark_circle(size=140, opacity=1, color=HIGHLIGHT,
+                                                                 stroke="white", strokeWidth=1)
+    names = base.transform_filter("datum.selected").mark_text(align="left", dx=8, dy=-6, fontWeight="bold").encode(
+        text="name:N")
+    return alt.layer(others, chosen, names).properties(width=width, height=height)
+
+
+def percentile_profile(long: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
+    """Where each chosen centre stands on each indicator: "better than x % of centres" (0..100).
+
+    `long` is :func:`agora.analysis.compare.side_by_side`; neutral indicators are
+    placed by their plain percentile (higher value -> further right).
+    """
+    data = long.copy()
+    data["position"] = data["better_than"].where(data["better_than"].notna(), data["percentile"])
+    data["reading"] = np.where(data["better_than"].notna(), "better than this share of centres",
+                               "higher than this share of centres (neither better nor worse)")
+    data = data[data["position"].notna()]
+    order = list(dict.fromkeys(data["label"]))
+    return alt.Chart(data).mark_point(filled=True, size=110).encode(
+        x=alt.X("position:Q", title="Better than … % of centres (neutral: higher than)",
+                scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("label:N", title=None, sort=order),
+        color=alt.Color("name:N", title="Centre"),
+        shape=alt.Shape("name:N", title="Centre"),
+        tooltip=[alt.Tooltip("name:N", title="Centre"), alt.Tooltip("label:N", title="Indicator"),
+                 alt.Tooltip("shown:N", title="Value"), alt.Tooltip("position:Q", title="Percentile", format=".0f"),
+                 alt.Tooltip("reading:N", title="Reading")],
+    ).properties(width=width, height=max(120, 34 * len(order)))
+
+
+def indicator_bars(long: pd.DataFrame, *, columns: int = 4) -> alt.FacetChart:
+    """Small multiples: one panel per indicator, one bar per chosen centre, the median of all centres as a line."""
+    data = long[long["value"].notna()].copy()
+    order = list(dict.fromkeys(data["label"]))
+    bars = alt.Chart().mark_bar().encode(
+        x=alt.X("name:N", title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("value:Q", title=None),
+        color=alt.Color("name:N", title="Centre", legend=None),
+        tooltip=[alt.Tooltip("name:N", title="Centre"), alt.Tooltip("label:N", title="Indicator"),
+                 alt.Tooltip("shown:N", title="Value"), alt.Tooltip("median:Q", title="Median of all centres",
+                                                                    format=".3~g")],
+    )
+    median = alt.Chart().mark_rule(color="#333", strokeDash=[4, 3]).encode(y="median:Q")
+    return alt.layer(bars, median, data=data).properties(width=150, height=140).facet(
+        facet=alt.Facet("label:N", title=None, sort=order), columns=columns,
+    ).resolve_scale(y="independent")
+
+
+def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None:
+    """Stacked bars of each chosen centre's shop mix (LDC classes) and vacancy; None when nobody has it."""
+    parts = {"comparison_share": "comparison", "convenience_share": "convenience", "leisure_share": "leisure",
+             "service_share": "service", "vacancy_rate": "vacant"}
+    have = [c for c in parts if c in table]
+    rows = table[table["centre_id"].astype("string").isin(list(centre_ids)).fillna(False)]
+    long = rows.melt(id_vars=["name"], value_vars=have, var_name="part", value_name="share").dropna(subset=["share"])
+    if long.empty:
+        return None
+    long["part"] = long["part"].map(parts)
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("name:N", title=None),
+        x=alt.X("share:Q", title="Share of units", axis=alt.Axis(format="%"), stack="normalize"),
+        color=alt.Color("part:N", title="Use", sort=list(parts.values()),
+                        scale=alt.Scale(domain=list(parts.values()),
+                                        range=["#4c78a8", "#72b7b2", "#f58518", "#b279a2", "#d95f02"])),
+        order=alt.Order("part_order:Q"),
+        tooltip=[alt.Tooltip("name:N", title="Centre"), alt.Tooltip("part:N", title="Use"),
+                 alt.Tooltip("share:Q", title="Share", format=".1%")],
+    ).transform_calculate(
+        part_order="indexof(['comparison','convenience','leisure','service','vacant'], datum.part)"
+    ).properties(width="container", height=max(80, 30 * long["name"].nunique()))
+
+
+# --------------------------------------------------------------------------- profile
+def vacancy_over_time(by_survey: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
+    """Vacancy rate per survey date (``survey_date``, ``vacancy_rate``, ``vacant``, ``units``)."""
+    data = by_survey[by_survey["survey_date"].notna()].copy()
+    data["survey"] = pd.to_datetime(data["survey_date"]).dt.strftime("%Y-%m-%d")
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("survey:O", title="Survey"),
+        y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%"), scale=alt.Scale(zero=True)),
+        tooltip=[alt.Tooltip("survey:O", title="Survey"), alt.Tooltip("vacancy_rate:Q", title="Vacancy", format=".1%"),
+                 alt.Tooltip("vacant:Q", title="Vacant units"), alt.Tooltip("units:Q", title="Units")],
+    ).properties(width=width, height=220)
+
+
+def types_by_ownership(types: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
+    """Scored units per shop type split by ownership (a long table ``type``, ``ownership``, ``units``)."""
+    order = types.groupby("type")["units"].sum().sort_values(ascending=False).index.tolist()
+    return alt.Chart(types).mark_bar().encode(
+        y=alt.Y("type:N", title=None, sort=order),
+        x=alt.X("units:Q", title="Units scored"),
+        color=alt.Color("ownership:N", title="Ownership",
+                        scale=alt.Scale(domain=["independent", "chain", "symbol_group"],
+                                        range=["#7570b3", "#e7298a", "#66a61e"])),
+        tooltip=[alt.Tooltip("type:N", title="Type"), alt.Tooltip("ownership:N", title="Ownership"),
+                 alt.Tooltip("units:Q", title="Units")],
+    ).properties(width=width, height=max(120, 16 * len(order)))
+
+
+def weekly_footfall(weeks: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
+    """Weekly footfall (``week``, ``count``)."""
+    data = weeks.copy()
+    data["week"] = pd.to_datetime(data["week"])
+    return alt.Chart(data).mark_line().encode(
+        x=alt.X("week:T", title="Week"),
+        y=alt.Y("count:Q", title="Footfall per week", axis=alt.Axis(format="~s")),
+        tooltip=[alt.Tooltip("week:T", title="Week of"), alt.Tooltip("count:Q", title="Count", format=",.0f")],
+    ).properties(width=width, height=200)
+
+
+def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None, *, width: int = 560,
+               height: int = 420) -> alt.LayerChart:
+    """A map without tiles (for print and offline files): the boundary and the units coloured by status."""
+    layers = []
+    if boundary is not None and len(boundary):
+        shapes = boundary.to_crs("EPSG:4326").geometry
+        features = [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
+                    for g in shapes if g is not None and not g.is_empty]
+        # inline GeoJSON (not a GeoDataFrame: Streamlit sends chart data as Arrow, which has no geometry type)
+        data = alt.InlineData(values={"type": "FeatureCollection", "features": features},
+                              format=alt.DataFormat(type="json", property="features"))
+        layers.append(alt.Chart(data).mark_geoshape(fill="#f2f2f2", stroke="#444", strokeWidth=1.5))
+    if units is not None and len(units):
+        u = units.to_crs("EPSG:4326")
+        u = u[u.geometry.notna() & ~u.geometry.is_empty & (u.geom_type == "Point")]
+        pts = pd.DataFrame({"lon": u.geometry.x.round(6).to_numpy(), "lat": u.geometry.y.round(6).to_numpy(),
+                            "status": u["status"].astype("string").fillna("unknown").to_numpy(dtype=object)})
+        layers.append(alt.Chart(pts).mark_circle(size=22, opacity=0.85).encode(
+            longitude="lon:Q", latitude="lat:Q",
+            color=alt.Color("status:N", title="Status", scale=alt.Scale(domain=list(STATUS_COLOURS),
+                                                                        range=list(STATUS_COLOURS.values()))),
+        ))
+    if not layers:
+        layers.append(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+    return alt.layer(*layers).project(type="mercator").properties(width=width, height=height)
+
+
+def _fixed_width(spec, width: int):
+    """`spec` with every ``"container"`` width replaced by `width` pixels (a file has no container)."""
+    if isinstance(spec, dict):
+        return {k: (width if k == "width" and v == "container" else _fixed_width(v, width)) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_fixed_width(v, width) for v in spec]
+    return spec
+
+
+def to_svg(chart: alt.TopLevelMixin, *, width: int = 720) -> str:
+    """The chart as an SVG document, rendered locally (no browser, no network); container widths become `width`."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(_fixed_width(chart.to_dict(), width))

@@ -1,0 +1,347 @@
+"""A town profile: one centre's figures, charts, diagnosis and neighbours on one page.
+
+:func:`build_profile` gathers everything (plain data and Altair charts) from the
+indicator table and the layers; the Profile page draws it with Streamlit and
+:func:`to_html` writes it as one standalone HTML file that opens offline: charts and
+the map are inline SVG rendered here (no script, no CDN, no remote image), every text
+from the data is escaped, and a print stylesheet lays it out for paper.
+
+No streamlit here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import altair as alt
+import pandas as pd
+
+from ..analysis import compare
+from ..analysis.indicators import DEFAULT_COMPARE, INDICATORS, numeric_ids
+from . import charts
+
+#: Indicators leading the profile, in order.
+HEADLINE = ("units", "vacancy_rate", "vacancy_change", "share_independent", "nef2005_score", "nef2010_index",
+            "shannon", "clone_ness", "footfall_yoy", "assets_total", "area_ha")
+#: Further indicators placed on the "where it stands" chart.
+STANDING = ("comparison_share", "convenience_share", "leisure_share", "service_share")
+CDRC_ATTRIBUTION = "Data from the Local Data Company; Data analysis by the ESRC Consumer Data Research Centre."
+
+
+@dataclass
+class Profile:
+    """Everything a town profile shows.
+
+    Attributes
+    ----------
+    centre_id, name : str
+    level : str
+        ``workspace`` (unit-level data) or the area table's level (``town_centre``).
+    size_band, data_date : str
+    classes : dict
+        ``nef2005_class``, ``nef2010_class``, ``footfall_signature`` (None when unknown).
+    figures : DataFrame
+        Every indicator the centre has: :func:`agora.analysis.compare.side_by_side`
+        columns plus ``definition``.
+    diagnosis : str or None
+        The clone-town diagnosis in words.
+    chains : DataFrame
+        Chains among the scored units (brand, units, ownership).
+    similar : DataFrame
+        Nearest centres on standardised indicators (``name``, ``distance``, ``why``).
+    similar_on : list of str
+        The indicators `similar` compared on.
+    similar_brands : DataFrame
+        Centres sharing the most brands.
+    charts : dict
+        Title -> Altair chart.
+    map : Altair chart or None
+        Static map of the boundary and units.
+    sources : list of dict
+        ``layer``, ``source``, ``rows``, ``saved_at``.
+    notes : list of str
+    """
+
+    centre_id: str
+    name: str
+    level: str
+    size_band: str
+    data_date: str | None
+    classes: dict
+    figures: pd.DataFrame
+    diagnosis: str | None = None
+    chains: pd.DataFrame = field(default_factory=pd.DataFrame)
+    similar: pd.DataFrame = field(default_factory=pd.DataFrame)
+    similar_on: list = field(default_factory=list)
+    similar_brands: pd.DataFrame = field(default_factory=pd.DataFrame)
+    charts: dict = field(default_factory=dict)
+    map: alt.TopLevelMixin | None = None
+    sources: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    generated: str = field(default_factory=lambda: datetime.now().strftime("%Y-%m-%d %H:%M"))
+
+    def figure(self, indicator: str) -> pd.Series | None:
+        """The row of `figures` for one indicator (None when the centre lacks it)."""
+        hit = self.figures[self.figures["indicator"] == indicator]
+        return hit.iloc[0] if len(hit) else None
+
+
+def _text(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return str(value)
+
+
+def build_profile(
+    table: pd.DataFrame,
+    layers: Mapping[str, pd.DataFrame],
+    centre_id: str,
+    *,
+    similar_on: Sequence[str] | None = None,
+    k: int = 5,
+    sources: Sequence[dict] = (),
+    clone_options: Mapping | None = None,
+) -> Profile:
+    """Gather one centre's profile.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The indicator table (:func:`agora.analysis.indicators.indicator_table`).
+    layers : dict
+        The canonical layers (units classified by ownership).
+    centre_id : str
+        The centre.
+    similar_on : list of str, optional
+        Indicators for "towns like this" (default: :data:`DEFAULT_COMPARE` that the
+        centre has, else every numeric indicator it has).
+    k : int
+        How many similar centres.
+    sources : list of dict
+        The datasets behind the figures (``layer``, ``source``, ``rows``, ``saved_at``).
+    clone_options : dict, optional
+        :class:`agora.analysis.clone.CloneSettings` fields for the diagnosis.
+    """
+    ids = table["centre_id"].astype("string")
+    hit = table[ids == centre_id]
+    if hit.empty:
+        raise KeyError(f"no centre {centre_id!r} in the indicator table")
+    row = hit.iloc[0]
+    present = [i for i in numeric_ids(table) if pd.notna(row.get(i))]
+    figures = compare.side_by_side(table, [centre_id], present)
+    figures["definition"] = figures["indicator"].map(lambda i: INDICATORS[i].definition)
+    classes = {c: _text(row.get(c)) for c in ("nef2005_class", "nef2010_class", "footfall_signature")}
+    profile = Profile(
+        centre_id=centre_id, name=str(row["name"]), level=str(row.get("level") or ""),
+        size_band=str(row.get("size_band") or compare.NO_BAND), data_date=_text(row.get("data_date")),
+        classes=classes, figures=figures, sources=list(sources),
+    )
+    if str(row.get("sources") or "").find("CDRC") >= 0:
+        profile.sources.append({"layer": "area table", "source": str(row["sources"]), "rows": None,
+                                "saved_at": None, "attribution": CDRC_ATTRIBUTION})
+
+    # towns like this
+    wanted = [i for i in (similar_on or DEFAULT_COMPARE) if i in present] or present
+    if wanted:
+        near = compare.similar_centres(table, centre_id, wanted, k=k, labels={i: INDICATORS[i].label for i in wanted})
+        profile.similar = near[["centre_id", "name", "distance", "shared", "why"]]
+        profile.similar_on = wanted
+    standing = figures[figures["indicator"].isin(HEADLINE + STANDING)]
+    if len(table) > 1 and len(standing):
+        profile.charts["Where it stands among all centres"] = charts.percentile_profile(standing)
+
+    _unit_views(profile, layers, centre_id, clone_options or {}, k)
+    return profile
+
+
+def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id: str, clone_options: Mapping,
+                k: int) -> None:
+    """Add what the unit-level data show: map, vacancy over time, diagnosis, footfall."""
+    from ..analysis import clone, footfall, vacancy
+
+    centres = layers.get("centres")
+    units = layers.get("units")
+    boundary = centres[centres["centre_id"].astype("string") == centre_id] if centres is not None and len(centres) \
+        else None
+    mine = units[units["centre_id"].astype("string") == centre_id] if units is not None and len(units) else None
+    if mine is not None and len(mine):
+        latest = vacancy.latest_survey(mine)
+        profile.map = charts.static_map(boundary, latest)
+        surveys = vacancy.vacancy_table(mine, by=["survey_date"])
+        if surveys["survey_date"].notna().sum() >= 2:
+            profile.charts["Vacancy rate at each survey"] = charts.vacancy_over_time(surveys)
+        if "ownership" in latest:
+            options = {"bootstrap": 0, "hearts": 0, **clone_options}
+            result = clone.diagnose_centre(latest, clone.CloneSettings(**options), centre_id=centre_id,
+                                           name=profile.name)
+            profile.diagnosis = clone.explain(result.summary)
+            types = result.types
+            if len(types):
+                long = types.drop(columns="units").melt(id_vars=["label"],
+                                                         value_vars=["independent", "chain", "symbol_group"],
+                                  var_name="ownership", value_name="units").rename(columns={"label": "type"})
+                long = long[long["units"] > 0]
+                if len(long):
+                    profile.charts["Shop types scored, by ownership"] = charts.types_by_ownership(long)
+            profile.chains = result.chains
+        try:
+            brands = compare.similar_by_brands(units, centre_id, k=k)
+        except KeyError:
+            brands = pd.DataFrame()
+        if len(brands):
+            names = dict(zip(centres["centre_id"].astype("string"), centres["name"].astype("string"))) \
+                if centres is not None and len(centres) else {}
+            brands.insert(1, "name", brands["centre_id"].map(lambda c: names.get(c, c)))
+            profile.similar_brands = brands
+    elif boundary is not None and len(boundary):
+        profile.map = charts.static_map(boundary)
+    sites, counts = layers.get("footfall_sites"), layers.get("footfall_counts")
+    if sites is not None and counts is not None and len(sites) and len(counts) and \
+            (sites["centre_id"].astype("string") == centre_id).any():
+        weeks = footfall.weekly_totals(counts, sites, by="centre", centre_id=centre_id)
+        weeks = weeks[weeks["complete"].astype(bool)] if "complete" in weeks else weeks
+        if len(weeks):
+            profile.charts["Footfall per week (complete weeks)"] = charts.weekly_footfall(weeks)
+    if profile.level != "workspace":
+        profile.notes.append("Known only from area-level tables: no unit-level data, so no map, diagnosis or "
+                             "footfall.")
+
+
+# --------------------------------------------------------------------------- HTML
+PRINT_CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0 auto;
+       max-width: 1000px; padding: 24px; }
+h1 { margin: 0 0 4px; font-size: 28px; } h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
+.meta { color: #555; margin-bottom: 16px; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
+.figure { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; break-inside: avoid; }
+.figure .label { color: #555; font-size: 12px; } .figure .value { font-size: 22px; font-weight: 600; }
+.figure .pct { color: #555; font-size: 12px; }
+.badge { display: inline-block; padding: 2px 8px; border-radius: 10px; color: #fff; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 13px; }
+th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eee; vertical-align: top; }
+th { background: #f6f6f6; }
+.chart { break-inside: avoid; margin: 8px 0 16px; } .chart svg { max-width: 100%; height: auto; }
+.note { color: #555; font-size: 12px; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  h2 { break-after: avoid; } .figures { grid-template-columns: repeat(4, 1fr); }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value))
+
+
+def _table_html(frame: pd.DataFrame, columns: Mapping[str, str], formats: Mapping[str, callable] | None = None) -> str:
+    formats = formats or {}
+    head = "".join(f"<th>{_e(label)}</th>" for label in columns.values())
+    rows = []
+    for _, r in frame.iterrows():
+        cells = []
+        for col in columns:
+            value = r.get(col)
+            shown = formats[col](value) if col in formats and not pd.isna(value) else value
+            cells.append(f"<td>{_e(shown)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _pct(value) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.0f}"
+
+
+def percentile_words(row: pd.Series) -> str:
+    """"better than 72% of centres" (or "higher than ..." for a neutral indicator); "" when unknown."""
+    if not pd.isna(row.get("better_than")):
+        return f"better than {row['better_than']:.0f}% of centres"
+    if not pd.isna(row.get("percentile")):
+        return f"higher than {row['percentile']:.0f}% of centres"
+    return ""
+
+
+def to_html(profile: Profile) -> str:
+    """The profile as one standalone HTML document (inline SVG charts, print layout, nothing fetched)."""
+    parts = [f"<h1>{_e(profile.name)}</h1>"]
+    meta = [f"Centre id {_e(profile.centre_id)}", f"size: {_e(profile.size_band)}"]
+    if profile.data_date:
+        meta.append(f"latest data: {_e(profile.data_date)}")
+    meta.append(f"profile made {_e(profile.generated)}")
+    parts.append(f'<div class="meta">{" · ".join(meta)}</div>')
+    cls = profile.classes.get("nef2005_class")
+    if cls:
+        colour = charts.CLASS_COLOURS.get(cls, "#555")
+        parts.append(f'<p><span class="badge" style="background:{colour}">{_e(cls)}</span> by the nef 2005 score</p>')
+
+    parts.append("<h2>Headline figures</h2><div class=\"figures\">")
+    for ind in HEADLINE:
+        fig = profile.figure(ind)
+        if fig is None:
+            continue
+        parts.append(f'<div class="figure"><div class="label">{_e(fig["label"])}</div>'
+                     f'<div class="value">{_e(fig["shown"])}</div><div class="pct">{_e(percentile_words(fig))}</div>'
+                     "</div>")
+    for key, label in (("nef2010_class", "nef 2010 class"), ("footfall_signature", "Footfall signature")):
+        if profile.classes.get(key):
+            parts.append(f'<div class="figure"><div class="label">{_e(label)}</div>'
+                         f'<div class="value">{_e(profile.classes[key])}</div></div>')
+    parts.append("</div>")
+
+    if profile.diagnosis:
+        parts.append(f"<h2>Clone-town diagnosis</h2><p>{_e(profile.diagnosis)}</p>")
+        if len(profile.chains):
+            chains = profile.chains.head(25)
+            parts.append(_table_html(chains, {"brand": "Chain", "units": "Units", "ownership": "Ownership"}))
+    if profile.map is not None:
+        parts.append("<h2>Map</h2>")
+        parts.append(f'<div class="chart">{charts.to_svg(profile.map)}</div>')
+        parts.append('<p class="note">Centre boundary and units coloured by status (latest survey). No base map.</p>')
+    for title, chart in profile.charts.items():
+        parts.append(f"<h2>{_e(title)}</h2><div class=\"chart\">{charts.to_svg(chart)}</div>")
+
+    parts.append("<h2>Towns like this</h2>")
+    if len(profile.similar):
+        on = ", ".join(INDICATORS[i].label for i in profile.similar_on)
+        parts.append(f'<p class="note">Nearest on standardised {_e(on)} (distance in standard deviations).</p>')
+        parts.append(_table_html(profile.similar, {"name": "Centre", "distance": "Distance", "why": "Why"},
+                                 {"distance": lambda v: f"{v:.2f}"}))
+    else:
+        parts.append("<p>No other centre shares enough indicators with this one.</p>")
+    if len(profile.similar_brands):
+        parts.append("<p><strong>Most alike by brands</strong></p>")
+        parts.append(_table_html(profile.similar_brands, {"name": "Centre", "brand_jaccard": "Brands in common "
+                                 "(Jaccard)", "brands_in_common": "Shared brands"},
+                                 {"brand_jaccard": lambda v: f"{v:.2f}"}))
+
+    parts.append("<h2>Every indicator</h2>")
+    parts.append(_table_html(profile.figures, {"label": "Indicator", "shown": "Value", "percentile": "Percentile",
+                                               "band_percentile": "Percentile in size band",
+                                               "definition": "Definition"},
+                             {"percentile": _pct, "band_percentile": _pct}))
+    parts.append('<p class="note">Percentile: the share of the other centres with a lower value (0 lowest, 100 '
+                 "highest).</p>")
+
+    parts.append("<h2>Data sources and dates</h2><ul>")
+    for src in profile.sources:
+        bits = [f"{_e(src.get('layer'))}: {_e(src.get('source'))}"]
+        if src.get("rows") is not None:
+            bits.append(f"{int(src['rows']):,} rows")
+        if src.get("saved_at"):
+            bits.append(f"loaded {_e(str(src['saved_at'])[:10])}")
+        if src.get("attribution"):
+            bits.append(_e(src["attribution"]))
+        parts.append("<li>" + " · ".join(bits) + "</li>")
+    parts.append("</ul>")
+    for note in profile.notes:
+        parts.append(f'<p class="note">{_e(note)}</p>')
+    parts.append('<p class="note">Made with Agora, an open-source high-street dashboard.</p>')
+    body = "\n".join(parts)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(profile.name)} · town profile</title><style>{PRINT_CSS}</style></head>"
+            f"<body>\n{body}\n</body></html>\n")

@@ -1,0 +1,139 @@
+"""Cached indicator table, table styling and downloads for the Compare and Profile pages.
+
+Caches are keyed on the workspace path and its files' signature (the area tables saved
+in the workspace included), never on the tables themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from urllib.parse import quote
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ..analysis import compare
+from ..analysis.indicators import INDICATORS, centre_points, indicator_table
+from ..report import charts
+from ..report.profile import build_profile, to_html
+from ..store.indicators import read_indicators
+from ..store.workspace import Workspace
+from . import data
+
+
+@st.cache_data(show_spinner="Computing the indicators of every centre…", max_entries=4)
+def _table(path: str, signature: tuple, _layers: dict) -> pd.DataFrame:
+    return indicator_table(_layers, area=read_indicators(path))
+
+
+def table(ws: Workspace) -> pd.DataFrame:
+    """The indicator table of every centre in `ws` (workspace centres and saved area tables)."""
+    return _table(str(ws.path), ws.signature(), data.layers(ws))
+
+
+def sources(ws: Workspace) -> list[dict]:
+    """The datasets behind the figures: ``layer``, ``source``, ``rows``, ``saved_at``."""
+    out = []
+    for layer in ("centres", "units", "footfall_sites", "footfall_counts", "assets"):
+        for ds in ws.datasets(layer):
+            out.append({"layer": layer.replace("_", " "), "source": ds.source, "rows": ds.rows,
+                        "saved_at": ds.meta.get("saved_at")})
+    return out
+
+
+@st.cache_data(show_spinner="Writing the profile…", max_entries=16)
+def _profile_html(path: str, signature: tuple, centre_id: str, _table: pd.DataFrame, _layers: dict,
+                  _sources: list) -> bytes:
+    profile = build_profile(_table, _layers, centre_id, sources=_sources)
+    return to_html(profile).encode("utf-8")
+
+
+def profile_html(ws: Workspace, centre_id: str) -> bytes:
+    """The standalone HTML profile of `centre_id` (cached)."""
+    return _profile_html(str(ws.path), ws.signature(), centre_id, table(ws), data.layers(ws), sources(ws))
+
+
+# --------------------------------------------------------------------------- URL state
+def _wanted(key: str, options: list) -> list:
+    """Values of query parameter `key` that are among `options` (repeated or comma-separated)."""
+    raw = st.query_params.get_all(key)
+    found = [v for v in raw if v in options]
+    if not found:
+        found = [p.strip() for v in raw for p in v.split(",") if p.strip() in options]
+    return list(dict.fromkeys(found))
+
+
+def url_multiselect(label: str, options: list, default: list, *, key: str, **kwargs) -> list:
+    """A multiselect whose value lives in the URL as ``?key=a&key=b`` (option values, not labels).
+
+    The URL sets the value when the page opens; every change is written back, so the
+    address reproduces the selection.
+    """
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    else:
+        st.session_state[key] = _wanted(key, options) or [v for v in default if v in options]
+    value = st.multiselect(label, options, key=key, **kwargs)
+    st.query_params[key] = value
+    return value
+
+
+def url_selectbox(label: str, options: list, default, *, key: str, container=st, **kwargs):
+    """A selectbox whose value (the option value, not its label) lives in the URL as ``?key=value``."""
+    if key not in st.session_state or st.session_state[key] not in options:
+        wanted = _wanted(key, options)
+        st.session_state[key] = wanted[0] if wanted else (default if default in options else options[0])
+    value = container.selectbox(label, options, key=key, **kwargs)
+    st.query_params[key] = value
+    return value
+
+
+# --------------------------------------------------------------------------- table
+def styled(frame: pd.DataFrame, shown: list[str], colour_by: pd.DataFrame):
+    """`frame` as a Styler: indicator values formatted, cells coloured by "better than" percentile."""
+    def colours(_: pd.DataFrame) -> pd.DataFrame:
+        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        for col in shown:
+            if col in colour_by:
+                css[col] = [f"background-color: {c}" if c else "" for c in colour_by[col].map(charts.goodness_colour)]
+        if "nef2005_class" in frame:
+            css["nef2005_class"] = [f"color: {charts.CLASS_COLOURS[c]}; font-weight: 600"
+                                    if isinstance(c, str) and c in charts.CLASS_COLOURS else ""
+                                    for c in frame["nef2005_class"]]
+        return css
+
+    formats = {c: INDICATORS[c].format for c in shown if c in INDICATORS}
+    return frame.style.apply(colours, axis=None).format(formats, na_rep="–")
+
+
+def profile_link(centre_id: str) -> str:
+    """Relative URL of a centre's profile page."""
+    return f"profile?town={quote(str(centre_id), safe='')}"
+
+
+# --------------------------------------------------------------------------- downloads
+def geo_table(table: pd.DataFrame, centres: gpd.GeoDataFrame, *, polygons: bool = True) -> gpd.GeoDataFrame:
+    """The table's centres that have a boundary, with it (for GeoJSON and GeoPackage downloads)."""
+    return centre_points(table, centres, polygons=polygons, tolerance_m=0 if polygons else 10)
+
+
+def to_geopackage(gdf: gpd.GeoDataFrame, layer: str = "centres") -> bytes:
+    """GeoPackage bytes of `gdf` (written to a temporary file by pyogrio)."""
+    handle, path = tempfile.mkstemp(suffix=".gpkg")
+    os.close(handle)
+    try:
+        os.unlink(path)
+        gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        with open(path, "rb") as f:
+            return f.read()
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def percentile_frame(table: pd.DataFrame, indicators: list[str], within_band: bool) -> pd.DataFrame:
+    """"Better than x %" per centre and indicator, among all centres or within the size band."""
+    pct = compare.percentiles(table, indicators, by="size_band" if within_band else None)
+    return compare.goodness(pct, {i: INDICATORS[i].direction for i in indicators})
