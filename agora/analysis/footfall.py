@@ -80,11 +80,17 @@ def connect(
     direction: str | None = "auto",
     threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the counts as view ``ff`` and site-days as ``daily``.
+    """A DuckDB connection with the counts as view ``ff`` and site-days as table ``daily``.
 
     ``ff`` has ``site_id, centre_id, ts, day, count, interval`` (one direction per site,
     see the module notes); ``daily`` has ``site_id, centre_id, day, count, readings``
     with ``count`` NULL when every reading of the day is missing.
+
+    Every function of this module accepts such a connection in place of `counts`, so
+    several figures from one large input read it once::
+
+        db = connect(parquet_files("workspace/footfall_counts"), sites)
+        days, yoy = daily_totals(db), yoy_weekly(db, by="site")
 
     Parameters
     ----------
@@ -131,7 +137,7 @@ def connect(
     else:
         centre = "CAST(NULL AS VARCHAR)"
     if has_dir and direction == "auto":
-        n_dir = con.execute("SELECT COUNT(DISTINCT direction) FROM counts_in").fetchone()[0]
+        n_dir = _one(con, "SELECT COUNT(DISTINCT direction) FROM counts_in")[0]
         if n_dir > 1:
             con.execute(
                 f"CREATE TEMP TABLE pref AS SELECT site_id, arg_min(direction, {_DIRECTION_RANK}) AS direction "
@@ -159,26 +165,45 @@ def connect(
         FROM counts_in c {' '.join(joins)}
         WHERE {' AND '.join(where)}"""
     )
+    # site-days are what most figures start from: computed once per connection
     con.execute(
-        """CREATE VIEW daily AS
+        """CREATE TEMP TABLE daily AS
         SELECT site_id, any_value(centre_id) AS centre_id, day, SUM(count) AS count, COUNT(count) AS readings
         FROM ff GROUP BY site_id, day"""
     )
+    con.execute(f"CREATE TEMP TABLE ff_meta AS SELECT {sites is not None and len(sites) > 0} AS has_sites")
     return con
 
 
+def _db(counts, sites=None, **filters) -> duckdb.DuckDBPyConnection:
+    """`counts` itself when it is a connection made by :func:`connect`, else a new one."""
+    if isinstance(counts, duckdb.DuckDBPyConnection):
+        if sites is not None or any(v is not None for k, v in filters.items() if k != "direction" and k != "threads"):
+            raise ValueError("pass sites and filters to connect(), not with a connection")
+        return counts
+    return connect(counts, sites, **filters)
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    """The first row of a query (the result is read to the end, leaving the connection free)."""
+    rows = con.execute(sql).fetchall()
+    return rows[0] if rows else ()
+
+
 def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    out = con.execute(sql).df()
+    # through Arrow: strings stay Arrow-backed (no Python objects), several times faster than .df()
+    out = con.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].astype("datetime64[ms]")
     return out
 
 
-def _group(by: str | None) -> tuple[str, str]:
+def _group(by: str | None, con: duckdb.DuckDBPyConnection | None = None) -> tuple[str, str]:
     """(select list, group list) for grouping by site, centre or nothing."""
     if by == "site":
-        return "site_id, any_value(centre_id) AS centre_id,", "site_id,"
+        with_centre = con is None or _one(con, "SELECT has_sites FROM ff_meta")[0]
+        return ("site_id, any_value(centre_id) AS centre_id," if with_centre else "site_id,"), "site_id,"
     if by == "centre":
         return "centre_id,", "centre_id,"
     if by is None or by == "all":
@@ -199,10 +224,14 @@ def daily_totals(counts: Counts, sites: pd.DataFrame | None = None, *, by: str |
         the number of sites with a count that day (1 or 0 per site). Days whose
         readings are all missing are left out.
     """
-    select, group = _group(by)
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
+    select, group = _group(by, con)
+    if by == "site":  # the site-days table already is the answer
+        return _df(con, f"""
+            SELECT {select.replace('any_value(centre_id)', 'centre_id')} CAST(day AS TIMESTAMP) AS date, count, 1 AS sites
+            FROM daily WHERE count IS NOT NULL ORDER BY site_id, day""")
     return _df(con, f"""
-        SELECT {select} day AS date, SUM(count) AS count, COUNT(*) AS sites
+        SELECT {select} CAST(day AS TIMESTAMP) AS date, SUM(count) AS count, COUNT(*) AS sites
         FROM daily WHERE count IS NOT NULL
         GROUP BY {group} day ORDER BY {group} day""")
 
@@ -217,8 +246,8 @@ def weekly_totals(counts: Counts, sites: pd.DataFrame | None = None, *, by: str 
         ``site_days`` (site-days with a count) and ``complete`` (every reporting
         site reported all 7 days).
     """
-    select, group = _group(by)
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
+    select, group = _group(by, con)
     return _df(con, f"""
         SELECT {select} date_trunc('week', day) AS week, SUM(count) AS count,
                COUNT(DISTINCT site_id) AS sites, COUNT(*) AS site_days,
@@ -240,8 +269,8 @@ def yoy_weekly(counts: Counts, sites: pd.DataFrame | None = None, *, by: str | N
         ``week``, ``count`` (this year), ``count_last_year``, ``change_pct``,
         ``sites`` and ``site_days`` (pairs compared) and ``complete`` (7 days per site).
     """
-    select, group = _group(by)
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
+    select, group = _group(by, con)
     return _df(con, f"""
         WITH d AS (SELECT site_id, centre_id, day, count FROM daily WHERE count IS NOT NULL),
         m AS (
@@ -275,7 +304,7 @@ def trend(counts: Counts, sites: pd.DataFrame | None = None, *, freq: str = "day
     if freq not in ("day", "week"):
         raise ValueError("freq must be 'day' or 'week'")
     period = "day" if freq == "day" else "date_trunc('week', day)"
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
     out = _df(con, f"""
         WITH d AS (SELECT day, SUM(count) AS total, COUNT(*) AS sites FROM daily
                    WHERE count IS NOT NULL GROUP BY day),
@@ -309,7 +338,7 @@ def summary_by_site(counts: Counts, sites: pd.DataFrame | None = None, **filters
         ``missing_values`` are rows present in the file with no count. A site whose
         every reading is missing has no dates and no total.
     """
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
     out = _df(con, """
         WITH d AS (SELECT site_id, day, SUM(count) AS c, COUNT(count) AS n FROM ff GROUP BY site_id, day),
         miss AS (SELECT site_id, COUNT(*) - COUNT(count) AS missing_values FROM ff GROUP BY site_id)
@@ -325,11 +354,11 @@ def summary_by_site(counts: Counts, sites: pd.DataFrame | None = None, **filters
 
 def summary(counts: Counts, sites: pd.DataFrame | None = None, **filters) -> dict:
     """Figures for all sites together: total, dates, busiest day, sites reporting."""
-    con = connect(counts, sites, **filters)
-    row = con.execute("""
+    con = _db(counts, sites, **filters)
+    row = _one(con, """
         WITH d AS (SELECT day, SUM(count) AS c FROM daily WHERE count IS NOT NULL GROUP BY day)
-        SELECT SUM(c), MIN(day), MAX(day), COUNT(*), first(day ORDER BY c DESC, day), MAX(c) FROM d""").fetchone()
-    n_sites = con.execute("SELECT COUNT(DISTINCT site_id) FROM ff").fetchone()[0]
+        SELECT SUM(c), MIN(day), MAX(day), COUNT(*), first(day ORDER BY c DESC, day), MAX(c) FROM d""")
+    n_sites = _one(con, "SELECT COUNT(DISTINCT site_id) FROM ff")[0]
     total, first, last, days, busiest, busiest_total = row
     return {
         "total": _num(total),
@@ -361,7 +390,7 @@ def weekday_hour_profile(counts: Counts, sites: pd.DataFrame | None = None, **fi
         ``weekday`` (0 = Monday), ``weekday_name``, ``hour`` (0-23, hour starting),
         ``mean`` (mean count per site in that hour), ``readings``.
     """
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
     out = _df(con, """
         SELECT isodow(ts) - 1 AS weekday, hour(ts) AS hour, AVG(count) AS mean, COUNT(count) AS readings
         FROM ff WHERE interval = 'hour' AND count IS NOT NULL
@@ -387,8 +416,8 @@ def day_parts(counts: Counts, sites: pd.DataFrame | None = None, *, by: str | No
         ``part``, ``hours`` (e.g. ``06:00-11:59``), ``count``, ``share`` (of the
         group's total) and ``mean_per_site_day``.
     """
-    select, group = _group(by)
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
+    select, group = _group(by, con)
     out = _df(con, f"""
         SELECT {select} {_part_case()} AS part, SUM(count) AS count,
                SUM(count) / COUNT(DISTINCT (site_id, day)) AS mean_per_site_day
@@ -426,7 +455,7 @@ def monthly_index(counts: Counts, sites: pd.DataFrame | None = None, *, year: in
         ``year, month, month_name, days, coverage, mean_per_site_day, index`` for
         every month with data (all years when no year qualifies).
     """
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
     months = _df(con, """
         SELECT year(day) AS year, month(day) AS month, COUNT(DISTINCT day) AS days,
                SUM(count) / COUNT(*) AS mean_per_site_day
@@ -561,7 +590,7 @@ def quality_flags(
     DataFrame
         ``site_id, kind, start, end, length, unit, detail`` sorted by site and start.
     """
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
     parts = []
     parts.append(_df(con, """
         SELECT site_id, 'no_data' AS kind, MIN(day) AS start, MAX(day) AS "end",
@@ -662,22 +691,22 @@ def recent_change(counts: Counts, sites: pd.DataFrame | None, centre_id: str | N
     filters = {"centre_id": centre_id} if centre_id is not None else {}
     if centre_id is not None and sites is None:
         return None
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
     if today is None:
-        last = con.execute("SELECT MAX(day) FROM daily WHERE count IS NOT NULL").fetchone()[0]
+        last = _one(con, "SELECT MAX(day) FROM daily WHERE count IS NOT NULL")[0]
         if last is None:
             return None
         today = last + timedelta(days=1)
     today = pd.Timestamp(today).date()
     start, end = complete_weeks(today, weeks)
     p_start, p_end = start - timedelta(days=YOY_DAYS), end - timedelta(days=YOY_DAYS)
-    row = con.execute(f"""
+    row = _one(con, f"""
         WITH d AS (SELECT site_id, day, count FROM daily WHERE count IS NOT NULL),
         cur AS (SELECT * FROM d WHERE day BETWEEN DATE '{start}' AND DATE '{end}'),
         prev AS (SELECT * FROM d WHERE day BETWEEN DATE '{p_start}' AND DATE '{p_end}')
         SELECT SUM(cur.count), SUM(prev.count), COUNT(DISTINCT cur.site_id), COUNT(*),
                (SELECT COUNT(*) FROM cur) - COUNT(*)
-        FROM cur JOIN prev ON prev.site_id = cur.site_id AND prev.day + {YOY_DAYS} = cur.day""").fetchone()
+        FROM cur JOIN prev ON prev.site_id = cur.site_id AND prev.day + {YOY_DAYS} = cur.day""")
     total, previous, n_sites, pairs, unmatched = row
     if not pairs:
         return None
@@ -708,9 +737,9 @@ def recent_site_totals(counts: Counts, sites: pd.DataFrame | None = None, *, wee
         ``site_id``, ``count``, ``days`` (days counted), ``mean_per_day``; with the
         period in ``attrs["start"]`` and ``attrs["end"]``.
     """
-    con = connect(counts, sites, **filters)
+    con = _db(counts, sites, **filters)
     if today is None:
-        last = con.execute("SELECT MAX(day) FROM daily WHERE count IS NOT NULL").fetchone()[0]
+        last = _one(con, "SELECT MAX(day) FROM daily WHERE count IS NOT NULL")[0]
         if last is None:
             return pd.DataFrame({"site_id": [], "count": [], "days": [], "mean_per_day": []})
         today = last + timedelta(days=1)
