@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import altair as alt
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -140,9 +141,10 @@ cols[0].metric(
 cols[1].metric(f"Footfall, last {weeks} weeks", "–" if not change else f"{change['total']:,.0f}",
                help="Like for like: site-days counted in both years.")
 cols[2].metric("Footfall in the period", "–" if period_total["total"] is None else f"{period_total['total']:,.0f}")
-cols[3].metric("Busiest day", period_total["busiest_day"] or "–",
-               delta=None if period_total["busiest_day_total"] is None else f"{period_total['busiest_day_total']:,.0f}",
-               delta_color="off")
+busiest = period_total["busiest_day"]
+cols[3].metric(f"Busiest day ({pd.Timestamp(busiest):%a %d %b %Y})" if busiest else "Busiest day",
+               "–" if period_total["busiest_day_total"] is None else f"{period_total['busiest_day_total']:,.0f}",
+               help="The day with the most footfall in the period, all chosen sites together.")
 if not change:
     st.caption("No year-on-year figure: the same weeks a year before have no counts for these sites.")
 elif change["unmatched_site_days"]:
@@ -157,7 +159,8 @@ placed["selected"] = placed["site_id"].isin(chosen).map({True: "shown", False: "
 placed["label"] = placed["name"].fillna(placed["site_id"])
 with_position = placed[placed.geometry.notna() & ~placed.geometry.is_empty]
 boundary = ctx.for_town("centres")
-m = maps.base_map(with_position.total_bounds if len(with_position) else boundary.total_bounds)
+extent = pd.concat([boundary.geometry, with_position.geometry]) if len(with_position) else boundary.geometry
+m = maps.base_map(gpd.GeoSeries(extent, crs="EPSG:4326").total_bounds)
 maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
                        tooltip={"name": "Centre"}, legend=False)
 if len(with_position):
@@ -213,7 +216,7 @@ with left:
         st.caption("The weekday-by-hour profile needs hourly counts; these are daily.")
     else:
         heat = alt.Chart(profile).mark_rect().encode(
-            x=alt.X("hour:O", title="Hour starting"),
+            x=alt.X("hour:O", title="Hour starting", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("weekday_name:N", title=None, sort=list(ff.WEEKDAYS)),
             color=alt.Color("mean:Q", title="People per hour", scale=alt.Scale(scheme="blues")),
             tooltip=["weekday_name:N", "hour:O", alt.Tooltip("mean:Q", format=",.0f", title="Mean per site")],
@@ -245,7 +248,7 @@ if sig["signature"] is None:
 else:
     st.markdown(f"**{sig['signature'].capitalize()}** ({sig['year']}): {SIGNATURE_TEXT[sig['signature']]}.")
     line = alt.Chart(sig["months"]).mark_line(point=True).encode(
-        x=alt.X("month_name:N", sort=list(ff.MONTHS), title=None),
+        x=alt.X("month_name:N", sort=list(ff.MONTHS), title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("index:Q", title="Month / year average", scale=alt.Scale(zero=False)),
         tooltip=["month_name:N", alt.Tooltip("index:Q", format=".2f"),
                  alt.Tooltip("mean_per_site_day:Q", format=",.0f", title="Per site a day")],
