@@ -223,7 +223,7 @@ with left:
     colours = {OWNERSHIP_LABELS[k]: v for k, v in maps.OWNERSHIP_COLOURS.items()}
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X("count:Q", title="Units scored"),
-        y=alt.Y("label:N", sort=alt.EncodingSortField("units", order="descending"), title=None),
+        y=alt.Y("label:N", sort="-x", title=None),
         color=alt.Color("ownership:N", title="Ownership",
                         scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
         tooltip=[alt.Tooltip("label:N", title="Type"), "ownership:N", alt.Tooltip("count:Q", title="Units")],
@@ -267,7 +267,10 @@ with st.expander("Measures as a table"):
 st.subheader("How much the score depends on the sampling")
 sens = result.sensitivity
 st.write("nef's scores were criticised for covering one street only. The same centre, scored other ways:")
-st.dataframe(sens, hide_index=True, column_config={"nef2005_score": st.column_config.NumberColumn(format="%.1f")})
+st.dataframe(sens, hide_index=True, column_config={
+    "sampling": st.column_config.TextColumn("units scored"), "units": st.column_config.NumberColumn("how many"),
+    "nef2005_score": st.column_config.NumberColumn("nef 2005 score", format="%.1f"),
+    "nef2005_class": st.column_config.TextColumn("class")})
 download(sens, "clone-sensitivity", "dl_sens")
 if len(result.heart_scores):
     share = s.get("heart_same_class")

@@ -422,7 +422,7 @@ def diagnose_centre(
         heart_scores, _ = _batch_scores(indep_all[elig][near], codes_all[elig][near], settings)
         lo, med, hi = np.percentile(heart_scores, [0, 50, 100])
         classes = pd.Series([nef2005_class(s) for s in heart_scores]).value_counts(normalize=True)
-        rows.append({"sampling": f"nef's walk from each of {len(starts)} other starting units: lowest",
+        rows.append({"sampling": f"nef's walk started at each of {len(starts)} units: lowest",
                      "units": k, "nef2005_score": lo, "nef2005_class": nef2005_class(lo)})
         rows.append({"sampling": "... median", "units": k, "nef2005_score": med, "nef2005_class": nef2005_class(med)})
         rows.append({"sampling": "... highest", "units": k, "nef2005_score": hi, "nef2005_class": nef2005_class(hi)})

@@ -1,0 +1,37 @@
+"""The Clone town page in a real browser: deep link, map of scored units, method kept in the URL."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlparse
+
+from .helpers import map_frame, open_app, screenshot
+
+
+def test_clone_town_deep_link_and_method_in_the_url(page, app_url, app_workspace, shots):
+    from agora.store.workspace import Workspace
+
+    centres = Workspace(app_workspace).read("centres")
+    town, name = centres["centre_id"].iloc[0], centres["name"].iloc[0]
+    page.set_viewport_size({"width": 1400, "height": 1000})  # sidebar open
+    page.route("https://*.openstreetmap.org/**", lambda route: route.abort("internetdisconnected"))
+    open_app(page, app_url, f"/clone-town?town={quote(town)}&method=all")
+    assert page.locator("h1").first.inner_text().startswith(f"Is {name} a clone town?")
+    assert page.get_by_text("Every unit in the centre").first.is_visible()
+    frame = map_frame(page)
+    assert frame.locator("path.leaflet-interactive").count() > 50
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("town") == [town] and query.get("method") == ["all"]
+    screenshot(page, shots, "clone-town-all")
+    # A first request to a page of a fresh server may show Streamlit's "Page not found" notice over the page
+    # (the page itself runs: see DESIGN.md, known trap); close it to use the sidebar.
+    notice = page.get_by_role("dialog")
+    if notice.count():
+        notice.get_by_role("button").first.click()
+    # choosing nef's walk rewrites the URL, so the link shared is the view seen
+    page.locator('[data-testid="stSidebar"] label').filter(has_text="nef50").first.click()
+    page.wait_for_function("() => !window.location.search.includes('method=all')", timeout=30_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    assert page.get_by_text("nef's walk: 50 units from the heart").first.is_visible()
+    map_frame(page)
+    screenshot(page, shots, "clone-town-nef50")
+    assert page.dialogs == [] and page.errors == []
