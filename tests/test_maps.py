@@ -295,3 +295,27 @@ def test_mixed_points_and_polygons_share_one_layer():
     assert isinstance(layer.marker, folium.CircleMarker)
     kinds = [f["geometry"]["type"] for f in layer.data["features"]]
     assert kinds == ["Point", "Point", "Polygon"]
+
+
+@pytest.mark.parametrize("name", ["{{ 7*7 }}", "{{ cycler.__init__.__globals__.os.getcwd() }}", "{# open", "{% if %}"])
+def test_braces_in_data_are_never_run_as_a_template(name, monkeypatch):
+    gdf = units()
+    gdf.loc[1, "name"] = name
+    gdf.loc[2, "status"] = name
+    m = maps.base_map(gdf.total_bounds)
+    maps.add_geojson_layer(m, gdf, f"Units {name}", color_by="status", colors={name: "#ff0000"},
+                           tooltip={"name": name})
+    page = m.get_root().render()  # what streamlit-folium does first; must not fail
+    assert '"49"' not in page
+    assert str(PROJECT) not in page
+    for text in ("{{", "{%", "{#"):
+        assert text not in page
+    assert "\\u0026#123;" in page  # the braces are there, as entities
+    args = st_folium_args(maps.base_map(gdf.total_bounds), monkeypatch)
+    assert args["script"]
+
+
+def test_escape_text_shows_the_same_text_in_a_browser():
+    import html
+
+    assert html.unescape(maps.escape_text("{{ a & <b> }}")) == "{{ a & <b> }}"

@@ -12,8 +12,9 @@ Rules the builders keep (DESIGN.md section 7):
 - One GeoJSON layer per kind of feature, styled in the browser from a few properties;
   points are circle markers. Only the properties the style and tooltip need are sent,
   coordinates rounded to 6 decimals.
-- Every text value in a tooltip, legend or layer name is HTML-escaped here, because
-  Leaflet and folium's GeoJsonTooltip insert them as HTML.
+- Every text value in a tooltip, legend or layer name goes through `escape_text`:
+  HTML-escaped, because Leaflet and folium's GeoJsonTooltip insert it as HTML, and
+  braces as entities, because folium renders map scripts as Jinja templates.
 - Above `MAX_POINTS` points a layer is aggregated to a grid of cells.
 
 Examples
@@ -92,6 +93,20 @@ RETURNABLE = (
     "selected_tags",
     "last_geocoder_result",
 )
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def escape_text(value: Any) -> str:
+    """Text from data made safe for a folium map: HTML-escaped, braces as entities.
+
+    Leaflet and folium's tooltips insert text as HTML, hence `html.escape`. Braces
+    matter too: folium (branca) compiles each element's rendered script, data
+    included, as a Jinja template, so a name like ``{{ ... }}`` would be evaluated on
+    the server. As ``&#123;`` and ``&#125;`` they still show as braces.
+    """
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 # --------------------------------------------------------------------------- assets
@@ -338,14 +353,14 @@ def add_geojson_layer(
     )
     layer = folium.GeoJson(
         data,
-        name=html.escape(name),
+        name=escape_text(name),
         show=show,
         marker=folium.CircleMarker(radius=radius, fill=True, weight=weight) if has_points else None,
         style=JsCode(style),
         tooltip=(
             folium.GeoJsonTooltip(
                 fields=list(tooltip),
-                aliases=[html.escape(str(label)) for label in tooltip.values()],
+                aliases=[escape_text(label) for label in tooltip.values()],
                 sticky=True,
             )
             if tooltip and data["features"]
@@ -399,7 +414,7 @@ def _text(value: Any) -> str | int | float | None:
         return round(float(value), 2)
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    return html.escape(str(value))
+    return escape_text(value)
 
 
 def _properties(gdf: gpd.GeoDataFrame, columns: Iterable[str]) -> dict[str, list]:
@@ -440,7 +455,7 @@ def _feature_collection(geoms: gpd.GeoSeries, props: Mapping[str, list]) -> dict
 
 
 def _escaped_keys(mapping: Mapping[Any, str] | None) -> dict[str, str]:
-    return {html.escape(str(k)): str(v) for k, v in (mapping or {}).items()}
+    return {escape_text(k): str(v) for k, v in (mapping or {}).items()}
 
 
 def _style_js(
@@ -588,16 +603,16 @@ def add_legend(
     shape : ``"circle"`` (points) or ``"square"`` (areas).
     """
     radius = "50%" if shape == "circle" else "2px"
-    parts = [f"<strong>{html.escape(str(title))}</strong>"]
+    parts = [f"<strong>{escape_text(title)}</strong>"]
     for heading, entries, outline in sections:
         if len(sections) > 1 or heading != title:
-            parts.append(f'<div style="margin-top:4px;font-style:italic">{html.escape(str(heading))}</div>')
+            parts.append(f'<div style="margin-top:4px;font-style:italic">{escape_text(heading)}</div>')
         for label, colour in entries.items():
-            colour = html.escape(str(colour))
+            colour = escape_text(colour)
             swatch = f"border:2px solid {colour};background:transparent" if outline else f"background:{colour}"
             parts.append(
                 '<div><span style="display:inline-block;width:10px;height:10px;margin-right:6px;'
-                f'border-radius:{radius};{swatch}"></span>{html.escape(str(label))}</div>'
+                f'border-radius:{radius};{swatch}"></span>{escape_text(label)}</div>'
             )
     legend = Legend("".join(parts), layer)
     m.add_child(legend)

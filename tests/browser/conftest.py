@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .helpers import EVIL_ID, EVIL_NAME, PROJECT
+from .helpers import EVIL_ID, EVIL_NAME, PROJECT, TEMPLATE_NAME
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -57,7 +57,11 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def app_workspace(tmp_path_factory) -> Path:
-    """Demo workspace plus a saved units dataset with a malicious unit name."""
+    """Demo workspace plus a saved units dataset with malicious unit names.
+
+    Both units are in the first demo centre, about 40 m apart: ``EVIL_NAME`` (HTML)
+    and ``TEMPLATE_NAME`` (Jinja syntax).
+    """
     from agora.loaders import load
     from agora.store.workspace import Workspace
 
@@ -72,19 +76,19 @@ def app_workspace(tmp_path_factory) -> Path:
     observed = mine["observed_on"].max() if len(mine) else pd.NaT
     spot = centre.geometry.representative_point()
     table = pd.DataFrame({
-        "unit_id": [EVIL_ID],
-        "centre_id": [centre["centre_id"]],
-        "name": [EVIL_NAME],
-        "category": ["clothes"],
-        "status": ["occupied"],
-        "ownership": ["independent"],
-        "observed_on": [observed.strftime("%Y-%m-%d") if pd.notna(observed) else None],
-        "street": ["Test Street"],
-        "latitude": [spot.y],
-        "longitude": [spot.x],
+        "unit_id": [EVIL_ID, f"{EVIL_ID}-2"],
+        "centre_id": [centre["centre_id"]] * 2,
+        "name": [EVIL_NAME, TEMPLATE_NAME],
+        "category": ["clothes", "cafe"],
+        "status": ["occupied", "vacant"],
+        "ownership": ["independent", "chain"],
+        "observed_on": [observed.strftime("%Y-%m-%d") if pd.notna(observed) else None] * 2,
+        "street": ["Test Street"] * 2,
+        "latitude": [spot.y, spot.y + 0.0003],
+        "longitude": [spot.x, spot.x + 0.0003],
     })
     result = load(table, "units", filename="browser-test-units.csv")
-    assert result.report.rows_kept == 1, result.report
+    assert result.report.rows_kept == 2, result.report
     ws.save(result, source="browser-test-units.csv")
     return path
 

@@ -9,6 +9,7 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 EVIL_NAME = "<img src=x onerror=alert(1)>"
 EVIL_ID = "browser-test-evil"
+TEMPLATE_NAME = "{{ 7*7 }} {# shop"  # would run (or break) folium's Jinja rendering if not escaped
 RUN_TIMEOUT_MS = 60_000
 
 

@@ -6,9 +6,9 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from .helpers import EVIL_NAME, map_frame, open_app, screenshot
+from agora.ui.maps import escape_text
 
-EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+from .helpers import EVIL_NAME, TEMPLATE_NAME, map_frame, open_app, screenshot
 
 # Find the malicious unit's marker, zoom to it and return where it is on the page.
 LOCATE_UNIT = """
@@ -74,19 +74,26 @@ def test_overview_map_draws_on_first_request_to_a_fresh_server(page, start_app, 
         assert page.errors == []
 
 
+def hover_unit(page, frame, name: str):
+    """Zoom to the unit called `name`, hover it, and return its tooltip."""
+    where = frame.evaluate(LOCATE_UNIT, escape_text(name))
+    assert where is not None, f"unit {name!r} is not on the map"
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
+    x, y = box["x"] + where["x"], box["y"] + where["y"]
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=5)
+    tooltip = frame.locator(".leaflet-tooltip").filter(has_text=name)
+    tooltip.wait_for(timeout=10_000)
+    return tooltip, (x, y)
+
+
 def test_tooltip_shows_a_malicious_name_as_text(page, app_url, centres, shots):
     town = centres["centre_id"].iloc[0]
     offline(page)
     open_app(page, app_url, f"/?town={quote(town)}")
     frame = map_frame(page)
-    where = frame.evaluate(LOCATE_UNIT, EVIL_ESCAPED)
-    assert where is not None, "the malicious unit is not on the map"
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
-    x, y = box["x"] + where["x"], box["y"] + where["y"]
-    page.mouse.move(x - 30, y - 30)
-    page.mouse.move(x, y, steps=5)
-    tooltip = frame.locator(".leaflet-tooltip").filter(has_text=EVIL_NAME)
-    tooltip.wait_for(timeout=10_000)
+
+    tooltip, (x, y) = hover_unit(page, frame, EVIL_NAME)
     assert EVIL_NAME in tooltip.inner_text()
     page.mouse.click(x, y)
     page.wait_for_timeout(500)
@@ -94,3 +101,6 @@ def test_tooltip_shows_a_malicious_name_as_text(page, app_url, centres, shots):
     assert frame.locator('img[src="x"]').count() == 0
     assert page.locator('img[src="x"]').count() == 0
     assert page.dialogs == []
+
+    tooltip, _ = hover_unit(page, frame, TEMPLATE_NAME)
+    assert TEMPLATE_NAME in tooltip.inner_text()
