@@ -243,6 +243,9 @@ def test_leeds_daily_gaps_are_missing_not_zero(leeds):
     assert set(gaps["start"].dt.strftime("%Y-%m-%d")) == {"2014-01-31", "2015-07-03", "2015-08-31"}
     zero = flags[(flags["kind"] == "zero_run")]
     assert set(zero["site_id"]) == {"CommercialStBarratts"} and zero["length"].sum() == 2
+    partial = flags[flags["kind"] == "partial_day"]
+    assert partial[["site_id", "start", "length"]].values.tolist() == [
+        ["AlbionStSouth", pd.Timestamp("2014-05-17"), 16]]  # 8 hours reported
     days = ff.daily_totals(leeds["daily"], by=None)
     assert not days["date"].between("2014-01-31", "2014-02-02").any()
     yearly = days.groupby(days["date"].dt.year)["count"].sum().astype(int)

@@ -50,6 +50,8 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SIGNATURES = ("comparison", "speciality", "multifunctional", "holiday")
 YOY_DAYS = 364
+#: Optional column of daily exports: how many hours the day's total covers (Leeds).
+HOURS_COLUMN = "hours_reported"
 
 _DIRECTION_RANK = "CASE direction WHEN 'total' THEN 0 WHEN 'in' THEN 1 WHEN 'out' THEN 2 ELSE 3 END"
 
@@ -117,7 +119,8 @@ def connect(
     else:
         table = counts
         if isinstance(counts, pd.DataFrame):
-            table = counts[[c for c in ("site_id", "timestamp", "count", "direction", "interval") if c in counts]]
+            table = counts[[c for c in ("site_id", "timestamp", "count", "direction", "interval", HOURS_COLUMN)
+                            if c in counts]]
         con.register("counts_in", table)
     cols = {row[0] for row in con.execute("DESCRIBE counts_in").fetchall()}
     missing = {"site_id", "timestamp", "count"} - cols
@@ -125,6 +128,7 @@ def connect(
         raise ValueError(f"footfall counts need columns {', '.join(sorted(missing))}")
     has_dir = "direction" in cols
     interval = "c.interval" if "interval" in cols else "'hour'"
+    hours = f"TRY_CAST(c.{HOURS_COLUMN} AS INTEGER)" if HOURS_COLUMN in cols else "CAST(NULL AS INTEGER)"
     joins, where = [], ["c.site_id IS NOT NULL", "c.timestamp IS NOT NULL"]
     if sites is not None and len(sites):
         site_map = pd.DataFrame({
@@ -161,7 +165,8 @@ def connect(
     con.execute(
         f"""CREATE VIEW ff AS
         SELECT CAST(c.site_id AS VARCHAR) AS site_id, {centre} AS centre_id, CAST(c.timestamp AS TIMESTAMP) AS ts,
-               CAST(c.timestamp AS DATE) AS day, CAST(c.count AS DOUBLE) AS count, {interval} AS interval
+               CAST(c.timestamp AS DATE) AS day, CAST(c.count AS DOUBLE) AS count, {interval} AS interval,
+               {hours} AS hours_reported
         FROM counts_in c {' '.join(joins)}
         WHERE {' AND '.join(where)}"""
     )
@@ -575,7 +580,8 @@ def quality_flags(
         A run of days with no count between a site's first and last counted day.
     ``partial_day``
         A day with hourly counts for fewer than 23 of its hours (23 spares the
-        clock-change day).
+        clock-change day), or a daily count whose ``hours_reported`` column (when the
+        export has one) says so.
     ``zero_run``
         Hourly counts of 0 for `min_zero_hours` hours or more in a row, not wholly at
         night (22:00-05:59); or, for daily counts, days counted 0. A counter that is
@@ -608,6 +614,10 @@ def quality_flags(
         SELECT h.site_id, 'partial_day' AS kind, day AS start, day AS "end", 24 - n AS length, 'hours' AS unit,
                'counts for ' || n || ' of 24 hours' AS detail
         FROM h JOIN r USING (site_id) WHERE n > 0 AND n < 23 AND day BETWEEN lo AND hi"""))
+    parts.append(_df(con, """
+        SELECT site_id, 'partial_day' AS kind, day AS start, day AS "end", 24 - MIN(hours_reported) AS length,
+               'hours' AS unit, 'the daily total covers ' || MIN(hours_reported) || ' of 24 hours' AS detail
+        FROM ff WHERE interval = 'day' AND hours_reported < 23 GROUP BY site_id, day"""))
     parts.append(_df(con, f"""
         WITH z AS (SELECT site_id, ts, ts - to_hours(CAST(row_number() OVER (PARTITION BY site_id ORDER BY ts) AS BIGINT)) AS grp
                    FROM ff WHERE interval = 'hour' AND count = 0),
