@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     if by != "centre_id" and by not in units:
         raise LoadError(f"--by {by!r}: no such column; found {', '.join(map(str, units.columns[:30]))}")
     if centres is None and by == "centre_id" and units["centre_id"].isna().all():
-        units["centre_id"] = Path(args.path[0]).stem
+        units["centre_id"] = Path(args.path[0]).stem if len(args.path) == 1 else "all-units"
     units = classify_ownership(units, brands, k=args.k, centre_column=by)
     settings = CloneSettings(method=args.method, symbol_groups_as_chains=not args.symbol_groups_separate)
     groups = units[by].astype("string")
