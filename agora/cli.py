@@ -11,7 +11,7 @@ import importlib
 import sys
 
 #: Command modules under agora.commands, in the order ``--help`` lists them.
-COMMANDS = ("validate", "import_", "workspace", "footfall", "vacancy", "assets", "diagnose")
+COMMANDS = ("validate", "import_", "workspace", "footfall", "vacancy", "assets", "diagnose", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:

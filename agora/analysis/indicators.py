@@ -246,25 +246,26 @@ def compute_ldc_shares(inputs: Inputs) -> pd.DataFrame:
 
 
 def compute_clone(inputs: Inputs) -> pd.DataFrame:
-    """nef 2005 score and class, nef 2010 index and class, Shannon diversity (:mod:`agora.analysis.clone`)."""
+    """nef 2005 score and class, nef 2010 index and class, Shannon diversity (:mod:`agora.analysis.clone`).
+
+    Each centre is diagnosed on its own (:func:`agora.analysis.clone.diagnose_centre`,
+    its latest survey), exactly as the Clone town page does.
+    """
     from . import clone
 
     cols = ["nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "n_scored"]
     out = _empty(inputs, cols).astype({"nef2005_class": "object", "nef2010_class": "object"})
-    latest = inputs.latest_units()
-    if latest is None or latest.empty or "ownership" not in latest:
+    units = inputs.units
+    if units is None or units.empty or "ownership" not in units or "centre_id" not in units:
         return out
-    options = {"bootstrap": 0, "hearts": 0, **inputs.options.get("clone", {})}
-    table = clone.diagnose(latest[latest["centre_id"].notna()], inputs.centres, **options)
-    if table.empty:
-        return out
-    table = table[table["centre_id"].isin(set(out.index) | set(latest["centre_id"].dropna().astype(str)))]
-    table = table.set_index(table["centre_id"].astype("string"))
-    out = out.reindex(out.index.union(table.index))
-    scored = pd.to_numeric(table["n_scored"], errors="coerce")
-    for col in cols:
-        values = table[col].where(scored > 0) if col != "n_scored" else scored
-        out[col] = values.reindex(out.index)
+    settings = clone.CloneSettings(**{"bootstrap": 0, "hearts": 0, **inputs.options.get("clone", {})})
+    placed = units[units["centre_id"].notna()]
+    for cid, group in placed.groupby(placed["centre_id"].astype("string")):
+        summary = clone.diagnose_centre(group, settings, centre_id=str(cid)).summary
+        if not summary.get("n_scored"):
+            continue
+        for col in cols:
+            out.loc[cid, col] = summary.get(col)
     return out
 
 
