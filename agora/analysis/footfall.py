@@ -197,7 +197,7 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     # through Arrow: strings stay Arrow-backed (no Python objects), several times faster than .df()
-    out = con.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
+    out = con.sql(sql).to_arrow_table().to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].astype("datetime64[ms]")
