@@ -103,7 +103,7 @@ def explore_map(units: gpd.GeoDataFrame, centre: gpd.GeoDataFrame):
 
 
 def st_folium_payload(m) -> bytes:
-    """The JSON arguments streamlit-folium would send to its component for `m`."""
+    """The JSON arguments the app's `show_map` (streamlit-folium) sends to the browser for `m`."""
     import streamlit_folium
 
     captured: dict = {}
@@ -115,8 +115,7 @@ def st_folium_payload(m) -> bytes:
     original = streamlit_folium._component_func
     streamlit_folium._component_func = capture
     try:
-        streamlit_folium.st_folium(m, key="bench", height=520, use_container_width=True,
-                                   returned_objects=[])
+        maps.show_map(m, key="bench", height=520)
     finally:
         streamlit_folium._component_func = original
     args = {k: v for k, v in captured.items() if k not in ("on_change", "key")}
@@ -135,6 +134,7 @@ def measure(build, units, centre, repeat: int) -> tuple[int, int, float]:
 
 def page_times(units: gpd.GeoDataFrame, centre: gpd.GeoDataFrame) -> tuple[float, float]:
     """Seconds to run the Overview page on the town: first run and rerun."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from agora.loaders import load
@@ -148,6 +148,8 @@ def page_times(units: gpd.GeoDataFrame, centre: gpd.GeoDataFrame) -> tuple[float
         ws.save(load(table, "units", filename="bench-units.csv"))
         previous = os.environ.get("AGORA_WORKSPACE")
         os.environ["AGORA_WORKSPACE"] = tmp
+        st.cache_resource.clear()  # the app opens its workspace once per process
+        st.cache_data.clear()
         try:
             at = AppTest.from_file(str(PROJECT / "pages" / "overview.py"), default_timeout=300)
             at.query_params["town"] = "bench-town"
@@ -158,6 +160,9 @@ def page_times(units: gpd.GeoDataFrame, centre: gpd.GeoDataFrame) -> tuple[float
                 times.append(time.perf_counter() - start)
                 if at.exception:
                     raise RuntimeError(at.exception[0].message)
+            shown = at.metric[0].value.replace(",", "") if len(at.metric) else "nothing"
+            if shown != str(len(units)):
+                raise RuntimeError(f"the page shows {shown} units, not {len(units)}")
         finally:
             if previous is None:
                 os.environ.pop("AGORA_WORKSPACE", None)

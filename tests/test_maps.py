@@ -56,7 +56,7 @@ def overview(gdf: gpd.GeoDataFrame) -> folium.Map:
     return m
 
 
-def st_folium_args(m: folium.Map, monkeypatch) -> dict:
+def st_folium_args(m: folium.Map, monkeypatch, render: bool = False) -> dict:
     """The arguments streamlit-folium would send to its browser component."""
     import streamlit_folium
 
@@ -67,8 +67,15 @@ def st_folium_args(m: folium.Map, monkeypatch) -> dict:
         return kwargs.get("default")
 
     monkeypatch.setattr(streamlit_folium, "_component_func", component)
-    streamlit_folium.st_folium(m, key="t", returned_objects=[])
+    streamlit_folium.st_folium(m, key="t", returned_objects=[], render=render)
+    captured.pop("on_change", None)
     return captured
+
+
+def test_skipping_the_figure_render_sends_the_same_payload(monkeypatch):
+    gdf = units(30)
+    assert st_folium_args(overview(gdf), monkeypatch, render=False) == st_folium_args(
+        overview(gdf), monkeypatch, render=True)
 
 
 def test_rendered_map_loads_nothing_from_a_cdn():
@@ -254,6 +261,7 @@ def test_show_map_returns_nothing_by_default(fake_st_folium):
     result = maps.show_map(overview(units()), key="overview")
     assert fake_st_folium[0]["returned_objects"] == []
     assert fake_st_folium[0]["key"] == "overview"
+    assert fake_st_folium[0]["render"] is False
     assert result == {}
 
 

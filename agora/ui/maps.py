@@ -647,11 +647,14 @@ def show_map(
         raise ValueError(f"show_map: cannot return {', '.join(unknown)}; one of {', '.join(RETURNABLE)}")
     from streamlit_folium import st_folium
 
+    # render=False: st_folium renders the map itself as well; rendering the whole
+    # figure first doubles the server time and sends the same payload.
     result = st_folium(
         m,
         key=key,
         height=height,
         use_container_width=True,
         returned_objects=wanted,
+        render=False,
     )
     return result or {}
