@@ -418,6 +418,16 @@ DEFAULT_COMPARE = ("vacancy_rate", "share_independent", "nef2005_score", "shanno
 AREA_INDICATORS = ("units", "vacancy_rate", "vacancy_change") + tuple(f"{c}_share" for c in LDC_CLASSES)
 
 
+def similarity_defaults(present: Iterable[str]) -> list[str]:
+    """Indicators to find "towns like this" on, from those a centre has: :data:`DEFAULT_COMPARE`, or when it has
+    fewer than two of them (a centre known from area tables), the area indicators."""
+    present = list(present)
+    chosen = [i for i in DEFAULT_COMPARE if i in present]
+    if len(chosen) < 2:
+        chosen = [i for i in AREA_INDICATORS if i in present] or chosen
+    return chosen
+
+
 def get(indicator_id: str) -> Indicator:
     """The indicator called `indicator_id`."""
     try:

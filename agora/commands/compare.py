@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis import compare
-from ..analysis.indicators import DEFAULT_COMPARE, INDICATORS, indicator_table, numeric_ids
+from ..analysis.indicators import DEFAULT_COMPARE, INDICATORS, indicator_table, numeric_ids, similarity_defaults
 from ..layers import LAYERS
 from ..loaders.area_indicators import load_cdrc_folder, load_cdrc_town_centres
 from ..loaders.report import LoadError
@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="CDRC town-centre table, or a folder of them, joined for this run (repeatable); tables "
                         "saved in the workspace are always used")
     p.add_argument("--indicators", metavar="ID,ID", help="indicators to show or compare on (default: all for the "
-                   "table; " + ", ".join(DEFAULT_COMPARE) + " for --similar)")
+                   "table; for --similar " + ", ".join(DEFAULT_COMPARE) + ", or for a centre known only from area "
+                   "tables, its units, vacancy and shop mix)")
     p.add_argument("--similar", metavar="CENTRE", help="list the centres most like CENTRE (id or name)")
     p.add_argument("--k", type=int, default=5, help="how many similar centres (default 5)")
     p.add_argument("--weights", metavar="ID=W,ID=W", help="weights of the indicators for --similar (default 1)")
@@ -201,7 +202,7 @@ def _similar(args: argparse.Namespace, table: pd.DataFrame, layers: dict, chosen
         return 0
     row = table[table["centre_id"] == cid].iloc[0]
     have = [i for i in numeric_ids(table) if pd.notna(row[i])]
-    on = chosen or [i for i in DEFAULT_COMPARE if i in have] or have
+    on = chosen or similarity_defaults(have) or have
     weights = _weights(args.weights)
     unknown = [k for k in weights if k not in on]
     if unknown:

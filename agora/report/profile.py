@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 
 from ..analysis import compare
-from ..analysis.indicators import DEFAULT_COMPARE, INDICATORS, numeric_ids
+from ..analysis.indicators import INDICATORS, numeric_ids, similarity_defaults
 from . import charts
 
 #: Indicators leading the profile, in order.
@@ -116,8 +116,8 @@ def build_profile(
     centre_id : str
         The centre.
     similar_on : list of str, optional
-        Indicators for "towns like this" (default: :data:`DEFAULT_COMPARE` that the
-        centre has, else every numeric indicator it has).
+        Indicators for "towns like this" (default:
+        :func:`agora.analysis.indicators.similarity_defaults` of those it has).
     k : int
         How many similar centres.
     sources : list of dict
@@ -144,7 +144,7 @@ def build_profile(
                                 "saved_at": None, "attribution": CDRC_ATTRIBUTION})
 
     # towns like this
-    wanted = [i for i in (similar_on or DEFAULT_COMPARE) if i in present] or present
+    wanted = [i for i in similar_on if i in present] if similar_on else similarity_defaults(present)
     if wanted:
         near = compare.similar_centres(table, centre_id, wanted, k=k, labels={i: INDICATORS[i].label for i in wanted})
         profile.similar = near[["centre_id", "name", "distance", "shared", "why"]]

@@ -1,0 +1,115 @@
+"""Compare page: runs on the demo and with every CDRC town centre, selections live in the URL."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from apptest import run_page
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test has its own workspace; the app caches the workspace per process."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _centres(workspace):
+    return workspace.read("centres").sort_values("name")
+
+
+def test_compare_page_on_the_demo(workspace):
+    centres = _centres(workspace)
+    at = run_page("compare")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Compare centres"
+    table = at.dataframe[0].value
+    assert len(table) == len(centres)
+    assert set(table["name"]) == set(centres["name"])
+    assert {"nef2005_class", "vacancy_rate", "share_independent"} <= set(table.columns)
+    assert table["profile"].str.startswith("profile?town=").all()
+    # the default selections are written to the URL
+    assert at.query_params["ind"]
+    assert at.query_params["town"] in set(centres["centre_id"])
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Table (CSV)", "With boundaries (GeoJSON)", "With boundaries (GeoPackage)"} <= set(labels)
+
+
+def test_two_centres_in_the_url_are_shown_side_by_side(workspace):
+    centres = _centres(workspace)
+    a, b = centres["centre_id"].iloc[0], centres["centre_id"].iloc[-1]
+    at = run_page("compare", centres=[a, b], ind=["vacancy_rate", "share_independent"], town=b)
+    assert not at.exception, at.exception
+    assert at.multiselect[0].value == ["vacancy_rate", "share_independent"]
+    assert at.multiselect[1].value == [a, b]
+    names = {centres.set_index("centre_id").at[c, "name"] for c in (a, b)}
+    shown = {md.value.replace("\\", "").strip("*") for md in at.markdown}
+    assert names <= shown
+    # the table shows the chosen indicators only (with name, class and size band)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["name", "nef2005_class", "size_band", "vacancy_rate", "share_independent",
+                                   "profile"]
+    # towns like b: b is not among them, and the list explains itself
+    like = next(df.value for df in at.dataframe if "why" in df.value.columns)
+    assert centres.set_index("centre_id").at[b, "name"] not in set(like["name"])
+    assert like["why"].str.startswith("closest on").all()
+    assert like["distance"].is_monotonic_increasing
+
+
+def test_changing_the_selection_updates_the_url(workspace):
+    centres = _centres(workspace)
+    at = run_page("compare")
+    other = centres["centre_id"].iloc[-1]
+    at.multiselect[1].set_value([other]).run()
+    assert not at.exception
+    assert at.query_params["centres"] in ([other], other)
+    at.multiselect[0].set_value(["units", "vacancy_rate"]).run()
+    assert at.query_params["ind"] == ["units", "vacancy_rate"]
+    # the link reproduces the view
+    again = run_page("compare", **{k: v for k, v in at.query_params.items()})
+    assert again.multiselect[1].value == [other]
+    assert again.multiselect[0].value == ["units", "vacancy_rate"]
+
+
+def test_unknown_values_in_the_url_are_ignored(workspace):
+    at = run_page("compare", centres=["no-such-centre"], ind=["happiness"], x="nothing")
+    assert not at.exception, at.exception
+    assert at.multiselect[0].value  # the defaults
+    assert "no-such-centre" not in at.multiselect[1].value
+
+
+def test_weights_in_the_url(workspace):
+    centres = _centres(workspace)
+    town = centres["centre_id"].iloc[0]
+    at = run_page("compare", town=town, ind=["vacancy_rate", "share_independent"], w_vacancy_rate="0")
+    assert not at.exception, at.exception
+    like = next(df.value for df in at.dataframe if "why" in df.value.columns)
+    assert (like["shared"] == 1).all()
+    assert not like["why"].str.contains("vacancy").any()
+
+
+def test_compare_page_with_every_cdrc_town_centre(workspace, realdata):
+    from agora.loaders.area_indicators import load_cdrc_folder, load_cdrc_town_centres
+    from agora.store.indicators import save_indicators
+
+    folder = realdata / "cdrc_town_centre_vacancy"
+    for path in sorted(folder.glob("tc_*.csv")):
+        save_indicators(workspace.path, load_cdrc_town_centres(path))
+    n_demo = len(workspace.read("centres"))
+    assert len(load_cdrc_folder(folder).data) == 2 * 1289
+    start = time.perf_counter()
+    at = run_page("compare", timeout=240, centres=["TC0456", "TC0239"], x="units", y="vacancy_rate")
+    first = time.perf_counter() - start
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 1289 + n_demo
+    assert any("1,289 from area-level tables" in c.value for c in at.caption)
+    shown = {md.value.replace("\\", "").strip("*") for md in at.markdown}
+    assert {"Exeter", "Cambridge"} <= shown
+    start = time.perf_counter()
+    at.run()
+    print(f"\nCompare page with {len(table):,} centres: first run {first:.1f} s, rerun {time.perf_counter() - start:.1f} s")
