@@ -5,8 +5,8 @@ prints the payload streamlit-folium sends to the browser (the JSON arguments of 
 component: map script, header, HTML and links; raw and gzipped) and the server-side
 time to build the map and prepare that payload, for the app's map
 (`agora.ui.maps`: centre boundary + units layer) and for ``units.explore()``.
-Then the time to run the whole Overview page (``pages/overview.py`` under Streamlit's
-AppTest, on a workspace holding only the generated town): the first run, which reads
+Then the time to run the whole Overview page (``dashboard.py?town=...`` under
+Streamlit's AppTest, on a workspace holding only the generated town): the first run, which reads
 and caches the data, and a rerun.
 
 Run::
@@ -151,7 +151,8 @@ def page_times(units: gpd.GeoDataFrame, centre: gpd.GeoDataFrame) -> tuple[float
         st.cache_resource.clear()  # the app opens its workspace once per process
         st.cache_data.clear()
         try:
-            at = AppTest.from_file(str(PROJECT / "pages" / "overview.py"), default_timeout=300)
+            # the entry script with ?town=: the Overview is its default page
+            at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=300)
             at.query_params["town"] = "bench-town"
             times = []
             for _ in range(2):
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_page:
         return 0
     print()
-    print("Overview page (pages/overview.py under AppTest), seconds")
+    print("Overview page (dashboard.py?town=... under AppTest), seconds")
     head = f"{'units':>6}  {'first run':>9}  {'rerun':>6}"
     print(head)
     print("-" * len(head))
