@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ..store.workspace import Workspace
-from . import data
+from . import data, navigation
 
 APP_TITLE = "Agora"
 DEMO_NOTE = "Demo data: the towns shown are fictional, made up by Agora's demo generator."
@@ -90,6 +90,8 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
     with st.sidebar:
         st.markdown(f"### :material/storefront: {APP_TITLE}")
         st.caption("Is our high street healthy, and is it turning into a clone town?")
+        navigation.menu()
+        st.divider()
         if ids and pick_town:
             wanted = st.query_params.get("town")
             # The widget's own state is dropped when the page changes; "selected_town" is not.

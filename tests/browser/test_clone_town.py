@@ -14,7 +14,7 @@ def test_clone_town_deep_link_and_method_in_the_url(page, app_url, app_workspace
     town, name = centres["centre_id"].iloc[0], centres["name"].iloc[0]
     page.set_viewport_size({"width": 1400, "height": 1000})  # sidebar open
     page.route("https://*.openstreetmap.org/**", lambda route: route.abort("internetdisconnected"))
-    open_app(page, app_url, f"/clone-town?town={quote(town)}&method=all")
+    open_app(page, app_url, f"/clone_town?town={quote(town)}&method=all")
     assert page.locator("h1").first.inner_text().startswith(f"Is {name} a clone town?")
     assert page.get_by_text("Every unit in the centre").first.is_visible()
     frame = map_frame(page)
