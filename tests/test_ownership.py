@@ -125,3 +125,10 @@ def test_isle_of_man_brand_tags(realdata):
     assert len(spar) >= 19 and (spar["ownership"] == "symbol_group").all()
     assert (out.loc[out["status"] == "vacant", "ownership"] == "unknown").all()
     assert set(out["ownership"].dropna()) <= {"independent", "chain", "symbol_group", "unknown"}
+
+
+def test_osm_brand_tag_no_list_knows_is_a_chain():
+    u = units(name=["Zebedee Shoes", "Zebedee's"], category=["shoes", "shoes"], brand=["Zebedee Shoes", pd.NA])
+    out = classify_ownership(u)
+    assert out["ownership"].tolist() == ["chain", "independent"]
+    assert out["ownership_source"].tolist() == ["osm_brand", "inferred"]

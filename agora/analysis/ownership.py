@@ -7,7 +7,8 @@ Rules, in order (the first that applies wins; ``ownership_source`` names it):
    column) -> independent; ``brand:wikidata`` -> chain.
 3. ``brand_list``: the unit's brand or name matches a brand list (the project's own list
    of well-known Great Britain chains, ``data/brands/gb_chains.csv``, plus any list the
-   user gives) -> chain.
+   user gives) -> chain; then an OSM ``brand`` tag that no list knows (``osm_brand``)
+   -> chain, since OSM mappers tag brands only on branches of chains.
 4. ``name_recurrence``: the same normalised name in at least `k` centres of the loaded
    data -> chain.
 5. ``inferred``: any other named, occupied unit -> independent.
@@ -343,6 +344,11 @@ def classify_ownership(
         empty_brand = pd.isna(filled_brand[mpos])
         filled_brand[mpos[empty_brand]] = found["brand"].to_numpy(dtype=object)[matched][empty_brand]
         todo[mpos] = False
+
+    hit = todo & brand.notna().to_numpy()
+    ownership[hit] = np.where(is_symbol[hit], "symbol_group", "chain")
+    source[hit] = "osm_brand"
+    todo &= ~hit
 
     if todo.any() and centre_column in out:
         key = name_key(name)

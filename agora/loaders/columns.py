@@ -44,7 +44,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
                             "description", "primary_description", "scat", "use_class", "activity"),
         "ownership": ("ownership", "independent_or_chain", "chain_or_independent", "indep_chain", "owner_type",
                       "independent", "chain"),
-        "brand": ("brand", "fascia", "chain_name"),
+        "brand": ("brand", "chain_name"),
         "brand_wikidata": ("brand_wikidata", "brand:wikidata", "brandwikidata"),
         "status": ("status", "occupancy", "occupied", "vacant", "vacancy", "state"),
         "observed_on": ("observed_on", "survey_date", "surveydate", "date", "observed", "check_date",
