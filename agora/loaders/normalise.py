@@ -178,9 +178,9 @@ def footfall_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     plus the ``hour`` column when there is one.
     """
     if "timestamp" not in table:
-        raise_missing(report, "a date or timestamp column")
+        raise_missing(report, "date or timestamp column")
     if "count" not in table:
-        raise_missing(report, "a count column")
+        raise_missing(report, "count column")
     stamp = dates(table["timestamp"])
     bad = stamp.isna()
     report.reject(table.loc[bad, "_row"], "date not readable")
