@@ -43,10 +43,10 @@ with tab_loaded:
                     data.clear()
                     st.rerun()
         cols = st.columns(2)
-        cols[0].download_button("Download CSV", export.to_csv(table), f"{name}.csv", "text/csv",
+        cols[0].download_button("Download CSV", lambda table=table: export.to_csv(table), f"{name}.csv", "text/csv",
                                 key=f"csv-{name}", icon=":material/download:")
         if spec.geometry:
-            cols[1].download_button("Download GeoJSON", export.to_geojson(table), f"{name}.geojson",
+            cols[1].download_button("Download GeoJSON", lambda table=table: export.to_geojson(table), f"{name}.geojson",
                                     "application/geo+json", key=f"geojson-{name}", icon=":material/download:")
 
 with tab_add:

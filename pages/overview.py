@@ -54,12 +54,11 @@ cols[4].metric("Community assets", f"{head.assets:,}")
 latest = latest_survey(units) if len(units) else units
 boundary = ctx.for_town("centres")
 m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)
-maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
-                       tooltip={"name": "Centre"}, legend=False)
+maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2, legend=False)
 if len(latest):
     maps.add_geojson_layer(
         m, latest, "Units", color_by="status", colors=maps.STATUS_COLOURS,
-        stroke_by="ownership", stroke_colors=maps.OWNERSHIP_COLOURS, weight=2, radius=6,
+        stroke_by="ownership", stroke_colors=maps.OWNERSHIP_COLOURS, weight=2, radius=4,
         tooltip={"name": "Name", "shop_type": "Type", "status": "Status", "ownership": "Ownership",
                  "street": "Street"},
     )
@@ -77,6 +76,7 @@ st.caption("Units: fill shows status, ring shows ownership. Switch layers with t
 with st.expander("Units as a table"):
     table = latest.drop(columns="geometry")
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download units (CSV)", export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
-    st.download_button("Download units (GeoJSON)", export.to_geojson(latest), f"{ctx.town}-units.geojson",
+    # Files are built only when a button is pressed, not on every rerun.
+    st.download_button("Download units (CSV)", lambda: export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
+    st.download_button("Download units (GeoJSON)", lambda: export.to_geojson(latest), f"{ctx.town}-units.geojson",
                        "application/geo+json")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlparse
 
+from playwright.sync_api import expect
+
 from .helpers import map_frame, open_app, screenshot
 
 
@@ -16,7 +18,7 @@ def test_clone_town_deep_link_and_method_in_the_url(page, app_url, app_workspace
     page.route("https://*.openstreetmap.org/**", lambda route: route.abort("internetdisconnected"))
     open_app(page, app_url, f"/clone_town?town={quote(town)}&method=all")
     assert page.locator("h1").first.inner_text().startswith(f"Is {name} a clone town?")
-    assert page.get_by_text("Every unit in the centre").first.is_visible()
+    expect(page.get_by_text("Every unit in the centre").first).to_be_visible()
     frame = map_frame(page)
     assert frame.locator("path.leaflet-interactive").count() > 50
     query = parse_qs(urlparse(page.url).query)
@@ -31,7 +33,7 @@ def test_clone_town_deep_link_and_method_in_the_url(page, app_url, app_workspace
     page.locator('[data-testid="stSidebar"] label').filter(has_text="nef50").first.click()
     page.wait_for_function("() => !window.location.search.includes('method=all')", timeout=30_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    assert page.get_by_text("nef's walk: 50 units from the heart").first.is_visible()
+    expect(page.get_by_text("nef's walk: 50 units from the heart").first).to_be_visible()
     map_frame(page)
     screenshot(page, shots, "clone-town-nef50")
     assert page.dialogs == [] and page.errors == []

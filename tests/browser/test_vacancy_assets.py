@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlparse
 
+from playwright.sync_api import expect
+
 from .helpers import map_frame, open_app, screenshot
 
 
@@ -28,7 +30,7 @@ def test_vacancy_deep_link_to_an_earlier_survey(page, app_url, app_workspace, sh
     open_app(page, app_url, f"/vacancy?town={quote(town)}&survey={first}")
     assert page.locator("h1").first.inner_text() == f"Vacancy in {name}"
     rate = vacancy.vacancy_table(units[vacancy.survey_dates(units) == surveys[0]], by=()).iloc[0]["vacancy_rate"]
-    assert page.get_by_text(f"{rate:.1%}").first.is_visible()
+    expect(page.locator('[data-testid="stMetricValue"]', has_text=f"{rate:.1%}").first).to_be_visible()
     frame = map_frame(page)
     assert frame.locator("path.leaflet-interactive").count() > 10
     assert parse_qs(urlparse(page.url).query).get("survey") == [first]
