@@ -1,7 +1,5 @@
 """Community assets: what the town has, how much of the high street is within reach, which listings lapse soon."""
 
-import re
-
 import altair as alt
 import geopandas as gpd
 import pandas as pd
@@ -12,6 +10,7 @@ from agora.layers import ASSET_CATEGORIES
 from agora.loaders.coords import area_crs
 from agora.store import export
 from agora.ui import maps
+from agora.ui.widgets import download_csv, md_escape, plain
 from agora.ui.shell import no_data_message, page_shell
 
 REACH = analysis.REACH_M
@@ -32,23 +31,6 @@ if assets.empty:
 
 def label(category: str) -> str:
     return str(category).replace("_", " ").capitalize()
-
-
-def md_escape(text: str) -> str:
-    """Text from data shown as plain text inside Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))
-
-
-def download(table: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download CSV", export.to_csv(table), f"{ctx.town}-{name}.csv", "text/csv", key=key)
-
-
-def plain(table: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(table.drop(columns="geometry", errors="ignore")).copy()
-    for col in out.columns:
-        if str(out[col].dtype) in ("Float64", "Int64"):
-            out[col] = out[col].astype(float)
-    return out
 
 
 present = [c for c in ASSET_CATEGORIES if c in set(assets["category"].dropna())]
@@ -129,7 +111,7 @@ st.dataframe(plain(table), hide_index=True, column_config={
     "per_km2": st.column_config.NumberColumn("Per km²", format="%.1f"),
     "area_km2": st.column_config.NumberColumn("Centre area km²", format="%.3f"),
 })
-download(table, "assets-by-category", "dl_counts")
+download_csv(table, f"{ctx.town}-assets-by-category.csv", "dl_counts")
 
 # --------------------------------------------------------------------------- register
 st.subheader("Register")
@@ -150,7 +132,7 @@ st.dataframe(styled, hide_index=True, column_config={
     "expires_on": st.column_config.DateColumn("Listing ends"),
 })
 st.caption("Highlighted: listings that end within 12 months. Assets of Community Value are listed for five years.")
-download(register, "asset-register", "dl_register")
+download_csv(register, f"{ctx.town}-asset-register.csv", "dl_register")
 st.download_button("Download GeoJSON", export.to_geojson(on_map.assign(
     listed_on=on_map["listed_on"].dt.strftime("%Y-%m-%d"), expires_on=on_map["expires_on"].dt.strftime("%Y-%m-%d"))),
     f"{ctx.town}-assets.geojson", "application/geo+json", key="dl_geojson")

@@ -9,6 +9,7 @@ from agora.analysis.clone import CloneSettings
 from agora.analysis.taxonomy import type_label
 from agora.store import export
 from agora.ui import data, maps
+from agora.ui.widgets import download_csv, plain
 from agora.ui.shell import no_data_message, page_shell
 
 CLASS_COLOURS = {"clone town": "red", "border town": "orange", "home town": "green"}
@@ -103,18 +104,6 @@ def pct(value) -> str:
     return fmt(value, "{:.0%}")
 
 
-def download(table: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download CSV", export.to_csv(table), f"{ctx.town}-{name}.csv", "text/csv", key=key)
-
-
-def plain(table: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(table.drop(columns="geometry", errors="ignore")).copy()
-    for col in out.columns:
-        if str(out[col].dtype) in ("Float64", "Int64"):
-            out[col] = out[col].astype(float)
-    return out
-
-
 # --------------------------------------------------------------------------- headline
 cls = s["nef2005_class"]
 if cls is None:
@@ -207,7 +196,7 @@ with st.expander("Units as a table (every unit and its role)"):
                           "brand", "role", "street"]].sort_values(["rank", "role"], na_position="last")
     st.dataframe(plain(table), hide_index=True,
                  column_config={"distance_m": st.column_config.NumberColumn("metres from heart", format="%.0f")})
-    download(table, "clone-units", "dl_units")
+    download_csv(table, f"{ctx.town}-clone-units.csv", "dl_units")
     if has_points:
         st.download_button("Download GeoJSON", export.to_geojson(table), f"{ctx.town}-clone-units.geojson",
                            "application/geo+json", key="dl_units_geo")
@@ -231,13 +220,13 @@ with left:
     st.altair_chart(bars, width="stretch")
     with st.expander("Kinds of shop as a table"):
         st.dataframe(types, hide_index=True)
-        download(types, "clone-types", "dl_types")
+        download_csv(types, f"{ctx.town}-clone-types.csv", "dl_types")
 with right:
     st.subheader("Chains present")
     if len(result.chains):
         st.dataframe(result.chains, hide_index=True, column_config={
             "ownership": st.column_config.TextColumn("ownership"), "rule": st.column_config.TextColumn("decided by")})
-        download(result.chains, "clone-chains", "dl_chains")
+        download_csv(result.chains, f"{ctx.town}-clone-chains.csv", "dl_chains")
     else:
         st.caption("No chain among the units scored.")
 
@@ -261,7 +250,7 @@ cols[4].metric("Share chain", pct(s["share_chain"]))
 cols[5].metric("Share vacant", pct(s["share_vacant"]))
 with st.expander("Measures as a table"):
     st.dataframe(measures, hide_index=True)
-    download(measures, "clone-measures", "dl_measures")
+    download_csv(measures, f"{ctx.town}-clone-measures.csv", "dl_measures")
 
 # --------------------------------------------------------------------------- sensitivity
 st.subheader("How much the score depends on the sampling")
@@ -271,7 +260,7 @@ st.dataframe(sens, hide_index=True, column_config={
     "sampling": st.column_config.TextColumn("units scored"), "units": st.column_config.NumberColumn("how many"),
     "nef2005_score": st.column_config.NumberColumn("nef 2005 score", format="%.1f"),
     "nef2005_class": st.column_config.TextColumn("class")})
-download(sens, "clone-sensitivity", "dl_sens")
+download_csv(sens, f"{ctx.town}-clone-sensitivity.csv", "dl_sens")
 if len(result.heart_scores):
     share = s.get("heart_same_class")
     st.caption(f"Starting nef's walk at each of {len(result.heart_scores)} units in turn, "
@@ -299,6 +288,6 @@ else:
     st.dataframe(table, hide_index=True, column_config={
         "brand_jaccard": st.column_config.NumberColumn("brands in common (Jaccard)", format="%.2f"),
         "category_cosine": st.column_config.NumberColumn("alike in shop mix (cosine)", format="%.2f")})
-    download(table, "similar-centres", "dl_similar")
+    download_csv(table, f"{ctx.town}-similar-centres.csv", "dl_similar")
 st.caption("Sources: the units of this workspace; chains from OpenStreetMap brand tags, Agora's brand list and "
            "names found in several centres. nef = new economics foundation, Clone Town Britain (2004, 2005, 2010).")

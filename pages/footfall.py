@@ -1,6 +1,5 @@
 """Footfall: how busy the town is, how that compares with a year ago, and when people come."""
 
-import re
 from datetime import timedelta
 
 import altair as alt
@@ -9,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis import footfall as ff
-from agora.store import export
 from agora.ui import maps
+from agora.ui.widgets import download_csv, md_escape
 from agora.ui.shell import no_data_message, page_shell
 
 PERIODS = {"4w": "Last 4 weeks", "13w": "Last 13 weeks", "52w": "Last 52 weeks", "all": "All dates"}
@@ -35,19 +34,10 @@ if ctx.town is None:
 st.title(f"Footfall in {ctx.town_name}")
 
 
-def md_escape(text) -> str:
-    """Text from data shown as plain text inside Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))
-
-
-def download(table: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download CSV", export.to_csv(table), f"{ctx.town}-footfall-{name}.csv", "text/csv", key=key)
-
-
 def table_and_download(table: pd.DataFrame, title: str, name: str) -> None:
     with st.expander(f"{title} as a table"):
         st.dataframe(table, hide_index=True)
-        download(table, name, f"dl_{name}")
+        download_csv(table, f"{ctx.town}-footfall-{name}.csv", f"dl_{name}")
 
 
 @st.cache_data(show_spinner="Counting footfall…", max_entries=32)
@@ -278,7 +268,7 @@ if len(flags):
                                kind=flags["kind"].map(FLAG_LABELS))
     st.dataframe(shown_flags[["site", "site_id", "kind", "start", "end", "length", "unit", "detail"]],
                  hide_index=True)
-    download(shown_flags, "quality-flags", "dl_flags")
+    download_csv(shown_flags, f"{ctx.town}-footfall-quality-flags.csv", "dl_flags")
 else:
     st.caption("Nothing flagged in this period.")
 table_and_download(by_site, "Per-site summary", "by-site")

@@ -8,6 +8,7 @@ from agora.analysis.vacancy import latest_survey
 from agora.store import export
 from agora.ui import maps
 from agora.ui.shell import no_data_message, page_shell
+from agora.ui.widgets import pct
 
 ctx = page_shell("Overview", ":material/map:")
 if ctx.town is None:
@@ -26,10 +27,6 @@ facts = [str(centre[c]) for c in ("typology", "region") if pd.notna(centre.get(c
 if head.survey_date is not None:
     facts.append(f"latest survey {head.survey_date:%d %B %Y}")
 st.caption(" · ".join(facts))
-
-
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
 
 
 cols = st.columns(5)

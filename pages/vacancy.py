@@ -9,6 +9,7 @@ from agora.loaders.area_indicators import ATTRIBUTION, load_cdrc_town_centres, m
 from agora.loaders.report import LoadError
 from agora.store import export, indicators
 from agora.ui import maps
+from agora.ui.widgets import download_csv, pct, plain
 from agora.ui.shell import no_data_message, page_shell
 
 LONG_TERM_COLOURS = {"long-term vacant": "#b30000", "vacant": "#fc8d59"}
@@ -30,29 +31,12 @@ def area_table(path: str, signature: tuple) -> pd.DataFrame:
     return indicators.read_indicators(path)
 
 
-def pct(value) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.1%}"
-
-
 def survey_key(day) -> str:
     return "undated" if pd.isna(day) else pd.Timestamp(day).date().isoformat()
 
 
 def survey_label(key: str) -> str:
     return "Undated survey" if key == "undated" else f"{pd.Timestamp(key):%d %b %Y}"
-
-
-def download(table: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download CSV", export.to_csv(table), f"{ctx.town}-{name}.csv", "text/csv", key=key)
-
-
-def plain(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy fit for charts and CSV: no geometry, nullable numbers as floats, dates as dates."""
-    out = pd.DataFrame(table.drop(columns="geometry", errors="ignore")).copy()
-    for col in out.columns:
-        if str(out[col].dtype) in ("Float64", "Int64"):
-            out[col] = out[col].astype(float)
-    return out
 
 
 def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +65,7 @@ def area_figures() -> None:
                   delta_color="inverse")
         st.dataframe(shown, hide_index=True, column_config={
             c: st.column_config.NumberColumn(format="percent") for c in shown.columns if c.endswith("_share")})
-        download(shown, "area-vacancy", "dl_area")
+        download_csv(shown, f"{ctx.town}-area-vacancy.csv", "dl_area")
         st.caption(f"Shares of Local Data Company premises in the centre as DCLG drew it in 2004; a different "
                    f"boundary, date and method from a walk-round survey. {ATTRIBUTION}")
     else:
@@ -173,7 +157,7 @@ with st.expander("Vacant units as a table"):
     vacant_table = vacant[["unit_id", "name", "street_label", "shop_type", "former_name", "vacant_from",
                            "months_vacant", "long_term", "geometry"]].rename(columns={"street_label": "street"})
     st.dataframe(plain(vacant_table), hide_index=True)
-    download(vacant_table, "vacant-units", "dl_vacant")
+    download_csv(vacant_table, f"{ctx.town}-vacant-units.csv", "dl_vacant")
     st.download_button("Download GeoJSON", export.to_geojson(dates_as_text(vacant_table)), f"{ctx.town}-vacant-units.geojson",
                        "application/geo+json", key="dl_vacant_geo")
 
@@ -193,7 +177,7 @@ else:
     st.info("One survey only: the rate over time needs two surveys or more.", icon=":material/info:")
 with st.expander("Rate per survey as a table"):
     st.dataframe(plain(series), hide_index=True, column_config={"vacancy_rate": st.column_config.NumberColumn(format="percent")})
-    download(series, "vacancy-by-survey", "dl_series")
+    download_csv(series, f"{ctx.town}-vacancy-by-survey.csv", "dl_series")
 
 # --------------------------------------------------------------------------- by street, by type
 left, right = st.columns(2)
@@ -217,7 +201,7 @@ for column, title, group, name in ((left, "By street", "street", "street"), (rig
         with st.expander(f"{title} as a table"):
             st.dataframe(plain(table), hide_index=True,
                          column_config={"vacancy_rate": st.column_config.NumberColumn(format="percent")})
-            download(table, f"vacancy-by-{name}", f"dl_{name}")
+            download_csv(table, f"{ctx.town}-vacancy-by-{name}.csv", f"dl_{name}")
 
 # --------------------------------------------------------------------------- long-term, changes
 st.subheader("Long-term vacant units")
@@ -226,7 +210,7 @@ if len(long_term):
     table = plain(long_term[["unit_id", "name", "street_label", "shop_type", "former_name", "vacant_from",
                              "months_vacant"]].rename(columns={"street_label": "street"}))
     st.dataframe(table, hide_index=True)
-    download(table, "long-term-vacant", "dl_long")
+    download_csv(table, f"{ctx.town}-long-term-vacant.csv", "dl_long")
 else:
     st.caption(f"No unit has been vacant {vacancy.LONG_TERM_MONTHS} months or more, as far as the data tells "
                "(it needs a vacant-since date or two surveys).")
@@ -236,7 +220,7 @@ if before is not None:
     changes = vacancy.status_changes(data[data["survey"].isin([before, chosen])])
     if len(changes):
         st.dataframe(changes, hide_index=True)
-        download(changes, "status-changes", "dl_changes")
+        download_csv(changes, f"{ctx.town}-status-changes.csv", "dl_changes")
     else:
         st.caption("No unit seen in both surveys changed status (units are matched by their id).")
 
