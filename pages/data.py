@@ -52,7 +52,7 @@ with tab_loaded:
 with tab_add:
     st.write(
         "Upload a walk-round survey, an OSM extract, a footfall counter export, an asset register or centre "
-        f"boundaries. Formats: {', '.join(SUPPORTED)} (up to {max_bytes() / 1e6:.0f} MB)."
+        f"boundaries. Formats: {', '.join(SUPPORTED)} (up to {max_bytes() / 2**20:.0f} MB)."
     )
     file = st.file_uploader("File", type=[ext.lstrip(".") for ext in SUPPORTED])
     if file is not None:

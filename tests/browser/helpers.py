@@ -23,7 +23,7 @@ def open_app(page, base_url: str, path: str = "/", *, timeout: int = RUN_TIMEOUT
     app.wait_for(timeout=timeout)
     # the script state goes initial -> running -> notRunning; wait for content, then rest
     page.wait_for_selector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]',
-                           timeout=timeout)
+                           state="attached", timeout=timeout)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     exceptions = page.locator('[data-testid="stException"]')
     if exceptions.count():
