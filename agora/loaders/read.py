@@ -107,12 +107,12 @@ def _as_bytes(source: Source, name: str, limit: int) -> bytes:
         if path.is_dir():
             raise LoadError(f"{name}: is a folder, not a file.")
         if path.stat().st_size > limit:
-            raise LoadError(f"{name}: the file is {path.stat().st_size / 2**20:.1f} MB, over the limit of {limit / 2**20:.0f} MB.")
+            raise LoadError(f"{name}: the file is {path.stat().st_size / 2**20:.1f} MB, over the limit of {limit / 2**20:.3g} MB.")
         data = path.read_bytes()
     else:
         data = source.read()
     if len(data) > limit:
-        raise LoadError(f"{name}: the file is {len(data) / 2**20:.1f} MB, over the limit of {limit / 2**20:.0f} MB.")
+        raise LoadError(f"{name}: the file is {len(data) / 2**20:.1f} MB, over the limit of {limit / 2**20:.3g} MB.")
     return data
 
 
