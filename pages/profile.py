@@ -1,7 +1,5 @@
 """Town profile: one centre on one page, to print or to download as a file that opens offline."""
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +7,7 @@ from agora.analysis.indicators import INDICATORS
 from agora.report.profile import HEADLINE, build_profile, percentile_words
 from agora.store import export
 from agora.ui import compare as ui
+from agora.ui.widgets import md_escape
 from agora.ui.shell import no_data_message, page_shell
 
 # Print: drop the app's chrome and widgets, keep the content full width.
@@ -29,11 +28,6 @@ PRINT_CSS = """
 ctx = page_shell("Town profile", ":material/description:", pick_town=False)
 ws = ctx.workspace
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
-
-
-def md_escape(text) -> str:
-    """Text from data shown as plain text inside Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))
 
 
 @st.cache_resource(max_entries=32, show_spinner="Gathering the profile…")
@@ -123,6 +117,7 @@ if len(profile.similar_brands):
 
 st.subheader("Every indicator")
 st.dataframe(profile.figures[["label", "shown", "percentile", "band_percentile", "definition"]], hide_index=True,
+             placeholder="–",
              column_config={"label": "Indicator", "shown": "Value",
                             "percentile": st.column_config.NumberColumn("Percentile", format="%.0f",
                                                                         help="Share of the other centres with a "

@@ -6,7 +6,9 @@ row per centre, one column per indicator) and is plain pandas/numpy.
 Standardisation
     Each indicator becomes a z-score over the centres that have it: ``(x - mean) / sd``
     (population standard deviation). An indicator with the same value everywhere gives
-    z = 0. Missing values stay missing.
+    z = 0. Missing values stay missing. Counts spanning orders of magnitude (units,
+    area: ``scale="log"`` in the registry) are standardised on ``log(1 + x)``, so one
+    city centre of 20,000 premises does not squash every other difference in size.
 
 Distance
     Between centres a and b over the chosen indicators i with weights w_i, counting only
@@ -71,8 +73,21 @@ def default_min_shared(n_indicators: int) -> int:
 
 
 # --------------------------------------------------------------------------- standardising
-def zscores(table: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
+def log_scaled(indicators: Sequence[str]) -> list[str]:
+    """The indicators of the registry compared on a log scale."""
+    from .indicators import INDICATORS
+
+    return [i for i in indicators if i in INDICATORS and INDICATORS[i].scale == "log"]
+
+
+def zscores(table: pd.DataFrame, indicators: Sequence[str], *, log: Sequence[str] | None = None) -> pd.DataFrame:
     """Standardise `indicators`: ``(x - mean) / sd`` over the centres that have a value.
+
+    Parameters
+    ----------
+    log : list of str, optional
+        Indicators standardised on ``log(1 + x)`` (default: those the registry marks
+        ``scale="log"``; pass ``[]`` for none).
 
     Returns
     -------
@@ -81,6 +96,9 @@ def zscores(table: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
         0 for every present value of an indicator that does not vary.
     """
     values = _numeric(table, indicators)
+    for col in log_scaled(indicators) if log is None else log:
+        if col in values:
+            values[col] = np.log1p(values[col].clip(lower=0))
     mean = values.mean(skipna=True)
     sd = values.std(ddof=0, skipna=True)
     z = (values - mean) / sd.where(sd > 0)
@@ -211,7 +229,8 @@ def explain(dz: Mapping[str, float], labels: Mapping[str, str] | None = None, *,
     Examples
     --------
     >>> explain({"vacancy_rate": 0.1, "share_independent": -0.2, "footfall_yoy": 1.6},
-    ...         {"vacancy_rate": "Vacancy rate", "share_independent": "Share independent", "footfall_yoy": "Footfall YoY"})
+    ...         {"vacancy_rate": "Vacancy rate", "share_independent": "Share independent",
+    ...          "footfall_yoy": "Footfall YoY"})
     'closest on vacancy rate and share independent; differs most on footfall YoY (higher)'
     """
     labels = labels or {}

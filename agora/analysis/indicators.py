@@ -121,6 +121,9 @@ class Indicator:
         ``number`` or ``category``.
     group : str
         Heading the indicator is listed under.
+    scale : str
+        ``log`` for counts spanning orders of magnitude (units, area): compared on
+        log(1 + x), so 100 against 200 units is as far apart as 1,000 against 2,000.
     """
 
     id: str
@@ -131,6 +134,7 @@ class Indicator:
     compute: Compute
     kind: str = "number"
     group: str = ""
+    scale: str = "linear"
 
     def __post_init__(self):
         if self.direction not in DIRECTIONS:
@@ -358,9 +362,9 @@ def _asset_label(category: str) -> str:
 def _registry() -> dict[str, Indicator]:
     items = [
         Indicator("units", "Units", "Premises in the latest survey (area tables: premises surveyed by the Local "
-                  "Data Company).", "units", NEUTRAL, compute_units_vacancy, group="Size"),
+                  "Data Company).", "units", NEUTRAL, compute_units_vacancy, group="Size", scale="log"),
         Indicator("area_ha", "Area", "Area of the centre's boundary in hectares.", "ha", NEUTRAL, compute_area,
-                  group="Size"),
+                  group="Size", scale="log"),
         Indicator("vacancy_rate", "Vacancy rate", "Vacant / (occupied + vacant) in the latest survey; units of "
                   "unknown status left out.", "share", HIGHER_WORSE, compute_units_vacancy, group="Vacancy"),
         Indicator("vacancy_change", "Vacancy change", "Change in the vacancy rate since the survey before, in "

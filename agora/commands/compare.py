@@ -130,7 +130,8 @@ def _plain(value):
 
 
 def table_rows(table: pd.DataFrame, indicators: list[str] | None = None) -> list[dict]:
-    """One object per centre: ``centre`` (its name), ``centre_id``, ``level``, ``size_band``, ``data_date``, then the indicators."""
+    """One object per centre: ``centre`` (its name), ``centre_id``, ``level``, ``size_band``, ``data_date``, then
+    the indicators (None where missing)."""
     cols = [c for c in (indicators or INDICATORS) if c in table]
     rows = []
     for rec in table.to_dict("records"):

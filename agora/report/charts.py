@@ -102,8 +102,8 @@ def percentile_profile(long: pd.DataFrame, *, width: int | str = "container") ->
         x=alt.X("position:Q", title="Better than … % of centres (neutral: higher than)",
                 scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("label:N", title=None, sort=order),
-        color=alt.Color("name:N", title="Centre"),
-        shape=alt.Shape("name:N", title="Centre"),
+        color=alt.Color("name:N", title="Centre", sort=list(dict.fromkeys(data["name"]))),
+        shape=alt.Shape("name:N", title="Centre", sort=list(dict.fromkeys(data["name"]))),
         tooltip=[alt.Tooltip("name:N", title="Centre"), alt.Tooltip("label:N", title="Indicator"),
                  alt.Tooltip("shown:N", title="Value"), alt.Tooltip("position:Q", title="Percentile", format=".0f"),
                  alt.Tooltip("reading:N", title="Reading")],
@@ -115,9 +115,9 @@ def indicator_bars(long: pd.DataFrame, *, columns: int = 4) -> alt.FacetChart:
     data = long[long["value"].notna()].copy()
     order = list(dict.fromkeys(data["label"]))
     bars = alt.Chart().mark_bar().encode(
-        x=alt.X("name:N", title=None, axis=alt.Axis(labelAngle=-30)),
+        x=alt.X("name:N", title=None, axis=None, sort=list(dict.fromkeys(data["name"]))),
         y=alt.Y("value:Q", title=None),
-        color=alt.Color("name:N", title="Centre", legend=None),
+        color=alt.Color("name:N", title="Centre", sort=list(dict.fromkeys(data["name"]))),
         tooltip=[alt.Tooltip("name:N", title="Centre"), alt.Tooltip("label:N", title="Indicator"),
                  alt.Tooltip("shown:N", title="Value"), alt.Tooltip("median:Q", title="Median of all centres",
                                                                     format=".3~g")],
@@ -149,7 +149,7 @@ def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None
                  alt.Tooltip("share:Q", title="Share", format=".1%")],
     ).transform_calculate(
         part_order="indexof(['comparison','convenience','leisure','service','vacant'], datum.part)"
-    ).properties(width="container", height=max(80, 30 * long["name"].nunique()))
+    ).properties(width="container", height=70 + 36 * long["name"].nunique())
 
 
 # --------------------------------------------------------------------------- profile

@@ -97,7 +97,8 @@ def styled(frame: pd.DataFrame, shown: list[str], colour_by: pd.DataFrame):
         css = pd.DataFrame("", index=frame.index, columns=frame.columns)
         for col in shown:
             if col in colour_by:
-                css[col] = [f"background-color: {c}" if c else "" for c in colour_by[col].map(charts.goodness_colour)]
+                css[col] = [f"background-color: {c}" if isinstance(c, str) else ""
+                            for c in (charts.goodness_colour(v) for v in colour_by[col])]
         if "nef2005_class" in frame:
             css["nef2005_class"] = [f"color: {charts.CLASS_COLOURS[c]}; font-weight: 600"
                                     if isinstance(c, str) and c in charts.CLASS_COLOURS else ""
