@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from agora.ui.navigation import PAGES
 
 from .conftest import run_app
-from .helpers import EVIL_NAME, open_app, screenshot
+from .helpers import EVIL_NAME, map_frame, open_app, screenshot
 
 
 def first_centre(workspace_path) -> str:
@@ -27,6 +27,8 @@ def test_every_page_opens(page, app_url, app_workspace, shots, spec):
     open_app(page, app_url, f"{path}?town={first_centre(app_workspace)}")
     menu = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]')
     expect(menu).to_have_count(len(PAGES))
+    if page.locator('iframe[title="streamlit_folium.st_folium"]:visible').count():
+        assert map_frame(page).locator("path.leaflet-interactive").count() > 0  # the map's data layer drew
     screenshot(page, shots, f"page-{stem}")
     assert page.dialogs == []
 
