@@ -384,8 +384,8 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
         ``centre_id``, ``name``, ``indicator``, ``label``, ``unit``, ``direction``,
         ``value`` (NaN when missing), ``shown`` (formatted), ``percentile`` (among all
         centres), ``band_percentile`` (within the size band), ``better_than`` (share of
-        centres it does better than; NaN for neutral indicators) and ``median`` (of all
-        centres), in the order the centres and indicators were given.
+        centres it does better than; NaN for neutral indicators), ``median`` and
+        ``centres`` (of / number of the centres with a value), in the order given.
     """
     from .indicators import INDICATORS, get
 
@@ -395,6 +395,7 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
     better = goodness(pct, {i: INDICATORS[i].direction for i in indicators})
     values = _numeric(table, indicators)
     medians = values.median()
+    counts = values.notna().sum()
     ids = table["centre_id"].astype("string")
     rows = []
     for cid in centre_ids:
@@ -409,9 +410,10 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
                 "unit": spec.unit, "direction": spec.direction, "value": values.at[i, ind],
                 "shown": spec.format(values.at[i, ind]), "percentile": pct.at[i, ind],
                 "band_percentile": band.at[i, ind], "better_than": better.at[i, ind], "median": medians[ind],
+                "centres": int(counts[ind]),
             })
     cols = ["centre_id", "name", "indicator", "label", "unit", "direction", "value", "shown", "percentile",
-            "band_percentile", "better_than", "median"]
+            "band_percentile", "better_than", "median", "centres"]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -257,11 +257,13 @@ def _pct(value) -> str:
 
 
 def percentile_words(row: pd.Series) -> str:
-    """"better than 72% of centres" (or "higher than ..." for a neutral indicator); "" when unknown."""
+    """"better than 72% of the 1,264 centres with this figure" ("higher than ..." for a neutral one); "" if unknown."""
+    n = row.get("centres")
+    of = f"of the {int(n):,} centres with this figure" if n is not None and not pd.isna(n) else "of centres"
     if not pd.isna(row.get("better_than")):
-        return f"better than {row['better_than']:.0f}% of centres"
+        return f"better than {row['better_than']:.0f}% {of}"
     if not pd.isna(row.get("percentile")):
-        return f"higher than {row['percentile']:.0f}% of centres"
+        return f"higher than {row['percentile']:.0f}% {of}"
     return ""
 
 
