@@ -28,6 +28,7 @@ def add_area_tables() -> None:
         files = st.file_uploader("CDRC tables (CSV, the year in the file name)", type=["csv"],
                                  accept_multiple_files=True, key="area_upload")
         if files and st.button("Add to the workspace", icon=":material/save:"):
+            saved = 0
             for file in files:
                 try:
                     result = load_cdrc_town_centres(file.getvalue(), filename=file.name)
@@ -35,8 +36,10 @@ def add_area_tables() -> None:
                     st.error(str(exc), icon=":material/error:")
                     continue
                 save_indicators(ws.path, result)
-                st.success(f"{file.name}: {result.report.rows_kept:,} town centres saved.")
-            st.rerun()
+                saved += 1
+                st.toast(f"{file.name}: {result.report.rows_kept:,} town centres saved.", icon=":material/save:")
+            if saved:
+                st.rerun()
 
 
 table = ui.table(ws)
