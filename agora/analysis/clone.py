@@ -631,8 +631,8 @@ def diagnose(
     """
     settings = replace(settings or CloneSettings(), **options)
     rows = []
-    prepared = unit_roles(_slim(units, (by,)), settings)
-    for cid, (name, group) in centre_groups(prepared, centres, by=by).items():
+    # Roles (and whether types come from the survey's words) are decided per centre, as the page does.
+    for cid, (name, group) in centre_groups(_slim(units, (by,)), centres, by=by).items():
         result = diagnose_centre(group, settings, heart=(hearts or {}).get(cid), centre_id=cid, name=name)
         rows.append(result.summary)
     if not rows:
