@@ -17,10 +17,8 @@ def isolated_caches():
     """The app's cached workspace and layers outlive one AppTest run: forget them around each test."""
     from agora.ui import data
 
-    data.workspace.clear()
     data.clear()
     yield
-    data.workspace.clear()
     data.clear()
 
 

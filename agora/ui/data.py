@@ -13,13 +13,18 @@ import pandas as pd
 import streamlit as st
 
 from ..layers import LAYERS
-from ..store.workspace import Workspace
+from ..store.workspace import Workspace, default_path
+
+
+def workspace(path: str | None = None) -> Workspace:
+    """The workspace at `path` (default: ``$AGORA_WORKSPACE`` or ``./workspace``), opened once per process and folder."""
+    return _workspace(str(path or default_path()))
 
 
 @st.cache_resource(show_spinner=False)
-def workspace(path: str | None = None) -> Workspace:
-    """The workspace at `path` (default: ``$AGORA_WORKSPACE`` or ``./workspace``), opened once per process."""
+def _workspace(path: str) -> Workspace:
     return Workspace(path)
+
 
 
 @st.cache_data(show_spinner="Loading data…", max_entries=4)
@@ -39,8 +44,9 @@ def layers(ws: Workspace) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
 
 
 def clear() -> None:
-    """Forget cached layers (after a save or a delete)."""
+    """Forget cached layers (after a save or a delete) and opened workspaces."""
     _layers.clear()
+    _workspace.clear()
 
 
 def project_path(*parts: str) -> Path:
