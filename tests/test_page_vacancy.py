@@ -21,7 +21,6 @@ def clear_app_caches() -> None:
     """Forget the app's cached workspace and layers (they outlive one AppTest run)."""
     from agora.ui import data
 
-    data.workspace.clear()
     data.clear()
 
 
