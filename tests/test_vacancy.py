@@ -61,6 +61,8 @@ def test_change_between_surveys(units):
     change = vacancy.vacancy_change(units).iloc[0]
     assert change["date_before"] == FIRST and change["date_after"] == SECOND
     assert change["change_points"] == pytest.approx((4 / 7 - 3 / 5) * 100)
+    everything = vacancy.vacancy_change(units, by=())  # no grouping: one row for all units
+    assert len(everything) == 1 and everything["change_points"].iloc[0] == pytest.approx(change["change_points"])
 
 
 def test_by_street(units):

@@ -63,7 +63,7 @@ def town_headline(units: pd.DataFrame, sites: pd.DataFrame, counts: pd.DataFrame
         overall = vacancy.vacancy_table(latest, by=())
         rate = _number(overall["vacancy_rate"].iloc[0])
         date = latest["survey_date"].max() if "survey_date" in latest else None
-        moved = vacancy.vacancy_change(units)  # units of one centre: one row
+        moved = vacancy.vacancy_change(units, by=())
         if len(moved):
             change = _number(moved["change_points"].iloc[0])
     footfall = recent_change(counts, sites, None, today=today) if len(counts) else None

@@ -257,8 +257,12 @@ def vacancy_change(
     if before is None:
         return pd.DataFrame(columns=cols)
     table = vacancy_table(data, list(by) + ["survey_date"])
-    b = table[table["survey_date"] == before].drop(columns="survey_date").set_index(list(by))
-    a = table[table["survey_date"] == after].drop(columns="survey_date").set_index(list(by))
+    b = table[table["survey_date"] == before].drop(columns="survey_date")
+    a = table[table["survey_date"] == after].drop(columns="survey_date")
+    if by:
+        b, a = b.set_index(list(by)), a.set_index(list(by))
+    else:  # one row each: everything together
+        b, a = b.reset_index(drop=True), a.reset_index(drop=True)
     out = b[["units", "vacant", "vacancy_rate"]].add_suffix("_before").join(
         a[["units", "vacant", "vacancy_rate"]].add_suffix("_after"), how="outer")
     out = out.rename(columns={"vacancy_rate_before": "rate_before", "vacancy_rate_after": "rate_after"}).reset_index()
