@@ -15,7 +15,7 @@ ws = ctx.workspace
 st.title("Data")
 st.caption("Every layer the dashboard uses, where it came from, and how to add your own files.")
 
-tab_loaded, tab_add = st.tabs(["Loaded layers", "Add a file"])
+tab_loaded, tab_add, tab_brands = st.tabs(["Loaded layers", "Add a file", "Brand lists"])
 
 with tab_loaded:
     for name, spec in LAYERS.items():
@@ -101,3 +101,27 @@ with tab_add:
                     ws.save(result, source=file.name, replace=replace)
                     data.clear()
                     st.success(f"Saved {report.rows_kept:,} rows as {get_layer(layer).label.lower()}.")
+
+with tab_brands:
+    st.write(
+        "Chains are recognised by OSM brand tags, by Agora's own list of well-known Great Britain chains, and by "
+        "any brand list added here: a CSV with a `brand` column and optionally `match_names` (other spellings, "
+        "`;`-separated), `osm_key`/`osm_value` or `type_id`, and `ownership` (`chain` or `symbol_group`), such as "
+        "a list made from the OpenStreetMap name-suggestion-index."
+    )
+    for path in ws.brand_lists():
+        cols = st.columns([4, 1])
+        cols[0].write(f"`{path.name}`")
+        if cols[1].button("Remove", key=f"del-brands-{path.name}", icon=":material/delete:"):
+            path.unlink()
+            data.clear()
+            st.rerun()
+    brand_file = st.file_uploader("Brand list (CSV)", type=["csv"], key="brand_upload")
+    if brand_file is not None and st.button("Add this brand list", icon=":material/add:"):
+        try:
+            ws.save_brand_list(brand_file.getvalue(), brand_file.name)
+        except ValueError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            data.clear()
+            st.success(f"Added {brand_file.name}: ownership is decided again with it on every page.")

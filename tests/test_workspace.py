@@ -41,3 +41,30 @@ def test_exports(workspace):
     assert {"lon", "lat", "name"} <= set(csv.columns) and len(csv) == 5
     doc = json.loads(export.to_geojson(units))
     assert len(doc["features"]) == 5
+
+
+def test_brand_lists_saved_checked_and_part_of_the_signature(tmp_path):
+    import pytest
+
+    ws = Workspace(tmp_path / "ws", seed_demo=False)
+    before = ws.signature()
+    path = ws.save_brand_list(b"brand,match_names\nZebedee Shoes,Zebedees\n", "My Brands.csv")
+    assert path.name == "my-brands.csv" and ws.brand_lists() == [path]
+    assert ws.signature() != before
+    with pytest.raises(ValueError, match="bad.csv: a brand list needs a 'brand' column"):
+        ws.save_brand_list(b"name\nX\n", "bad.csv")
+    assert ws.brand_lists() == [path]
+
+
+def test_a_saved_brand_list_changes_ownership_in_the_app(workspace):
+    from agora.ui import data
+
+    data.clear()
+    units = data.layers(workspace)["units"]
+    inferred = units[(units["ownership_source"] == "inferred") & units["category"].notna()].iloc[0]
+    assert inferred["ownership"] == "independent"
+    workspace.save_brand_list(f"brand,type_id\n{inferred['name']},{inferred['category']}\n".encode(), "local.csv")
+    units = data.layers(workspace)["units"]
+    again = units[units["unit_id"] == inferred["unit_id"]].iloc[0]
+    assert (again["ownership"], again["ownership_source"]) == ("chain", "brand_list")
+    data.clear()

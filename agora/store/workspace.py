@@ -103,10 +103,36 @@ class Workspace:
 
     def signature(self) -> tuple:
         """Paths and modification times of every saved file: a cache key for the workspace."""
-        return tuple(
-            (str(p.relative_to(self.path)), p.stat().st_mtime_ns)
-            for p in sorted(self.path.glob("*/*.parquet"))
-        )
+        files = sorted(self.path.glob("*/*.parquet")) + self.brand_lists()
+        return tuple((str(p.relative_to(self.path)), p.stat().st_mtime_ns) for p in files)
+
+    def brand_lists(self) -> list[Path]:
+        """Extra brand lists saved in ``<workspace>/brands/`` (used with the project's own)."""
+        return sorted((self.path / "brands").glob("*.csv"))
+
+    def save_brand_list(self, data: bytes, filename: str) -> Path:
+        """Check and save an extra brand list CSV; returns its path.
+
+        Raises
+        ------
+        ValueError
+            When it is not a readable brand list (the message names the file).
+        """
+        from ..analysis.ownership import read_brand_list
+
+        folder = self.path / "brands"
+        folder.mkdir(exist_ok=True)
+        stem = re.sub(r"[^a-z0-9]+", "-", Path(filename).stem.lower()).strip("-") or "brands"
+        path = folder / f"{stem}.csv"
+        tmp = folder / f".{stem}.tmp.csv"
+        tmp.write_bytes(data)
+        try:
+            read_brand_list(tmp)
+        except ValueError as exc:
+            tmp.unlink()
+            raise ValueError(str(exc).replace(tmp.name, filename)) from exc
+        tmp.replace(path)
+        return path
 
     def read(self, layer: str) -> gpd.GeoDataFrame | pd.DataFrame:
         """All datasets of `layer` as one table (an empty canonical one when there are none)."""

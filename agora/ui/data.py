@@ -29,12 +29,12 @@ def _workspace(path: str) -> Workspace:
 
 @st.cache_data(show_spinner="Loading data…", max_entries=4)
 def _layers(path: str, signature: tuple) -> dict[str, pd.DataFrame]:
-    from ..analysis.ownership import classify_ownership
+    from ..analysis.ownership import classify_ownership, load_brands
 
     ws = Workspace(path, seed_demo=False)
     layers = {name: ws.read(name) for name in LAYERS}
     if not layers["units"].empty:
-        layers["units"] = classify_ownership(layers["units"])
+        layers["units"] = classify_ownership(layers["units"], load_brands(*ws.brand_lists()))
     return layers
 
 
