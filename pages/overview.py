@@ -64,8 +64,8 @@ if len(sites):
                            tooltip={"name": "Footfall site", "site_id": "Id"}, legend=False)
 if len(assets):
     maps.add_geojson_layer(m, assets, "Community assets", color_by="category", colors=maps.ASSET_COLOURS,
-                           radius=7, tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV"},
-                           show=True)
+                           labels={c: c.replace("_", " ").capitalize() for c in maps.ASSET_COLOURS},
+                           radius=7, tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV"})
 maps.show_map(m, key="overview_map", height=560)
 st.caption("Units: fill shows status, ring shows ownership. Switch layers with the control at the top right. "
            "Shop data may include © OpenStreetMap contributors (ODbL).")
