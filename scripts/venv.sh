@@ -11,4 +11,6 @@ if [ ! -f "$stamp" ] || [ "$1" -nt "$stamp" ] || [ requirements.txt -nt "$stamp"
   python -m pip install -q --upgrade pip
   python -m pip install -q -r "$1"
   touch "$stamp"
+  # A file that includes requirements.txt (-r) has installed it too.
+  if grep -q '^-r requirements.txt' "$1"; then touch .venv/.installed-requirements.txt; fi
 fi

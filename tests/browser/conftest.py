@@ -5,7 +5,7 @@ Fixtures
 app_workspace : a temporary workspace with the demo towns plus one saved units dataset
     holding a unit named ``<img src=x onerror=alert(1)>`` inside a demo centre.
 app_url : the base URL of one app server for the whole session (started with
-    ``python -m streamlit run dashboard.py`` from the project folder).
+    ``./run.sh`` from the project folder, as the README says).
 start_app : context manager starting another, fresh server (for first-request tests).
 browser : Chromium through Playwright; skipped when Chromium or Playwright is
     missing, except when ``CI=true``, where that is a failure.
@@ -113,9 +113,12 @@ def run_app(workspace: Path, log_dir: Path) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "AGORA_WORKSPACE": str(workspace), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = (log_dir / f"streamlit-{port}.log").open("w")
+    # The README's way: ./run.sh (it reuses .venv and execs `streamlit run dashboard.py`);
+    # with the interpreter running the tests when that is not the project's .venv.
+    in_venv = Path(sys.executable).parent.parent.resolve() == (PROJECT / ".venv").resolve()
+    command = ["./run.sh"] if in_venv else [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-         "--server.headless", "true", "--server.port", str(port)],
+        [*command, "--server.headless", "true", "--server.port", str(port)],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://localhost:{port}"
