@@ -49,7 +49,7 @@ def test_upload_validate_and_save_a_survey(page, browser, tmp_path, _log_dir, sh
     with run_app(tmp_path / "ws", _log_dir) as url:
         open_app(page, url, "/data")
         page.get_by_role("tab", name="Add a file").click()
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(survey))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(survey))
         metric = page.locator('[data-testid="stMetric"]:visible', has_text="Rows rejected")
         expect(metric).to_contain_text("1", timeout=60_000)
         expect(page.get_by_text(re.compile("coordinates outside the Earth")).first).to_be_attached()  # a table cell
