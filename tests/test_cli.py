@@ -80,3 +80,23 @@ def test_real_hebden_validate(realdata, tmp_path):
                  "--json", env_workspace=tmp_path / "ws")
     report = json.loads(done.stdout)
     assert report["swapped_lat_lon"] is True and report["rows_kept"] == 215
+
+
+def test_imported_counts_take_the_ids_of_saved_sites(tmp_path):
+    ws = tmp_path / "ws"
+    sites = tmp_path / "sites.csv"
+    pd.DataFrame({"sensor_id": ["7"], "sensor_description": ["Town Hall (West)"], "latitude": [53.74],
+                  "longitude": [-2.01]}).to_csv(sites, index=False)
+    assert agora("import", str(sites), "--layer", "footfall-sites", env_workspace=ws).returncode == 0
+    wide = tmp_path / "wide.csv"
+    pd.DataFrame({"Date": ["01/01/2019", "01/01/2019"], "Hour": [0, 1], "Town Hall (West)": [3025, -1],
+                  "Princes Bridge": [531, 3854]}).to_csv(wide, index=False)
+    done = agora("import", str(wide), "--layer", "footfall", "--json", env_workspace=ws)
+    assert done.returncode == 0, done.stderr
+    assert any("matched to the location file by name" in n for n in json.loads(done.stdout)["notes"])
+    from agora.store.workspace import Workspace
+
+    counts = Workspace(ws).read("footfall_counts")
+    mine = counts[counts["site_id"].isin(["7", "Princes Bridge", "Town Hall (West)"])]  # the rest is the demo
+    assert sorted(mine["site_id"].unique()) == ["7", "Princes Bridge"]  # the second has no saved site
+    assert len(mine) == 4 and mine["count"].isna().sum() == 1  # -1 is missing, not zero

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import COORD_ALIASES, match_columns, normalise
-from .report import LoadReport
+from .report import LoadReport, LoadResult
 
 #: Normalised names of an "in" column and an "out" column (in/out feeds).
 IN_NAMES = {"incount", "incounts", "countin", "in", "ins", "entries", "entry", "enter", "entering",
@@ -345,3 +345,17 @@ def describe_shape(report: LoadReport) -> str:
     if re.search(r"in and out counts", text):
         return "in/out"
     return "long"
+
+
+def link_to_sites(result: LoadResult, sites: pd.DataFrame) -> LoadResult:
+    """Give loaded counts the ids of already-saved sites (matched by id, else by name).
+
+    Wide exports are headed by site names, while a location file has ids: without this
+    the counts would not line up with their sites on the map. The report's notes say how
+    the match went. Counts are returned unchanged when there are no sites.
+    """
+    if sites is None or sites.empty or result.data.empty:
+        return result
+    counts, _, notes = join_sites(result.data, sites)
+    result.report.notes.extend(f"sites already loaded: {note}" for note in notes)
+    return LoadResult(data=counts, report=result.report)
