@@ -1,5 +1,7 @@
 """Data: what is loaded, where it came from, and adding files."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from agora.layers import LAYERS, get_layer
@@ -97,7 +99,17 @@ with tab_add:
                     maps.show_map(preview, key=f"preview-{file.name}", height=420)
                 st.dataframe(result.data.drop(columns="geometry", errors="ignore").head(200), width="stretch")
                 replace = st.checkbox("Replace what this layer holds now (the demo included)")
+                centre_name = None
+                if report.outside_centres and st.checkbox(
+                        f"Draw a new centre around the {report.outside_centres:,} rows outside every centre",
+                        value=report.outside_centres == report.rows_kept,
+                        help="A boundary 30 m around the outermost of them; you can replace it with a real "
+                             "boundary file later."):
+                    centre_name = st.text_input("Name of the new centre",
+                                                value=Path(file.name).stem.replace("-", " ").replace("_", " ").title())
                 if st.button("Save to the workspace", type="primary", icon=":material/save:"):
+                    if centre_name:
+                        result = ws.draw_centre(result, centre_name)
                     ws.save(result, source=file.name, replace=replace)
                     data.clear()
                     st.success(f"Saved {report.rows_kept:,} rows as {get_layer(layer).label.lower()}.")

@@ -100,3 +100,21 @@ def test_imported_counts_take_the_ids_of_saved_sites(tmp_path):
     mine = counts[counts["site_id"].isin(["7", "Princes Bridge", "Town Hall (West)"])]  # the rest is the demo
     assert sorted(mine["site_id"].unique()) == ["7", "Princes Bridge"]  # the second has no saved site
     assert len(mine) == 4 and mine["count"].isna().sum() == 1  # -1 is missing, not zero
+
+
+def test_import_draws_a_new_centre_around_units_outside_every_centre(tmp_path):
+    ws = tmp_path / "ws"
+    path = write_units(tmp_path / "survey.csv")
+    done = agora("import", str(path), "--layer", "units", "--new-centre", "Hebden Bridge", "--json",
+                 env_workspace=ws)
+    assert done.returncode == 0, done.stderr
+    from agora.store.workspace import Workspace
+
+    workspace = Workspace(ws)
+    centres = workspace.read("centres")
+    centre = centres[centres["centre_id"] == "hebden-bridge"].iloc[0]
+    units = workspace.read("units")
+    mine = units[units["centre_id"] == "hebden-bridge"]
+    assert len(mine) == 3 and mine.within(centre.geometry).all()
+    again = agora("import", str(path), "--layer", "units", "--new-centre", "Hebden Bridge", env_workspace=ws)
+    assert again.returncode == 2 and "every row is in a centre already" in again.stderr

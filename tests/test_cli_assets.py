@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import geopandas as gpd
 import pandas as pd
 import pytest
 

@@ -125,6 +125,6 @@ def test_compare_page_with_every_cdrc_town_centre(workspace, realdata):
         other = run_page("compare", timeout=240, view=view, centres=["TC0456", "TC0239"])
         times.append(f"{view} {time.perf_counter() - start:.1f} s")
         assert not other.exception, (view, other.exception)
-    shown = {md.value.replace("\\", "").strip("*") for md in other.markdown}
+
     print(f"\nCompare page with {len(table):,} centres: table view first run {first:.1f} s, rerun {rerun:.1f} s; "
           + ", ".join(times))

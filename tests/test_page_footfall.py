@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 import pytest
-import shapely
 
 from agora.analysis import footfall as ff
 from agora.loaders import load_centres, load_footfall_counts, load_footfall_sites

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 
-import geopandas as gpd
-import pandas as pd
 import pytest
-from shapely.geometry import Point
 
 from apptest import run_page
 

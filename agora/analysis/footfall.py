@@ -36,8 +36,9 @@ from typing import Iterable, Union
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-Counts = Union[pd.DataFrame, "pyarrow.Table", str, os.PathLike, Iterable[Union[str, os.PathLike]]]
+Counts = Union[pd.DataFrame, "pa.Table", str, os.PathLike, Iterable[Union[str, os.PathLike]]]
 
 #: Day part -> (first hour, last hour), hour starting; night wraps past midnight.
 DAY_PARTS: dict[str, tuple[int, int]] = {

@@ -17,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", help="workspace folder (default: $AGORA_WORKSPACE or ./workspace)")
     p.add_argument("--replace", action="store_true", help="replace the layer's existing datasets (demo included)")
     p.add_argument("--source", help="where the data came from, shown in the app (default: the file name)")
+    p.add_argument("--new-centre", metavar="NAME",
+                   help="draw a centre called NAME around the rows that fall in no centre, and save it too")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(func=run)
 
@@ -26,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     """Load, save and report."""
     result = load_with_options(args)
     ws = Workspace(args.workspace)
+    if args.new_centre:
+        result = ws.draw_centre(result, args.new_centre)
     dataset = ws.save(result, source=args.source, replace=args.replace)
     if args.json:
         print_json({**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(ws.path)})
@@ -33,3 +37,4 @@ def run(args: argparse.Namespace) -> int:
         print_report(result.report)
         print(f"saved as {dataset.dataset_id} in {ws.path}")
     return 0
+

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
-from ..analysis.indicators import INDICATORS, get
+from ..analysis.indicators import get
 
 #: ColorBrewer sequential palettes (light to dark), 3 to 7 classes.
 _SEQUENTIAL = {

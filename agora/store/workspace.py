@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..layers import DISPLAY_CRS, LAYERS, conform, empty_frame, get_layer
-from ..loaders.report import LoadReport, LoadResult
+from ..loaders.report import LoadError, LoadReport, LoadResult
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -180,6 +180,29 @@ class Workspace:
         path.with_suffix(".json").write_text(json.dumps(meta, indent=1, default=str))
         tmp.replace(path)
         return Dataset(spec.name, dataset_id, path, meta)
+
+    def draw_centre(self, result: LoadResult, name: str) -> LoadResult:
+        """Save a centre called `name` drawn around the rows of `result` that are in no centre.
+
+        Returns `result` with those rows assigned to the new centre (save it next).
+
+        Raises
+        ------
+        LoadError
+            When `result` has no positions or no row outside every centre.
+        """
+        from ..loaders.derive import assign_outside, centre_around
+
+        data = result.data
+        if "centre_id" not in data or not isinstance(data, gpd.GeoDataFrame):
+            raise LoadError(f"{result.report.file}: a new centre needs units, footfall sites or assets with positions")
+        outside = data[data["centre_id"].isna()]
+        if outside.empty:
+            raise LoadError(f"{result.report.file}: every row is in a centre already; there is nothing to draw around")
+        centre = centre_around(outside, name, taken=set(self.read("centres")["centre_id"]),
+                               source=f"drawn around {len(outside)} rows of {result.report.file}")
+        self.save(centre, source=centre.report.file)
+        return assign_outside(result, centre.data["centre_id"].iloc[0])
 
     def delete(self, layer: str, dataset_id: str) -> None:
         """Remove one dataset of `layer`."""
