@@ -55,10 +55,22 @@ def test_upload_validate_and_save_a_survey(page, browser, tmp_path, _log_dir, sh
         expect(page.get_by_text(re.compile("coordinates outside the Earth")).first).to_be_attached()  # a table cell
         expect(page.get_by_text(EVIL_NAME).first).to_be_attached()  # the preview table shows it as text
         screenshot(page, shots, "data-upload-report")
+        outside = int(page.locator('[data-testid="stMetric"]:visible', has_text="Outside every centre")
+                      .locator('[data-testid="stMetricValue"]').inner_text())
+        if outside:  # one of the two kept units may fall just outside the demo boundary
+            page.get_by_text(re.compile("Draw a new centre around")).click()
+            page.get_by_label("Name of the new centre").fill("Survey Corner")
+            page.get_by_label("Name of the new centre").press("Enter")
         page.get_by_role("button", name="Save to the workspace").click()
         expect(page.get_by_text("Saved 2 rows")).to_be_visible(timeout=60_000)
     saved = [d for d in ws.datasets("units") if not d.meta.get("demo")]
     assert len(saved) == 1 and saved[0].rows == 2
+    units = ws.read("units")
+    mine = units[units["source"] == survey.name]
+    assert mine["centre_id"].notna().all()  # every saved unit is in a centre, old or drawn
+    assert (mine["centre_id"] == "survey-corner").sum() == outside
+    if outside:
+        assert "survey-corner" in set(ws.read("centres")["centre_id"])
     assert saved[0].meta["report"]["rejected"] == [{"row": 4, "reason": "coordinates outside the Earth (latitude 95, longitude "
                                                    f"{spot.x:g})"}]
     assert page.dialogs == [] and page.locator("img[src='x']").count() == 0
