@@ -5,11 +5,9 @@ import streamlit as st
 
 from agora.analysis import compare
 from agora.analysis.indicators import DEFAULT_COMPARE, INDICATORS, definitions, numeric_ids
-from agora.loaders.area_indicators import ATTRIBUTION, load_cdrc_town_centres
-from agora.loaders.report import LoadError
+from agora.loaders.area_indicators import ATTRIBUTION
 from agora.report import charts
 from agora.store import export
-from agora.store.indicators import save_indicators
 from agora.ui import compare as ui
 from agora.ui import maps
 from agora.ui.widgets import md_escape
@@ -19,34 +17,10 @@ ctx = page_shell("Compare", ":material/compare_arrows:", pick_town=False)
 ws = ctx.workspace
 
 
-def add_area_tables() -> None:
-    """Upload CDRC town-centre tables into the workspace."""
-    with st.expander("Add area-level tables (CDRC town-centre statistics)", icon=":material/upload_file:"):
-        st.caption("The CDRC \"Pre and Post Recession Town Centre Statistics\" (2009 and 2014) give every town centre "
-                   "of England and Wales its premises, vacancy and shop mix. Retail cores are left out: they lie "
-                   "inside their town centres. " + ATTRIBUTION)
-        files = st.file_uploader("CDRC tables (CSV, the year in the file name)", type=["csv"],
-                                 accept_multiple_files=True, key="area_upload")
-        if files and st.button("Add to the workspace", icon=":material/save:"):
-            saved = 0
-            for file in files:
-                try:
-                    result = load_cdrc_town_centres(file.getvalue(), filename=file.name)
-                except LoadError as exc:
-                    st.error(str(exc), icon=":material/error:")
-                    continue
-                save_indicators(ws.path, result)
-                saved += 1
-                st.toast(f"{file.name}: {result.report.rows_kept:,} town centres saved.", icon=":material/save:")
-            if saved:
-                st.rerun()
-
-
 table = ui.table(ws)
 if table.empty:
     st.title("Compare centres")
     no_data_message("centres")
-    add_area_tables()
     st.stop()
 
 labels = {k: v.label for k, v in INDICATORS.items()}
@@ -286,4 +260,5 @@ with tab_defs:
         if timings:
             st.caption("Computed in " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()) + ".")
 
-add_area_tables()
+st.caption("Centres known only from area-level tables (the CDRC town-centre statistics) join this comparison "
+           "once the tables are added on the [Data](data) page.")

@@ -6,10 +6,12 @@ import streamlit as st
 
 from agora.layers import LAYERS, get_layer
 from agora.loaders.read import SUPPORTED, max_bytes
-from agora.store import export
+from agora.loaders.area_indicators import ATTRIBUTION, load_cdrc_town_centres
+from agora.loaders.report import LoadError
+from agora.store import export, indicators
 from agora.ui import data, upload
 from agora.ui import maps
-from agora.ui.shell import page_shell
+from agora.ui.shell import page_shell, read_only
 
 ctx = page_shell("Data", ":material/upload_file:", pick_town=False)
 ws = ctx.workspace
@@ -17,7 +19,11 @@ ws = ctx.workspace
 st.title("Data")
 st.caption("Every layer the dashboard uses, where it came from, and how to add your own files.")
 
-tab_loaded, tab_add, tab_brands = st.tabs(["Loaded layers", "Add a file", "Brand lists"])
+editable = not read_only()
+if editable:
+    tab_loaded, tab_add, tab_brands, tab_area = st.tabs(["Loaded layers", "Add a file", "Brand lists", "Area tables"])
+else:
+    (tab_loaded,) = st.tabs(["Loaded layers"])
 
 with tab_loaded:
     for name, spec in LAYERS.items():
@@ -40,7 +46,8 @@ with tab_loaded:
                     st.write(f"- {note}")
                 if report.get("rejected"):
                     st.dataframe(report["rejected"], hide_index=True, width="stretch")
-                if st.button("Remove this dataset", key=f"del-{name}-{ds.dataset_id}", icon=":material/delete:"):
+                if editable and st.button("Remove this dataset", key=f"del-{name}-{ds.dataset_id}",
+                                          icon=":material/delete:"):
                     ws.delete(name, ds.dataset_id)
                     data.clear()
                     st.rerun()
@@ -50,6 +57,9 @@ with tab_loaded:
         if spec.geometry:
             cols[1].download_button("Download GeoJSON", lambda table=table: export.to_geojson(table), f"{name}.geojson",
                                     "application/geo+json", key=f"geojson-{name}", icon=":material/download:")
+
+if not editable:
+    st.stop()
 
 with tab_add:
     st.write(
@@ -137,3 +147,30 @@ with tab_brands:
         else:
             data.clear()
             st.success(f"Added {brand_file.name}: ownership is decided again with it on every page.")
+
+with tab_area:
+    st.write(
+        "Centre-level figures published for whole town centres, such as the CDRC *Pre and Post Recession Town "
+        "Centre Statistics* (2009 and 2014: premises, vacancy and shop mix of every town centre of England and "
+        "Wales; columns `TC2004_ID`, `NAME`, `TotalOfPremise`, `*_Prop`). They appear on the Vacancy page of a "
+        "matching centre and add their centres to Compare. Retail cores are left out: they lie inside their town "
+        f"centres. {ATTRIBUTION}"
+    )
+    for path in sorted(indicators.folder(ws.path).glob("*.parquet")):
+        cols = st.columns([4, 1])
+        cols[0].write(f"`{path.stem}`")
+        if cols[1].button("Remove", key=f"del-area-{path.name}", icon=":material/delete:"):
+            path.unlink()
+            st.rerun()
+    files = st.file_uploader("Tables (CSV; the year in the file name)", type=["csv", "xlsx"],
+                             accept_multiple_files=True, key="area_upload")
+    if files and st.button("Add to the workspace", key="area_add", icon=":material/save:"):
+        for upload_file in files:
+            try:
+                table = load_cdrc_town_centres(upload_file.getvalue(), filename=upload_file.name)
+            except LoadError as exc:
+                st.error(str(exc), icon=":material/error:")
+                continue
+            indicators.save_indicators(ws.path, table)
+            st.success(f"{upload_file.name}: {table.report.rows_kept:,} town centres saved. "
+                       + " ".join(table.report.notes))

@@ -5,8 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis import vacancy
-from agora.loaders.area_indicators import ATTRIBUTION, load_cdrc_town_centres, match_centres
-from agora.loaders.report import LoadError
+from agora.loaders.area_indicators import ATTRIBUTION, match_centres
 from agora.store import export, indicators
 from agora.ui import maps
 from agora.ui.widgets import download_csv, pct, plain
@@ -69,25 +68,8 @@ def area_figures() -> None:
         st.caption(f"Shares of Local Data Company premises in the centre as DCLG drew it in 2004; a different "
                    f"boundary, date and method from a walk-round survey. {ATTRIBUTION}")
     else:
-        st.caption("No published area-level figures for this centre. They are matched by centre id "
-                   "(TC0600) or by name.")
-    with st.expander("Add a CDRC town-centre table"):
-        st.write("The CDRC *Pre and Post Recession Town Centre Statistics* tables (`TC2004_ID`, `NAME`, "
-                 "`TotalOfPremise`, `*_Prop`). Town centres are kept; the retail cores nested in them are left out.")
-        upload = st.file_uploader("Table (CSV)", type=["csv", "xlsx"], key="cdrc_upload")
-        year = st.number_input("Year (when the file name does not say)", 2000, 2100, value=None, step=1,
-                               key="cdrc_year")
-        if upload is not None and st.button("Add the table", key="cdrc_add"):
-            try:
-                result = load_cdrc_town_centres(upload.getvalue(), filename=upload.name,
-                                                year=int(year) if year else None)
-            except LoadError as exc:
-                st.error(str(exc))
-            else:
-                indicators.save_indicators(ctx.workspace.path, result)
-                area_table.clear()
-                st.success(f"{result.report.rows_kept} centres added. " + " ".join(result.report.notes))
-                st.rerun()
+        st.caption("No published area-level figures for this centre. Add the CDRC town-centre tables on the "
+                   "[Data](data) page; they are matched by centre id (TC0600) or by name.")
 
 
 units = ctx.for_town("units")

@@ -6,6 +6,7 @@ script (see the README), so each page calls :func:`page_shell` itself.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -16,6 +17,11 @@ from ..store.workspace import Workspace
 from . import data, navigation
 
 APP_TITLE = "Agora"
+
+
+def read_only() -> bool:
+    """True for a public copy: ``AGORA_READ_ONLY`` set to 1/true/yes hides every control that writes data."""
+    return os.environ.get("AGORA_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
 DEMO_NOTE = "Demo data: the towns shown are fictional, made up by Agora's demo generator."
 
 
@@ -107,7 +113,10 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
             ctx.town = st.query_params.get("town") if st.query_params.get("town") in ids else ids[0]
         if ctx.is_demo:
             st.info(DEMO_NOTE, icon=":material/info:")
-        st.caption(f"Workspace: `{ws.path}`")
+        if read_only():
+            st.caption("A read-only copy: data is added by the town team.")
+        else:
+            st.caption(f"Workspace: `{ws.path}`")
     return ctx
 
 
