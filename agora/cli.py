@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 #: Command modules under agora.commands, in the order ``--help`` lists them.
@@ -24,9 +25,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Problems with the input are reported by each command as ``error: FILE: problem``
+    (status 2). Anything else is reported in one line too (status 1); set
+    ``AGORA_DEBUG=1`` to see the traceback.
+    """
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into head, less...: stop quietly
+        sys.stderr.close()
+        return 0
+    except Exception as exc:
+        if os.environ.get("AGORA_DEBUG"):
+            raise
+        print(f"error: {args.command} failed unexpectedly: {type(exc).__name__}: {exc} "
+              "(set AGORA_DEBUG=1 to see where)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

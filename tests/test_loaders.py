@@ -278,3 +278,8 @@ def test_real_leeds_camera_locations(realdata):
     result = load(realdata / "leeds_footfall" / "leeds_camera_locations.csv", "footfall-sites")
     assert len(result.data) == 8 and "Briggate" in set(result.data["site_id"])
     assert result.data.geometry.y.between(53.79, 53.80).all()
+
+
+def test_csv_with_an_excel_name():
+    with pytest.raises(LoadError, match=r"survey.xlsx: not an Excel workbook"):
+        load_units(b"name,lat,lon\nA,53.7,-2.0\n", filename="survey.xlsx")

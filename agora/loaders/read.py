@@ -150,7 +150,12 @@ def csv_error() -> type[Exception]:
 
 
 def _read_excel(data: bytes, name: str) -> pd.DataFrame:
-    df = pd.read_excel(io.BytesIO(data), dtype=object)
+    try:
+        df = pd.read_excel(io.BytesIO(data), dtype=object)
+    except (ValueError, zipfile.BadZipFile) as exc:
+        if "format cannot be determined" in str(exc) or isinstance(exc, zipfile.BadZipFile):
+            raise LoadError(f"{name}: not an Excel workbook (a CSV file with an Excel name?).") from exc
+        raise
     df.columns = [str(c).strip() for c in df.columns]
     df = df.dropna(how="all")
     if df.empty:
