@@ -17,9 +17,10 @@ ctx = page_shell("Data", ":material/upload_file:", pick_town=False)
 ws = ctx.workspace
 
 st.title("Data")
-st.caption("Every layer the dashboard uses, where it came from, and how to add your own files.")
+
 
 editable = not read_only()
+st.caption("Every layer the dashboard uses, where it came from" + (", and how to add your own files." if editable else "."))
 if editable:
     tab_loaded, tab_add, tab_brands, tab_area = st.tabs(["Loaded layers", "Add a file", "Brand lists", "Area tables"])
 else:
