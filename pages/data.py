@@ -17,8 +17,6 @@ ctx = page_shell("Data", ":material/upload_file:", pick_town=False)
 ws = ctx.workspace
 
 st.title("Data")
-
-
 editable = not read_only()
 st.caption("Every layer the dashboard uses, where it came from" + (", and how to add your own files." if editable else "."))
 if editable:
