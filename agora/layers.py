@@ -177,6 +177,37 @@ def get_layer(name: str) -> Layer:
     return LAYERS[key]
 
 
+def schema(layer: Layer):
+    """The layer as a pandera schema: canonical columns, dtypes, allowed values, required values.
+
+    Other columns are allowed (loaders keep the input's extra columns).
+    """
+    import pandera.pandas as pa
+
+    columns = {
+        col: pa.Column(
+            dtype,
+            checks=[pa.Check.isin(list(layer.choices[col]))] if col in layer.choices else None,
+            nullable=col not in layer.required,
+        )
+        for col, dtype in layer.columns.items()
+    }
+    return pa.DataFrameSchema(columns, strict=False, ordered=False, name=layer.name)
+
+
+def check(table: pd.DataFrame, layer: Layer) -> list[str]:
+    """Problems of `table` against the layer's schema (empty when it conforms)."""
+    import pandera.pandas as pa
+
+    try:
+        schema(layer).validate(pd.DataFrame(table.drop(columns="geometry", errors="ignore")), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        return [f"{c}: {k} failed for {v!r}" for c, k, v in
+                cases[["column", "check", "failure_case"]].drop_duplicates().head(10).itertuples(index=False)]
+    return []
+
+
 def empty_frame(layer: Layer) -> pd.DataFrame:
     """An empty table with the layer's canonical columns and dtypes."""
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in layer.columns.items()})

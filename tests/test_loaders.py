@@ -283,3 +283,15 @@ def test_real_leeds_camera_locations(realdata):
 def test_csv_with_an_excel_name():
     with pytest.raises(LoadError, match=r"survey.xlsx: not an Excel workbook"):
         load_units(b"name,lat,lon\nA,53.7,-2.0\n", filename="survey.xlsx")
+
+
+def test_values_outside_a_layers_choices_are_mapped_or_rejected():
+    counts = pd.DataFrame({"site": ["A"] * 3, "date": ["2024-01-01"] * 3, "hour": [9, 10, 11],
+                           "direction": ["IN", "Out", "sideways"], "count": [5, 6, 7]})
+    result = load(csv_bytes(counts), "footfall", filename="d.csv")
+    assert result.data["direction"].tolist() == ["in", "out"]
+    assert result.report.rejected == [{"row": 4, "reason": "direction 'sideways' is not one of in, out, total"}]
+    units = UNITS.assign(ownership=["Independent (local)", "Symbol group (Spar)", "National chain"])
+    result = load_units(csv_bytes(units), filename="u.csv")
+    assert result.data["ownership"].tolist() == ["independent", "symbol_group", "chain"]
+    assert (result.data["ownership_source"] == "surveyed").all()

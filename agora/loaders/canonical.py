@@ -131,6 +131,13 @@ def load(
         table = assign_centres(table, centres, report)
     if "source" in spec.columns:
         table["source"] = table["source"] if "source" in table else name
+    for col, allowed in spec.choices.items():
+        if col in table:
+            text = table[col].astype("string")
+            bad = text.notna() & ~text.isin(allowed)
+            for row, value in zip(table.loc[bad, "_row"], text[bad]):
+                report.reject([row], f"{col} {value!r} is not one of {', '.join(allowed)}")
+            table = table.loc[~bad]
     extras = [c for c in table.columns if c not in spec.columns and c not in ("_row", "geometry")]
     for col in extras:
         table[col] = table[col].astype("string")

@@ -257,8 +257,22 @@ def prepare_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     table = table.drop(columns=["hour"], errors="ignore")  # now part of the timestamp
     if "site_id" in table:
         table["site_id"] = table["site_id"].astype("string").str.strip()
-    table["direction"] = table["direction"].astype("string").str.strip().str.lower()
+    table["direction"] = direction_words(table["direction"])
     return resolve_duplicates(table, report)
+
+
+DIRECTION_WORDS = {
+    "in": "in", "inbound": "in", "entering": "in", "entry": "in", "enter": "in", "incount": "in",
+    "out": "out", "outbound": "out", "exiting": "out", "exit": "out", "leaving": "out", "outcount": "out",
+    "total": "total", "both": "total", "both ways": "total", "both directions": "total", "all": "total",
+    "sum": "total", "two way": "total", "two-way": "total",
+}
+
+
+def direction_words(values: pd.Series) -> pd.Series:
+    """Counting directions as ``in``, ``out`` or ``total`` (other words are kept, and rejected by the loader)."""
+    text = values.astype("string").str.strip().str.lower()
+    return text.map(DIRECTION_WORDS, na_action="ignore").fillna(text).astype("string")
 
 
 # --------------------------------------------------------------------------------------

@@ -126,7 +126,13 @@ def unit_ownership(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """
     if "ownership" in table:
         text = table["ownership"].astype("string").str.strip().str.lower()
-        mapped = text.map(OWNERSHIP_WORDS, na_action="ignore")
+        mapped = text.map(OWNERSHIP_WORDS, na_action="ignore").astype("string")
+        # Longer survey wording: "Independent (local)", "National chain", "Symbol group (Spar)"...
+        for pattern, value in ((r"^indep|^local", "independent"), (r"symbol", "symbol_group"),
+                               (r"chain|multiple|national|franchise", "chain")):
+            mapped[mapped.isna() & text.str.contains(pattern, regex=True).fillna(False)] = value
+        for word in text[mapped.isna() & text.notna()].unique()[:5]:
+            report.notes.append(f"ownership {word!r} not recognised: decided by the other rules")
         table["ownership"] = mapped
         table["ownership_source"] = pd.Series(np.where(mapped.notna(), "surveyed", None), index=table.index,
                                               dtype="string")
