@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis.indicators import INDICATORS
-from agora.report.profile import HEADLINE, build_profile, percentile_words
+from agora.report.profile import HEADLINE, build_profile, percentile_words, source_line
 from agora.store import export
 from agora.ui import compare as ui
 from agora.ui.widgets import md_escape
@@ -129,13 +129,6 @@ st.download_button("Download the figures (CSV)", export.to_csv(profile.figures),
 
 st.subheader("Data sources and dates")
 for src in profile.sources:
-    bits = [f"{src.get('layer')}: {src.get('source')}"]
-    if src.get("rows") is not None:
-        bits.append(f"{int(src['rows']):,} rows")
-    if src.get("saved_at"):
-        bits.append(f"loaded {str(src['saved_at'])[:10]}")
-    if src.get("attribution"):
-        bits.append(src["attribution"])
-    st.markdown("- " + md_escape(" · ".join(bits)))
+    st.markdown("- " + md_escape(source_line(src)))
 for note in profile.notes:
     st.caption(md_escape(note))

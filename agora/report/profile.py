@@ -330,14 +330,7 @@ def to_html(profile: Profile) -> str:
 
     parts.append("<h2>Data sources and dates</h2><ul>")
     for src in profile.sources:
-        bits = [f"{_e(src.get('layer'))}: {_e(src.get('source'))}"]
-        if src.get("rows") is not None:
-            bits.append(f"{int(src['rows']):,} rows")
-        if src.get("saved_at"):
-            bits.append(f"loaded {_e(str(src['saved_at'])[:10])}")
-        if src.get("attribution"):
-            bits.append(_e(src["attribution"]))
-        parts.append("<li>" + " · ".join(bits) + "</li>")
+        parts.append(f"<li>{_e(source_line(src))}</li>")
     parts.append("</ul>")
     for note in profile.notes:
         parts.append(f'<p class="note">{_e(note)}</p>')
@@ -347,3 +340,15 @@ def to_html(profile: Profile) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(profile.name)} · town profile</title><style>{PRINT_CSS}</style></head>"
             f"<body>\n{body}\n</body></html>\n")
+
+
+def source_line(src: dict) -> str:
+    """One data source in words: layer, source, rows, date loaded, attribution (plain text)."""
+    bits = [f"{src.get('layer')}: {src.get('source')}"]
+    if src.get("rows") is not None:
+        bits.append(f"{int(src['rows']):,} rows")
+    if src.get("saved_at"):
+        bits.append(f"loaded {str(src['saved_at'])[:10]}")
+    if src.get("attribution"):
+        bits.append(str(src["attribution"]))
+    return " · ".join(bits)
