@@ -172,4 +172,4 @@ with tab_area:
                 continue
             indicators.save_indicators(ws.path, table)
             st.success(f"{upload_file.name}: {table.report.rows_kept:,} town centres saved. "
-                       + " ".join(table.report.notes))
+                       + "; ".join(table.report.notes) + ".")
