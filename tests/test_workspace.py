@@ -68,3 +68,12 @@ def test_a_saved_brand_list_changes_ownership_in_the_app(workspace):
     again = units[units["unit_id"] == inferred["unit_id"]].iloc[0]
     assert (again["ownership"], again["ownership_source"]) == ("chain", "brand_list")
     data.clear()
+
+
+def test_workspace_load_assigns_saved_centres(workspace):
+    centre = workspace.read("centres").iloc[0]
+    spot = centre.geometry.representative_point()
+    csv = pd.DataFrame({"name": ["In town", "Far away"], "lat": [spot.y, 51.0], "lon": [spot.x, 0.5]})
+    result = workspace.load(csv.to_csv(index=False).encode(), "units", filename="two.csv")
+    assert result.data["centre_id"].iloc[0] == centre["centre_id"] and pd.isna(result.data["centre_id"].iloc[1])
+    assert result.report.outside_centres == 1

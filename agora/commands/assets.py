@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..analysis import assets as analysis
 from ..loaders import load_assets, load_centres, load_units
-from .common import add_map_argument, guarded, pairs, print_json
+from .common import add_map_argument, column_options, guarded, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,8 +53,7 @@ def asset_rows(assets, centres, units, unassigned: str, reach: float = analysis.
 def run(args: argparse.Namespace) -> int:
     """Load the assets (and centres, units) and print the table."""
     centres = load_centres(args.centres).data if args.centres else None
-    result = load_assets(args.path, centres=centres, column_map=pairs(args.map, "--map"),
-                         defaults=pairs(args.set, "--set"))
+    result = load_assets(args.path, centres=centres, **column_options(args))
     units = load_units(args.units, centres=centres).data if args.units else None
     unassigned = analysis.OUTSIDE if centres is not None else Path(args.path).stem
     if units is not None and centres is None:

@@ -35,6 +35,11 @@ def pairs(items: list[str], flag: str) -> dict[str, str]:
     return out
 
 
+def column_options(args: argparse.Namespace) -> dict[str, dict[str, str]]:
+    """The ``--map`` and ``--set`` options as the loaders' ``column_map`` and ``defaults``."""
+    return {"column_map": pairs(args.map, "--map"), "defaults": pairs(args.set, "--set")}
+
+
 def print_json(value: Any) -> None:
     """Print `value` as JSON (dates and other objects as text)."""
     json.dump(value, sys.stdout, indent=2, default=str, ensure_ascii=False)

@@ -17,7 +17,7 @@ from ..analysis.clone import METHODS, CloneSettings, diagnose
 from ..analysis.ownership import classify_ownership, load_brands
 from ..loaders import load_centres, load_units
 from ..loaders.report import LoadError
-from .common import add_map_argument, guarded, pairs, print_json
+from .common import add_map_argument, column_options, guarded, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             raise LoadError(f"--heart {args.heart!r}: write LON,LAT in degrees, e.g. -2.0142,53.7421") from exc
         heart = (lon, lat)
     centres = load_centres(args.centres).data if args.centres else None
-    units, reports = load_many(args.path, centres, pairs(args.map, "--map"), pairs(args.set, "--set"))
+    units, reports = load_many(args.path, centres, **column_options(args))
     by = args.by
     if by != "centre_id" and by not in units:
         raise LoadError(f"--by {by!r}: no such column; found {', '.join(map(str, units.columns[:30]))}")

@@ -16,7 +16,7 @@ import pandas as pd
 from ..analysis import footfall as analysis
 from ..loaders import load_footfall_counts, load_footfall_sites
 from ..loaders.footfall import describe_shape, join_sites, sites_from_counts
-from .common import add_map_argument, guarded, pairs, print_json
+from .common import add_map_argument, column_options, guarded, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -142,7 +142,7 @@ def print_summary(out: dict) -> None:
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Summarise the counts file."""
-    out = summarise(args.path, args.sites, pairs(args.map, "--map"), pairs(args.set, "--set"))
+    out = summarise(args.path, args.sites, **column_options(args))
     if args.json:
         print_json(out)
     else:

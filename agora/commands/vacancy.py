@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..analysis import vacancy
 from ..loaders import load_centres, load_units
-from .common import add_map_argument, guarded, pairs, print_json
+from .common import add_map_argument, column_options, guarded, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,8 +56,7 @@ def vacancy_rows(units: pd.DataFrame, centres: pd.DataFrame | None, unassigned: 
 def run(args: argparse.Namespace) -> int:
     """Load the units (and centres) and print the vacancy table."""
     centres = load_centres(args.centres).data if args.centres else None
-    result = load_units(args.path, centres=centres, column_map=pairs(args.map, "--map"),
-                        defaults=pairs(args.set, "--set"))
+    result = load_units(args.path, centres=centres, **column_options(args))
     unassigned = vacancy.OUTSIDE if centres is not None else Path(args.path).stem
     rows = vacancy_rows(result.data, centres, unassigned, as_of=args.as_of)
     if args.json:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..loaders import load
-from ..loaders.footfall import link_to_sites
 from ..store.workspace import Workspace
-from .common import add_layer_argument, add_map_argument, guarded, pairs, print_json, print_report
+from .common import add_layer_argument, add_map_argument, column_options, guarded, print_json, print_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,8 +31,4 @@ def run(args: argparse.Namespace) -> int:
 
 def load_with_options(args: argparse.Namespace):
     """Load ``args.path`` as ``args.layer`` with the column map, defaults and workspace centres."""
-    ws = Workspace(args.workspace)
-    centres = ws.read("centres") if args.layer not in ("centres", "footfall") else None
-    result = load(args.path, args.layer, column_map=pairs(args.map, "--map"), defaults=pairs(args.set, "--set"),
-                  centres=centres)
-    return link_to_sites(result, ws.read("footfall_sites")) if args.layer == "footfall" else result
+    return Workspace(args.workspace).load(args.path, args.layer, **column_options(args))

@@ -181,6 +181,24 @@ class Workspace:
         tmp.replace(path)
         return Dataset(spec.name, dataset_id, path, meta)
 
+    def load(self, source, layer: str, **options) -> LoadResult:
+        """Load `source` as `layer` in the context of this workspace, ready to save.
+
+        Units, footfall sites and assets without a centre are assigned to the saved
+        centres; footfall counts take the ids of the saved sites (matched by id or name).
+        Other keyword `options` go to :func:`agora.loaders.load` (``filename``,
+        ``column_map``, ``defaults``).
+        """
+        from ..loaders import load
+        from ..loaders.footfall import link_to_sites
+
+        spec = get_layer(layer)
+        centres = self.read("centres") if "centre_id" in spec.columns and spec.name != "centres" else None
+        result = load(source, spec, centres=centres, **options)
+        if spec.name == "footfall_counts":
+            result = link_to_sites(result, self.read("footfall_sites"))
+        return result
+
     def draw_centre(self, result: LoadResult, name: str) -> LoadResult:
         """Save a centre called `name` drawn around the rows of `result` that are in no centre.
 

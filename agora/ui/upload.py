@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from ..layers import LAYERS, get_layer
-from ..loaders import LoadError, LoadResult, load, read_source
+from ..loaders import LoadError, LoadResult, read_source
 from ..loaders.columns import COORD_ALIASES, match_columns
-from ..loaders.footfall import link_to_sites
 from ..loaders.guess import guess_layer
 from ..store.workspace import Workspace
 
@@ -31,16 +30,11 @@ def inspect(data: bytes, filename: str) -> tuple[pd.DataFrame | None, str | None
 def validate(data: bytes, filename: str, layer: str, column_map: tuple, defaults: tuple,
              ws_path: str, signature: tuple) -> tuple[LoadResult | None, str | None]:
     """Load an upload as `layer`; (result, None) or (None, error message)."""
-    ws = Workspace(ws_path, seed_demo=False)
-    centres = ws.read("centres") if layer not in ("centres", "footfall_counts") else None
     try:
-        result = load(data, layer, filename=filename, column_map=dict(column_map), defaults=dict(defaults),
-                      centres=centres)
+        return Workspace(ws_path, seed_demo=False).load(data, layer, filename=filename, column_map=dict(column_map),
+                                                        defaults=dict(defaults)), None
     except LoadError as exc:
         return None, str(exc)
-    if layer == "footfall_counts":
-        result = link_to_sites(result, ws.read("footfall_sites"))
-    return result, None
 
 
 def column_editor(sample: pd.DataFrame, layer: str, key: str) -> dict[str, str]:
