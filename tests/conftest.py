@@ -28,3 +28,16 @@ def workspace(tmp_path, monkeypatch):
     path = tmp_path / "workspace"
     monkeypatch.setenv("AGORA_WORKSPACE", str(path))
     return Workspace(path)
+
+
+@pytest.fixture(autouse=True)
+def fresh_app_caches():
+    """Forget Streamlit's caches around each test: the app's cached workspace and layers
+    outlive one AppTest run, and each test has its own workspace."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

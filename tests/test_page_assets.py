@@ -10,7 +10,7 @@ import shapely
 from agora.analysis import assets as analysis
 from agora.loaders import load_assets, load_centres, load_units
 from apptest import run_page
-from test_page_vacancy import BOX, fresh_workspace, isolated_caches  # noqa: F401 (autouse fixture)
+from test_page_vacancy import BOX, fresh_workspace
 from test_vacancy import SURVEYS
 
 

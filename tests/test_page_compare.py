@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 from apptest import run_page
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Each test has its own workspace; the app caches the workspace per process."""
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def _centres(workspace):

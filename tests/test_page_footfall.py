@@ -10,16 +10,6 @@ from agora.loaders import load_centres, load_footfall_counts, load_footfall_site
 from agora.loaders.footfall import join_sites
 from apptest import run_page
 
-@pytest.fixture(autouse=True)
-def isolated_caches():
-    """The app's cached workspace and layers outlive one AppTest run: forget them around each test."""
-    from agora.ui import data
-
-    data.clear()
-    yield
-    data.clear()
-
-
 HEADLINES = ["Year on year, last 52 weeks", "Footfall, last 52 weeks", "Footfall in the period", "Busiest day"]
 
 

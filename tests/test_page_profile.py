@@ -11,15 +11,6 @@ from apptest import run_page
 CDN = re.compile(r"cdn\.|unpkg\.com|jsdelivr|googleapis|cdnjs", re.I)
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Each test has its own workspace; the app caches the workspace per process."""
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 @pytest.fixture
 def layers(workspace):
     from agora.analysis.ownership import classify_ownership

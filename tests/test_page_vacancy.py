@@ -17,24 +17,9 @@ from test_vacancy import SURVEYS
 BOX = shapely.box(-2.0160, 53.7405, -2.0145, 53.7420)  # holds every unit of SURVEYS
 
 
-def clear_app_caches() -> None:
-    """Forget the app's cached workspace and layers (they outlive one AppTest run)."""
-    from agora.ui import data
-
-    data.clear()
-
-
-@pytest.fixture(autouse=True)
-def isolated_caches():
-    clear_app_caches()
-    yield
-    clear_app_caches()
-
-
 def fresh_workspace(tmp_path, monkeypatch) -> Workspace:
     """An empty workspace (no demo) that the app will open."""
     monkeypatch.setenv("AGORA_WORKSPACE", str(tmp_path / "ws"))
-    clear_app_caches()
     return Workspace(tmp_path / "ws", seed_demo=False)
 
 
