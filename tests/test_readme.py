@@ -1,0 +1,35 @@
+"""The README's layer and alias tables say what the code does."""
+
+from __future__ import annotations
+
+from agora.layers import LAYERS
+from agora.loaders.columns import ALIASES, COORD_ALIASES
+from conftest import PROJECT
+
+
+def alias_rows() -> list[str]:
+    rows = [f"| any | {role} (position) | {', '.join(n for n in names if n != role)} |"
+            for role, names in COORD_ALIASES.items()]
+    for layer, table in ALIASES.items():
+        for col, names in table.items():
+            rows.append(f"| {'any' if layer == '*' else layer} | `{col}` | {', '.join(n for n in names if n != col)} |")
+    return rows
+
+
+def layer_rows() -> list[str]:
+    rows = []
+    for layer in LAYERS.values():
+        for col, dtype in layer.columns.items():
+            rows.append(f"| `{col}` | {dtype} | {', '.join(layer.choices.get(col, ()))} |")
+    return rows
+
+
+def test_readme_alias_table_is_the_code_s():
+    readme = (PROJECT / "README.md").read_text()
+    missing = [row for row in alias_rows() if row not in readme]
+    assert missing == []
+
+
+def test_readme_layer_tables_are_the_code_s():
+    readme = (PROJECT / "README.md").read_text()
+    assert [row for row in layer_rows() if row not in readme] == []
