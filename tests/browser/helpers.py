@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,23 @@ def map_frame(page, index: int = 0, *, timeout: int = RUN_TIMEOUT_MS):
     frame = iframe.element_handle().content_frame()
     frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=timeout)
     return frame
+
+
+def map_features(page, more_than: int, *, index: int = 0, timeout: float = 60) -> int:
+    """Wait until the `index`-th map draws more than `more_than` features; return the count.
+
+    The map's frame is looked up afresh on every try: a rerun redraws the map in a new frame.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout
+    count = -1
+    while time.monotonic() < deadline:
+        try:
+            count = map_frame(page, index).locator("path.leaflet-interactive").count()
+        except PlaywrightError:  # the frame was replaced while we looked
+            count = -1
+        if count > more_than:
+            return count
+        time.sleep(0.5)
+    pytest.fail(f"the map drew {count} features, not more than {more_than}, within {timeout:.0f} s")

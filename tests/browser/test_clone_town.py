@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 from playwright.sync_api import expect
 
-from .helpers import map_frame, open_app, screenshot
+from .helpers import map_features, map_frame, open_app, screenshot
 
 
 def test_clone_town_deep_link_and_method_in_the_url(page, app_url, app_workspace, shots):
@@ -24,16 +24,13 @@ def test_clone_town_deep_link_and_method_in_the_url(page, app_url, app_workspace
     query = parse_qs(urlparse(page.url).query)
     assert query.get("town") == [town] and query.get("method") == ["all"]
     screenshot(page, shots, "clone-town-all")
-    # A first request to a page of a fresh server may show Streamlit's "Page not found" notice over the page
-    # (the page itself runs: see DESIGN.md, known trap); close it to use the sidebar.
-    notice = page.get_by_role("dialog")
-    if notice.count():
-        notice.get_by_role("button").first.click()
+    # The URL path is the page's file name, so Streamlit never shows "Page not found" over it.
+    assert page.get_by_role("dialog").count() == 0
     # choosing nef's walk rewrites the URL, so the link shared is the view seen
     page.locator('[data-testid="stSidebar"] label').filter(has_text="nef50").first.click()
     page.wait_for_function("() => !window.location.search.includes('method=all')", timeout=30_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     expect(page.get_by_text("nef's walk: 50 units from the heart").first).to_be_visible()
-    map_frame(page)
+    map_features(page, more_than=0)  # the map is drawn again
     screenshot(page, shots, "clone-town-nef50")
     assert page.dialogs == [] and page.errors == []

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 from playwright.sync_api import expect
 
-from .helpers import map_frame, open_app, screenshot
+from .helpers import map_features, map_frame, open_app, screenshot
 
 
 def _town(app_workspace):
@@ -48,8 +48,6 @@ def test_assets_reach_toggle_is_kept_in_the_url(page, app_url, app_workspace, sh
     page.locator('[data-testid="stSidebar"] label').filter(has_text="Show the 400 m reach").first.click()
     page.wait_for_function("() => window.location.search.includes('reach=true')", timeout=30_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    frame = map_frame(page)
-    frame.locator("path.leaflet-interactive").nth(before).wait_for(state="attached", timeout=30_000)
-    assert frame.locator("path.leaflet-interactive").count() > before  # the 400 m circles
+    assert map_features(page, more_than=before) > before  # the 400 m circles
     screenshot(page, shots, "assets-reach")
     assert page.dialogs == [] and page.errors == []
