@@ -9,7 +9,7 @@ from agora.analysis import assets as analysis
 from agora.layers import ASSET_CATEGORIES
 from agora.loaders.coords import area_crs
 from agora.store import export
-from agora.ui import maps
+from agora.ui import data, maps
 from agora.ui.widgets import download_csv, md_escape, plain
 from agora.ui.shell import no_data_message, page_shell
 
@@ -45,7 +45,7 @@ with st.sidebar:
 units = ctx.for_town("units")
 boundary = ctx.for_town("centres")
 # coverage counts every asset, also those just outside the boundary
-table = analysis.summary(ctx.layers["assets"], boundary, units)
+table = analysis.summary(data.all_assets(ctx.service), boundary, units)
 table = table[table["centre_id"] == ctx.town].drop(columns=["centre_id", "centre"])
 soon = analysis.expiring(assets, as_of=as_of)
 listed = assets["acv_status"].eq("listed").fillna(False)

@@ -26,7 +26,6 @@ if ctx.town is None:
     no_data_message("centres")
     st.stop()
 
-units_all = ctx.layers["units"]
 town_units = ctx.for_town("units")
 st.title(f"Is {ctx.town_name} a clone town?")
 if town_units.empty:
@@ -68,9 +67,8 @@ settings = CloneSettings(method=method, symbol_groups_as_chains=symbol, weights=
 
 
 @st.cache_data(show_spinner="Diagnosing…", max_entries=32)
-def diagnosis(path: str, signature: tuple, town: str, name: str, settings: CloneSettings, heart: str):
-    units = data.layers(data.workspace(path))["units"]
-    units = units[units["centre_id"] == town]
+def diagnosis(path: str, version: int, town: str, name: str, settings: CloneSettings, heart: str):
+    units = data.town("units", town)
     point = None
     if heart != AUTO_HEART:
         hit = units[units["unit_id"].astype(str) == heart]
@@ -80,18 +78,20 @@ def diagnosis(path: str, signature: tuple, town: str, name: str, settings: Clone
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def similar_centres(path: str, signature: tuple, town: str) -> tuple[pd.DataFrame, float | None, int]:
-    units = data.layers(data.workspace(path))["units"]
-    latest = pd.concat([clone.latest_survey(g)[0] for _, g in units.groupby("centre_id")], ignore_index=True)
-    if latest["centre_id"].nunique() < 2:
-        return pd.DataFrame(), None, 1
-    table = similarity.most_similar(latest, town, n=10)
-    score = similarity.clone_ness(latest).get(town)
-    return table, (None if pd.isna(score) else float(score)), int(latest["centre_id"].nunique())
+def similar_centres(path: str, version: int, town: str) -> tuple[pd.DataFrame, float | None, int]:
+    brands, mix = data.brands(ctx.service)
+    centres = pd.Index(sorted(set(brands["centre"].dropna()) | set(mix["centre"].dropna())), name="centre")
+    if len(centres) < 2 or town not in centres:
+        return pd.DataFrame(), None, len(centres)
+    table = similarity.most_similar_tables(brands, mix, town, n=10, centres=centres)
+    row = data.indicators(ctx.service).set_index("centre_id").get("clone_ness", pd.Series(dtype=float))
+    score = row.get(town)
+    return table, (None if score is None or pd.isna(score) else float(score)), len(centres)
 
 
-path = str(ctx.workspace.path)
-result = diagnosis(path, ctx.workspace.signature(), ctx.town, ctx.town_name, settings, heart)
+version = ctx.service.version()
+path = str(ctx.service.path)
+result = diagnosis(path, version, ctx.town, ctx.town_name, settings, heart)
 s = result.summary
 scored = result.units[result.units["role"] == "scored"]
 
@@ -276,7 +276,7 @@ if len(result.heart_scores):
 
 # --------------------------------------------------------------------------- similar centres
 st.subheader("Centres with the same chains")
-table, clone_ness, n_centres = similar_centres(path, ctx.workspace.signature(), ctx.town)
+table, clone_ness, n_centres = similar_centres(path, version, ctx.town)
 if n_centres < 2 or table.empty:
     st.caption("Load more than one centre to compare brands between centres.")
 else:

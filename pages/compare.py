@@ -9,15 +9,12 @@ from agora.loaders.area_indicators import ATTRIBUTION
 from agora.report import charts
 from agora.store import export
 from agora.ui import compare as ui
-from agora.ui import maps
+from agora.ui import data, maps
 from agora.ui.widgets import md_escape
 from agora.ui.shell import no_data_message, page_shell
 
 ctx = page_shell("Compare", ":material/compare_arrows:", pick_town=False)
-ws = ctx.workspace
-
-
-table = ui.table(ws)
+table = ui.table(ctx.service)
 if table.empty:
     st.title("Compare centres")
     no_data_message("centres")
@@ -239,7 +236,7 @@ with tab_like:
                            f"fewer than {need} are left out.")
                 st.download_button("Download (CSV)", export.to_csv(near), f"towns-like-{focus}.csv", "text/csv",
                                    key="dl_like")
-            brands = compare.similar_by_brands(ctx.layers["units"], focus, k=int(k_near))
+            brands = compare.similar_by_brand_tables(*data.brands(ctx.service), focus, k=int(k_near))
             if len(brands):
                 st.markdown("**Most alike by brands** (chains in common, Jaccard)")
                 brands.insert(0, "name", brands["centre_id"].map(name_of))

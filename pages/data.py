@@ -8,13 +8,13 @@ from agora.layers import LAYERS, get_layer
 from agora.loaders.read import SUPPORTED, max_bytes
 from agora.loaders.area_indicators import ATTRIBUTION, load_cdrc_town_centres
 from agora.loaders.report import LoadError
-from agora.store import export, indicators
+from agora.store import export
 from agora.ui import data, upload
 from agora.ui import maps
 from agora.ui.shell import page_shell, read_only
 
 ctx = page_shell("Data", ":material/upload_file:", pick_town=False)
-ws = ctx.workspace
+svc = ctx.service
 
 st.title("Data")
 editable = not read_only()
@@ -26,9 +26,8 @@ else:
 
 with tab_loaded:
     for name, spec in LAYERS.items():
-        table = ctx.layers[name]
-        datasets = ws.datasets(name)
-        st.subheader(f"{spec.label}: {len(table):,} rows")
+        datasets = svc.datasets(name)
+        st.subheader(f"{spec.label}: {sum(ds.rows for ds in datasets):,} rows")
         st.caption(spec.description)
         if not datasets:
             st.info("Nothing loaded for this layer yet.")
@@ -47,15 +46,24 @@ with tab_loaded:
                     st.dataframe(report["rejected"], hide_index=True, width="stretch")
                 if editable and st.button("Remove this dataset", key=f"del-{name}-{ds.dataset_id}",
                                           icon=":material/delete:"):
-                    ws.delete(name, ds.dataset_id)
+                    svc.delete(name, ds.dataset_id)
                     data.clear()
                     st.rerun()
         cols = st.columns(2)
-        cols[0].download_button("Download CSV", lambda table=table: export.to_csv(table), f"{name}.csv", "text/csv",
-                                key=f"csv-{name}", icon=":material/download:")
+        # files are built only when a button is pressed (a whole layer can be large)
+        cols[0].download_button("Download CSV", lambda name=name: export.to_csv(svc.layer(name)), f"{name}.csv",
+                                "text/csv", key=f"csv-{name}", icon=":material/download:")
         if spec.geometry:
-            cols[1].download_button("Download GeoJSON", lambda table=table: export.to_geojson(table), f"{name}.geojson",
-                                    "application/geo+json", key=f"geojson-{name}", icon=":material/download:")
+            cols[1].download_button("Download GeoJSON", lambda name=name: export.to_geojson(svc.layer(name)),
+                                    f"{name}.geojson", "application/geo+json", key=f"geojson-{name}",
+                                    icon=":material/download:")
+    aside = svc.set_aside()
+    if aside:
+        st.subheader("Set aside")
+        st.warning(f"{len(aside)} saved dataset(s) could not be read and are left out of every page; the files are "
+                   "kept in the workspace.", icon=":material/warning:")
+        st.dataframe(aside, hide_index=True, width="stretch",
+                     column_order=["layer", "id", "source", "reason", "set_aside_at"])
 
 if not editable:
     st.stop()
@@ -84,7 +92,7 @@ with tab_add:
                 if category != "(from the file)":
                     defaults["category"] = category
             result, error = upload.validate(raw, file.name, layer, tuple(sorted(column_map.items())),
-                                            tuple(sorted(defaults.items())), str(ws.path), ws.signature())
+                                            tuple(sorted(defaults.items())), str(svc.path), svc.version())
             if error:
                 st.error(error, icon=":material/error:")
             else:
@@ -118,8 +126,8 @@ with tab_add:
                                                 value=Path(file.name).stem.replace("-", " ").replace("_", " ").title())
                 if st.button("Save to the workspace", type="primary", icon=":material/save:"):
                     if centre_name:
-                        result = ws.draw_centre(result, centre_name)
-                    ws.save(result, source=file.name, replace=replace)
+                        result = svc.draw_centre(result, centre_name)
+                    svc.save(result, source=file.name, replace=replace)
                     data.clear()
                     st.success(f"Saved {report.rows_kept:,} rows as {get_layer(layer).label.lower()}.")
 
@@ -130,17 +138,17 @@ with tab_brands:
         "`;`-separated), `osm_key`/`osm_value` or `type_id`, and `ownership` (`chain` or `symbol_group`), such as "
         "a list made from the OpenStreetMap name-suggestion-index."
     )
-    for path in ws.brand_lists():
+    for path in svc.brand_lists():
         cols = st.columns([4, 1])
         cols[0].write(f"`{path.name}`")
         if cols[1].button("Remove", key=f"del-brands-{path.name}", icon=":material/delete:"):
-            path.unlink()
+            svc.delete_brand_list(path.name)
             data.clear()
             st.rerun()
     brand_file = st.file_uploader("Brand list (CSV)", type=["csv"], key="brand_upload")
     if brand_file is not None and st.button("Add this brand list", icon=":material/add:"):
         try:
-            ws.save_brand_list(brand_file.getvalue(), brand_file.name)
+            svc.save_brand_list(brand_file.getvalue(), brand_file.name)
         except ValueError as exc:
             st.error(str(exc), icon=":material/error:")
         else:
@@ -155,11 +163,11 @@ with tab_area:
         "matching centre and add their centres to Compare. Retail cores are left out: they lie inside their town "
         f"centres. {ATTRIBUTION}"
     )
-    for path in sorted(indicators.folder(ws.path).glob("*.parquet")):
+    for path in svc.area_table_files():
         cols = st.columns([4, 1])
         cols[0].write(f"`{path.stem}`")
         if cols[1].button("Remove", key=f"del-area-{path.name}", icon=":material/delete:"):
-            path.unlink()
+            svc.delete_area_table(path.name)
             st.rerun()
     files = st.file_uploader("Tables (CSV; the year in the file name)", type=["csv", "xlsx"],
                              accept_multiple_files=True, key="area_upload")
@@ -170,6 +178,6 @@ with tab_area:
             except LoadError as exc:
                 st.error(str(exc), icon=":material/error:")
                 continue
-            indicators.save_indicators(ws.path, table)
+            svc.save_area_table(table)
             st.success(f"{upload_file.name}: {table.report.rows_kept:,} town centres saved. "
                        + "; ".join(table.report.notes) + ".")

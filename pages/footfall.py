@@ -41,7 +41,7 @@ def table_and_download(table: pd.DataFrame, title: str, name: str) -> None:
 
 
 @st.cache_data(show_spinner="Counting footfall…", max_entries=32)
-def figures(files: tuple[str, ...], signature: tuple, town_sites: tuple[str, ...], chosen: tuple[str, ...],
+def figures(files: tuple[str, ...], version: int, town_sites: tuple[str, ...], chosen: tuple[str, ...],
             period: str, freq: str) -> dict:
     """Every figure the page shows, from the workspace's Parquet files (DuckDB)."""
     town = ff.connect(list(files), site_ids=town_sites)
@@ -76,7 +76,7 @@ def figures(files: tuple[str, ...], signature: tuple, town_sites: tuple[str, ...
 
 
 sites = ctx.for_town("footfall_sites")
-files = tuple(ff.parquet_files(ctx.workspace.path / "footfall_counts"))
+files = tuple(ctx.service.footfall_files())
 counts_here = ctx.for_town("footfall_counts")
 if sites.empty or not files or counts_here.empty:
     no_data_message("footfall counts" if len(sites) else "footfall sites")
@@ -108,7 +108,7 @@ with st.sidebar:
 st.query_params.update(site=site, period=period, series=freq)
 
 chosen = tuple(site_ids) if site == ALL else (site,)
-fig = figures(files, ctx.workspace.signature(), tuple(site_ids), chosen, period, freq)
+fig = figures(files, ctx.service.version(), tuple(site_ids), chosen, period, freq)
 if fig["summary"]["last_date"] is None:
     st.warning("Every count for this choice is missing: there is nothing to show.", icon=":material/warning:")
     st.stop()

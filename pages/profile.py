@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis.indicators import INDICATORS
-from agora.report.profile import HEADLINE, build_profile, percentile_words, source_line
+from agora.report.profile import HEADLINE, percentile_words, source_line
 from agora.store import export
 from agora.ui import compare as ui
 from agora.ui.widgets import md_escape
@@ -26,16 +26,9 @@ PRINT_CSS = """
 """
 
 ctx = page_shell("Town profile", ":material/description:", pick_town=False)
-ws = ctx.workspace
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 
-
-@st.cache_resource(max_entries=32, show_spinner="Gathering the profile…")
-def cached_profile(path: str, signature: tuple, centre_id: str, _table: pd.DataFrame, _layers: dict, _sources: list):
-    return build_profile(_table, _layers, centre_id, sources=_sources)
-
-
-table = ui.table(ws)
+table = ui.table(ctx.service)
 if table.empty:
     st.title("Town profile")
     no_data_message("centres")
@@ -47,7 +40,7 @@ default = ctx.town if ctx.town in names else ids[0]
 town = ui.url_selectbox("Centre", ids, default, key="town", format_func=lambda i: names.get(i, i))
 if town in set(ctx.centres["centre_id"]):
     st.session_state["selected_town"] = town
-profile = cached_profile(str(ws.path), ws.signature(), town, table, ctx.layers, ui.sources(ws))
+profile = ui.profile(town, ctx.service)
 
 st.title(profile.name)
 facts = [profile.size_band]
@@ -61,7 +54,7 @@ if cls:
     colour = {"clone town": "red", "border town": "orange", "home town": "green"}.get(cls, "gray")
     st.markdown(f"### :{colour}-badge[{md_escape(cls.capitalize())}] by the nef 2005 score")
 
-st.download_button("Download this profile (HTML, opens offline)", lambda: ui.profile_html(ws, town),
+st.download_button("Download this profile (HTML, opens offline)", lambda: ui.profile_html(town, ctx.service),
                    f"profile-{town}.html", "text/html", icon=":material/download:", key="dl_profile")
 st.caption("To print, use the browser's print command: the page has a print layout.")
 

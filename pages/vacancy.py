@@ -6,8 +6,9 @@ import streamlit as st
 
 from agora.analysis import vacancy
 from agora.loaders.area_indicators import ATTRIBUTION, match_centres
-from agora.store import export, indicators
+from agora.store import export
 from agora.ui import maps
+from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, pct, plain
 from agora.ui.shell import no_data_message, page_shell
 
@@ -23,11 +24,6 @@ if ctx.town is None:
     st.stop()
 
 st.title(f"Vacancy in {ctx.town_name}")
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def area_table(path: str, signature: tuple) -> pd.DataFrame:
-    return indicators.read_indicators(path)
 
 
 def survey_key(day) -> str:
@@ -50,7 +46,7 @@ def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
 def area_figures() -> None:
     """Published centre-level figures (CDRC / Local Data Company) for this town, and a way to add them."""
     st.subheader("Area-level figures")
-    table = area_table(str(ctx.workspace.path), indicators.signature(ctx.workspace.path))
+    table = area_tables()
     ours = ctx.for_town("centres")
     matched = match_centres(table, ours) if len(table) else table
     if len(matched):
@@ -78,7 +74,7 @@ if units.empty:
     area_figures()
     st.stop()
 
-data = vacancy.prepare(units, ctx.centres)
+data = vacancy.prepare(units, ctx.for_town("centres"))
 keys = [survey_key(d) for d in vacancy.survey_list(data)]
 data["survey"] = data["survey_date"].map(survey_key)
 

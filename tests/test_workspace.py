@@ -1,15 +1,31 @@
-"""The workspace: demo seeding, saving, reading back, deleting, exports."""
+"""The workspace and the data service: seeding, saving, reading one town, safe writes, exports."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import multiprocessing
+import subprocess
+import sys
+import time
 
 import pandas as pd
+import pytest
 
 from agora.layers import LAYERS
 from agora.loaders import load_units
+from agora.service import DataService
 from agora.store import export
-from agora.store.workspace import Workspace
+from agora.store.workspace import MANIFEST, Workspace
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _units_csv(n: int, name: str = "Shop", lat: float = 53.7) -> bytes:
+    df = pd.DataFrame({"unit_id": [f"{name}-{i}" for i in range(n)], "name": [f"{name} {i}" for i in range(n)],
+                       "lat": [lat + i * 1e-4 for i in range(n)], "lon": [-2.0] * n})
+    return df.to_csv(index=False).encode()
 
 
 def test_new_workspace_holds_the_demo(workspace):
@@ -21,8 +37,8 @@ def test_new_workspace_holds_the_demo(workspace):
 
 def test_save_read_delete_round_trip(tmp_path):
     ws = Workspace(tmp_path / "ws", seed_demo=False)
-    df = pd.DataFrame({"name": ["A", "B"], "lat": [53.7, 53.71], "lon": [-2.0, -2.01]})
-    result = load_units(df.to_csv(index=False).encode(), filename="mine.csv")
+    result = load_units(pd.DataFrame({"name": ["A", "B"], "lat": [53.7, 53.71], "lon": [-2.0, -2.01]})
+                        .to_csv(index=False).encode(), filename="mine.csv")
     before = ws.signature()
     ds = ws.save(result)
     assert ws.signature() != before
@@ -32,7 +48,19 @@ def test_save_read_delete_round_trip(tmp_path):
     # Still there for a new process (a new Workspace on the same folder).
     assert len(Workspace(tmp_path / "ws").read("units")) == 2
     ws.delete("units", ds.dataset_id)
-    assert ws.read("units").empty
+    assert ws.read("units").empty and not ds.path.exists()
+
+
+def test_delete_names_only_saved_datasets(workspace, tmp_path):
+    victim = tmp_path / "x.parquet"
+    victim.write_text("keep me")
+    for bad in ("../../x", "../x", "", "demo/../../x", "no-such-dataset"):
+        with pytest.raises(KeyError):
+            workspace.delete("units", bad)
+    assert victim.exists() and len(workspace.datasets("units")) == 1
+    done = subprocess.run([sys.executable, "-m", "agora", "workspace", "--workspace", str(workspace.path),
+                           "--delete", "units/../../x"], capture_output=True, text=True, cwd=PROJECT)
+    assert done.returncode == 2 and "no dataset" in done.stderr and victim.exists()
 
 
 def test_exports(workspace):
@@ -44,30 +72,28 @@ def test_exports(workspace):
 
 
 def test_brand_lists_saved_checked_and_part_of_the_signature(tmp_path):
-    import pytest
-
-    ws = Workspace(tmp_path / "ws", seed_demo=False)
-    before = ws.signature()
-    path = ws.save_brand_list(b"brand,match_names\nZebedee Shoes,Zebedees\n", "My Brands.csv")
-    assert path.name == "my-brands.csv" and ws.brand_lists() == [path]
-    assert ws.signature() != before
+    svc = DataService(tmp_path / "ws", seed_demo=False, read_only=False)
+    before = svc.workspace.signature()
+    path = svc.save_brand_list(b"brand,match_names\nZebedee Shoes,Zebedees\n", "My Brands.csv")
+    assert path.name == "my-brands.csv" and svc.brand_lists() == [path]
+    assert svc.workspace.signature() != before
     with pytest.raises(ValueError, match="bad.csv: a brand list needs a 'brand' column"):
-        ws.save_brand_list(b"name\nX\n", "bad.csv")
-    assert ws.brand_lists() == [path]
+        svc.save_brand_list(b"name\nX\n", "bad.csv")
+    assert svc.brand_lists() == [path]
 
 
-def test_a_saved_brand_list_changes_ownership_in_the_app(workspace):
-    from agora.ui import data
-
-    data.clear()
-    units = data.layers(workspace)["units"]
+def test_a_saved_brand_list_changes_ownership_everywhere(workspace):
+    svc = DataService(workspace.path)
+    units = svc.layer("units")
     inferred = units[(units["ownership_source"] == "inferred") & units["category"].notna()].iloc[0]
     assert inferred["ownership"] == "independent"
-    workspace.save_brand_list(f"brand,type_id\n{inferred['name']},{inferred['category']}\n".encode(), "local.csv")
-    units = data.layers(workspace)["units"]
-    again = units[units["unit_id"] == inferred["unit_id"]].iloc[0]
+    svc.save_brand_list(f"brand,type_id\n{inferred['name']},{inferred['category']}\n".encode(), "local.csv")
+    town = svc.town("units", inferred["centre_id"])
+    again = town[town["unit_id"] == inferred["unit_id"]].iloc[0]
     assert (again["ownership"], again["ownership_source"]) == ("chain", "brand_list")
-    data.clear()
+    # a new process reading the workspace sees the same (nothing is classified in the app)
+    again = DataService(workspace.path).town("units", inferred["centre_id"])
+    assert again.loc[again["unit_id"] == inferred["unit_id"], "ownership"].iloc[0] == "chain"
 
 
 def test_workspace_load_assigns_saved_centres(workspace):
@@ -77,3 +103,108 @@ def test_workspace_load_assigns_saved_centres(workspace):
     result = workspace.load(csv.to_csv(index=False).encode(), "units", filename="two.csv")
     assert result.data["centre_id"].iloc[0] == centre["centre_id"] and pd.isna(result.data["centre_id"].iloc[1])
     assert result.report.outside_centres == 1
+
+
+def test_town_reads_one_centre_and_agrees_with_the_whole_layer(workspace):
+    svc = DataService(workspace.path)
+    whole = svc.layer("units")
+    for cid in svc.centres()["centre_id"]:
+        town = svc.town("units", cid)
+        assert len(town) == (whole["centre_id"] == cid).sum() > 0
+        assert set(town["centre_id"]) == {cid}
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(svc.path / "derived" / str(svc.version()) / "units.parquet").metadata
+    assert meta.num_rows == len(whole)
+    counts = svc.town_counts("castlebridge")
+    sites = set(svc.town("footfall_sites", "castlebridge")["site_id"])
+    assert len(counts) and set(counts["site_id"]) <= sites
+
+
+def test_indicators_after_one_town_update_equal_a_full_rebuild(workspace, tmp_path):
+    svc = DataService(workspace.path)
+    town = svc.town("units", "wendlow")
+    latest = town[town["observed_on"] == town["observed_on"].max()].head(20)
+    update = pd.DataFrame({"unit_id": latest["unit_id"], "name": latest["name"], "status": "vacant",
+                           "lat": latest.geometry.y, "lon": latest.geometry.x, "observed_on": "2026-11-20"})
+    svc.save(svc.load(update.to_csv(index=False).encode(), "units", filename="wendlow-update.csv"))
+    timings = svc.refresh() or json.loads("{}")
+    incremental = svc.indicators().set_index("centre_id").sort_index()
+    fresh = tmp_path / "fresh"
+    import shutil
+
+    shutil.copytree(workspace.path, fresh, ignore=shutil.ignore_patterns("derived"))
+    full = DataService(fresh).indicators().set_index("centre_id").sort_index()
+    pd.testing.assert_frame_equal(incremental, full, check_dtype=False)
+    assert timings == {}  # save() had already built them
+
+
+def test_read_only_workspace_writes_nothing_and_shows_the_demo(tmp_path):
+    path = tmp_path / "public"
+    svc = DataService(path, read_only=True)
+    assert len(svc.centres()) >= 6 and len(svc.town("units", "castlebridge"))
+    assert not path.exists()
+    with pytest.raises(PermissionError):
+        svc.save(load_units(_units_csv(2), filename="x.csv"))
+    done = subprocess.run([sys.executable, "-m", "agora", "validate", os.path.join(PROJECT, "data", "demo",
+                           "units.parquet"), "--layer", "units", "--workspace", str(tmp_path / "v")],
+                          capture_output=True, text=True, cwd=PROJECT)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "v").exists()
+
+
+def test_unreadable_dataset_is_set_aside_not_fatal(tmp_path):
+    svc = DataService(tmp_path / "ws", seed_demo=False, read_only=False)
+    good = svc.save(load_units(_units_csv(3, "Good"), filename="good.csv"))
+    bad = svc.save(load_units(_units_csv(3, "Bad", 53.8), filename="bad.csv"))
+    bad.path.write_bytes(bad.path.read_bytes()[:100])  # truncated on disk
+    again = DataService(tmp_path / "ws")
+    assert [d.dataset_id for d in again.datasets("units")] == [good.dataset_id]
+    aside = again.set_aside()
+    assert aside[0]["id"] == bad.dataset_id and "parquet" in aside[0]["reason"].lower()
+    assert set(again.layer("units")["name"]) == {"Good 0", "Good 1", "Good 2"}
+
+
+def _save(path, tag: str, replace: bool, n: int = 5) -> None:
+    df = pd.DataFrame({"unit_id": [f"{tag}-{i}" for i in range(n)], "name": [tag] * n,
+                       "lat": [53.7 + i * 1e-4 for i in range(n)], "lon": [-2.0] * n})
+    Workspace(path, seed_demo=False).save(load_units(df.to_csv(index=False).encode(), filename=f"{tag}.csv"),
+                                          replace=replace)
+
+
+# forked writers start at once (the modules are imported already), so they really race
+FORK = multiprocessing.get_context("fork")
+
+
+def test_concurrent_saves_lose_nothing(tmp_path):
+    for trial in range(20):
+        path = tmp_path / f"ws{trial}"
+        Workspace(path, seed_demo=False)
+        procs = [FORK.Process(target=_save, args=(path, f"t{trial}-{k}", False)) for k in range(2)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        assert [p.exitcode for p in procs] == [0, 0]
+        ws = Workspace(path, seed_demo=False)
+        assert len({d.dataset_id for d in ws.datasets("units")}) == 2
+        assert set(ws.read("units")["name"]) == {f"t{trial}-0", f"t{trial}-1"}
+
+
+def test_replace_killed_mid_write_leaves_old_or_new(tmp_path):
+    outcomes = []
+    for trial in range(20):
+        path = tmp_path / f"ws{trial}"
+        ws = Workspace(path, seed_demo=False)
+        ws.save(load_units(_units_csv(50, "Old"), filename="old.csv"))
+        proc = FORK.Process(target=_save, args=(path, "New", True, 20000))
+        proc.start()
+        time.sleep(0.02 + 0.06 * trial)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
+        names = set(Workspace(path, seed_demo=False).read("units")["name"].str.split().str[0])
+        assert names in ({"Old"}, {"New"}), names
+        outcomes.append(names == {"New"})
+        json.loads((path / MANIFEST).read_text())  # still readable
+        Workspace(path, seed_demo=False).clean()
+    assert not all(outcomes)  # some writes were really cut short

@@ -310,6 +310,18 @@ def similar_by_brands(units: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.
     return out.rename(columns={"centre": "centre_id"})[cols]
 
 
+def similar_by_brand_tables(brands: pd.DataFrame, mix: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.DataFrame:
+    """:func:`similar_by_brands` from stored tables (:func:`agora.analysis.similarity.brand_table`,
+    :func:`~agora.analysis.similarity.category_long` of every centre's latest survey)."""
+    from . import similarity
+
+    cols = ["centre_id", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]
+    if not ((brands["centre"] == centre_id).any() or (mix["centre"] == centre_id).any()):
+        return pd.DataFrame(columns=cols)
+    out = similarity.most_similar_tables(brands, mix, centre_id, n=k)
+    return out.rename(columns={"centre": "centre_id"})[cols]
+
+
 # --------------------------------------------------------------------------- percentiles and bands
 def size_band(units: pd.Series, bands: Sequence[tuple[str, int]] = SIZE_BANDS) -> pd.Series:
     """The size band of each centre from its number of units (premises); :data:`NO_BAND` when unknown."""

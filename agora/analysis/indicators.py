@@ -294,7 +294,7 @@ def compute_footfall(inputs: Inputs) -> pd.DataFrame:
 
     out = _empty(inputs, ["footfall_yoy", "footfall_signature"]).astype({"footfall_signature": "object"})
     sites, counts = inputs.footfall_sites, inputs.footfall_counts
-    if sites is None or counts is None or sites.empty or counts.empty or "centre_id" not in sites:
+    if sites is None or counts is None or sites.empty or len(counts) == 0 or "centre_id" not in sites:
         return out
     today = inputs.options.get("today")
     for cid in sorted(sites["centre_id"].dropna().astype(str).unique()):
@@ -355,6 +355,10 @@ def compute_area(inputs: Inputs) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the registry
+#: Groups whose figures compare a centre with every other: always computed over all centres.
+GLOBAL_GROUPS = (compute_brands,)
+
+
 def _asset_label(category: str) -> str:
     return category.replace("_", " ")
 
@@ -533,6 +537,8 @@ def indicator_table(
     clone: Mapping | None = None,
     today=None,
     size_bands: Sequence[tuple[str, int]] | None = None,
+    previous: pd.DataFrame | None = None,
+    changed: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The indicator table: a row per centre, a column per indicator.
 
@@ -554,6 +560,11 @@ def indicator_table(
         Reference date for footfall's recent weeks (default: the latest count).
     size_bands : list, optional
         Bands for ``size_band`` (default :data:`agora.analysis.compare.SIZE_BANDS`).
+    previous, changed : optional
+        An earlier table of the same layers and the centres whose data changed since:
+        figures of one centre are computed again only for `changed` centres and taken
+        from `previous` for the others; figures that compare a centre with every other
+        (brand clone-ness) are computed for all.
 
     Returns
     -------
@@ -577,10 +588,24 @@ def indicator_table(
         base["name"] = centres["name"].astype("string").to_numpy()
         base["level"] = "workspace"
         base["sources"] = "workspace"
+    incremental = previous is not None and changed is not None and "centre_id" in previous
+    if incremental:
+        changed = set(map(str, changed))
+        sub = _restrict(inputs, changed)
+        before = previous[previous["level"].astype("string") == "workspace"].set_index(
+            previous["centre_id"].astype("string")[previous["level"].astype("string") == "workspace"])
+        timings["changed_centres"] = float(len(changed))
     parts = []
     for func in groups_for(wanted):
         start = time.perf_counter()
-        parts.append(func(inputs))
+        if incremental and func not in GLOBAL_GROUPS:
+            part = func(sub)
+            kept = before.index.difference(pd.Index(sorted(changed), dtype="string"))
+            old = before.loc[kept, [c for c in part.columns if c in before]]
+            part = pd.concat([old.reindex(columns=part.columns), part]) if len(old) else part
+        else:
+            part = func(inputs)
+        parts.append(part)
         timings[func.__name__.removeprefix("compute_")] = time.perf_counter() - start
     table = base
     for part in parts:
@@ -624,6 +649,20 @@ def indicator_table(
     table = table.sort_values("name", key=lambda s: s.str.lower(), kind="stable").reset_index(drop=True)
     table.attrs["timings"] = timings
     return table
+
+
+def _restrict(inputs: Inputs, centre_ids: set[str]) -> Inputs:
+    """`inputs` with the centres, units and footfall sites of these centres only.
+
+    Assets are kept whole: a centre's coverage counts assets outside its boundary too.
+    """
+    def only(table: pd.DataFrame) -> pd.DataFrame:
+        if table is None or table.empty or "centre_id" not in table:
+            return table
+        return table[table["centre_id"].astype("string").isin(centre_ids).fillna(False)]
+
+    return Inputs(only(inputs.centres), only(inputs.units), only(inputs.footfall_sites), inputs.footfall_counts,
+                  inputs.assets, inputs.area, dict(inputs.options))
 
 
 def _join_area(table: pd.DataFrame, rows: pd.DataFrame, centres: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:

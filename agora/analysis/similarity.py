@@ -60,8 +60,11 @@ def brand_jaccard(units: pd.DataFrame, *, by: str = "centre_id") -> pd.DataFrame
 
     Square table, one row and column per centre; NaN where neither centre has a chain.
     """
-    centres = _centres(units, by)
-    table = brand_table(units, by=by)
+    return jaccard_from_table(brand_table(units, by=by), _centres(units, by))
+
+
+def jaccard_from_table(table: pd.DataFrame, centres: pd.Index) -> pd.DataFrame:
+    """Brand Jaccard similarity from a :func:`brand_table` (one row and column per centre in `centres`)."""
     if table.empty:
         return pd.DataFrame(np.nan, index=centres, columns=centres)
     m = _incidence(table, centres, "brand_key")
@@ -80,6 +83,14 @@ def category_mix(units: pd.DataFrame, *, by: str = "centre_id") -> pd.DataFrame:
     return pd.crosstab(occ[by].astype("string").rename("centre"), occ["category"].astype("string"))
 
 
+def category_long(units: pd.DataFrame, *, by: str = "centre_id") -> pd.DataFrame:
+    """Occupied units per centre and shop type, long form: ``centre``, ``category``, ``units``."""
+    occ = _occupied(units, by)
+    occ = occ[occ["category"].notna()]
+    frame = pd.DataFrame({"centre": occ[by].astype("string"), "category": occ["category"].astype("string")})
+    return frame.groupby(["centre", "category"]).size().rename("units").reset_index()
+
+
 def category_cosine(units: pd.DataFrame, *, by: str = "centre_id") -> pd.DataFrame:
     """Cosine similarity of the centres' category mixes (counts of occupied units per type)."""
     centres = _centres(units, by)
@@ -94,14 +105,7 @@ def category_cosine(units: pd.DataFrame, *, by: str = "centre_id") -> pd.DataFra
 
 def clone_ness(units: pd.DataFrame, *, by: str = "centre_id") -> pd.Series:
     """Each centre's mean brand Jaccard similarity to every other centre (NaN with one centre)."""
-    jac = brand_jaccard(units, by=by)
-    m = jac.to_numpy(copy=True)
-    np.fill_diagonal(m, np.nan)
-    m = np.where(np.isnan(m) & ~np.eye(len(m), dtype=bool), 0.0, m)
-    n = len(m) - 1
-    with np.errstate(invalid="ignore"):
-        mean = np.nansum(m, axis=1) / n if n > 0 else np.full(len(m), np.nan)
-    return pd.Series(mean, index=jac.index, name="clone_ness")
+    return clone_ness_tables(brand_table(units, by=by), _centres(units, by))
 
 
 def most_similar(units: pd.DataFrame, centre: str, *, by: str = "centre_id", n: int = 5) -> pd.DataFrame:
@@ -113,23 +117,68 @@ def most_similar(units: pd.DataFrame, centre: str, *, by: str = "centre_id", n: 
         ``centre``, ``brand_jaccard``, ``shared_brands`` (count), ``brands_in_common``
         (names, ``;``-joined), ``category_cosine``; most similar first.
     """
-    jac = brand_jaccard(units, by=by)
-    if centre not in jac.index:
-        raise KeyError(f"no centre {centre!r}; centres: {', '.join(jac.index[:10])}")
-    cos = category_cosine(units, by=by)
-    table = brand_table(units, by=by)
-    mine = table[table["centre"] == centre].set_index("brand_key")["brand"]
-    others = table[(table["centre"] != centre) & table["brand_key"].isin(mine.index)]
-    shared = others.groupby("centre")["brand_key"].agg(
-        lambda s: "; ".join(sorted(mine[k] for k in s)))
-    out = pd.DataFrame({
-        "centre": jac.columns,
-        "brand_jaccard": jac.loc[centre].to_numpy(),
-        "category_cosine": cos.loc[centre].reindex(jac.columns).to_numpy(),
-    })
+    return most_similar_tables(brand_table(units, by=by), category_long(units, by=by), centre, n=n,
+                               centres=_centres(units, by))
+
+
+def most_similar_tables(brands: pd.DataFrame, mix: pd.DataFrame, centre: str, *, n: int = 5,
+                        centres: pd.Index | None = None) -> pd.DataFrame:
+    """:func:`most_similar` from stored tables: a :func:`brand_table` and a :func:`category_long`.
+
+    Only the chosen centre's row of the similarity matrices is computed, so the cost
+    grows with the number of centres, not its square.
+    """
+    if centres is None:
+        centres = pd.Index(sorted(set(brands["centre"].dropna()) | set(mix["centre"].dropna())), name="centre")
+    if centre not in centres:
+        raise KeyError(f"no centre {centre!r}; centres: {', '.join(centres[:10])}")
+    i = centres.get_loc(centre)
+    cols = ["centre", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]
+    if brands.empty:
+        jac = np.full(len(centres), np.nan)
+    else:
+        m = _incidence(brands, centres, "brand_key")
+        inter = (m @ m[i].T).toarray().ravel()
+        size = np.asarray(m.sum(axis=1)).ravel()
+        union = size + size[i] - inter
+        with np.errstate(invalid="ignore", divide="ignore"):
+            jac = np.where(union > 0, inter / union, np.nan)
+    if mix.empty:
+        cos = np.full(len(centres), np.nan)
+    else:
+        c = _incidence(mix, centres, "category", weight="units")
+        dot = (c @ c[i].T).toarray().ravel()
+        norm = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = dot / (norm * norm[i])
+        cos[~np.isfinite(cos)] = np.nan
+    mine = brands[brands["centre"] == centre].set_index("brand_key")["brand"]
+    others = brands[(brands["centre"] != centre) & brands["brand_key"].isin(mine.index)]
+    shared = others.groupby("centre")["brand_key"].agg(lambda s: "; ".join(sorted(mine[k] for k in s)))
+    out = pd.DataFrame({"centre": centres, "brand_jaccard": jac, "category_cosine": cos})
     out = out[out["centre"] != centre]
     out["brands_in_common"] = out["centre"].map(shared).fillna("")
     out["shared_brands"] = out["centre"].map(others.groupby("centre").size()).fillna(0).astype(int)
     out = out.sort_values(["brand_jaccard", "category_cosine"], ascending=False, na_position="last")
-    return out[["centre", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]].head(n).reset_index(
-        drop=True)
+    return out[cols].head(n).reset_index(drop=True)
+
+
+def clone_ness_tables(brands: pd.DataFrame, centres: pd.Index) -> pd.Series:
+    """:func:`clone_ness` from a :func:`brand_table`, in blocks of rows (memory bounded by the block)."""
+    if len(centres) < 2:
+        return pd.Series(np.nan, index=centres, name="clone_ness", dtype=float)
+    out = np.zeros(len(centres))
+    if brands.empty:
+        return pd.Series(out, index=centres, name="clone_ness")
+    m = _incidence(brands, centres, "brand_key")
+    size = np.asarray(m.sum(axis=1)).ravel()
+    for start in range(0, len(centres), 1024):
+        block = m[start:start + 1024]
+        inter = (block @ m.T).toarray()
+        union = size[start:start + 1024, None] + size[None, :] - inter
+        with np.errstate(invalid="ignore", divide="ignore"):
+            jac = np.where(union > 0, inter / union, 0.0)
+        rows = np.arange(block.shape[0])
+        jac[rows, rows + start] = 0.0
+        out[start:start + 1024] = jac.sum(axis=1) / (len(centres) - 1)
+    return pd.Series(out, index=centres, name="clone_ness")

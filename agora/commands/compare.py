@@ -23,8 +23,7 @@ from ..analysis.indicators import DEFAULT_COMPARE, INDICATORS, indicator_table, 
 from ..layers import LAYERS
 from ..loaders.area_indicators import load_cdrc_folder, load_cdrc_town_centres
 from ..loaders.report import LoadError
-from ..store.indicators import read_indicators
-from ..store.workspace import Workspace
+from ..service import DataService
 from .common import guarded, print_json
 
 #: Columns the plain-text table shows.
@@ -52,20 +51,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_layers(ws: Workspace) -> dict[str, pd.DataFrame]:
-    """Every layer of the workspace, units classified by ownership (as the app does)."""
-    from ..analysis.ownership import classify_ownership
-
-    layers = {name: ws.read(name) for name in LAYERS}
-    if not layers["units"].empty:
-        layers["units"] = classify_ownership(layers["units"])
+def load_layers(svc: DataService) -> dict:
+    """Every layer of the workspace as the app sees it (units classified with the workspace's brand lists);
+    footfall counts as the paths of their Parquet files."""
+    layers = {name: svc.layer(name) for name in ("centres", "units", "footfall_sites", "assets")}
+    layers["footfall_counts"] = svc.footfall_files()
     return layers
 
 
-def load_area(ws: Workspace, paths: list[str]) -> pd.DataFrame | None:
+def town_layers(svc: DataService, centre_id: str) -> dict:
+    """One centre's rows of every layer."""
+    layers = {name: svc.town(name, centre_id) for name in ("centres", "units", "footfall_sites", "assets")}
+    layers["footfall_counts"] = svc.town_counts(centre_id)
+    return layers
+
+
+def load_area(svc: DataService, paths: list[str]) -> pd.DataFrame | None:
     """The area tables saved in the workspace plus those named on the command line."""
     parts = []
-    saved = read_indicators(ws.path)
+    saved = svc.area_tables()
     if len(saved):
         parts.append(saved)
     for path in paths:
@@ -145,23 +149,23 @@ def table_rows(table: pd.DataFrame, indicators: list[str] | None = None) -> list
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Build the indicator table and print it, a similar-centres list or a profile."""
-    ws = Workspace(args.workspace)
-    layers = load_layers(ws)
-    area = load_area(ws, args.area)
-    table = indicator_table(layers, area=area)
+    svc = DataService(args.workspace)
+    if args.area:  # tables named here join the comparison: computed afresh
+        table = indicator_table(load_layers(svc), area=load_area(svc, args.area))
+    else:  # the table stored when the data was saved: the figures the app shows
+        table = svc.indicators()
     if table.empty:
-        raise LoadError(f"{ws.path}: no centre loaded (import centres and units, or give --area)")
+        raise LoadError(f"{svc.path}: no centre loaded (import centres and units, or give --area)")
     chosen = _ids(args.indicators, table)
 
     if args.profile:
         from ..report.profile import build_profile, to_html
 
         cid = find_centre(table, args.profile)
-        sources = [{"layer": name.replace("_", " "), "source": ds.source, "rows": ds.rows,
-                    "saved_at": ds.meta.get("saved_at")} for name in LAYERS for ds in ws.datasets(name)]
         out = Path(args.out or f"profile-{cid}.html")
-        out.write_text(to_html(build_profile(table, layers, cid, similar_on=chosen, k=args.k, sources=sources)),
-                       encoding="utf-8")
+        profile = build_profile(table, town_layers(svc, cid), cid, similar_on=chosen, k=args.k,
+                                sources=svc.sources(), brands=(svc.brands(), svc.mix()))
+        out.write_text(to_html(profile), encoding="utf-8")
         if args.json:
             print_json({"centre": str(table.loc[table["centre_id"] == cid, "name"].iloc[0]), "centre_id": cid,
                         "file": str(out)})
@@ -170,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     if args.similar:
-        return _similar(args, table, layers, chosen)
+        return _similar(args, table, svc, chosen)
 
     if args.json:
         print_json(table_rows(table, chosen))
@@ -180,16 +184,16 @@ def run(args: argparse.Namespace) -> int:
     for c in cols:
         shown[INDICATORS[c].label] = table[c].map(INDICATORS[c].format)
     n_area = int((table["level"] != "workspace").sum())
-    print(f"workspace: {ws.path}: {len(table):,} centres ({n_area:,} from area tables)")
+    print(f"workspace: {svc.path}: {len(table):,} centres ({n_area:,} from area tables)")
     print(shown.to_string(index=False))
     return 0
 
 
-def _similar(args: argparse.Namespace, table: pd.DataFrame, layers: dict, chosen: list[str] | None) -> int:
+def _similar(args: argparse.Namespace, table: pd.DataFrame, svc: DataService, chosen: list[str] | None) -> int:
     cid = find_centre(table, args.similar)
     name = str(table.loc[table["centre_id"] == cid, "name"].iloc[0])
     if args.by == "brands":
-        near = compare.similar_by_brands(layers["units"], cid, k=args.k)
+        near = compare.similar_by_brand_tables(svc.brands(), svc.mix(), cid, k=args.k)
         names = dict(zip(table["centre_id"], table["name"]))
         rows = [{"centre": names.get(r["centre_id"], r["centre_id"]), "centre_id": r["centre_id"],
                  "similarity": _plain(r["brand_jaccard"]), "shared_brands": int(r["shared_brands"]),

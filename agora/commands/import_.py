@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..store.workspace import Workspace
+from ..service import DataService
 from .common import add_layer_argument, add_map_argument, guarded, print_json, print_report
 from .validate import load_with_options
 
@@ -26,15 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Load, save and report."""
-    result = load_with_options(args)
-    ws = Workspace(args.workspace)
+    svc = DataService(args.workspace, read_only=False)
+    result = load_with_options(args, svc)
     if args.new_centre:
-        result = ws.draw_centre(result, args.new_centre)
-    dataset = ws.save(result, source=args.source, replace=args.replace)
+        result = svc.workspace.draw_centre(result, args.new_centre)
+    dataset = svc.save(result, source=args.source, replace=args.replace)
     if args.json:
-        print_json({**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(ws.path)})
+        print_json({**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(svc.path)})
     else:
         print_report(result.report)
-        print(f"saved as {dataset.dataset_id} in {ws.path}")
+        print(f"saved as {dataset.dataset_id} in {svc.path}")
     return 0
 

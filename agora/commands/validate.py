@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..service import DataService
 from ..store.workspace import Workspace
 from .common import add_layer_argument, add_map_argument, column_options, guarded, print_json, print_report
 
@@ -29,6 +30,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_with_options(args: argparse.Namespace):
-    """Load ``args.path`` as ``args.layer`` with the column map, defaults and workspace centres."""
-    return Workspace(args.workspace).load(args.path, args.layer, **column_options(args))
+def load_with_options(args: argparse.Namespace, workspace: Workspace | DataService | None = None):
+    """Load ``args.path`` as ``args.layer`` with the column map, defaults and the workspace's centres.
+
+    Writes nothing: without `workspace`, the workspace is opened read-only.
+    """
+    workspace = workspace or Workspace(args.workspace, read_only=True)
+    return workspace.load(args.path, args.layer, **column_options(args))

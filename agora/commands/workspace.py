@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ..layers import LAYERS
-from ..store.workspace import Workspace
+from ..loaders.report import LoadError
+from ..service import DataService
 from .common import guarded, print_json
 
 
@@ -20,10 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Print the datasets per layer (or delete one)."""
-    ws = Workspace(args.workspace)
+    ws = DataService(args.workspace)
     if args.delete:
         layer, _, dataset = args.delete.partition("/")
-        ws.delete(layer, dataset)
+        try:
+            ws.delete(layer.replace("-", "_"), dataset)
+        except (KeyError, ValueError) as exc:
+            raise LoadError(f"--delete {args.delete}: {exc.args[0] if exc.args else exc}") from exc
     rows = [
         {"layer": layer.cli_name, "dataset": ds.dataset_id, "source": ds.source, "rows": ds.rows,
          "saved_at": ds.meta.get("saved_at")}

@@ -129,8 +129,9 @@ def _read_csv(data: bytes, name: str, sep: str | None = None) -> tuple[pd.DataFr
     text, enc = _decode(data)
     notes = [] if enc == "utf-8-sig" else [f"read as {enc} text (not UTF-8)"]
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str,
-                         skipinitialspace=True)
+        # the C parser: several times faster than the sniffing Python one on large files
+        df = pd.read_csv(io.StringIO(text), sep=sep or sniff_separator(text), engine="c", dtype=str,
+                         skipinitialspace=True, low_memory=False)
     except pd.errors.EmptyDataError as exc:
         raise LoadError(f"{name}: the file is empty.") from exc
     except (pd.errors.ParserError, csv_error()) as exc:
@@ -141,6 +142,17 @@ def _read_csv(data: bytes, name: str, sep: str | None = None) -> tuple[pd.DataFr
     df = df.replace({"": None})
     df.insert(0, "_row", range(2, len(df) + 2))
     return df, notes
+
+
+def sniff_separator(text: str) -> str:
+    """The column separator of a delimited text (comma, semicolon, tab or bar), from its first lines."""
+    import csv
+
+    head = "\n".join(text[:65536].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def csv_error() -> type[Exception]:

@@ -104,6 +104,7 @@ def build_profile(
     k: int = 5,
     sources: Sequence[dict] = (),
     clone_options: Mapping | None = None,
+    brands: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> Profile:
     """Gather one centre's profile.
 
@@ -124,6 +125,10 @@ def build_profile(
         The datasets behind the figures (``layer``, ``source``, ``rows``, ``saved_at``).
     clone_options : dict, optional
         :class:`agora.analysis.clone.CloneSettings` fields for the diagnosis.
+    brands : (DataFrame, DataFrame), optional
+        Stored brand and shop-mix tables of every centre
+        (:func:`agora.analysis.similarity.brand_table`, :func:`~agora.analysis.similarity.category_long`):
+        then `layers` need hold only this centre's rows.
     """
     ids = table["centre_id"].astype("string")
     hit = table[ids == centre_id]
@@ -153,12 +158,12 @@ def build_profile(
     if len(table) > 1 and len(standing):
         profile.charts["Where it stands among all centres"] = charts.percentile_profile(standing)
 
-    _unit_views(profile, layers, centre_id, clone_options or {}, k)
+    _unit_views(profile, layers, centre_id, clone_options or {}, k, brands)
     return profile
 
 
 def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id: str, clone_options: Mapping,
-                k: int) -> None:
+                k: int, brands: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> None:
     """Add what the unit-level data show: map, vacancy over time, diagnosis, footfall."""
     from ..analysis import clone, footfall, vacancy
 
@@ -188,7 +193,10 @@ def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id:
                     profile.charts["Shop types scored, by ownership"] = charts.types_by_ownership(long)
             profile.chains = result.chains
         try:
-            brands = compare.similar_by_brands(units, centre_id, k=k)
+            if brands is None:
+                brands = compare.similar_by_brands(units, centre_id, k=k)
+            else:
+                brands = compare.similar_by_brand_tables(*brands, centre_id, k=k)
         except KeyError:
             brands = pd.DataFrame()
         if len(brands):

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..loaders.area_indicators import COLUMNS
 from ..loaders.report import LoadResult
+from .workspace import Workspace
 
 FOLDER = "area_indicators"
 
@@ -23,14 +24,10 @@ def folder(workspace_path: str | Path) -> Path:
     return Path(workspace_path) / FOLDER
 
 
-def save_indicators(workspace_path: str | Path, result: LoadResult) -> Path:
-    """Save a loaded indicator table; a table of the same file name is replaced."""
-    out = folder(workspace_path)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(result.report.file).stem.lower()).strip("-") or "indicators"
-    path = out / f"{stem}.parquet"
-    result.data.to_parquet(path, index=False)
-    return path
+def save_indicators(workspace: Workspace, result: LoadResult) -> Path:
+    """Save a loaded indicator table (atomically); a table of the same file name is replaced."""
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(result.report.file).stem.lower()).strip("-")[:60] or "indicators"
+    return workspace.save_file(FOLDER, f"{stem}.parquet", result.data.to_parquet(index=False))
 
 
 def signature(workspace_path: str | Path) -> tuple:

@@ -1,20 +1,42 @@
 """The workspace: the folder where imported layers are kept between runs.
 
 Each import is a *dataset*: one GeoParquet file (plain Parquet for footfall counts)
-under ``<workspace>/<layer>/`` with a JSON file beside it holding its source and
-validation report. A layer is all its datasets together. A new workspace starts with
-the fictional demo towns shipped in ``data/demo``.
+under ``<workspace>/<layer>/``. Which datasets make up the workspace, with their
+source and validation report, is written in one file, ``manifest.json``; a layer is
+all its listed datasets together. The folder is ``$AGORA_WORKSPACE`` when set, else
+``workspace/`` in the project folder.
 
-The folder is ``$AGORA_WORKSPACE`` when set, else ``workspace/`` in the project folder.
+Rules every write keeps (so two people saving at once, or a process killed mid-write,
+lose nothing):
+
+- dataset files are written once, under a unique name (time plus a random suffix),
+  through a unique temporary file renamed into place, and never changed afterwards;
+- every change of the manifest happens under an exclusive lock on ``.lock`` and is
+  written to a temporary file that replaces the manifest in one rename;
+- replace is write-new-then-swap: the new dataset is written first, then one manifest
+  change lists it instead of the old ones, and only then are old files removed. A crash
+  leaves the old data or the new, never none.
+
+Readers take no lock: the manifest is replaced atomically and the files it lists are
+immutable. A new workspace lists the fictional demo towns of ``data/demo`` (read from
+there, not copied). A read-only workspace (the public copy) writes nothing: an empty
+one shows the demo towns straight from ``data/demo``.
+
+Nothing here computes derived facts: :mod:`agora.service` does, on top of this.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import logging
 import os
 import re
-import shutil
-from dataclasses import dataclass
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,11 +48,24 @@ from ..loaders.report import LoadError, LoadReport, LoadResult
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
+MANIFEST = "manifest.json"
+#: Marker of a dataset read from the project's ``data/demo`` folder.
+DEMO_FILE = "@demo"
+#: Temporary files older than this are left-overs of a crashed write.
+STALE_SECONDS = 600
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
+
+log = logging.getLogger(__name__)
 
 
 def default_path() -> Path:
     """``$AGORA_WORKSPACE``, or ``workspace/`` in the project folder."""
     return Path(os.environ.get("AGORA_WORKSPACE") or PROJECT_DIR / "workspace").expanduser()
+
+
+def read_only_env() -> bool:
+    """True when ``AGORA_READ_ONLY`` is 1/true/yes (a public copy)."""
+    return os.environ.get("AGORA_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +75,7 @@ class Dataset:
     layer: str
     dataset_id: str
     path: Path
-    meta: dict
+    meta: dict = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -54,6 +89,10 @@ class Dataset:
     def report(self) -> dict:
         return self.meta.get("report", {})
 
+    @property
+    def demo(self) -> bool:
+        return bool(self.meta.get("demo"))
+
 
 class Workspace:
     """A workspace folder.
@@ -63,81 +102,133 @@ class Workspace:
     path : path, optional
         The folder (default :func:`default_path`).
     seed_demo : bool
-        Copy the demo towns into a workspace that has no data yet.
+        List the demo towns in a workspace that has no manifest yet.
+    read_only : bool, optional
+        Never write (default: ``$AGORA_READ_ONLY``). An empty read-only workspace shows
+        the demo towns.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, *, seed_demo: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike | None = None, *, seed_demo: bool = True,
+                 read_only: bool | None = None) -> None:
         self.path = Path(path) if path else default_path()
-        self.path.mkdir(parents=True, exist_ok=True)
-        if seed_demo and not (self.path / ".seeded").exists():
-            self._seed_demo()
+        self.read_only = read_only_env() if read_only is None else read_only
+        self.seed_demo = seed_demo
+        if not self.read_only:
+            self.path.mkdir(parents=True, exist_ok=True)
+            if not (self.path / MANIFEST).exists():
+                with self.lock():
+                    if not (self.path / MANIFEST).exists():
+                        self._write_manifest(self._initial_manifest())
 
-    def _seed_demo(self) -> None:
-        if DEMO_DIR.exists() and not any(self.datasets(layer) for layer in LAYERS):
-            for layer in LAYERS:
-                src = DEMO_DIR / f"{layer}.parquet"
-                if src.exists():
-                    folder = self.path / layer
-                    folder.mkdir(exist_ok=True)
-                    shutil.copyfile(src, folder / "demo.parquet")
-                    rows = len(pd.read_parquet(src, columns=[]))
-                    meta = {"source": "Demo towns (fictional)", "rows": rows, "saved_at": _now(), "demo": True,
-                            "report": {"file": src.name, "layer": layer, "rows_read": rows, "rows_kept": rows,
-                                       "rows_rejected": 0, "rejected": []}}
-                    (folder / "demo.json").write_text(json.dumps(meta, indent=1))
-        (self.path / ".seeded").write_text(_now())
+    # manifest ----------------------------------------------------------------
+    def manifest(self) -> dict:
+        """The manifest as saved (what a read-only or unseeded workspace would show when it has none)."""
+        try:
+            return json.loads((self.path / MANIFEST).read_text())
+        except FileNotFoundError:
+            return self._initial_manifest(write=False)
+
+    def version(self) -> int:
+        """A number that grows with every change of the workspace (a cache key)."""
+        return int(self.manifest().get("version", 0))
+
+    def stamp(self) -> tuple:
+        """Identity of the manifest file as it is now (inode, size, time): changes with every save."""
+        try:
+            st = (self.path / MANIFEST).stat()
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _initial_manifest(self, write: bool = True) -> dict:
+        """A first manifest: datasets a workspace of the previous layout holds, else the demo towns."""
+        manifest = {"version": 1, "layers": {name: [] for name in LAYERS}, "set_aside": []}
+        found = False
+        for name in LAYERS:
+            folder = self.path / name
+            for file in sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []:
+                side = file.with_suffix(".json")
+                meta = json.loads(side.read_text()) if side.exists() else {}
+                manifest["layers"][name].append({"id": file.stem, "file": f"{name}/{file.name}", **meta})
+                found = True
+        if not found and (self.seed_demo or not write):
+            for name in LAYERS:
+                if (DEMO_DIR / f"{name}.parquet").exists():
+                    rows = len(pd.read_parquet(DEMO_DIR / f"{name}.parquet", columns=[]))
+                    manifest["layers"][name].append({
+                        "id": "demo", "file": DEMO_FILE, "source": "Demo towns (fictional)", "rows": rows,
+                        "saved_at": _now(), "demo": True,
+                        "report": {"file": f"{name}.parquet", "layer": name, "rows_read": rows, "rows_kept": rows,
+                                   "rows_rejected": 0, "rejected": []}})
+        return manifest
+
+    def _write_manifest(self, manifest: dict) -> None:
+        tmp = self.path / f".{MANIFEST}.{secrets.token_hex(6)}.tmp"
+        tmp.write_text(json.dumps(manifest, indent=1, default=str))
+        _fsync(tmp)
+        tmp.replace(self.path / MANIFEST)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the workspace's exclusive write lock (blocks until it is free)."""
+        if self.read_only:
+            raise PermissionError(f"{self.path}: this copy is read-only")
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[dict]:
+        """Change the manifest under the lock: yields it, writes it back with a new version."""
+        with self.lock():
+            manifest = self.manifest()
+            yield manifest
+            manifest["version"] = int(manifest.get("version", 0)) + 1
+            self._write_manifest(manifest)
 
     # reading -----------------------------------------------------------------
-    def datasets(self, layer: str) -> list[Dataset]:
+    def file_of(self, entry: dict, layer: str) -> Path:
+        """The file of a manifest entry."""
+        if entry.get("file") == DEMO_FILE:
+            return DEMO_DIR / f"{layer}.parquet"
+        return self.path / entry["file"]
+
+    def datasets(self, layer: str, manifest: dict | None = None) -> list[Dataset]:
         """The saved datasets of `layer`, oldest first."""
         name = get_layer(layer).name
-        folder = self.path / name
-        if not folder.exists():
-            return []
-        out = []
-        for file in sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime):
-            meta_file = file.with_suffix(".json")
-            meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
-            out.append(Dataset(name, file.stem, file, meta))
-        return out
+        manifest = manifest or self.manifest()
+        return [Dataset(name, e["id"], self.file_of(e, name), e) for e in manifest["layers"].get(name, [])]
 
-    def signature(self) -> tuple:
-        """Paths and modification times of every saved file: a cache key for the workspace."""
-        files = sorted(self.path.glob("*/*.parquet")) + self.brand_lists()
-        return tuple((str(p.relative_to(self.path)), p.stat().st_mtime_ns) for p in files)
+    def set_aside(self) -> list[dict]:
+        """Datasets set aside because they could not be read: ``layer``, ``id``, ``source``, ``reason``."""
+        return list(self.manifest().get("set_aside", []))
 
     def brand_lists(self) -> list[Path]:
         """Extra brand lists saved in ``<workspace>/brands/`` (used with the project's own)."""
         return sorted((self.path / "brands").glob("*.csv"))
 
-    def save_brand_list(self, data: bytes, filename: str) -> Path:
-        """Check and save an extra brand list CSV; returns its path.
+    def signature(self) -> tuple:
+        """A cache key for everything saved: the manifest version and the brand lists' times."""
+        brands = tuple((p.name, p.stat().st_mtime_ns) for p in self.brand_lists())
+        return (self.version(), brands)
 
-        Raises
-        ------
-        ValueError
-            When it is not a readable brand list (the message names the file).
+    def read(self, layer: str, manifest: dict | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+        """All datasets of `layer` as one table (an empty canonical one when there are none).
+
+        A dataset that cannot be read is left out (and logged); :meth:`set_aside_unreadable`
+        moves it out of the manifest.
         """
-        from ..analysis.ownership import read_brand_list
-
-        folder = self.path / "brands"
-        folder.mkdir(exist_ok=True)
-        stem = re.sub(r"[^a-z0-9]+", "-", Path(filename).stem.lower()).strip("-") or "brands"
-        path = folder / f"{stem}.csv"
-        tmp = folder / f".{stem}.tmp.csv"
-        tmp.write_bytes(data)
-        try:
-            read_brand_list(tmp)
-        except ValueError as exc:
-            tmp.unlink()
-            raise ValueError(str(exc).replace(tmp.name, filename)) from exc
-        tmp.replace(path)
-        return path
-
-    def read(self, layer: str) -> gpd.GeoDataFrame | pd.DataFrame:
-        """All datasets of `layer` as one table (an empty canonical one when there are none)."""
         spec = get_layer(layer)
-        parts = [read_dataset(ds.path, spec.geometry is not None) for ds in self.datasets(spec.name)]
+        parts = []
+        for ds in self.datasets(spec.name, manifest):
+            try:
+                parts.append(read_dataset(ds.path, spec.geometry is not None))
+            except Exception as exc:  # noqa: BLE001 - any unreadable file is left out, never fatal
+                log.error("workspace %s: dataset %s/%s cannot be read: %s", self.path, spec.name, ds.dataset_id, exc)
         if not parts:
             frame = empty_frame(spec)
             return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=DISPLAY_CRS)) if spec.geometry else frame
@@ -146,8 +237,13 @@ class Workspace:
             table = gpd.GeoDataFrame(table, geometry="geometry", crs=DISPLAY_CRS)
         return conform(table, spec)
 
+    def files(self, layer: str, manifest: dict | None = None) -> list[str]:
+        """Paths of the files of `layer` (for DuckDB)."""
+        return [str(ds.path) for ds in self.datasets(layer, manifest) if ds.path.exists()]
+
     # writing -----------------------------------------------------------------
-    def save(self, result: LoadResult, *, source: str | None = None, replace: bool = False) -> Dataset:
+    def save(self, result: LoadResult, *, source: str | None = None, replace: bool = False,
+             extra: dict | None = None) -> Dataset:
         """Save a loaded layer as a new dataset.
 
         Parameters
@@ -157,29 +253,130 @@ class Workspace:
         source : str, optional
             Where the data came from, shown on the Data page (default: the file name).
         replace : bool
-            Remove the layer's other datasets first.
+            The new dataset takes the place of the layer's others (swapped in one step).
+        extra : dict, optional
+            More facts kept with the dataset (e.g. its coverage).
         """
         report: LoadReport = result.report
         spec = get_layer(report.layer)
         folder = self.path / spec.name
-        folder.mkdir(exist_ok=True)
-        if replace:
-            for ds in self.datasets(spec.name):
-                self.delete(spec.name, ds.dataset_id)
-        stem = re.sub(r"[^a-z0-9]+", "-", Path(report.file).stem.lower()).strip("-") or "data"
-        dataset_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{stem}"
-        n = 1
-        while (folder / f"{dataset_id}.parquet").exists():
-            n += 1
-            dataset_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{stem}-{n}"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^a-z0-9]+", "-", Path(report.file).stem.lower()).strip("-")[:60] or "data"
+        dataset_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}-{stem}"
         path = folder / f"{dataset_id}.parquet"
-        tmp = path.with_suffix(".tmp")
-        write_dataset(result.data, tmp)
-        meta = {"source": source or report.file, "rows": len(result.data), "saved_at": _now(), "demo": False,
-                "report": report.to_dict()}
-        path.with_suffix(".json").write_text(json.dumps(meta, indent=1, default=str))
+        tmp = folder / f".{dataset_id}.{secrets.token_hex(4)}.tmp"
+        data = result.data
+        if spec.name == "footfall_counts" and len(data):
+            # sorted by site, so reading one town's sites touches only their row groups
+            data = data.sort_values(["site_id", "timestamp"], kind="stable")
+        write_dataset(data, tmp)
         tmp.replace(path)
-        return Dataset(spec.name, dataset_id, path, meta)
+        entry = {"id": dataset_id, "file": f"{spec.name}/{path.name}", "source": source or report.file,
+                 "rows": len(result.data), "saved_at": _now(), "demo": False, "report": report.to_dict(),
+                 **(extra or {})}
+        with self.changing() as manifest:
+            old = manifest["layers"].setdefault(spec.name, [])
+            removed = list(old) if replace else []
+            manifest["layers"][spec.name] = [entry] if replace else [*old, entry]
+        for e in removed:
+            self._remove_file(e, spec.name)
+        return Dataset(spec.name, dataset_id, path, json.loads(json.dumps(entry, default=str)))
+
+    def delete(self, layer: str, dataset_id: str) -> None:
+        """Remove one dataset of `layer`.
+
+        Raises
+        ------
+        KeyError
+            When `layer` or `dataset_id` is not a saved dataset (nothing is touched).
+        """
+        name = get_layer(layer).name
+        if not _ID.match(dataset_id or ""):
+            raise KeyError(f"no dataset {dataset_id!r} in layer {name}")
+        with self.changing() as manifest:
+            entries = manifest["layers"].get(name, [])
+            hit = [e for e in entries if e["id"] == dataset_id]
+            if not hit:
+                raise KeyError(f"no dataset {dataset_id!r} in layer {name}")
+            manifest["layers"][name] = [e for e in entries if e["id"] != dataset_id]
+        self._remove_file(hit[0], name)
+
+    def _remove_file(self, entry: dict, layer: str) -> None:
+        if entry.get("file") != DEMO_FILE:
+            path = self.file_of(entry, layer)
+            if path.resolve().is_relative_to(self.path.resolve()):
+                path.unlink(missing_ok=True)
+
+    def set_aside_unreadable(self) -> list[dict]:
+        """Move datasets whose file cannot be read out of the manifest (kept on disk, listed with the reason)."""
+        bad = []
+        for name in LAYERS:
+            for ds in self.datasets(name):
+                try:
+                    import pyarrow.parquet as pq
+
+                    pq.ParquetFile(ds.path).metadata  # noqa: B018 - reads the footer
+                except Exception as exc:  # noqa: BLE001
+                    bad.append((name, ds.dataset_id, f"{type(exc).__name__}: {exc}"))
+        if bad and not self.read_only:
+            with self.changing() as manifest:
+                for name, dataset_id, reason in bad:
+                    entries = manifest["layers"].get(name, [])
+                    for e in [e for e in entries if e["id"] == dataset_id]:
+                        entries.remove(e)
+                        manifest.setdefault("set_aside", []).append(
+                            {"layer": name, "id": dataset_id, "source": e.get("source"), "file": e.get("file"),
+                             "reason": reason, "set_aside_at": _now()})
+        return [{"layer": n, "id": i, "reason": r} for n, i, r in bad]
+
+    def clean(self) -> list[Path]:
+        """Remove left-overs of crashed writes: temporary files and dataset files no manifest lists.
+
+        Only files older than :data:`STALE_SECONDS` are removed, so a write in progress is safe.
+        """
+        if self.read_only or not self.path.exists():
+            return []
+        removed = []
+        with self.lock():
+            listed = {self.file_of(e, name).resolve() for name in LAYERS
+                      for e in self.manifest()["layers"].get(name, [])}
+            aside = {(self.path / e["file"]).resolve() for e in self.set_aside() if e.get("file")}
+            cutoff = time.time() - STALE_SECONDS
+            candidates = list(self.path.glob(".*.tmp")) + [p for name in LAYERS for p in
+                                                             (self.path / name).glob("*") if p.is_file()]
+            for p in candidates:
+                stale = p.stat().st_mtime < cutoff
+                orphan = p.name.endswith(".tmp") or (p.suffix in {".parquet", ".json"}
+                                                       and p.resolve() not in listed | aside)
+                if stale and orphan:
+                    p.unlink(missing_ok=True)
+                    removed.append(p)
+        return removed
+
+    def save_file(self, folder: str, name: str, data: bytes) -> Path:
+        """Write `data` as ``<workspace>/<folder>/<name>`` atomically (brand lists, area tables)."""
+        out = self.path / folder
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / name
+        tmp = out / f".{name}.{secrets.token_hex(4)}.tmp"
+        tmp.write_bytes(data)
+        with self.changing():
+            tmp.replace(path)
+        return path
+
+    def remove_file(self, folder: str, name: str) -> None:
+        """Remove ``<workspace>/<folder>/<name>`` (a brand list, an area table).
+
+        Raises
+        ------
+        KeyError
+            When there is no such file (names with a path in them never match).
+        """
+        path = self.path / folder / name
+        if "/" in name or name.startswith(".") or not path.is_file():
+            raise KeyError(f"no file {name!r} in {folder}")
+        with self.changing():
+            path.unlink()
 
     def load(self, source, layer: str, **options) -> LoadResult:
         """Load `source` as `layer` in the context of this workspace, ready to save.
@@ -187,7 +384,7 @@ class Workspace:
         Units, footfall sites and assets without a centre are assigned to the saved
         centres; footfall counts take the ids of the saved sites (matched by id or name).
         Other keyword `options` go to :func:`agora.loaders.load` (``filename``,
-        ``column_map``, ``defaults``).
+        ``column_map``, ``defaults``). Writes nothing.
         """
         from ..loaders import load
         from ..loaders.footfall import link_to_sites
@@ -222,24 +419,25 @@ class Workspace:
         self.save(centre, source=centre.report.file)
         return assign_outside(result, centre.data["centre_id"].iloc[0])
 
-    def delete(self, layer: str, dataset_id: str) -> None:
-        """Remove one dataset of `layer`."""
-        folder = self.path / get_layer(layer).name
-        for suffix in (".parquet", ".json"):
-            (folder / f"{dataset_id}{suffix}").unlink(missing_ok=True)
+
+def read_dataset(path: Path, geometry: bool, **kwargs) -> pd.DataFrame:
+    """Read one saved dataset file (`kwargs` go to pyarrow: ``filters``, ``columns``)."""
+    return gpd.read_parquet(path, **kwargs) if geometry else pd.read_parquet(path, **kwargs)
 
 
-def read_dataset(path: Path, geometry: bool) -> pd.DataFrame:
-    """Read one saved dataset file."""
-    return gpd.read_parquet(path) if geometry else pd.read_parquet(path)
-
-
-def write_dataset(data: pd.DataFrame, path: Path) -> None:
-    """Write a layer as GeoParquet (or Parquet when it has no geometry)."""
+def write_dataset(data: pd.DataFrame, path: Path, *, row_group_size: int | None = None) -> None:
+    """Write a layer as GeoParquet (or Parquet when it has no geometry), flushed to disk."""
+    options = {"row_group_size": row_group_size} if row_group_size else {}
     if isinstance(data, gpd.GeoDataFrame):
-        data.to_parquet(path, index=False, schema_version="1.0.0")
+        data.to_parquet(path, index=False, schema_version="1.0.0", **options)
     else:
-        data.to_parquet(path, index=False)
+        data.to_parquet(path, index=False, **options)
+    _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _now() -> str:

@@ -17,42 +17,49 @@ import streamlit as st
 from ..analysis import compare
 from ..analysis.indicators import INDICATORS, centre_points, indicator_table
 from ..report import charts
-from ..report.profile import build_profile, to_html
-from ..store.indicators import read_indicators
-from ..store.workspace import Workspace
+from ..report.profile import Profile, build_profile, to_html
+from ..service import DataService
 from . import data
 
 
-@st.cache_data(show_spinner="Computing the indicators of every centre…", max_entries=4)
-def _table(path: str, signature: tuple, _layers: dict) -> pd.DataFrame:
-    return indicator_table(_layers, area=read_indicators(path))
+def table(svc: DataService | None = None) -> pd.DataFrame:
+    """The indicator table of every centre (stored when data was saved; shared by all sessions)."""
+    return data.indicators(svc)
 
 
-def table(ws: Workspace) -> pd.DataFrame:
-    """The indicator table of every centre in `ws` (workspace centres and saved area tables)."""
-    return _table(str(ws.path), ws.signature(), data.layers(ws))
-
-
-def sources(ws: Workspace) -> list[dict]:
+def sources(svc: DataService | None = None) -> list[dict]:
     """The datasets behind the figures: ``layer``, ``source``, ``rows``, ``saved_at``."""
-    out = []
-    for layer in ("centres", "units", "footfall_sites", "footfall_counts", "assets"):
-        for ds in ws.datasets(layer):
-            out.append({"layer": layer.replace("_", " "), "source": ds.source, "rows": ds.rows,
-                        "saved_at": ds.meta.get("saved_at")})
-    return out
+    return (svc or data.service()).sources()
+
+
+def town_layers(centre_id: str, svc: DataService | None = None) -> dict[str, pd.DataFrame]:
+    """One centre's rows of every layer, as :func:`agora.report.profile.build_profile` reads them."""
+    names = ("centres", "units", "footfall_sites", "footfall_counts", "assets")
+    return {name: data.town(name, centre_id, svc) for name in names}
+
+
+@st.cache_resource(max_entries=32, show_spinner="Gathering the profile…")
+def _profile(path: str, version: int, centre_id: str) -> Profile:
+    svc = data.service()
+    return build_profile(table(svc), town_layers(centre_id, svc), centre_id, sources=sources(svc),
+                         brands=data.brands(svc))
+
+
+def profile(centre_id: str, svc: DataService | None = None) -> Profile:
+    """A centre's profile (cached per workspace version; treat as read-only)."""
+    svc = svc or data.service()
+    return _profile(str(svc.path), svc.version(), centre_id)
 
 
 @st.cache_data(show_spinner="Writing the profile…", max_entries=16)
-def _profile_html(path: str, signature: tuple, centre_id: str, _table: pd.DataFrame, _layers: dict,
-                  _sources: list) -> bytes:
-    profile = build_profile(_table, _layers, centre_id, sources=_sources)
-    return to_html(profile).encode("utf-8")
+def _profile_html(path: str, version: int, centre_id: str) -> bytes:
+    return to_html(_profile(path, version, centre_id)).encode("utf-8")
 
 
-def profile_html(ws: Workspace, centre_id: str) -> bytes:
+def profile_html(centre_id: str, svc: DataService | None = None) -> bytes:
     """The standalone HTML profile of `centre_id` (cached)."""
-    return _profile_html(str(ws.path), ws.signature(), centre_id, table(ws), data.layers(ws), sources(ws))
+    svc = svc or data.service()
+    return _profile_html(str(svc.path), svc.version(), centre_id)
 
 
 # --------------------------------------------------------------------------- URL state

@@ -1,7 +1,13 @@
-"""Cached access to the workspace's layers for the pages.
+"""What pages read, through the data service, with caches that share.
 
-Caches are keyed on the workspace path and its files' modification times (never on
-GeoDataFrame arguments), so saving a dataset shows up on the next rerun.
+- the service itself and the tables every session reads whole (the centre list, the
+  indicator table, brands per centre) are held once per process with
+  ``st.cache_resource``, keyed on the workspace's version: never copied per session;
+- one town's rows are small and cached with ``st.cache_data`` on (workspace, version,
+  layer, town);
+- nothing is keyed on a GeoDataFrame, and no page reads the workspace's files.
+
+Treat what these return as read-only (copy before changing it).
 """
 
 from __future__ import annotations
@@ -12,41 +18,76 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ..layers import LAYERS
-from ..store.workspace import Workspace, default_path
+from ..service import DataService
+from ..store.workspace import default_path, read_only_env
 
 
-def workspace(path: str | None = None) -> Workspace:
-    """The workspace at `path` (default: ``$AGORA_WORKSPACE`` or ``./workspace``), opened once per process and folder."""
-    return _workspace(str(path or default_path()))
+def service() -> DataService:
+    """The data service of ``$AGORA_WORKSPACE`` (or ``./workspace``), opened once per process."""
+    return _service(str(default_path()), read_only_env())
 
 
 @st.cache_resource(show_spinner=False)
-def _workspace(path: str) -> Workspace:
-    return Workspace(path)
+def _service(path: str, read_only: bool) -> DataService:
+    return DataService(path, read_only=read_only)
 
 
-
-@st.cache_data(show_spinner="Loading data…", max_entries=4)
-def _layers(path: str, signature: tuple) -> dict[str, pd.DataFrame]:
-    from ..analysis.ownership import classify_ownership, load_brands
-
-    ws = Workspace(path, seed_demo=False)
-    layers = {name: ws.read(name) for name in LAYERS}
-    if not layers["units"].empty:
-        layers["units"] = classify_ownership(layers["units"], load_brands(*ws.brand_lists()))
-    return layers
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shared(path: str, version: int, table: str) -> pd.DataFrame:
+    svc = _service(path, read_only_env())
+    return {"centres": svc.centres, "indicators": svc.indicators, "brands": svc.brands, "mix": svc.mix,
+            "assets": lambda: svc.layer("assets"), "area": svc.area_tables}[table]()
 
 
-def layers(ws: Workspace) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-    """Every canonical layer of `ws`, with unit ownership classified (cached on file times)."""
-    return _layers(str(ws.path), ws.signature())
+def centres(svc: DataService | None = None) -> gpd.GeoDataFrame:
+    """Every centre (shared by all sessions)."""
+    svc = svc or service()
+    return _shared(str(svc.path), svc.version(), "centres")
+
+
+def indicators(svc: DataService | None = None) -> pd.DataFrame:
+    """The stored indicator table of every centre (shared by all sessions)."""
+    svc = svc or service()
+    return _shared(str(svc.path), svc.version(), "indicators")
+
+
+def brands(svc: DataService | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Chain brands and shop-type mix per centre (shared), for brand similarity."""
+    svc = svc or service()
+    return _shared(str(svc.path), svc.version(), "brands"), _shared(str(svc.path), svc.version(), "mix")
+
+
+def all_assets(svc: DataService | None = None) -> gpd.GeoDataFrame:
+    """Every community asset (shared): coverage counts assets outside a centre's boundary too."""
+    svc = svc or service()
+    return _shared(str(svc.path), svc.version(), "assets")
+
+
+def area_tables(svc: DataService | None = None) -> pd.DataFrame:
+    """The area-level tables saved in the workspace (shared)."""
+    svc = svc or service()
+    return _shared(str(svc.path), svc.version(), "area")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _town(path: str, version: int, layer: str, town: str) -> pd.DataFrame:
+    svc = _service(path, read_only_env())
+    if layer == "footfall_counts":
+        return svc.town_counts(town)
+    return svc.town(layer, town)
+
+
+def town(layer: str, centre_id: str, svc: DataService | None = None) -> pd.DataFrame:
+    """One centre's rows of `layer` (footfall counts: of the centre's sites)."""
+    svc = svc or service()
+    return _town(str(svc.path), svc.version(), layer, centre_id)
 
 
 def clear() -> None:
-    """Forget cached layers (after a save or a delete) and opened workspaces."""
-    _layers.clear()
-    _workspace.clear()
+    """Forget cached tables (after a save or a delete) and opened services."""
+    _town.clear()
+    _shared.clear()
+    _service.clear()
 
 
 def project_path(*parts: str) -> Path:

@@ -6,14 +6,14 @@ script (see the README), so each page calls :func:`page_shell` itself.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ..store.workspace import Workspace
+from ..service import DataService
+from ..store.workspace import read_only_env
 from . import data, navigation
 
 APP_TITLE = "Agora"
@@ -21,7 +21,9 @@ APP_TITLE = "Agora"
 
 def read_only() -> bool:
     """True for a public copy: ``AGORA_READ_ONLY`` set to 1/true/yes hides every control that writes data."""
-    return os.environ.get("AGORA_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
+    return read_only_env()
+
+
 DEMO_NOTE = "Demo data: the towns shown are fictional, made up by Agora's demo generator."
 
 
@@ -31,22 +33,17 @@ class Context:
 
     Attributes
     ----------
-    workspace : Workspace
-        Where the data lives.
-    layers : dict
-        Every canonical layer, all centres (``centres``, ``units``, ``footfall_sites``,
-        ``footfall_counts``, ``assets``).
+    service : DataService
+        Where the data comes from (the only way to the workspace).
+    centres : GeoDataFrame
+        Every centre (shared by all sessions: copy before changing it).
     town : str or None
         The selected centre's ``centre_id`` (None when no centre is loaded).
     """
 
-    workspace: Workspace
-    layers: dict[str, pd.DataFrame]
+    service: DataService
+    centres: gpd.GeoDataFrame
     town: str | None
-
-    @property
-    def centres(self) -> gpd.GeoDataFrame:
-        return self.layers["centres"]
 
     @property
     def centre(self) -> pd.Series | None:
@@ -60,18 +57,12 @@ class Context:
         return str(centre["name"]) if centre is not None else "no centre"
 
     def for_town(self, layer: str) -> pd.DataFrame:
-        """Rows of `layer` in the selected centre (footfall counts: of its sites)."""
-        table = self.layers[layer]
-        if layer == "footfall_counts":
-            sites = self.for_town("footfall_sites")["site_id"]
-            return table[table["site_id"].isin(sites)]
-        if layer == "centres":
-            return table[table["centre_id"] == self.town]
-        return table[table["centre_id"] == self.town]
+        """Rows of `layer` in the selected centre (footfall counts: of its sites), cached per town."""
+        return data.town(layer, self.town, self.service)
 
     @property
     def is_demo(self) -> bool:
-        return any(ds.meta.get("demo") for ds in self.workspace.datasets("centres") + self.workspace.datasets("units"))
+        return self.service.is_demo()
 
 
 def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bool = True) -> Context:
@@ -87,10 +78,9 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
         Show the town picker in the sidebar.
     """
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
-    ws = data.workspace()
-    layers = data.layers(ws)
-    ctx = Context(ws, layers, None)
-    centres = layers["centres"].sort_values("name", key=lambda s: s.str.lower())
+    svc = data.service()
+    ctx = Context(svc, data.centres(svc), None)
+    centres = ctx.centres.sort_values("name", key=lambda s: s.str.lower())
     ids = centres["centre_id"].tolist()
     names = dict(zip(centres["centre_id"], centres["name"]))
     with st.sidebar:
@@ -116,7 +106,7 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
         if read_only():
             st.caption("A read-only copy: data is added by the town team.")
         else:
-            st.caption(f"Workspace: `{ws.path}`")
+            st.caption(f"Workspace: `{svc.path}`")
     return ctx
 
 

@@ -9,7 +9,6 @@ from ..layers import LAYERS, get_layer
 from ..loaders import LoadError, LoadResult, read_source
 from ..loaders.columns import COORD_ALIASES, match_columns
 from ..loaders.guess import guess_layer
-from ..store.workspace import Workspace
 
 KEEP = "(keep as is)"
 IGNORE = "ignore"
@@ -28,11 +27,13 @@ def inspect(data: bytes, filename: str) -> tuple[pd.DataFrame | None, str | None
 
 @st.cache_data(show_spinner="Validating…", max_entries=8)
 def validate(data: bytes, filename: str, layer: str, column_map: tuple, defaults: tuple,
-             ws_path: str, signature: tuple) -> tuple[LoadResult | None, str | None]:
-    """Load an upload as `layer`; (result, None) or (None, error message)."""
+             ws_path: str, version: int) -> tuple[LoadResult | None, str | None]:
+    """Load an upload as `layer` against the saved centres; (result, None) or (None, error message)."""
+    from .data import service
+
     try:
-        return Workspace(ws_path, seed_demo=False).load(data, layer, filename=filename, column_map=dict(column_map),
-                                                        defaults=dict(defaults)), None
+        return service().load(data, layer, filename=filename, column_map=dict(column_map),
+                              defaults=dict(defaults)), None
     except LoadError as exc:
         return None, str(exc)
 

@@ -1,0 +1,176 @@
+"""Derived facts, computed when data is saved rather than when a page runs.
+
+From the datasets a workspace lists, :func:`build` makes the tables pages read:
+
+- ``centres``, ``units``, ``footfall_sites``, ``assets``: every dataset of the layer
+  together; features without a centre placed in the centre polygon that contains them;
+  units classified by ownership (with the workspace's brand lists) and by shop type;
+  rows sorted by ``centre_id`` and written in row groups, so reading one centre touches
+  only its row groups;
+- ``indicators``: the indicator table, one row per centre
+  (:func:`agora.analysis.indicators.indicator_table`), area tables included;
+- ``brands`` and ``mix``: each centre's chain brands and its mix of shop types in its
+  latest survey, from which brand similarity between centres is computed
+  (:func:`agora.analysis.similarity.most_similar_tables`).
+
+Footfall counts are not copied: DuckDB reads the saved Parquet files (sorted by site).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+from ..analysis import similarity
+from ..analysis.indicators import indicator_table
+from ..analysis.ownership import classify_ownership, load_brands
+from ..analysis.vacancy import latest_survey
+from ..loaders.coords import assign_centres
+from ..loaders.report import LoadReport
+from ..store.indicators import read_indicators
+from ..store.workspace import Workspace
+
+#: Layers materialised per centre.
+TOWN_LAYERS = ("centres", "units", "footfall_sites", "assets")
+#: Rows per Parquet row group of a materialised layer.
+ROW_GROUP = 8192
+
+
+def place(table: gpd.GeoDataFrame, centres: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give features without a ``centre_id`` the centre whose polygon contains them."""
+    if table.empty or centres.empty or "centre_id" not in table or not table["centre_id"].isna().any():
+        return table
+    return assign_centres(table, centres, LoadReport(file="", layer=""))
+
+
+def by_centre(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` sorted by ``centre_id`` (missing last), so row-group statistics select a centre."""
+    if "centre_id" not in table or table.empty:
+        return table.reset_index(drop=True)
+    return table.sort_values("centre_id", kind="stable", na_position="last").reset_index(drop=True)
+
+
+def latest_units(units: pd.DataFrame) -> pd.DataFrame:
+    """Every centre's units in its latest survey (units in no centre left out)."""
+    placed = units[units["centre_id"].notna()] if "centre_id" in units else units.iloc[:0]
+    return latest_survey(placed) if len(placed) else placed
+
+
+def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame) -> pd.Series:
+    """A hash per centre of everything its figures read (its rows of each layer, its sites' count files).
+
+    Two builds whose fingerprint of a centre agree give that centre the same figures.
+    """
+    parts = []
+    for name in TOWN_LAYERS:
+        table = tables[name]
+        if table.empty or "centre_id" not in table:
+            continue
+        plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+        if "geometry" in table:
+            plain["geometry"] = table.geometry.to_wkb(hex=True)
+        rows = pd.util.hash_pandas_object(plain, index=False).to_numpy()
+        frame = pd.DataFrame({"centre_id": table["centre_id"].astype("string").fillna(""), "h": rows})
+        parts.append(frame.groupby("centre_id")["h"].agg(lambda h: int(h.sum()) % 2**63).rename(name))
+    sites = tables["footfall_sites"]
+    if len(count_sites) and len(sites):
+        joined = count_sites.merge(pd.DataFrame({"site_id": sites["site_id"].astype("string"),
+                                                 "centre_id": sites["centre_id"].astype("string")}), on="site_id")
+        if len(joined):
+            h = pd.util.hash_pandas_object(joined[["dataset", "site_id"]], index=False).to_numpy()
+            parts.append(pd.DataFrame({"centre_id": joined["centre_id"].fillna(""), "h": h})
+                         .groupby("centre_id")["h"].agg(lambda h: int(h.sum()) % 2**63).rename("counts"))
+    if not parts:
+        return pd.Series(dtype="string", name="fingerprint")
+    table = pd.concat(parts, axis=1).astype("string").fillna("-")
+    return table.agg("|".join, axis=1).rename("fingerprint")
+
+
+def count_sites(ws: Workspace, manifest: dict, known: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The sites each footfall-counts dataset holds: ``dataset``, ``site_id`` (known datasets not read again)."""
+    import duckdb
+
+    known = known if known is not None else pd.DataFrame({"dataset": [], "site_id": []}, dtype="string")
+    parts = []
+    for ds in ws.datasets("footfall_counts", manifest):
+        seen = known[known["dataset"] == ds.dataset_id]
+        if len(seen):
+            parts.append(seen)
+            continue
+        path = str(ds.path).replace("'", "''")
+        ids = duckdb.sql(f"SELECT DISTINCT CAST(site_id AS VARCHAR) AS site_id FROM read_parquet('{path}')").df()
+        parts.append(pd.DataFrame({"dataset": ds.dataset_id, "site_id": ids["site_id"]}, dtype="string"))
+    return pd.concat(parts, ignore_index=True) if parts else known.iloc[:0]
+
+
+def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd.DataFrame] | None = None,
+          ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """Every derived table of the workspace as listed in `manifest`.
+
+    Parameters
+    ----------
+    previous : dict, optional
+        The ``indicators``, ``fingerprints`` and ``count_sites`` tables of an earlier
+        build: only centres whose fingerprint changed have their figures computed again.
+
+    Returns
+    -------
+    tables : dict
+        ``centres``, ``units``, ``footfall_sites``, ``assets``, ``indicators``, ``brands``,
+        ``mix``, ``fingerprints``, ``count_sites``.
+    timings : dict
+        Seconds each step took.
+    """
+    manifest = manifest or ws.manifest()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 3)
+        clock = now
+
+    layers = {name: ws.read(name, manifest) for name in TOWN_LAYERS}
+    lap("read")
+    centres = layers["centres"]
+    for name in ("units", "footfall_sites", "assets"):
+        layers[name] = place(layers[name], centres)
+    lap("place")
+    if len(layers["units"]):
+        layers["units"] = classify_ownership(layers["units"], load_brands(*ws.brand_lists()))
+    lap("ownership")
+    tables: dict[str, pd.DataFrame] = {name: by_centre(table) for name, table in layers.items()}
+    latest = latest_units(tables["units"])
+    lap("sort")
+    tables["brands"] = similarity.brand_table(latest) if len(latest) else similarity.brand_table(tables["units"])
+    tables["mix"] = similarity.category_long(latest) if len(latest) else similarity.category_long(tables["units"])
+    lap("brands")
+    previous = previous or {}
+    tables["count_sites"] = count_sites(ws, manifest, previous.get("count_sites"))
+    prints = fingerprints(tables, tables["count_sites"])
+    tables["fingerprints"] = prints.rename_axis("centre_id").reset_index()
+    lap("fingerprints")
+    counts = ws.files("footfall_counts", manifest)
+    area = read_indicators(ws.path)
+    options = {}
+    if {"indicators", "fingerprints"} <= set(previous) and previous.get("area_rows") == len(area):
+        old = previous["fingerprints"].set_index("centre_id")["fingerprint"]
+        both = prints.index.union(old.index)
+        changed = [c for c in both if prints.get(c) != old.get(c)]
+        options = {"previous": previous["indicators"], "changed": changed}
+    table = indicator_table({**tables, "footfall_counts": counts}, area=area, **options)
+    timings.update({f"indicators.{k}": round(v, 3) for k, v in table.attrs.pop("timings", {}).items()})
+    tables["indicators"] = table
+    lap("indicators")
+    timings["area_rows"] = len(area)
+    return tables, timings
+
+
+def town_rows(tables: Mapping[str, pd.DataFrame], layer: str, centre_id: str) -> pd.DataFrame:
+    """One centre's rows of an in-memory derived table."""
+    table = tables[layer]
+    return table[table["centre_id"] == centre_id].reset_index(drop=True)

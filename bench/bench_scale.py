@@ -1,0 +1,261 @@
+"""Benchmark: every page, the import and the derived tables at national scale.
+
+Makes workspaces of synthetic centres (small squares on a grid over Great Britain) with
+units inside them (chains from the project's brand list and independents, two surveys),
+footfall sites and hourly counts, and prints for each size:
+
+* ``import``: centres, then units (a CSV) and footfall, through ``python -m agora import``
+  in a fresh process: seconds and peak memory; and the floor on this machine: read the
+  units' GeoParquet, spatial join into the centres, per-centre counts with DuckDB;
+* the derived tables: a full rebuild, and the rebuild after one town's update
+  (``import --layer units`` of one centre's re-survey);
+* each page for one ordinary town under Streamlit's AppTest: the first run in a fresh
+  process (cold caches) and a rerun; and the process's peak memory.
+
+Run::
+
+    python bench/bench_scale.py [--sizes demo,100000,1000000] [--centres 7000] [--sites 1000] [--keep DIR]
+
+Figures are printed as a Markdown table (the README's come from this script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+PAGES = ("overview", "vacancy", "footfall", "clone_town", "assets", "compare", "profile")
+PYTHON = sys.executable
+
+
+def make_files(folder: Path, n_units: int, n_centres: int, n_sites: int, days: int, seed: int = 0) -> dict[str, Path]:
+    """Synthetic centres (GeoParquet), units (CSV, two surveys), sites (CSV) and hourly counts (Parquet)."""
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    side = int(np.ceil(np.sqrt(n_centres)))
+    # a grid of 400 m squares over England, Wales and Scotland (BNG), centres 5 km apart
+    gx, gy = np.meshgrid(np.arange(side), np.arange(side))
+    x0 = 150_000 + gx.ravel()[:n_centres] * 5_000.0
+    y0 = 50_000 + gy.ravel()[:n_centres] * 9_000.0
+    ids = [f"c{i:05d}" for i in range(n_centres)]
+    boxes = shapely.box(x0, y0, x0 + 400, y0 + 400)
+    centres = gpd.GeoDataFrame({"centre_id": ids, "name": [f"Town {i}" for i in range(n_centres)]},
+                               geometry=boxes, crs=27700).to_crs(4326)
+    files = {"centres": folder / "centres.parquet"}
+    centres.to_parquet(files["centres"])
+
+    # units: half in each of two surveys a year apart; chains from the project's list
+    per_survey = n_units // 2
+    which = rng.integers(0, n_centres, per_survey)
+    ux = x0[which] + rng.uniform(5, 395, per_survey)
+    uy = y0[which] + rng.uniform(5, 395, per_survey)
+    brands = pd.read_csv(PROJECT / "data" / "brands" / "gb_chains.csv")
+    types = pd.read_csv(PROJECT / "data" / "taxonomy" / "shop_types.csv")["type_id"].dropna().tolist()
+    chain = rng.random(per_survey) < 0.45
+    names = np.where(chain, brands["brand"].to_numpy()[rng.integers(0, len(brands), per_survey)],
+                     np.char.add("Independent ", rng.integers(0, 10**6, per_survey).astype(str)))
+    shop = np.array(types)[rng.integers(0, len(types), per_survey)]
+    status_before = np.where(rng.random(per_survey) < 0.11, "vacant", "occupied")
+    status_after = np.where(rng.random(per_survey) < 0.13, "vacant", "occupied")
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(ux, uy), crs=27700).to_crs(4326)
+    base = pd.DataFrame({"unit_id": [f"u{i}" for i in range(per_survey)], "name": names, "shop": shop,
+                         "lat": lonlat.y.round(6), "lon": lonlat.x.round(6),
+                         "street": [f"High Street {w % 7}" for w in which]})
+    units = pd.concat([base.assign(status=status_before, survey_date="2025-06-14"),
+                       base.assign(status=status_after, survey_date="2026-06-13")], ignore_index=True)
+    files["units"] = folder / "units.csv"
+    units.to_csv(files["units"], index=False)
+    files["update"] = folder / "update.csv"
+    first = units[(units["survey_date"] == "2026-06-13") & (which[units.index % per_survey] == 0)]
+    first.assign(survey_date="2026-11-20", status="occupied").to_csv(files["update"], index=False)
+
+    # footfall: sites in the first centres, hourly counts over `days`
+    site_centre = np.arange(n_sites) % n_centres
+    sx = x0[site_centre] + 200
+    sy = y0[site_centre] + 200
+    sites_ll = gpd.GeoSeries(gpd.points_from_xy(sx, sy), crs=27700).to_crs(4326)
+    sites = pd.DataFrame({"site_id": [f"s{i:04d}" for i in range(n_sites)], "name": [f"Counter {i}" for i in
+                                                                                  range(n_sites)],
+                          "lat": sites_ll.y.round(6), "lon": sites_ll.x.round(6)})
+    files["sites"] = folder / "sites.csv"
+    sites.to_csv(files["sites"], index=False)
+    if n_sites and days:
+        hours = pd.date_range("2024-11-01", periods=24 * days, freq="h")
+        counts = pd.DataFrame({
+            "site_id": np.repeat(sites["site_id"].to_numpy(), len(hours)),
+            "timestamp": np.tile(hours.to_numpy(), n_sites),
+            "count": rng.poisson(300, n_sites * len(hours)).astype(float),
+        })
+        files["counts"] = folder / "counts.parquet"
+        counts.to_parquet(files["counts"], index=False)
+    return files
+
+
+def command(args: list[str], env: dict) -> tuple[float, float, str]:
+    """Run ``python -m agora ARGS`` in a fresh process: (seconds, peak RSS in MB of that process, output)."""
+    script = ("import resource, runpy, sys, time\n"
+              "sys.argv = ['agora', *sys.argv[1:]]\n"
+              "start = time.perf_counter()\n"
+              "try:\n"
+              "    runpy.run_module('agora', run_name='__main__')\n"
+              "except SystemExit as exc:\n"
+              "    code = exc.code\n"
+              "print('BENCH', time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+              " file=sys.stderr)\n")
+    done = subprocess.run([PYTHON, "-c", script, *args], env=env, capture_output=True, text=True, cwd=PROJECT)
+    line = [x for x in done.stderr.splitlines() if x.startswith("BENCH")]
+    if done.returncode != 0 or not line:
+        raise RuntimeError(f"agora {' '.join(args)} failed: {done.stderr[-2000:]}")
+    _, seconds, rss = line[-1].split()
+    return float(seconds), int(rss) / 1024, done.stdout
+
+
+def floor(files: dict[str, Path]) -> dict[str, float]:
+    """The least any import must do here: read GeoParquet, spatial join, per-centre counts (DuckDB)."""
+    import duckdb
+    import geopandas as gpd
+
+    units = pd.read_csv(files["units"], usecols=["unit_id", "lat", "lon"])
+    pts = gpd.GeoDataFrame(units, geometry=gpd.points_from_xy(units["lon"], units["lat"]), crs=4326)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "units.parquet"
+        pts.to_parquet(path)
+        out = {}
+        start = time.perf_counter()
+        pts = gpd.read_parquet(path)
+        out["read"] = time.perf_counter() - start
+        centres = gpd.read_parquet(files["centres"])
+        start = time.perf_counter()
+        joined = gpd.sjoin(pts, centres[["centre_id", "geometry"]], predicate="within", how="left")
+        out["sjoin"] = time.perf_counter() - start
+        start = time.perf_counter()
+        frame = pd.DataFrame({"centre_id": joined["centre_id"]})
+        duckdb.sql("SELECT centre_id, COUNT(*) FROM frame GROUP BY centre_id").fetchall()
+        out["counts"] = time.perf_counter() - start
+    out["total"] = sum(out.values())
+    return out
+
+
+PAGE_SCRIPT = """
+import json, resource, sys, time
+from streamlit.testing.v1 import AppTest
+page, town, runs = sys.argv[1], sys.argv[2], []
+target = "dashboard.py" if page == "overview" else f"pages/{page}.py"
+at = AppTest.from_file(target, default_timeout=900)
+at.query_params["town"] = town
+for _ in range(2):
+    start = time.perf_counter()
+    at.run()
+    runs.append(time.perf_counter() - start)
+errors = [e.value for e in at.exception]
+print(json.dumps({"first": runs[0], "rerun": runs[1], "errors": errors,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def page_times(env: dict, town: str) -> dict[str, dict]:
+    """Each page's first run (fresh process) and rerun under AppTest."""
+    out = {}
+    for page in PAGES:
+        done = subprocess.run([PYTHON, "-c", PAGE_SCRIPT, page, town], env=env, capture_output=True, text=True,
+                              cwd=PROJECT)
+        lines = [x for x in done.stdout.splitlines() if x.startswith("{")]
+        out[page] = json.loads(lines[-1]) if lines else {"error": done.stderr[-500:]}
+    return out
+
+
+def bench_size(label: str, n_units: int | None, args, root: Path) -> dict:
+    """Figures of one workspace size."""
+    from agora.service import DataService
+
+    ws_path = root / f"ws-{label}"
+    env = {**os.environ, "AGORA_WORKSPACE": str(ws_path), "AGORA_READ_ONLY": ""}
+    result: dict = {"label": label}
+    if n_units is None:  # the demo towns
+        svc = DataService(ws_path, read_only=False)
+        start = time.perf_counter()
+        svc.refresh()
+        result["derived_full"] = time.perf_counter() - start
+        town = "hollinsford"
+    else:
+        folder = root / f"files-{label}"
+        folder.mkdir(parents=True, exist_ok=True)
+        n_centres = min(args.centres, max(1, n_units // 20))
+        start = time.perf_counter()
+        files = make_files(folder, n_units, n_centres, min(args.sites, n_centres), args.days)
+        result["make_files"] = time.perf_counter() - start
+        result["centres"] = n_centres
+        result["floor"] = floor(files)
+        DataService(ws_path, read_only=False, seed_demo=False)
+        steps = [("centres", ["import", str(files["centres"]), "--layer", "centres"]),
+                 ("sites", ["import", str(files["sites"]), "--layer", "footfall-sites"]),
+                 ("units", ["import", str(files["units"]), "--layer", "units"])]
+        if "counts" in files:
+            steps.append(("counts", ["import", str(files["counts"]), "--layer", "footfall"]))
+        for name, cmd in steps:
+            seconds, rss, _ = command(cmd + ["--json"], env)
+            result[f"import_{name}"] = (seconds, rss)
+        seconds, rss, _ = command(["import", str(files["update"]), "--layer", "units", "--json"], env)
+        result["import_update"] = (seconds, rss)
+        town = "c00001"
+    result["timings"] = DataService(ws_path).refresh() or {}
+    result["pages"] = page_times(env, town)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="demo,100000", help="comma-separated: demo and unit counts")
+    parser.add_argument("--centres", type=int, default=7000)
+    parser.add_argument("--sites", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--keep", help="folder to keep the workspaces in (default: a temporary one)")
+    args = parser.parse_args(argv)
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="agora-scale-"))
+    root.mkdir(parents=True, exist_ok=True)
+    rows = []
+    try:
+        for size in args.sizes.split(","):
+            n = None if size == "demo" else int(size)
+            res = bench_size(size, n, args, root)
+            rows.append(res)
+            print(json.dumps(res, default=str), flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    print("\n| units | page | first run s | rerun s | peak RSS MB |")
+    print("| --- | --- | --- | --- | --- |")
+    for res in rows:
+        for page, fig in res["pages"].items():
+            if "first" in fig:
+                print(f"| {res['label']} | {page} | {fig['first']:.2f} | {fig['rerun']:.2f} | {fig['rss_mb']:.0f} |")
+            else:
+                print(f"| {res['label']} | {page} | error | | |")
+    print("\n| units | step | seconds | peak RSS MB |")
+    print("| --- | --- | --- | --- |")
+    for res in rows:
+        for key, value in res.items():
+            if key.startswith("import_"):
+                print(f"| {res['label']} | {key} | {value[0]:.1f} | {value[1]:.0f} |")
+        if "floor" in res:
+            print(f"| {res['label']} | floor (read + sjoin + counts) | {res['floor']['total']:.1f} | |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
