@@ -24,8 +24,10 @@ def folder(workspace_path: str | Path) -> Path:
     return Path(workspace_path) / FOLDER
 
 
-def save_indicators(workspace: Workspace, result: LoadResult) -> Path:
+def save_indicators(workspace: Workspace | str | Path, result: LoadResult) -> Path:
     """Save a loaded indicator table (atomically); a table of the same file name is replaced."""
+    if not isinstance(workspace, Workspace):
+        workspace = Workspace(workspace, seed_demo=False)
     stem = re.sub(r"[^a-z0-9]+", "-", Path(result.report.file).stem.lower()).strip("-")[:60] or "indicators"
     return workspace.save_file(FOLDER, f"{stem}.parquet", result.data.to_parquet(index=False))
 
