@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
+from ..loaders.report import LoadError, LoadResult
 from ..store.workspace import Workspace
 from .common import add_layer_argument, add_map_argument, guarded, print_json, print_report
 from .validate import load_with_options
@@ -19,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", help="where the data came from, shown in the app (default: the file name)")
     p.add_argument("--new-centre", metavar="NAME",
                    help="draw a centre called NAME around the rows that fall in no centre, and save it too")
+    p.add_argument("--find-centres", action="store_true",
+                   help="find the centres in a units file (dense clusters of units; see 'centres find'), save them, "
+                        "then save the units assigned to them")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(func=run)
 
@@ -26,15 +31,39 @@ def register(sub: argparse._SubParsersAction) -> None:
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Load, save and report."""
+    if args.find_centres and args.new_centre:
+        raise LoadError("--find-centres and --new-centre: choose one")
     result = load_with_options(args)
     ws = Workspace(args.workspace)
+    found = None
+    if args.find_centres:
+        if result.report.layer != "units":
+            raise LoadError(f"{result.report.file}: --find-centres needs --layer units")
+        found, result = save_found_centres(ws, result)
     if args.new_centre:
         result = ws.draw_centre(result, args.new_centre)
     dataset = ws.save(result, source=args.source, replace=args.replace)
     if args.json:
-        print_json({**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(ws.path)})
+        out = {**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(ws.path)}
+        if found is not None:
+            out["centres_found"] = found.summary()
+        print_json(out)
     else:
         print_report(result.report)
+        if found is not None:
+            print(f"centres found and saved: {len(found.centres)}")
         print(f"saved as {dataset.dataset_id} in {ws.path}")
     return 0
 
+
+
+def save_found_centres(ws: Workspace, result: LoadResult) -> tuple[FoundCentres, LoadResult]:
+    """Find centres among the units of `result` that are in no saved centre, save them, and
+    return them with `result` assigned to them (save it next)."""
+    outside = result.data[result.data["centre_id"].isna()]
+    if outside.empty:
+        raise LoadError(f"{result.report.file}: every unit is in a saved centre already; there are no centres to find")
+    taken = set(ws.read("centres")["centre_id"].dropna())
+    found = find_centres(outside, taken=taken)
+    ws.save(centres_result(found, result.report.file), source=f"centres found in {result.report.file}")
+    return found, assign_found(result, found)
