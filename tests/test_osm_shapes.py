@@ -134,3 +134,17 @@ def test_real_norwich_and_isle_of_man_extracts(realdata):
     man = load_units(realdata / "osm_isle_of_man" / "shops.geojson")
     assert "node" not in set(man.data["source_category"].dropna().str.lower())
     assert man.data["category"].notna().mean() > 0.8
+
+
+def test_diagnose_and_vacancy_score_a_nested_tags_export(tmp_path, capsys):
+    """The export that once scored 0 units with `-` and no reason."""
+    from agora.cli import main
+
+    path = tmp_path / "city.geojson"
+    path.write_bytes(nested_geojson())
+    assert main(["vacancy", str(path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["vacant"] == 2 and rows[0]["vacancy_rate"] == 0.4
+    assert main(["diagnose", str(path), "--json", "--method", "all"]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    assert scored[0]["n_scored"] >= 2
