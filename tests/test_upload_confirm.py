@@ -80,3 +80,22 @@ def test_save_then_undo_removes_exactly_what_was_saved(workspace):
     assert not [b for b in at.button if b.label.startswith("Undo")]
     after = {layer: [d.dataset_id for d in workspace.datasets(layer)] for layer in ("units", "centres")}
     assert after == before
+
+
+def test_save_with_find_centres_saves_the_centres_then_the_units(workspace):
+    import geopandas as gpd
+
+    from conftest import PROJECT
+
+    units = gpd.read_parquet(PROJECT / "data" / "demo" / "units.parquet")
+    moved = pd.DataFrame(units.drop(columns=["centre_id", "geometry"])).assign(lat=units.geometry.y + 1,
+                                                                               lon=units.geometry.x)
+    result = workspace.load(moved, "units", filename="city.csv")
+    assert result.report.outside_centres == len(moved)
+    saved = upload.save_upload(workspace, result, source="city.csv", replace=False, find=True)
+    assert [layer for layer, _ in saved] == ["centres", "units"]
+    centres = workspace.read("centres")
+    found = centres[centres["source"].str.startswith("found in the units")]
+    assert len(found) == 6
+    mine = pd.read_parquet(workspace.datasets("units")[-1].path)
+    assert set(mine["centre_id"]) == set(found["centre_id"])

@@ -24,6 +24,7 @@ import json
 import re
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -124,8 +125,8 @@ def read_osm_file(data: bytes, name: str, fmt: str = "pbf") -> gpd.GeoDataFrame:
     """Tagged premises and amenities of an ``.osm.pbf`` (or ``.osm`` XML) extract.
 
     Nodes, ways and multipolygon relations carrying one of :data:`POI_KEYS` become one
-    row each, with a column per tag, ``osm_type``, ``osm_id`` and a point (the node, or
-    the centre of the way's or relation's outline).
+    row each, with a column per tag, ``osm_type``, ``osm_id`` and a point: the node, the
+    mean of a way's vertices, or a point inside a relation's outline.
 
     Raises
     ------
@@ -135,39 +136,47 @@ def read_osm_file(data: bytes, name: str, fmt: str = "pbf") -> gpd.GeoDataFrame:
     import osmium
 
     rows: list[dict] = []
-    geoms: list[shapely.Geometry] = []
+    xs: list[float] = []
+    ys: list[float] = []
     processor = (osmium.FileProcessor(osmium.io.FileBuffer(data, fmt))
                  .with_locations()
                  .with_areas(osmium.filter.KeyFilter(*POI_KEYS))
                  .with_filter(osmium.filter.KeyFilter(*POI_KEYS)))
+    nan = float("nan")
     for obj in processor:
+        x = y = nan
         if obj.is_area():
             if obj.from_way():
                 continue  # the way itself is read below
             rings = [shapely.Polygon([(n.lon, n.lat) for n in outer]) for outer in obj.outer_rings()]
-            point = shapely.MultiPolygon(rings).representative_point() if rings else None
+            if rings:
+                inside = shapely.MultiPolygon(rings).representative_point()
+                x, y = inside.x, inside.y
             kind, ident = "relation", obj.orig_id()
         elif obj.is_node():
-            point = shapely.Point(obj.location.lon, obj.location.lat) if obj.location.valid() else None
+            if obj.location.valid():
+                x, y = obj.location.lon, obj.location.lat
             kind, ident = "node", obj.id
         elif obj.is_way():
             coords = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
-            if len(coords) >= 4 and coords[0] == coords[-1]:
-                point = shapely.Polygon(coords).representative_point()
-            elif coords:
-                point = shapely.MultiPoint(coords).centroid
-            else:
-                point = None
+            if len(coords) > 1 and coords[0] == coords[-1]:
+                coords = coords[:-1]  # a closed outline: its first vertex once
+            if coords:  # the mean of the vertices: inside a building outline, on a line's middle stretch
+                x = sum(c[0] for c in coords) / len(coords)
+                y = sum(c[1] for c in coords) / len(coords)
             kind, ident = "way", obj.id
         else:
             continue  # relations come back as areas
         row = {("relation_type" if tag.k == "type" else tag.k): tag.v for tag in obj.tags}
         row["osm_type"], row["osm_id"] = kind, f"{kind}/{ident}"
         rows.append(row)
-        geoms.append(point)
+        xs.append(x)
+        ys.append(y)
     if not rows:
         raise LoadError(f"{name}: the OSM extract holds no shops or amenities (no element tagged "
                         f"{', '.join(POI_KEYS[:5])}...).")
     table = pd.DataFrame(rows)
     table.insert(0, "_row", range(1, len(table) + 1))
-    return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
+    points = gpd.points_from_xy(xs, ys)
+    points[np.isnan(np.asarray(xs, dtype=float))] = None
+    return gpd.GeoDataFrame(table, geometry=points, crs="EPSG:4326")
