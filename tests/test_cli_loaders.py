@@ -120,3 +120,11 @@ def test_import_find_centres_saves_centres_then_units(tmp_path, capsys):
     saved = space.read("units")
     assert saved["centre_id"].notna().all()
     assert set(saved["centre_id"]) == {c["centre_id"] for c in report["centres_found"]}
+
+
+def test_diagnose_says_why_nothing_is_scored(tmp_path, capsys):
+    pd.DataFrame({"name": ["A", "B"], "kind": ["x1", "x2"], "lat": [53.74, 53.741], "lon": [-2.01, -2.011]}).to_csv(
+        tmp_path / "u.csv", index=False)
+    code, out, err = run(capsys, "diagnose", str(tmp_path / "u.csv"))
+    assert code == 0, err
+    assert "no unit has a shop type we know (use column: none)" in out

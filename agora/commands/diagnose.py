@@ -110,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
     print("ownership decided by: " + ", ".join(f"{k} {v}" for k, v in rules.items()))
     if unassigned:
         print(f"{unassigned} units have no centre and are not diagnosed")
+    if units["category"].isna().all():
+        uses = ", ".join(c for r in reports for c, t in r.columns.items() if t == "source_category") or "none"
+        print(f"note: no unit has a shop type we know (use column: {uses}), so none can be scored; map the column "
+              "holding the use with --map COLUMN=source_category")
     print(f"{'centre':24} {'scored':>6} {'indep':>5} {'chain':>5} {'types':>5} {'nef05':>6} {'class':12} "
           f"{'nef10*':>6} {'class':12} {'shannon':>7} {'simpson':>7}")
     for r in table.to_dict("records"):
