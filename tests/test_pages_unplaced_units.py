@@ -27,3 +27,9 @@ def unplaced(workspace):
 def test_pages_run_with_units_that_have_no_position(unplaced, page):
     at = run_page(page, town=unplaced)
     assert not at.exception, at.exception
+
+
+def test_the_vacancy_map_says_which_units_have_no_position(unplaced):
+    at = run_page("vacancy", town=unplaced)
+    captions = " ".join(c.value for c in at.caption)
+    assert "have no position and are not on the map" in captions
