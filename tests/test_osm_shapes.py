@@ -44,6 +44,7 @@ def check_shops(data: pd.DataFrame) -> None:
 def test_nested_tags_in_geojson_become_columns_and_type_is_not_a_use():
     result = load_units(nested_geojson(), filename="shops.geojson")
     check_shops(result.data)
+    assert result.data["unit_id"].tolist()[:2] == ["node/1", "node/2"]  # node 1 is not way 1
     assert result.report.columns.get("osm_type") == "kept"
     assert any("element types" in n for n in result.report.notes)
 

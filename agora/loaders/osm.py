@@ -117,7 +117,12 @@ def rename_element_type(table: pd.DataFrame, notes: list[str] | None = None) -> 
                          "not read as a use")
     for col in ("@id", "id"):
         if col in table.columns and "osm_id" not in table.columns and "osm_type" in table.columns:
-            table = table.rename(columns={col: "osm_id"})
+            # node 1 and way 1 are different elements: the id says which ("way/1"), as OSM's own URLs do
+            ids = table[col].astype("string")
+            bare = ids.notna() & ~ids.str.contains("/", regex=False).fillna(False)
+            kind = table["osm_type"].astype("string").str.lower().replace({"n": "node", "w": "way", "r": "relation"})
+            table = table.drop(columns=[col])
+            table["osm_id"] = ids.where(~bare, kind + "/" + ids)
     return table
 
 
