@@ -128,3 +128,18 @@ def test_diagnose_says_why_nothing_is_scored(tmp_path, capsys):
     code, out, err = run(capsys, "diagnose", str(tmp_path / "u.csv"))
     assert code == 0, err
     assert "no unit has a shop type we know (use column: none)" in out
+
+
+def test_import_reuses_the_values_mapped_for_an_earlier_file_with_the_same_columns(tmp_path, capsys):
+    ws = tmp_path / "ws"
+    first = rates_csv(tmp_path / "q1.csv", flags=("Maybe", "False", "True", "True"))
+    code, out, err = run(capsys, "import", str(first), "--layer", "units", "--workspace", str(ws), "--json",
+                         "--value", "status:Maybe=vacant")
+    assert code == 0, err
+    assert json.loads(out)["value_map"]["status"]["Maybe"] == "vacant"
+    second = rates_csv(tmp_path / "q2.csv", flags=("Maybe", "Maybe", "True", "False"))
+    code, out, err = run(capsys, "import", str(second), "--layer", "units", "--workspace", str(ws), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["value_map"]["status"]["Maybe"] == "vacant"
+    assert any("as for an earlier file" in n for n in report["notes"])

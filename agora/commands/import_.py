@@ -6,8 +6,9 @@ import argparse
 
 from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
 from ..loaders.report import LoadError, LoadResult
+from ..loaders.values import reuse_value_map
 from ..store.workspace import Workspace
-from .common import add_layer_argument, add_map_argument, guarded, print_json, print_report
+from .common import add_layer_argument, add_map_argument, column_options, guarded, print_json, print_report
 from .validate import load_with_options
 
 
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
         raise LoadError("--find-centres and --new-centre: choose one")
     result = load_with_options(args)
     ws = Workspace(args.workspace)
+    if not args.value:
+        result = reuse_saved_values(ws, args, result)
     found = None
     if args.find_centres:
         if result.report.layer != "units":
@@ -67,3 +70,19 @@ def save_found_centres(ws: Workspace, result: LoadResult) -> tuple[FoundCentres,
     found = find_centres(outside, taken=taken)
     ws.save(centres_result(found, result.report.file), source=f"centres found in {result.report.file}")
     return found, assign_found(result, found)
+
+
+def reuse_saved_values(ws: Workspace, args: argparse.Namespace, result: LoadResult) -> LoadResult:
+    """Load again with the value map saved with an earlier dataset of the same columns, when there is one
+    and it changes something (``--value`` given on the command line wins: this is not called then)."""
+    columns = [c for c in result.report.columns if result.report.columns[c] != "geometry"]
+    reused = reuse_value_map([d.report for d in ws.datasets(result.report.layer)], columns)
+    feeds = {col: target for col, target in result.report.columns.items()}
+    applied = {feeds.get(col, col): pairs for col, pairs in reused.items()}
+    if not reused or all(result.report.value_map.get(c, {}).items() >= p.items() for c, p in applied.items()):
+        return result
+    again = ws.load(args.path, args.layer, **{**column_options(args), "value_map": reused})
+    again.report.notes.append("values mapped as for an earlier file with the same columns: "
+                              + "; ".join(f"{col}: " + ", ".join(f"{k}={v}" for k, v in pairs.items())
+                                          for col, pairs in reused.items()))
+    return again
