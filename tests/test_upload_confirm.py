@@ -99,3 +99,29 @@ def test_save_with_find_centres_saves_the_centres_then_the_units(workspace):
     assert len(found) == 6
     mine = pd.read_parquet(workspace.datasets("units")[-1].path)
     assert set(mine["centre_id"]) == set(found["centre_id"])
+
+
+def test_find_centres_option_lists_the_centres_it_would_save():
+    def page(project):
+        import geopandas as gpd
+        import pandas as pd
+
+        from agora.loaders import load_units
+        from agora.ui import upload
+
+        units = gpd.read_parquet(f"{project}/data/demo/units.parquet")
+        table = pd.DataFrame(units.drop(columns=["centre_id", "geometry"])).assign(lat=units.geometry.y,
+                                                                                   lon=units.geometry.x)
+        result = load_units(table, filename="city.csv", centres=gpd.GeoDataFrame(
+            {"centre_id": ["far"]}, geometry=gpd.GeoSeries.from_wkt(["POLYGON((0 0,0 1,1 1,0 0))"]), crs=4326))
+        upload.find_centres_option(result, key="find")
+
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import PROJECT
+
+    at = AppTest.from_function(page, args=(str(PROJECT),), default_timeout=60)
+    at.run()
+    at.checkbox(key="find").check().run()
+    assert not at.exception
+    assert any(c.value.startswith("6 centres found: High Street") for c in at.caption)

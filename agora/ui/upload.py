@@ -204,10 +204,22 @@ def find_centres_option(result: LoadResult, key: str) -> bool:
     data = result.data
     if result.report.layer != "units" or not result.report.outside_centres or not isinstance(data, gpd.GeoDataFrame):
         return False
-    return st.checkbox(f"Find centres in this file (dense clusters of at least 10 of its "
-                       f"{result.report.outside_centres:,} units outside every centre, gaps under 150 m)",
-                       key=key, help="Each centre is named after its most common street; see the README for the "
-                                     "method. The centres are saved first, then the units assigned to them.")
+    wanted = st.checkbox(f"Find centres in this file (dense clusters of at least 10 of its "
+                         f"{result.report.outside_centres:,} units outside every centre, gaps under 150 m)",
+                         key=key, help="Each centre is named after its most common street; see the README for the "
+                                       "method. The centres are saved first, then the units assigned to them.")
+    if not wanted:
+        return False
+    found = find_centres(data[data["centre_id"].isna()])
+    if found.centres.empty:
+        st.warning("No centre found: no 10 of these units lie within 150 m of each other in a chain.",
+                   icon=":material/warning:")
+        return False
+    rows = found.summary()
+    st.caption(md_escape(f"{len(rows)} centres found: " + ", ".join(f"{r['name']} ({r['units']} units)"
+                                                                     for r in rows[:8])
+                         + (" …" if len(rows) > 8 else "")))
+    return True
 
 
 def save_upload(ws: Workspace, result: LoadResult, *, source: str, replace: bool, centre_name: str | None = None,
