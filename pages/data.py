@@ -73,10 +73,12 @@ with tab_add:
         "Upload a walk-round survey, an OSM extract, a footfall counter export, an asset register or centre "
         f"boundaries. Formats: {', '.join(SUPPORTED)} (up to {max_bytes() / 2**20:.0f} MB)."
     )
+    upload.undo_button(svc, on_undo=data.clear)
     file = st.file_uploader("File", type=[ext.lstrip(".") for ext in SUPPORTED])
     if file is not None:
         raw = file.getvalue()
         sample, guessed, error = upload.inspect(raw, file.name)
+        found = upload.details(raw, file.name)
         if error:
             st.error(error, icon=":material/error:")
         else:
@@ -84,15 +86,21 @@ with tab_add:
             layer = st.selectbox("This file is", options, index=options.index(guessed),
                                  format_func=lambda n: get_layer(n).label,
                                  help="Guessed from the file's columns; change it if it is wrong.")
+            upload.guess_caption(found)
             st.markdown("**Columns** — check how the file's columns were recognised, and map any that were not.")
             column_map = upload.column_editor(sample, layer, key=f"map-{file.name}-{layer}")
-            defaults = {}
+            value_map = upload.value_editor(found, layer, column_map, [ds.report for ds in svc.datasets(layer)],
+                                            key=f"values-{file.name}-{layer}")
+            extra = upload.no_position_options(found, layer, ctx.centres, key=f"nopos-{file.name}")
+            defaults = dict(extra.get("defaults", {}))
             if layer == "assets":
                 category = st.selectbox("Category for rows without one", ["(from the file)", *get_layer("assets").choices["category"]])
                 if category != "(from the file)":
                     defaults["category"] = category
             result, error = upload.validate(raw, file.name, layer, tuple(sorted(column_map.items())),
-                                            tuple(sorted(defaults.items())), str(svc.path), svc.version())
+                                            tuple(sorted(defaults.items())), str(svc.path), svc.version(),
+                                            upload.value_map_key(value_map), extra.get("require_geometry", True),
+                                            extra.get("postcodes"))
             if error:
                 st.error(error, icon=":material/error:")
             else:
@@ -109,7 +117,7 @@ with tab_add:
                     st.markdown("**Rejected rows** (row numbers as in the file)")
                     st.dataframe(report.rejected_frame(), hide_index=True, width="stretch")
                 st.markdown("**Preview**")
-                if get_layer(layer).geometry:
+                if get_layer(layer).geometry and result.data.geometry.notna().any():
                     preview = maps.base_map(result.data.total_bounds)
                     tooltip = {c: c.replace("_", " ").capitalize() for c in ("name", "category", "status") if c in result.data}
                     maps.add_geojson_layer(preview, result.data, get_layer(layer).label, tooltip=tooltip)
@@ -117,19 +125,20 @@ with tab_add:
                 st.dataframe(result.data.drop(columns="geometry", errors="ignore").head(200), width="stretch")
                 replace = st.checkbox("Replace what this layer holds now (the demo included)")
                 centre_name = None
-                if report.outside_centres and st.checkbox(
+                find = upload.find_centres_option(result, key=f"find-{file.name}")
+                if report.outside_centres and not find and st.checkbox(
                         f"Draw a new centre around the {report.outside_centres:,} rows outside every centre",
                         value=report.outside_centres == report.rows_kept,
                         help="A boundary 30 m around the outermost of them; you can replace it with a real "
                              "boundary file later."):
                     centre_name = st.text_input("Name of the new centre",
                                                 value=Path(file.name).stem.replace("-", " ").replace("_", " ").title())
-                if st.button("Save to the workspace", type="primary", icon=":material/save:"):
-                    if centre_name:
-                        result = svc.draw_centre(result, centre_name)
-                    svc.save(result, source=file.name, replace=replace)
+                confirmed = upload.confirm_box(found, layer, key=f"confirm-{file.name}-{layer}")
+                if st.button("Save to the workspace", type="primary", icon=":material/save:", disabled=not confirmed):
+                    upload.save_upload(svc, result, source=file.name, replace=replace, centre_name=centre_name,
+                                       find=find)
                     data.clear()
-                    st.success(f"Saved {report.rows_kept:,} rows as {get_layer(layer).label.lower()}.")
+                    st.rerun()
 
 with tab_brands:
     st.write(

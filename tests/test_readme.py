@@ -33,3 +33,29 @@ def test_readme_alias_table_is_the_code_s():
 def test_readme_layer_tables_are_the_code_s():
     readme = (PROJECT / "README.md").read_text()
     assert [row for row in layer_rows() if row not in readme] == []
+
+
+def value_rows() -> list[str]:
+    from agora.loaders.values import ACCEPTED, word_lists
+
+    rows = []
+    for col, words in word_lists().items():
+        for value in ACCEPTED[col]:
+            also = [w.replace("|", "\\|") for w in words.get(value, []) if w != value]
+            rows.append(f"| `{col}` | {value} | {', '.join(also)} |")
+    return rows
+
+
+def test_readme_accepted_values_table_is_the_code_s():
+    readme = (PROJECT / "README.md").read_text()
+    assert [row for row in value_rows() if row not in readme] == []
+
+
+def test_readme_lists_every_command_and_its_value_options():
+    from agora.cli import COMMANDS
+
+    readme = (PROJECT / "README.md").read_text()
+    for name in COMMANDS:
+        assert f"python -m agora {name.rstrip('_')}" in readme
+    for flag in ("--value COLUMN:FROM=TO", "--centres-map", "--centres-value", "--postcodes", "--find-centres"):
+        assert flag in readme

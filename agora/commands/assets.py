@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis import assets as analysis
-from ..loaders import load_assets, load_centres, load_units
-from .common import add_map_argument, column_options, guarded, print_json
+from ..loaders import load_assets, load_units
+from .common import add_centres_map_argument, add_map_argument, column_options, load_centres_option, guarded, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--centres", metavar="PATH", help="centre boundaries: assets are counted per centre")
     p.add_argument("--units", metavar="PATH", help="units (premises) whose coverage within 400 m is measured")
     add_map_argument(p)
+    add_centres_map_argument(p)
     p.add_argument("--reach", type=float, default=analysis.REACH_M, help="coverage distance in metres (default 400)")
     p.add_argument("--as-of", metavar="DATE", help="date expiring listings are counted from (default today)")
     p.add_argument("--json", action="store_true", help="print a list with one object per centre and category")
@@ -52,7 +53,7 @@ def asset_rows(assets, centres, units, unassigned: str, reach: float = analysis.
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Load the assets (and centres, units) and print the table."""
-    centres = load_centres(args.centres).data if args.centres else None
+    centres = load_centres_option(args)
     result = load_assets(args.path, centres=centres, **column_options(args))
     units = load_units(args.units, centres=centres).data if args.units else None
     unassigned = analysis.OUTSIDE if centres is not None else Path(args.path).stem

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from ..layers import CLI_NAMES
 from ..loaders.report import LoadError, LoadReport
+from ..loaders.values import parse_value_options
 
 
 def add_layer_argument(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +23,32 @@ def add_map_argument(parser: argparse.ArgumentParser) -> None:
                         help="map an input column to a canonical column or lat/lon/easting/northing/wkt")
     parser.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
                         help="value for a canonical column where the file has none (e.g. category=library)")
+    parser.add_argument("--value", action="append", default=[], metavar="COLUMN:FROM=TO",
+                        help="map a value of a status, ownership, direction or acv_status column to an accepted "
+                             "one (e.g. status:False=vacant)")
+    parser.add_argument("--postcodes", metavar="FILE",
+                        help="postcode lookup (postcode, lat, lon) placing rows that have a postcode but no coordinates")
+
+
+def add_centres_map_argument(parser: argparse.ArgumentParser) -> None:
+    """``--centres-map`` and ``--centres-value``: ``--map``/``--value`` for the ``--centres`` file."""
+    parser.add_argument("--centres-map", action="append", default=[], metavar="COLUMN=TARGET",
+                        help="map a column of the --centres file to a canonical centres column")
+    parser.add_argument("--centres-value", action="append", default=[], metavar="COLUMN:FROM=TO",
+                        help="map a value of the --centres file (like --value)")
+
+
+def centres_options(args: argparse.Namespace) -> dict:
+    """The ``--centres-map`` and ``--centres-value`` options as loader options."""
+    return {"column_map": pairs(args.centres_map, "--centres-map"),
+            "value_map": parse_value_options(args.centres_value, "--centres-value")}
+
+
+def load_centres_option(args: argparse.Namespace):
+    """The ``--centres`` file loaded with its own map, or None."""
+    from ..loaders import load_centres
+
+    return load_centres(args.centres, **centres_options(args)).data if args.centres else None
 
 
 def pairs(items: list[str], flag: str) -> dict[str, str]:
@@ -35,9 +62,14 @@ def pairs(items: list[str], flag: str) -> dict[str, str]:
     return out
 
 
-def column_options(args: argparse.Namespace) -> dict[str, dict[str, str]]:
-    """The ``--map`` and ``--set`` options as the loaders' ``column_map`` and ``defaults``."""
-    return {"column_map": pairs(args.map, "--map"), "defaults": pairs(args.set, "--set")}
+def column_options(args: argparse.Namespace) -> dict:
+    """The ``--map``, ``--set``, ``--value`` and ``--postcodes`` options as the loaders' ``column_map``,
+    ``defaults``, ``value_map`` and ``postcodes``."""
+    out = {"column_map": pairs(args.map, "--map"), "defaults": pairs(args.set, "--set"),
+           "value_map": parse_value_options(getattr(args, "value", []) or [])}
+    if getattr(args, "postcodes", None):
+        out["postcodes"] = args.postcodes
+    return out
 
 
 def print_json(value: Any) -> None:

@@ -15,9 +15,9 @@ import pandas as pd
 
 from ..analysis.clone import METHODS, CloneSettings, diagnose
 from ..analysis.ownership import classify_ownership, load_brands
-from ..loaders import load_centres, load_units
+from ..loaders import load_units
 from ..loaders.report import LoadError
-from .common import add_map_argument, column_options, guarded, print_json
+from .common import add_centres_map_argument, add_map_argument, column_options, load_centres_option, guarded, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--symbol-groups-separate", action="store_true",
                    help="do not count symbol-group stores (Spar, Londis...) as chains in nef scores")
     add_map_argument(p)
+    add_centres_map_argument(p)
     p.add_argument("--json", action="store_true", help="print a list with one object per centre")
     p.set_defaults(func=run)
 
@@ -62,11 +63,11 @@ def rows_for_json(table: pd.DataFrame) -> list[dict]:
     return out
 
 
-def load_many(paths: list[str], centres, column_map, defaults) -> tuple[pd.DataFrame, list]:
-    """Load each units file (coordinates optional) and stack them."""
+def load_many(paths: list[str], centres, **options) -> tuple[pd.DataFrame, list]:
+    """Load each units file (coordinates optional) and stack them; `options` go to the loader."""
     frames, reports = [], []
     for path in paths:
-        result = load_units(path, centres=centres, column_map=column_map, defaults=defaults, require_geometry=False)
+        result = load_units(path, centres=centres, require_geometry=False, **options)
         frames.append(result.data)
         reports.append(result.report)
     units = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise LoadError(f"--heart {args.heart!r}: write LON,LAT in degrees, e.g. -2.0142,53.7421") from exc
         heart = (lon, lat)
-    centres = load_centres(args.centres).data if args.centres else None
+    centres = load_centres_option(args)
     units, reports = load_many(args.path, centres, **column_options(args))
     by = args.by
     if by != "centre_id" and by not in units:
@@ -109,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
     print("ownership decided by: " + ", ".join(f"{k} {v}" for k, v in rules.items()))
     if unassigned:
         print(f"{unassigned} units have no centre and are not diagnosed")
+    if units["category"].isna().all():
+        uses = ", ".join(c for r in reports for c, t in r.columns.items() if t == "source_category") or "none"
+        print(f"note: no unit has a shop type we know (use column: {uses}), so none can be scored; map the column "
+              "holding the use with --map COLUMN=source_category")
     print(f"{'centre':24} {'scored':>6} {'indep':>5} {'chain':>5} {'types':>5} {'nef05':>6} {'class':12} "
           f"{'nef10*':>6} {'class':12} {'shannon':>7} {'simpson':>7}")
     for r in table.to_dict("records"):

@@ -37,9 +37,10 @@ def _int(value) -> int | float | None:
 
 
 def summarise(path: str, sites_path: str | None = None, column_map: dict | None = None,
-              defaults: dict | None = None) -> dict:
+              defaults: dict | None = None, value_map: dict | None = None, **_: object) -> dict:
     """Load `path` (and `sites_path`) and build the object the command prints."""
-    result = load_footfall_counts(path, column_map=column_map or None, defaults=defaults or None)
+    result = load_footfall_counts(path, column_map=column_map or None, defaults=defaults or None,
+                                  value_map=value_map or None)
     counts, report = result.data, result.report
     notes = list(report.notes)
     if sites_path:

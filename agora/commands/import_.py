@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
+from ..loaders.report import LoadError, LoadResult
+from ..loaders.values import reuse_value_map
 from ..service import DataService
-from .common import add_layer_argument, add_map_argument, guarded, print_json, print_report
+from .common import add_layer_argument, add_map_argument, column_options, guarded, print_json, print_report
 from .validate import load_with_options
 
 
@@ -19,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", help="where the data came from, shown in the app (default: the file name)")
     p.add_argument("--new-centre", metavar="NAME",
                    help="draw a centre called NAME around the rows that fall in no centre, and save it too")
+    p.add_argument("--find-centres", action="store_true",
+                   help="find the centres in a units file (dense clusters of units; see 'centres find'), save them, "
+                        "then save the units assigned to them")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(func=run)
 
@@ -26,15 +32,58 @@ def register(sub: argparse._SubParsersAction) -> None:
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Load, save and report."""
+    if args.find_centres and args.new_centre:
+        raise LoadError("--find-centres and --new-centre: choose one")
     svc = DataService(args.workspace, read_only=False)
     result = load_with_options(args, svc)
+    if not args.value:
+        result = reuse_saved_values(svc, args, result)
+    found = None
+    if args.find_centres:
+        if result.report.layer != "units":
+            raise LoadError(f"{result.report.file}: --find-centres needs --layer units")
+        found, result = save_found_centres(svc, result)
     if args.new_centre:
         result = svc.workspace.draw_centre(result, args.new_centre)
     dataset = svc.save(result, source=args.source, replace=args.replace)
     if args.json:
-        print_json({**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(svc.path)})
+        out = {**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(svc.path)}
+        if found is not None:
+            out["centres_found"] = found.summary()
+        print_json(out)
     else:
         print_report(result.report)
+        if found is not None:
+            print(f"centres found and saved: {len(found.centres)}")
         print(f"saved as {dataset.dataset_id} in {svc.path}")
     return 0
 
+
+
+def save_found_centres(svc: DataService, result: LoadResult) -> tuple[FoundCentres, LoadResult]:
+    """Find centres among the units of `result` that are in no saved centre, save them, and
+    return them with `result` assigned to them (save it next)."""
+    outside = result.data[result.data["centre_id"].isna()]
+    if outside.empty:
+        raise LoadError(f"{result.report.file}: every unit is in a saved centre already; there are no centres to find")
+    taken = set(svc.centres()["centre_id"].dropna())
+    found = find_centres(outside, taken=taken)
+    # the derived tables are built once, when the units are saved next
+    svc.workspace.save(centres_result(found, result.report.file), source=f"centres found in {result.report.file}")
+    return found, assign_found(result, found)
+
+
+def reuse_saved_values(ws: DataService, args: argparse.Namespace, result: LoadResult) -> LoadResult:
+    """Load again with the value map saved with an earlier dataset of the same columns, when there is one
+    and it changes something (``--value`` given on the command line wins: this is not called then)."""
+    columns = [c for c in result.report.columns if result.report.columns[c] != "geometry"]
+    reused = reuse_value_map([d.report for d in ws.datasets(result.report.layer)], columns)
+    feeds = {col: target for col, target in result.report.columns.items()}
+    applied = {feeds.get(col, col): pairs for col, pairs in reused.items()}
+    if not reused or all(result.report.value_map.get(c, {}).items() >= p.items() for c, p in applied.items()):
+        return result
+    again = ws.load(args.path, args.layer, **{**column_options(args), "value_map": reused})
+    again.report.notes.append("values mapped as for an earlier file with the same columns: "
+                              + "; ".join(f"{col}: " + ", ".join(f"{k}={v}" for k, v in pairs.items())
+                                          for col, pairs in reused.items()))
+    return again

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis import vacancy
-from ..loaders import load_centres, load_units
-from .common import add_map_argument, column_options, guarded, print_json
+from ..loaders import load_units
+from .common import add_centres_map_argument, add_map_argument, column_options, load_centres_option, guarded, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="units file (survey, OSM extract, register)")
     p.add_argument("--centres", metavar="PATH", help="centre boundaries: units are grouped by the centre they fall in")
     add_map_argument(p)
+    add_centres_map_argument(p)
     p.add_argument("--as-of", metavar="DATE", help="date long-term vacancy of undated units is measured to (default today)")
     p.add_argument("--json", action="store_true",
                    help="print a list with one object per centre and survey date")
@@ -55,7 +56,7 @@ def vacancy_rows(units: pd.DataFrame, centres: pd.DataFrame | None, unassigned: 
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Load the units (and centres) and print the vacancy table."""
-    centres = load_centres(args.centres).data if args.centres else None
+    centres = load_centres_option(args)
     result = load_units(args.path, centres=centres, **column_options(args))
     unassigned = vacancy.OUTSIDE if centres is not None else Path(args.path).stem
     rows = vacancy_rows(result.data, centres, unassigned, as_of=args.as_of)

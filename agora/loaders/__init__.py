@@ -11,8 +11,11 @@ from .canonical import (
     load_footfall_sites,
     load_units,
 )
+from .centres_found import find_centres
+from .guess import guess
 from .read import SUPPORTED, read_source
 from .report import LoadError, LoadReport, LoadResult
+from .values import guess_value_map, reuse_value_map
 
 __all__ = [
     "load",
@@ -22,6 +25,10 @@ __all__ = [
     "load_footfall_sites",
     "load_units",
     "read_source",
+    "find_centres",
+    "guess",
+    "guess_value_map",
+    "reuse_value_map",
     "SUPPORTED",
     "LoadError",
     "LoadReport",

@@ -20,7 +20,10 @@ from . import normalise as norm
 from .columns import COORD_ALIASES, match_columns
 from .coords import assign_centres, clean_geometries, point_columns, points_from_columns
 from .read import Source, read_source
+from . import osm
+from .postcodes import place_by_postcode, read_lookup
 from .report import LoadError, LoadReport, LoadResult
+from .values import apply_value_maps
 
 Normaliser = Callable[[pd.DataFrame, LoadReport, dict], pd.DataFrame]
 
@@ -34,6 +37,8 @@ def load(
     centres: gpd.GeoDataFrame | None = None,
     defaults: dict[str, str] | None = None,
     require_geometry: bool = True,
+    value_map: dict[str, dict[str, str]] | None = None,
+    postcodes: Source | pd.DataFrame | None = None,
 ) -> LoadResult:
     """Load `source` as the canonical `layer`.
 
@@ -56,7 +61,15 @@ def load(
         Canonical column -> value for rows that have none (``{"category": "library"}``).
     require_geometry : bool
         When False, a table with no coordinate columns at all (a survey listing names,
-        types and ownership) loads with empty geometry instead of failing.
+        types and ownership) loads with empty geometry instead of failing. Give it a
+        centre with ``defaults={"centre_id": ...}``.
+    value_map : dict, optional
+        ``{column: {from: to}}``: the file's values of a status, ownership, direction or
+        ACV status column mapped to accepted ones (``{"status": {"False": "vacant"}}``);
+        see :mod:`agora.loaders.values`. Kept in ``report.value_map`` with the guesses used.
+    postcodes : path, file or DataFrame, optional
+        A postcode lookup (postcode, lat, lon) that places rows with a postcode but no
+        coordinates (:mod:`agora.loaders.postcodes`).
 
     Returns
     -------
@@ -78,6 +91,7 @@ def load(
         notes: list[str] = []
         if table.empty:
             raise LoadError(f"{name}: the table has no rows.")
+        table = osm.expand_tags(table, notes)
     else:
         name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
         table, notes = read_source(source, name)
@@ -93,7 +107,9 @@ def load(
 
     geo = isinstance(table, gpd.GeoDataFrame)
     if spec.geometry:
-        if geo:
+        if not geo and postcodes is not None and not set(mapping) & set(COORD_ALIASES):
+            table = place_by_postcode(table, read_lookup(postcodes), report, keep_unplaced=not require_geometry)
+        elif geo:
             report.columns[table.geometry.name] = "geometry"
             table = clean_geometries(table, report, spec.geometry)
             table = point_columns(table, mapping)
@@ -117,6 +133,7 @@ def load(
             table[col] = value
         else:
             table[col] = table[col].where(table[col].notna(), value)
+    table = apply_value_maps(table, mapping, value_map, report)
 
     table = NORMALISERS[spec.name](table, report, {"file_stem": Path(name).stem, "mapping": mapping})
     for col in spec.required:
@@ -188,6 +205,11 @@ def _units(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
     table = norm.unit_status(table, report)
     table = norm.unit_ownership(table, report)
     table = norm.unit_categories(table, report)
+    if not {"source_category", "category", "name"} & set(table.columns) and "status" not in ctx["mapping"]:
+        found = ", ".join(str(c) for c in report.columns) or "no columns"
+        raise LoadError(f"{report.file}: no column gives the units' use (shop, amenity, type, use, "
+                        f"description...), name or status; found {found}. Map one by hand "
+                        "(e.g. --map COLUMN=source_category).")
     if "observed_on" in table:
         table["observed_on"] = norm.dates(table["observed_on"])
     if "vacant_since" in table:

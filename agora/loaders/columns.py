@@ -26,7 +26,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "centre_id": ("centre_id", "centreid", "centre", "center_id", "towncentre", "town_centre_id",
                       "tc2004_id", "rc_id", "rcid"),
         "source": ("source",),
-        "street": ("street", "addrstreet", "addr:street", "streetname", "road", "address_1", "address1"),
+        "street": ("street", "addrstreet", "addr:street", "streetname", "road", "address_1", "address1",
+                   "address_street"),
     },
     "centres": {
         "centre_id": ("centre_id", "centreid", "id", "code", "rc_id", "rcid", "tc2004_id", "tcid", "fid"),
@@ -37,7 +38,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
                      "rank", "groupname"),
     },
     "units": {
-        "unit_id": ("unit_id", "unitid", "id", "urn", "uprn", "osm_id", "osmid", "premises_id", "ref"),
+        "unit_id": ("unit_id", "unitid", "id", "urn", "uprn", "osm_id", "osmid", "premises_id", "ref", "rates_code",
+                    "location_code", "property_reference", "ba_reference"),
         "category": ("category", "our_category"),
         "source_category": ("source_category", "shop", "amenity", "type", "use", "shop_type", "shoptype",
                             "business_type", "businesstype", "classification", "voa_description",
@@ -46,9 +48,10 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
                       "independent", "chain"),
         "brand": ("brand", "chain_name"),
         "brand_wikidata": ("brand_wikidata", "brand:wikidata", "brandwikidata"),
-        "status": ("status", "occupancy", "occupied", "vacant", "vacancy", "state"),
+        "status": ("status", "occupancy", "occupied", "vacant", "vacancy", "state", "occupation_state",
+                   "occupancy_status", "occupied_status", "vacancy_status", "occupation_status"),
         "observed_on": ("observed_on", "survey_date", "surveydate", "date", "observed", "check_date",
-                        "surveyed_on", "visit_date"),
+                        "surveyed_on", "visit_date", "period", "quarter", "snapshot_date"),
         "vacant_since": ("vacant_since", "vacantsince", "empty_since", "date_vacant"),
     },
     "footfall_sites": {

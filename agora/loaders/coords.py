@@ -191,9 +191,12 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
 
 
 def area_crs(gdf: gpd.GeoDataFrame):
-    """The CRS to measure in: British National Grid in Great Britain, else local UTM."""
-    if gdf.empty:
+    """The CRS to measure in: British National Grid in Great Britain, else local UTM (rows without a
+    position are left out of the decision)."""
+    placed = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty] if not gdf.empty else gdf
+    if placed.empty:  # nothing placed (a survey without positions): measure in British National Grid
         return BNG_CRS
+    gdf = placed
     minx, miny, maxx, maxy = gdf.to_crs(DISPLAY_CRS).total_bounds
     if minx >= BRITISH_ISLES[0] and maxx <= BRITISH_ISLES[2] and miny >= BRITISH_ISLES[1] and maxy <= BRITISH_ISLES[3]:
         return BNG_CRS

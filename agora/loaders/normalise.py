@@ -117,6 +117,20 @@ OWNERSHIP_WORDS = {
 }
 
 
+#: Longer survey wording: "Independent (local)", "National chain", "Symbol group (Spar)"...
+OWNERSHIP_PATTERNS = ((r"^indep|^local", "independent"), (r"symbol", "symbol_group"),
+                      (r"chain|multiple|national|franchise", "chain"))
+
+
+def ownership_words(values: pd.Series) -> pd.Series:
+    """Surveyed ownership words as ``independent``, ``chain``, ``symbol_group`` or ``unknown`` (else missing)."""
+    text = values.astype("string").str.strip().str.lower()
+    mapped = text.map(OWNERSHIP_WORDS, na_action="ignore").astype("string")
+    for pattern, value in OWNERSHIP_PATTERNS:
+        mapped[mapped.isna() & text.str.contains(pattern, regex=True).fillna(False)] = value
+    return mapped
+
+
 def unit_ownership(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Keep what a survey recorded of ownership, and the OSM brand hints for later rules.
 
@@ -126,11 +140,7 @@ def unit_ownership(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """
     if "ownership" in table:
         text = table["ownership"].astype("string").str.strip().str.lower()
-        mapped = text.map(OWNERSHIP_WORDS, na_action="ignore").astype("string")
-        # Longer survey wording: "Independent (local)", "National chain", "Symbol group (Spar)"...
-        for pattern, value in ((r"^indep|^local", "independent"), (r"symbol", "symbol_group"),
-                               (r"chain|multiple|national|franchise", "chain")):
-            mapped[mapped.isna() & text.str.contains(pattern, regex=True).fillna(False)] = value
+        mapped = ownership_words(table["ownership"])
         for word in text[mapped.isna() & text.notna()].unique()[:5]:
             report.notes.append(f"ownership {word!r} not recognised: decided by the other rules")
         table["ownership"] = mapped
@@ -142,6 +152,37 @@ def unit_ownership(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     if "not:brand:wikidata" in table:
         not_brand |= table["not:brand:wikidata"].notna()
     table["not_brand"] = not_brand
+    return table
+
+
+#: Broad land-use classes of rates and planning files: they say what kind of premises, not what kind of shop.
+LAND_USE = frozenset({"retail", "office", "offices", "industrial", "leisure", "residential", "commercial",
+                      "community", "warehouse", "storage", "mixed", "mixed use", "other", "education",
+                      "health", "hospitality", "retail and leisure", "a1", "a2", "a3", "a4", "a5", "b1", "b2",
+                      "b8", "d1", "d2", "e", "f1", "f2", "sui generis"})
+
+
+def land_use_classes(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Move a ``category`` column of broad land-use classes (Retail, Office, Industrial...) to ``land_use``.
+
+    Such a column is not the kind of shop: it is kept as ``land_use`` and said in the
+    report, and the shop type comes from the other columns (or stays unknown).
+    """
+    if "category" not in table:
+        return table
+    from ..analysis.taxonomy import shop_types
+
+    text = table["category"].astype("string").str.strip()
+    known = text.str.lower().isin(set(shop_types()["type_id"]))
+    broad = text.str.lower().str.replace("_", " ").isin(LAND_USE) & ~known
+    if broad.sum() and broad.sum() >= 0.5 * text.notna().sum():
+        top = text[broad].value_counts().head(6)
+        table = table.rename(columns={"category": "land_use"})
+        report.notes.append(
+            "the category column holds broad land-use classes ("
+            + ", ".join(f"{k} {v}" for k, v in top.items())
+            + "), not kinds of shop: kept as 'land_use'; the shop type is taken from the other columns"
+        )
     return table
 
 
@@ -162,6 +203,7 @@ def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
             if key in table:
                 tagged = key + "=" + table[key].astype("string")
                 table["source_category"] = table["source_category"].astype("string").fillna(tagged)
+    table = land_use_classes(table, report)
     if "source_category" not in table:
         return table
     given = table["category"] if "category" in table else pd.Series(pd.NA, index=table.index, dtype="string")

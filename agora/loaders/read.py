@@ -20,6 +20,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from . import osm
 from .report import LoadError
 
 Source = Union[str, os.PathLike, IO[bytes], bytes]
@@ -33,7 +34,9 @@ VECTOR_EXT = {".geojson", ".gpkg", ".fgb", ".kml"}
 PARQUET_EXT = {".parquet", ".geoparquet"}
 JSON_EXT = {".json"}
 ZIP_EXT = {".zip"}
-SUPPORTED = sorted(TABLE_EXT | EXCEL_EXT | VECTOR_EXT | PARQUET_EXT | JSON_EXT | ZIP_EXT)
+OSM_EXT = {".pbf", ".osm"}
+SHP_EXT = {".shp"}
+SUPPORTED = sorted(TABLE_EXT | EXCEL_EXT | VECTOR_EXT | PARQUET_EXT | JSON_EXT | ZIP_EXT | OSM_EXT | SHP_EXT)
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
@@ -68,10 +71,17 @@ def read_source(source: Source, filename: str | None = None, *, limit: int | Non
         When the file cannot be read; the message names the file and the problem.
     """
     name = filename or (Path(source).name if isinstance(source, (str, os.PathLike)) else "upload")
-    data = _as_bytes(source, name, limit or max_bytes())
+    table, notes = _read(source, name, limit or max_bytes())
+    return osm.expand_tags(table, notes), notes
+
+
+def _read(source: Source, name: str, limit: int) -> tuple[pd.DataFrame, list[str]]:
+    ext = Path(name).suffix.lower()
+    if ext in SHP_EXT:
+        return _read_shapefile(source, name, limit)
+    data = _as_bytes(source, name, limit)
     if not data.strip():
         raise LoadError(f"{name}: the file is empty.")
-    ext = Path(name).suffix.lower()
     try:
         if ext in TABLE_EXT:
             return _read_csv(data, name, sep="\t" if ext == ".tsv" else None)
@@ -85,6 +95,8 @@ def read_source(source: Source, filename: str | None = None, *, limit: int | Non
             return _read_parquet(data, name), []
         if ext in ZIP_EXT:
             return _read_zip(data, name)
+        if ext in OSM_EXT:
+            return osm.read_osm_file(data, name, fmt=ext.lstrip(".")), ["read as an OpenStreetMap extract"]
     except LoadError:
         raise
     except Exception as exc:  # any library's own error becomes one clear message
@@ -286,6 +298,29 @@ def _read_zip(data: bytes, name: str) -> tuple[gpd.GeoDataFrame, list[str]]:
     if not any(m.lower() == (stem + ".prj").lower() for m in members):
         notes.append("the shapefile has no .prj: its coordinate system is guessed from the coordinates")
     gdf = gpd.read_file(io.BytesIO(data), engine="pyogrio")
+    return _number_rows(gdf, name), notes
+
+
+def _read_shapefile(source: Source, name: str, limit: int) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """A ``.shp`` read from its path, with its ``.dbf`` and ``.shx`` (and ``.prj``) beside it."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise LoadError(f"{name}: a shapefile comes with its .dbf, .shx and .prj files; put them in one zip "
+                        "and load the zip.")
+    path = Path(source)
+    if not path.exists():
+        raise LoadError(f"{name}: no such file.")
+    siblings = {p.suffix.lower(): p for p in path.parent.glob(path.stem + ".*")}
+    for part in (".dbf", ".shx"):
+        if part not in siblings:
+            raise LoadError(f"{name}: the shapefile has no {part} file beside it ({path.stem}{part}).")
+    size = sum(p.stat().st_size for p in siblings.values())
+    if size > limit:
+        raise LoadError(f"{name}: the shapefile is {size / 2**20:.1f} MB, over the limit of {limit / 2**20:.3g} MB.")
+    notes = [] if ".prj" in siblings else ["the shapefile has no .prj: its coordinate system is guessed from the coordinates"]
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:
+        raise LoadError(f"{name}: could not be read as a shapefile ({_short(exc)}).") from exc
     return _number_rows(gdf, name), notes
 
 

@@ -41,6 +41,9 @@ class LoadReport:
     duplicate_rows : int
         Footfall rows dropped as repeats of the same site, time and direction (each is
         also listed in ``rejected``).
+    value_map : dict
+        ``{column: {from: to}}``: the file's values replaced by accepted ones (chosen by a
+        person or guessed), kept so the next file with the same columns can reuse it.
     notes : list of str
         Anything else worth knowing (encoding used, duplicates resolved...).
     """
@@ -55,6 +58,7 @@ class LoadReport:
     columns: dict[str, str] = field(default_factory=dict)
     outside_centres: int = 0
     duplicate_rows: int = 0
+    value_map: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property

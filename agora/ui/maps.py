@@ -311,6 +311,9 @@ def add_geojson_layer(
     folium.GeoJson
         The layer, already added to `m`.
     """
+    unplaced = int((gdf.geometry.isna() | gdf.geometry.is_empty).sum()) if isinstance(gdf, gpd.GeoDataFrame) else 0
+    if unplaced:  # said under the map by show_map
+        m._agora_unplaced = [*getattr(m, "_agora_unplaced", []), (str(name), unplaced)]
     gdf = _to_display(gdf)
     tooltip = dict(tooltip or {})
     missing = [c for c in dict.fromkeys([color_by, stroke_by, radius_by, *tooltip]) if c and c not in gdf.columns]
@@ -641,6 +644,12 @@ def show_map(
     dict
         The requested values (empty by default).
     """
+    import streamlit as st
+
+    from .widgets import md_escape
+
+    for layer, count in getattr(m, "_agora_unplaced", []):
+        st.caption(md_escape(f"{layer}: {count:,} have no position and are not on the map (they count in the figures)."))
     wanted = list(returned_objects)
     unknown = [w for w in wanted if w not in RETURNABLE]
     if unknown:
