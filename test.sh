@@ -10,4 +10,6 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "chromium could not be installed: browser tests will be skipped (or fail under CI)"
 fi
+echo "Linting with ruff..."
+python -m ruff check .
 exec python -m pytest "$@"

@@ -1,6 +1,5 @@
 """Town profile: one centre on one page, to print or to download as a file that opens offline."""
 
-import pandas as pd
 import streamlit as st
 
 from agora.analysis.indicators import INDICATORS

@@ -480,7 +480,7 @@ def _summarise(table: pd.DataFrame, scored: pd.DataFrame, settings: CloneSetting
     status = _string(table, "status")
     occupied, vacant = int(status.eq("occupied").sum()), int(status.eq("vacant").sum())
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = (lambda x: float(x / n) if n else float("nan"))
+        share = (lambda x: float(x / n) if n else float("nan"))  # noqa: E731
         return {
             "n_units": int(len(table)),
             "n_eligible": int(table["eligible"].sum()),

@@ -20,7 +20,6 @@ import pandas as pd
 
 from ..analysis import compare
 from ..analysis.indicators import DEFAULT_COMPARE, INDICATORS, indicator_table, numeric_ids, similarity_defaults
-from ..layers import LAYERS
 from ..loaders.area_indicators import load_cdrc_folder, load_cdrc_town_centres
 from ..loaders.report import LoadError
 from ..service import DataService

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import compare
-from ..analysis.indicators import INDICATORS, centre_points, indicator_table
+from ..analysis.indicators import INDICATORS, centre_points
 from ..report import charts
 from ..report.profile import Profile, build_profile, to_html
 from ..service import DataService

@@ -19,10 +19,15 @@ Rules the builders keep (DESIGN.md section 7):
 
 Examples
 --------
+>>> units = gpd.GeoDataFrame({"name": ["<b>{{ Bakery }}</b>"], "status": ["occupied"]},
+...                          geometry=gpd.points_from_xy([-1.55], [53.80]), crs=4326)
 >>> m = base_map(units.total_bounds)
->>> add_geojson_layer(m, units, "Units", color_by="status", colors=STATUS_COLOURS,
-...                   tooltip={"name": "Name", "status": "Status"})
->>> show_map(m, key="overview_map")
+>>> _ = add_geojson_layer(m, units, "Units", color_by="status", colors=STATUS_COLOURS,
+...                       tooltip={"name": "Name", "status": "Status"})
+>>> html = m.get_root().render()
+>>> "<b>" in html, "{{ Bakery" in html   # sent escaped, never as markup or a template
+(False, False)
+>>> show_map(m, key="overview_map")  # doctest: +SKIP
 """
 
 from __future__ import annotations
