@@ -39,16 +39,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .bands import NO_BAND, SIZE_BANDS, size_band  # noqa: F401 - part of this module's interface
+from .indicators import INDICATORS, get
+
 #: (label, lowest units count) from small to large; a centre is in the last band whose lower bound it reaches.
-SIZE_BANDS: tuple[tuple[str, int], ...] = (
-    ("small (under 50 units)", 0),
-    ("medium (50-199 units)", 50),
-    ("large (200-499 units)", 200),
-    ("very large (500+ units)", 500),
-)
-NO_BAND = "size not known"
-
-
 # --------------------------------------------------------------------------- helpers
 def _numeric(table: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
     """The `indicators` columns as float (NaN for missing), same index."""
@@ -75,7 +69,6 @@ def default_min_shared(n_indicators: int) -> int:
 # --------------------------------------------------------------------------- standardising
 def log_scaled(indicators: Sequence[str]) -> list[str]:
     """The indicators of the registry compared on a log scale."""
-    from .indicators import INDICATORS
 
     return [i for i in indicators if i in INDICATORS and INDICATORS[i].scale == "log"]
 
@@ -323,16 +316,6 @@ def similar_by_brand_tables(brands: pd.DataFrame, mix: pd.DataFrame, centre_id: 
 
 
 # --------------------------------------------------------------------------- percentiles and bands
-def size_band(units: pd.Series, bands: Sequence[tuple[str, int]] = SIZE_BANDS) -> pd.Series:
-    """The size band of each centre from its number of units (premises); :data:`NO_BAND` when unknown."""
-    values = pd.to_numeric(units, errors="coerce").astype("float64")
-    labels = [b[0] for b in bands]
-    edges = [float(b[1]) for b in bands] + [np.inf]
-    band = pd.cut(values, bins=edges, labels=labels, right=False)
-    out = band.astype("string").fillna(NO_BAND)
-    return pd.Series(pd.Categorical(out, categories=labels + [NO_BAND], ordered=True), index=units.index)
-
-
 def _percentile(values: pd.Series) -> pd.Series:
     n = values.notna().sum()
     if n < 2:
@@ -399,7 +382,6 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
         centres it does better than; NaN for neutral indicators), ``median`` and
         ``centres`` (of / number of the centres with a value), in the order given.
     """
-    from .indicators import INDICATORS, get
 
     indicators = [i for i in indicators if get(i).kind == "number" and i in table]
     pct = percentiles(table, indicators)

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..layers import ASSET_CATEGORIES
+from .bands import SIZE_BANDS, size_band
 
 HIGHER_BETTER = "higher_better"
 HIGHER_WORSE = "higher_worse"
@@ -574,7 +575,6 @@ def indicator_table(
         name. Categorical indicators are strings; numbers are float with NaN for
         missing. ``attrs["timings"]`` holds the seconds each group took.
     """
-    from .compare import SIZE_BANDS, size_band
 
     options = {"clone": dict(clone or {}), "today": today}
     inputs = Inputs.from_layers(layers, area, **options)
