@@ -14,7 +14,7 @@ from typing import Callable
 import geopandas as gpd
 import pandas as pd
 
-from ..layers import DISPLAY_CRS, LAYERS, Layer, conform, get_layer
+from ..layers import DISPLAY_CRS, LAYERS, Layer, conform, get_layer, strip_text
 from . import footfall
 from . import normalise as norm
 from .columns import COORD_ALIASES, match_columns
@@ -178,7 +178,7 @@ def _centres(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame
         table["name"] = table["centre_id"]
     table = _ids(table, "centre_id", ctx["file_stem"], report)
     if "name" in table:
-        table["name"] = table["name"].astype("string").str.strip()
+        table["name"] = strip_text(table["name"])
     return table
 
 
