@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..layers import LAYERS
+from ..layers import LAYERS, get_layer
 from ..store.workspace import Workspace
 from .common import guarded, print_json
 
@@ -23,6 +23,9 @@ def run(args: argparse.Namespace) -> int:
     ws = Workspace(args.workspace)
     if args.delete:
         layer, _, dataset = args.delete.partition("/")
+        known = [ds.dataset_id for ds in ws.datasets(get_layer(layer).name)]
+        if dataset not in known:
+            raise KeyError(f"no dataset {dataset!r} in layer {layer}; one of {', '.join(known) or '(none)'}")
         ws.delete(layer, dataset)
     rows = [
         {"layer": layer.cli_name, "dataset": ds.dataset_id, "source": ds.source, "rows": ds.rows,

@@ -26,6 +26,8 @@ from ..loaders.report import LoadError, LoadReport, LoadResult
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
+#: What a dataset id looks like (never a path).
+DATASET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 
 
 def default_path() -> Path:
@@ -223,7 +225,15 @@ class Workspace:
         return assign_outside(result, centre.data["centre_id"].iloc[0])
 
     def delete(self, layer: str, dataset_id: str) -> None:
-        """Remove one dataset of `layer`."""
+        """Remove one dataset of `layer`.
+
+        Raises
+        ------
+        KeyError
+            When `dataset_id` is not a plain dataset id (a path such as ``../../x``).
+        """
+        if not DATASET_ID.fullmatch(dataset_id or ""):
+            raise KeyError(f"not a dataset id: {dataset_id!r}")
         folder = self.path / get_layer(layer).name
         for suffix in (".parquet", ".json"):
             (folder / f"{dataset_id}{suffix}").unlink(missing_ok=True)

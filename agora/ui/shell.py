@@ -7,6 +7,7 @@ script (see the README), so each page calls :func:`page_shell` itself.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -14,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from ..store.workspace import Workspace
-from . import data, navigation
+from . import data, errors, navigation
 
 APP_TITLE = "Agora"
 
@@ -85,7 +86,12 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
         Page icon.
     pick_town : bool
         Show the town picker in the sidebar.
+
+    A page opened alone (not through the entry script) is run again inside
+    :func:`agora.ui.errors.friendly_errors`, so an unexpected error never shows a traceback.
     """
+    if not errors.active():
+        errors.run_page_guarded(sys._getframe(1).f_code.co_filename)
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
     ws = data.workspace()
     layers = data.layers(ws)
