@@ -34,6 +34,7 @@ def load(
     centres: gpd.GeoDataFrame | None = None,
     defaults: dict[str, str] | None = None,
     require_geometry: bool = True,
+    layer_name: str | None = None,
 ) -> LoadResult:
     """Load `source` as the canonical `layer`.
 
@@ -57,6 +58,9 @@ def load(
     require_geometry : bool
         When False, a table with no coordinate columns at all (a survey listing names,
         types and ownership) loads with empty geometry instead of failing.
+    layer_name : str, optional
+        Which layer of a GeoPackage holding several to load (without it such a file is
+        refused with a :class:`~agora.loaders.read.LayerChoiceError` naming its layers).
 
     Returns
     -------
@@ -80,7 +84,7 @@ def load(
             raise LoadError(f"{name}: the table has no rows.")
     else:
         name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
-        table, notes = read_source(source, name)
+        table, notes = read_source(source, name, layer_name=layer_name)
     report = LoadReport(file=name, layer=spec.name, rows_read=len(table), notes=list(notes))
     if spec.name == "footfall_counts":
         table = footfall.reshape(table, report, column_map)
