@@ -532,7 +532,7 @@ def _read_vector(path: Path, name: str, layer_name: str | None) -> tuple[gpd.Geo
     notes: list[str] = []
     layer = None
     if path.suffix.lower() == ".gpkg" or Path(name).suffix.lower() == ".gpkg":
-        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+        layers = layer_names(path)
         if layer_name is not None:
             if layer_name not in layers:
                 raise LayerChoiceError(f"{name}: no layer {layer_name!r}; the GeoPackage holds "
@@ -573,3 +573,8 @@ def _number_rows(df: pd.DataFrame, name: str) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     df.insert(0, "_row", range(1, len(df) + 1))
     return df
+
+
+def layer_names(path: str | os.PathLike) -> list[str]:
+    """The layer names of a vector file (a GeoPackage's tables), in file order."""
+    return [str(row[0]) for row in pyogrio.list_layers(path)]

@@ -16,6 +16,7 @@ import streamlit as st
 
 from ..store.workspace import Workspace
 from . import data, errors, navigation
+from .text import md
 
 APP_TITLE = "Agora"
 
@@ -114,7 +115,8 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
             st.session_state["selected_town"] = ctx.town
             st.query_params["town"] = ctx.town
             if wanted and wanted not in ids:
-                st.warning(f"No centre with id {wanted!r} is loaded; showing {names[ctx.town]}.")
+                # Never echo the parameter itself: only known ids and their escaped names are shown.
+                st.warning(f"The town in the link is not loaded; showing {md(names[ctx.town])}.")
         elif ids:
             ctx.town = st.query_params.get("town") if st.query_params.get("town") in ids else ids[0]
         if ctx.is_demo:
@@ -122,7 +124,7 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
         if read_only():
             st.caption("A read-only copy: data is added by the town team.")
         else:
-            st.caption(f"Workspace: `{ws.path}`")
+            st.caption(f"Workspace: {md(ws.path)}")
     return ctx
 
 
