@@ -239,3 +239,13 @@ def test_footfall_dates_outside_a_plausible_range_rejected(date):
     result = load_footfall_counts(text.encode(), filename="counts.csv")
     assert result.data["timestamp"].dt.year.tolist() == [2024]
     assert result.report.rejected == [{"row": 2, "reason": f"date {date} is outside 1980-{pd.Timestamp.now().year + 1}"}]
+
+
+def test_command_line_names_the_layers_and_takes_one(two_layer_gpkg, workspace, capsys):
+    from agora.cli import main
+
+    assert main(["validate", str(two_layer_gpkg), "--layer", "units", "--workspace", str(workspace.path)]) == 2
+    assert "the GeoPackage holds 2 layers ('centres', 'shops')" in capsys.readouterr().err
+    assert main(["validate", str(two_layer_gpkg), "--layer", "units", "--layer-name", "shops",
+                 "--workspace", str(workspace.path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows_kept"] == 2

@@ -6,7 +6,7 @@ import argparse
 
 from ..store.workspace import Workspace
 from .common import add_layer_argument, add_map_argument, guarded, print_json, print_report
-from .validate import load_with_options
+from .validate import add_layer_name_argument, load_with_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,6 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="the file to import")
     add_layer_argument(p)
     add_map_argument(p)
+    add_layer_name_argument(p)
     p.add_argument("--workspace", help="workspace folder (default: $AGORA_WORKSPACE or ./workspace)")
     p.add_argument("--replace", action="store_true", help="replace the layer's existing datasets (demo included)")
     p.add_argument("--source", help="where the data came from, shown in the app (default: the file name)")

@@ -13,6 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="the file (CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, OSM JSON)")
     add_layer_argument(p)
     add_map_argument(p)
+    add_layer_name_argument(p)
     p.add_argument("--workspace", help="workspace whose centres units are assigned to (default: the app's)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(func=run)
@@ -29,6 +30,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_layer_name_argument(parser: argparse.ArgumentParser) -> None:
+    """``--layer-name NAME``: which layer of a GeoPackage holding several to read."""
+    parser.add_argument("--layer-name", metavar="NAME",
+                        help="the layer to read from a GeoPackage holding several (the error lists them)")
+
+
 def load_with_options(args: argparse.Namespace):
-    """Load ``args.path`` as ``args.layer`` with the column map, defaults and workspace centres."""
-    return Workspace(args.workspace).load(args.path, args.layer, **column_options(args))
+    """Load ``args.path`` as ``args.layer`` with the column map, defaults, GeoPackage layer and workspace centres."""
+    return Workspace(args.workspace).load(args.path, args.layer, layer_name=args.layer_name, **column_options(args))
