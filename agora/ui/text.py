@@ -14,8 +14,9 @@ import re
 
 # ASCII punctuation that means something to Streamlit's markdown (CommonMark, tables,
 # strikethrough, maths, colour directives and ``:material/...:`` icons); each is
-# backslash-escaped. ``& < >`` become HTML entities after that.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:/$=^])")
+# backslash-escaped. ``& < >`` become HTML entities after that. Parentheses stay as they
+# are: with ``[`` and ``]`` escaped they cannot make a link.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]#+\-.!|~:/$=^])")
 
 
 def md(text: object) -> str:
@@ -36,7 +37,7 @@ def md(text: object) -> str:
     Examples
     --------
     >>> print(md("[Sign in](http://evil.example)"))
-    \\[Sign in\\]\\(http\\:\\/\\/evil\\.example\\)
+    \\[Sign in\\](http\\:\\/\\/evil\\.example)
     """
     if text is None or (not isinstance(text, str) and _is_missing(text)):
         return ""
