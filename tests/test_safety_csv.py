@@ -46,9 +46,9 @@ def test_units_and_chains_downloads_from_a_geo_table():
 
 def test_loader_never_strips_a_tab_into_a_formula(tmp_path):
     path = tmp_path / "units.csv"
-    path.write_text('name,lat,lon\n"\t=1+1",53.74,-2.01\n"  Baker  ",53.74,-2.01\n')
+    path.write_text('name,lat,lon\n"\t=1+1",53.74,-2.01\n"  Baker  ",53.74,-2.01\n\t+2,53.74,-2.01\n')
     names = load_units(path).data["name"].tolist()
-    assert names == ["\t=1+1", "Baker"]
+    assert names == ["\t=1+1", "Baker", "\t+2"]
     centres = tmp_path / "centres.csv"
     centres.write_text('name,wkt\n"\t=1+1","POLYGON((0 50,0 51,1 51,1 50,0 50))"\n')
     assert load_centres(centres).data["name"].tolist() == ["\t=1+1"]
