@@ -7,6 +7,8 @@ page on a freshly started server runs that page without this script.
 
 import streamlit as st
 
+from agora.ui.errors import friendly_errors
 from agora.ui.navigation import streamlit_pages
 
-st.navigation(streamlit_pages(), position="hidden").run()
+with friendly_errors():  # a friendly message with a reference instead of a traceback
+    st.navigation(streamlit_pages(), position="hidden").run()

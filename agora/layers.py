@@ -250,6 +250,15 @@ def _as_dtype(s: pd.Series, dtype: str) -> pd.Series:
     if dtype == "Float64":
         return pd.to_numeric(s, errors="coerce").astype("Float64")
     if dtype == "string":
-        out = s.astype("string").str.strip()
+        out = strip_text(s)
         return out.mask(out == "", pd.NA)
     return s.astype(dtype)
+
+
+def strip_text(values: pd.Series) -> pd.Series:
+    """Text without surrounding white space, except a leading tab or carriage return
+    that keeps a formula inert (``"\\t=1+1"`` stays as it is, never ``"=1+1"``)."""
+    text = values.astype("string")
+    out = text.str.strip()
+    hidden = text.str.match(r"^\s*[\t\r]").fillna(False) & out.str.match(r"^[=+\-@]").fillna(False)
+    return out.where(~hidden, text.str.rstrip())

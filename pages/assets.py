@@ -10,7 +10,8 @@ from agora.layers import ASSET_CATEGORIES
 from agora.loaders.coords import area_crs
 from agora.store import export
 from agora.ui import data, maps
-from agora.ui.widgets import download_csv, md_escape, plain
+from agora.ui.widgets import download_csv, plain
+from agora.ui.text import md
 from agora.ui.shell import no_data_message, page_shell
 
 REACH = analysis.REACH_M
@@ -22,7 +23,7 @@ if ctx.town is None:
     no_data_message("centres")
     st.stop()
 
-st.title(f"Community assets in {ctx.town_name}")
+st.title(f"Community assets in {md(ctx.town_name)}")
 assets = ctx.for_town("assets")
 if assets.empty:
     no_data_message("community assets")
@@ -57,7 +58,7 @@ cols[2].metric("Listed as ACV", f"{int(listed.sum()):,}", help="Assets of Commun
 cols[3].metric(f"Listings ending within {analysis.EXPIRY_MONTHS} months", f"{len(soon):,}",
                help="When a listing lapses the community loses its right to bid if the asset is sold.")
 if len(soon):
-    names = ", ".join(md_escape(n) for n in soon["name"].astype("string").fillna("(no name)").head(5))
+    names = ", ".join(md(n) for n in soon["name"].astype("string").fillna("(no name)").head(5))
     st.warning(f"{len(soon)} listing(s) end within {analysis.EXPIRY_MONTHS} months: {names}"
                + (" …" if len(soon) > 5 else ""), icon=":material/event_busy:")
 

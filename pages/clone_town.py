@@ -11,6 +11,7 @@ from agora.store import export
 from agora.ui import data, maps
 from agora.ui.widgets import download_csv, plain
 from agora.ui.shell import no_data_message, page_shell
+from agora.ui.text import md
 
 CLASS_COLOURS = {"clone town": "red", "border town": "orange", "home town": "green"}
 ROLE_COLOURS = {"not in sample": "#bdbdbd", "vacant": "#d95f02", "use unknown": "#9e9e9e",
@@ -27,7 +28,7 @@ if ctx.town is None:
     st.stop()
 
 town_units = ctx.for_town("units")
-st.title(f"Is {ctx.town_name} a clone town?")
+st.title(f"Is {md(ctx.town_name)} a clone town?")
 if town_units.empty:
     no_data_message("units (premises)")
     st.stop()
@@ -111,7 +112,7 @@ if cls is None:
                "is known.", icon=":material/warning:")
     st.stop()
 st.badge(cls.capitalize(), color=CLASS_COLOURS[cls], icon=":material/storefront:")
-st.markdown(f"#### {clone.explain(s)}")
+st.markdown(f"#### {md(clone.explain(s))}")
 when = f"survey of {pd.Timestamp(s['survey_date']):%d %B %Y}" if s["survey_date"] else "undated data"
 st.caption(f"{METHOD_LABELS[method]} · {when}")
 if s["below_minimum"]:

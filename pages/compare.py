@@ -11,6 +11,7 @@ from agora.store import export
 from agora.ui import compare as ui
 from agora.ui import data, maps
 from agora.ui.widgets import md_escape
+from agora.ui.text import md
 from agora.ui.shell import no_data_message, page_shell
 
 ctx = page_shell("Compare", ":material/compare_arrows:", pick_town=False)
@@ -178,7 +179,7 @@ with tab_side:
                 with box.container(border=True):
                     st.markdown(f"**{md_escape(row['name'])}**")
                     cls = row.get("nef2005_class")
-                    st.caption(f"{row['size_band']}" + (f" · {cls}" if isinstance(cls, str) else "")
+                    st.caption(md(row['size_band']) + (f" · {md(cls)}" if isinstance(cls, str) else "")
                                + (f" · data {row['data_date']}" if isinstance(row.get("data_date"), str) else ""))
                     for ind in chosen_ind[:6]:
                         st.metric(labels[ind], INDICATORS[ind].format(row.get(ind)))
@@ -219,7 +220,7 @@ with tab_like:
             near = compare.similar_centres(table, focus, active, weights, k=int(k_near), labels=labels)
             need = compare.default_min_shared(len(active))
             if near.empty:
-                st.info(f"No other centre shares at least {need} of these indicators with {name_of(focus)}.")
+                st.info(f"No other centre shares at least {need} of these indicators with {md(name_of(focus))}.")
             else:
                 st.markdown(f"The {len(near)} centres nearest **{md_escape(name_of(focus))}** on "
                             + ", ".join(f"{labels[i]} (weight {weights[i]:g})" for i in active) + ".")

@@ -5,13 +5,14 @@ from pathlib import Path
 import streamlit as st
 
 from agora.layers import LAYERS, get_layer
-from agora.loaders.read import SUPPORTED, max_bytes
+from agora.loaders.read import SUPPORTED, upload_cap_mb
 from agora.loaders.area_indicators import ATTRIBUTION, load_cdrc_town_centres
 from agora.loaders.report import LoadError
 from agora.store import export
 from agora.ui import data, upload
 from agora.ui import maps
 from agora.ui.shell import page_shell, read_only
+from agora.ui.text import md
 
 ctx = page_shell("Data", ":material/upload_file:", pick_town=False)
 svc = ctx.service
@@ -35,13 +36,13 @@ with tab_loaded:
         for ds in datasets:
             report = ds.report
             rejected = report.get("rows_rejected", len(report.get("rejected", [])))
-            with st.expander(f"{ds.source} · {ds.rows:,} rows · {rejected} rejected · saved {ds.meta.get('saved_at', '')[:16]}"):
+            with st.expander(f"{md(ds.source)} · {ds.rows:,} rows · {rejected} rejected · saved {ds.meta.get('saved_at', '')[:16]}"):
                 cols = st.columns(3)
                 cols[0].metric("Rows read", f"{report.get('rows_read', ds.rows):,}")
                 cols[1].metric("Rows kept", f"{report.get('rows_kept', ds.rows):,}")
                 cols[2].metric("Rows rejected", f"{rejected:,}")
                 for note in report.get("notes", []):
-                    st.write(f"- {note}")
+                    st.markdown(f"- {md(note)}")
                 if report.get("rejected"):
                     st.dataframe(report["rejected"], hide_index=True, width="stretch")
                 if editable and st.button("Remove this dataset", key=f"del-{name}-{ds.dataset_id}",
@@ -71,16 +72,19 @@ if not editable:
 with tab_add:
     st.write(
         "Upload a walk-round survey, an OSM extract, a footfall counter export, an asset register or centre "
-        f"boundaries. Formats: {', '.join(SUPPORTED)} (up to {max_bytes() / 2**20:.0f} MB)."
+        f"boundaries. Formats: {', '.join(SUPPORTED)} (up to {upload_cap_mb()} MiB)."
     )
     upload.undo_button(svc, on_undo=data.clear)
-    file = st.file_uploader("File", type=[ext.lstrip(".") for ext in SUPPORTED])
+    file = st.file_uploader("File", type=[ext.lstrip(".") for ext in SUPPORTED], max_upload_size=upload_cap_mb())
     if file is not None:
-        raw = file.getvalue()
-        sample, guessed, error = upload.inspect(raw, file.name)
-        found = upload.details(raw, file.name)
+        spilled = upload.spill(file)
+        gpkg_layers = upload.layers_in(spilled)
+        layer_name = st.selectbox("Which layer of the GeoPackage?", gpkg_layers, index=None,
+                                  placeholder="Choose a layer") if len(gpkg_layers) > 1 else None
+        sample, guessed, error = upload.inspect(str(spilled), file.name, layer_name)
+        found = upload.details(str(spilled), file.name, layer_name)
         if error:
-            st.error(error, icon=":material/error:")
+            st.error(md(error), icon=":material/error:")
         else:
             options = upload.layer_options()
             layer = st.selectbox("This file is", options, index=options.index(guessed),
@@ -97,12 +101,12 @@ with tab_add:
                 category = st.selectbox("Category for rows without one", ["(from the file)", *get_layer("assets").choices["category"]])
                 if category != "(from the file)":
                     defaults["category"] = category
-            result, error = upload.validate(raw, file.name, layer, tuple(sorted(column_map.items())),
-                                            tuple(sorted(defaults.items())), str(svc.path), svc.version(),
+            result, error = upload.validate(str(spilled), file.name, layer, tuple(sorted(column_map.items())),
+                                            tuple(sorted(defaults.items())), str(svc.path), svc.version(), layer_name,
                                             upload.value_map_key(value_map), extra.get("require_geometry", True),
                                             extra.get("postcodes"))
             if error:
-                st.error(error, icon=":material/error:")
+                st.error(md(error), icon=":material/error:")
             else:
                 report = result.report
                 cols = st.columns(4)
@@ -110,9 +114,9 @@ with tab_add:
                 cols[1].metric("Rows kept", f"{report.rows_kept:,}")
                 cols[2].metric("Rows rejected", f"{report.rows_rejected:,}")
                 cols[3].metric("Outside every centre", f"{report.outside_centres:,}")
-                st.caption(f"Coordinates: {report.crs or 'none'}")
+                st.caption(f"Coordinates: {md(report.crs or 'none')}")
                 for note in report.notes:
-                    st.write(f"- {note}")
+                    st.markdown(f"- {md(note)}")
                 if report.rejected:
                     st.markdown("**Rejected rows** (row numbers as in the file)")
                     st.dataframe(report.rejected_frame(), hide_index=True, width="stretch")
@@ -149,20 +153,21 @@ with tab_brands:
     )
     for path in svc.brand_lists():
         cols = st.columns([4, 1])
-        cols[0].write(f"`{path.name}`")
+        cols[0].write(md(path.name))
         if cols[1].button("Remove", key=f"del-brands-{path.name}", icon=":material/delete:"):
             svc.delete_brand_list(path.name)
             data.clear()
             st.rerun()
-    brand_file = st.file_uploader("Brand list (CSV)", type=["csv"], key="brand_upload")
+    brand_file = st.file_uploader("Brand list (CSV)", type=["csv"], key="brand_upload",
+                                  max_upload_size=upload_cap_mb())
     if brand_file is not None and st.button("Add this brand list", icon=":material/add:"):
         try:
             svc.save_brand_list(brand_file.getvalue(), brand_file.name)
         except ValueError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(md(exc), icon=":material/error:")
         else:
             data.clear()
-            st.success(f"Added {brand_file.name}: ownership is decided again with it on every page.")
+            st.success(f"Added {md(brand_file.name)}: ownership is decided again with it on every page.")
 
 with tab_area:
     st.write(
@@ -174,19 +179,19 @@ with tab_area:
     )
     for path in svc.area_table_files():
         cols = st.columns([4, 1])
-        cols[0].write(f"`{path.stem}`")
+        cols[0].write(md(path.stem))
         if cols[1].button("Remove", key=f"del-area-{path.name}", icon=":material/delete:"):
             svc.delete_area_table(path.name)
             st.rerun()
     files = st.file_uploader("Tables (CSV; the year in the file name)", type=["csv", "xlsx"],
-                             accept_multiple_files=True, key="area_upload")
+                             accept_multiple_files=True, key="area_upload", max_upload_size=upload_cap_mb())
     if files and st.button("Add to the workspace", key="area_add", icon=":material/save:"):
         for upload_file in files:
             try:
                 table = load_cdrc_town_centres(upload_file.getvalue(), filename=upload_file.name)
             except LoadError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(md(exc), icon=":material/error:")
                 continue
             svc.save_area_table(table)
-            st.success(f"{upload_file.name}: {table.report.rows_kept:,} town centres saved. "
-                       + "; ".join(table.report.notes) + ".")
+            st.success(f"{md(upload_file.name)}: {table.report.rows_kept:,} town centres saved. "
+                       + md("; ".join(table.report.notes)) + ".")

@@ -9,7 +9,8 @@ import streamlit as st
 
 from agora.analysis import footfall as ff
 from agora.ui import maps
-from agora.ui.widgets import download_csv, md_escape
+from agora.ui.widgets import download_csv
+from agora.ui.text import md
 from agora.ui.shell import no_data_message, page_shell
 
 PERIODS = {"4w": "Last 4 weeks", "13w": "Last 13 weeks", "52w": "Last 52 weeks", "all": "All dates"}
@@ -31,7 +32,7 @@ if ctx.town is None:
     no_data_message("centres")
     st.stop()
 
-st.title(f"Footfall in {ctx.town_name}")
+st.title(f"Footfall in {md(ctx.town_name)}")
 
 
 def table_and_download(table: pd.DataFrame, title: str, name: str) -> None:
@@ -113,7 +114,7 @@ if fig["summary"]["last_date"] is None:
     st.warning("Every count for this choice is missing: there is nothing to show.", icon=":material/warning:")
     st.stop()
 
-where = "all sites" if site == ALL else md_escape(names.get(site, site))
+where = "all sites" if site == ALL else md(names.get(site, site))
 st.caption(f"{PERIODS[period]} of the data, {fig['start']:%d %b %Y} to {fig['end']:%d %b %Y} · {where} · "
            f"{fig['summary']['site_count']} site(s) counted in all")
 
@@ -234,7 +235,7 @@ with right:
 st.subheader("Footfall signature")
 sig = fig["signature"]
 if sig["signature"] is None:
-    st.info(f"No signature yet: it {sig['reason']}.", icon=":material/info:")
+    st.info(f"No signature yet: it {md(sig['reason'])}.", icon=":material/info:")
 else:
     st.markdown(f"**{sig['signature'].capitalize()}** ({sig['year']}): {SIGNATURE_TEXT[sig['signature']]}.")
     line = alt.Chart(sig["months"]).mark_line(point=True).encode(
@@ -245,7 +246,7 @@ else:
     )
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[3, 3], color="#888").encode(y="y:Q")
     st.altair_chart(line + rule, width="stretch")
-    st.caption(f"Rule: {sig['reason']}. After the Institute of Place Management's four footfall signatures "
+    st.caption(f"Rule: {md(sig['reason'])}. After the Institute of Place Management's four footfall signatures "
                "(comparison, speciality, multifunctional, holiday); the rule is written out in "
                "`agora.analysis.footfall.classify_signature`.")
     table_and_download(sig["months"], "Monthly index", "signature")

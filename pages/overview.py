@@ -8,6 +8,7 @@ from agora.analysis.vacancy import latest_survey
 from agora.store import export
 from agora.ui import maps
 from agora.ui.shell import no_data_message, page_shell
+from agora.ui.text import md
 from agora.ui.widgets import pct
 
 ctx = page_shell("Overview", ":material/map:")
@@ -21,12 +22,12 @@ sites = ctx.for_town("footfall_sites")
 assets = ctx.for_town("assets")
 head = town_headline(units, sites, ctx.for_town("footfall_counts"), assets)
 
-st.title(ctx.town_name)
+st.title(md(ctx.town_name))
 centre = ctx.centre
 facts = [str(centre[c]) for c in ("typology", "region") if pd.notna(centre.get(c))]
 if head.survey_date is not None:
     facts.append(f"latest survey {head.survey_date:%d %B %Y}")
-st.caption(" · ".join(facts))
+st.caption(" · ".join(md(f) for f in facts))
 
 
 cols = st.columns(5)

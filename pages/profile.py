@@ -7,6 +7,7 @@ from agora.report.profile import HEADLINE, percentile_words, source_line
 from agora.store import export
 from agora.ui import compare as ui
 from agora.ui.widgets import md_escape
+from agora.ui.text import md
 from agora.ui.shell import no_data_message, page_shell
 
 # Print: drop the app's chrome and widgets, keep the content full width.
@@ -41,7 +42,7 @@ if town in set(ctx.centres["centre_id"]):
     st.session_state["selected_town"] = town
 profile = ui.profile(town, ctx.service)
 
-st.title(profile.name)
+st.title(md(profile.name))
 facts = [profile.size_band]
 if profile.data_date:
     facts.append(f"latest data {profile.data_date}")
@@ -66,7 +67,7 @@ for start in range(0, len(figures), 4):
         col.metric(fig["label"], fig["shown"], help=INDICATORS[fig["indicator"]].definition)
         words = percentile_words(fig)
         if words:
-            col.caption(words)
+            col.caption(md(words))
 extra = [(k, v) for k, v in (("nef 2010 class", profile.classes.get("nef2010_class")),
                              ("Footfall signature", profile.classes.get("footfall_signature"))) if v]
 if extra:

@@ -11,6 +11,7 @@ from agora.ui import maps
 from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, pct, plain
 from agora.ui.shell import no_data_message, page_shell
+from agora.ui.text import md
 
 LONG_TERM_COLOURS = {"long-term vacant": "#b30000", "vacant": "#fc8d59"}
 DEFINITION = ("Vacancy rate = vacant / (occupied + vacant). Units whose status is unknown are left out of the rate "
@@ -23,7 +24,7 @@ if ctx.town is None:
     no_data_message("centres")
     st.stop()
 
-st.title(f"Vacancy in {ctx.town_name}")
+st.title(f"Vacancy in {md(ctx.town_name)}")
 
 
 def survey_key(day) -> str:
@@ -55,7 +56,7 @@ def area_figures() -> None:
         latest = shown.sort_values("year").iloc[-1]
         first = shown.sort_values("year").iloc[0]
         change = None if len(shown) < 2 else (latest["vacant_share"] - first["vacant_share"]) * 100
-        st.metric(f"Vacancy {int(latest['year'])} (published, {latest['name']})", pct(latest["vacant_share"]),
+        st.metric(f"Vacancy {int(latest['year'])} (published, {md(latest['name'])})", pct(latest["vacant_share"]),
                   delta=None if change is None or pd.isna(change) else f"{change:+.1f} pts since {int(first['year'])}",
                   delta_color="inverse")
         st.dataframe(shown, hide_index=True, column_config={

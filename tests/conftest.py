@@ -57,3 +57,16 @@ def fresh_app_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def error_details_shown():
+    """Show error details as a developer does (STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=full): the public
+    copy's config hides them, and a page failing inside its friendly message must still show up
+    in AppTest's ``at.exception``."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)

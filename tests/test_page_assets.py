@@ -47,7 +47,7 @@ def test_headline_and_expiring_listing(ws):
     assert metrics(at) == {"Assets": "3", "Categories": "3", "Listed as ACV": "2",
                            "Listings ending within 12 months": "1"}
     warning = at.warning[0].value
-    assert "1 listing" in warning and "\\<img src=x onerror=alert\\(1\\)\\>" in warning  # escaped: shown as text
+    assert "1 listing" in warning and "&lt;img src\\=x onerror\\=alert(1)&gt;" in warning  # escaped: shown as text
     assert [s.value for s in at.subheader] == ["Where they are", "Counts and 400 m coverage", "Register"]
 
 

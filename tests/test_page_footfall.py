@@ -94,7 +94,7 @@ def test_site_names_are_escaped_in_the_caption(workspace):
     workspace.save(LoadResult(sites, LoadReport(file="sites.parquet", layer="footfall_sites")))
     at = run_page("footfall", town=town, site=str(sites.loc[first, "site_id"]))
     assert not at.exception, at.exception
-    assert r"\*\*\<b\>Bold\</b\>\*\* \[link\]\(http://x\)" in at.caption[0].value
+    assert r"\*\*&lt;b&gt;Bold&lt;\/b&gt;\*\* \[link\](http\:\/\/x)" in at.caption[0].value
 
 
 # --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from ..loaders.report import LoadError, LoadResult
 from ..loaders.values import reuse_value_map
 from ..service import DataService
 from .common import add_layer_argument, add_map_argument, column_options, guarded, print_json, print_report
-from .validate import load_with_options
+from .validate import add_layer_name_argument, load_with_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="the file to import")
     add_layer_argument(p)
     add_map_argument(p)
+    add_layer_name_argument(p)
     p.add_argument("--workspace", help="workspace folder (default: $AGORA_WORKSPACE or ./workspace)")
     p.add_argument("--replace", action="store_true", help="replace the layer's existing datasets (demo included)")
     p.add_argument("--source", help="where the data came from, shown in the app (default: the file name)")
@@ -82,7 +83,7 @@ def reuse_saved_values(ws: DataService, args: argparse.Namespace, result: LoadRe
     applied = {feeds.get(col, col): pairs for col, pairs in reused.items()}
     if not reused or all(result.report.value_map.get(c, {}).items() >= p.items() for c, p in applied.items()):
         return result
-    again = ws.load(args.path, args.layer, **{**column_options(args), "value_map": reused})
+    again = ws.load(args.path, args.layer, **{**column_options(args), "value_map": reused, "layer_name": args.layer_name})
     again.report.notes.append("values mapped as for an earlier file with the same columns: "
                               + "; ".join(f"{col}: " + ", ".join(f"{k}={v}" for k, v in pairs.items())
                                           for col, pairs in reused.items()))

@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="the file (CSV, Excel, GeoJSON, GeoPackage, Shapefile, GeoParquet, OSM JSON or .osm.pbf)")
     add_layer_argument(p)
     add_map_argument(p)
+    add_layer_name_argument(p)
     p.add_argument("--workspace", help="an existing workspace whose centres units are assigned to (default: the app's, "
                                        "when it exists)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
@@ -32,9 +33,10 @@ def run(args: argparse.Namespace) -> int:
     """Load the file and print its report."""
     folder = Path(args.workspace) if args.workspace else default_path()
     if (folder / MANIFEST).exists():
-        result = Workspace(folder, read_only=True).load(args.path, args.layer, **column_options(args))
+        result = Workspace(folder, read_only=True).load(args.path, args.layer, layer_name=args.layer_name,
+                                                        **column_options(args))
     else:
-        result = load(args.path, get_layer(args.layer), **column_options(args))
+        result = load(args.path, get_layer(args.layer), layer_name=args.layer_name, **column_options(args))
     if args.json:
         print_json(result.report.to_dict())
     else:
@@ -42,6 +44,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_layer_name_argument(parser: argparse.ArgumentParser) -> None:
+    """``--layer-name NAME``: which layer of a GeoPackage holding several to read."""
+    parser.add_argument("--layer-name", metavar="NAME",
+                        help="the layer to read from a GeoPackage holding several (the error lists them)")
+
+
 def load_with_options(args: argparse.Namespace, workspace: Workspace | DataService):
-    """Load ``args.path`` as ``args.layer`` with the column map, defaults and the workspace's centres."""
-    return workspace.load(args.path, args.layer, **column_options(args))
+    """Load ``args.path`` as ``args.layer`` with the column map, defaults, GeoPackage layer and the workspace's
+    centres."""
+    return workspace.load(args.path, args.layer, layer_name=getattr(args, "layer_name", None),
+                          **column_options(args))

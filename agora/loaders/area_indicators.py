@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..layers import strip_text
 from .columns import normalise
 from .normalise import slug
 from .read import Source, read_source
@@ -161,7 +162,7 @@ def load_cdrc_town_centres(
     out["premises"] = out["premises"].round().astype("Int64")
     out["vacant"] = (out["premises"] * out["vacant_share"]).round().astype("Int64")
     out["year"] = year
-    out["name"] = out["name"].astype("string").str.strip()
+    out["name"] = strip_text(out["name"])
     out["name_key"] = out["name"].map(slug, na_action="ignore")
     out["source"] = f"CDRC town centre statistics {year} ({name})"
     out = out[list(COLUMNS)].astype(COLUMNS).reset_index(drop=True)

@@ -14,7 +14,7 @@ from typing import Callable
 import geopandas as gpd
 import pandas as pd
 
-from ..layers import DISPLAY_CRS, LAYERS, Layer, conform, get_layer
+from ..layers import DISPLAY_CRS, LAYERS, Layer, conform, get_layer, strip_text
 from . import footfall
 from . import normalise as norm
 from .columns import COORD_ALIASES, match_columns
@@ -39,6 +39,7 @@ def load(
     require_geometry: bool = True,
     value_map: dict[str, dict[str, str]] | None = None,
     postcodes: Source | pd.DataFrame | None = None,
+    layer_name: str | None = None,
 ) -> LoadResult:
     """Load `source` as the canonical `layer`.
 
@@ -70,6 +71,9 @@ def load(
     postcodes : path, file or DataFrame, optional
         A postcode lookup (postcode, lat, lon) that places rows with a postcode but no
         coordinates (:mod:`agora.loaders.postcodes`).
+    layer_name : str, optional
+        Which layer of a GeoPackage holding several to load (without it such a file is
+        refused with a :class:`~agora.loaders.read.LayerChoiceError` naming its layers).
 
     Returns
     -------
@@ -94,7 +98,7 @@ def load(
         table = osm.expand_tags(table, notes)
     else:
         name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
-        table, notes = read_source(source, name)
+        table, notes = read_source(source, name, layer_name=layer_name)
     report = LoadReport(file=name, layer=spec.name, rows_read=len(table), notes=list(notes))
     if spec.name == "footfall_counts":
         table = footfall.reshape(table, report, column_map)
@@ -195,7 +199,7 @@ def _centres(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame
         table["name"] = table["centre_id"]
     table = _ids(table, "centre_id", ctx["file_stem"], report)
     if "name" in table:
-        table["name"] = table["name"].astype("string").str.strip()
+        table["name"] = strip_text(table["name"])
     return table
 
 

@@ -177,6 +177,30 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index)
 
 
+#: Earliest year a footfall count may carry (electronic counters date from the 1990s).
+FIRST_YEAR = 1980
+
+
+def implausible_dates(table: pd.DataFrame, written: pd.Series, report: LoadReport) -> pd.DataFrame:
+    """Reject rows dated before :data:`FIRST_YEAR` or after next year (0001, 9999...), with row and reason.
+
+    The year is taken as written (four digits) as well as parsed, so a year the date
+    parser cannot hold (0001, 9999) is caught rather than wrapped round to another century.
+    """
+    last = pd.Timestamp.now().year + 1
+    year = pd.to_numeric(written.astype("string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False),
+                         errors="coerce")
+    if pd.api.types.is_datetime64_any_dtype(written):
+        year = written.dt.year
+    year = year.where(year.notna(), table["timestamp"].dt.year)
+    bad = year.notna() & ~year.between(FIRST_YEAR, last)
+    if bad.any():
+        for row, text in zip(table.loc[bad, "_row"], written[bad].astype("string")):
+            report.reject([row], f"date {text} is outside {FIRST_YEAR}-{last}")
+        table = table.loc[~bad].copy()
+    return table
+
+
 def fill_site_ids(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Give rows without a site id their site's name, when the file has a name column."""
     by_norm = {normalise(c): c for c in table.columns if c not in ("site_id", "_row")}
@@ -251,7 +275,9 @@ def prepare_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     from .normalise import footfall_counts
 
     if "timestamp" in table:
-        table["timestamp"] = parse_timestamps(table["timestamp"])
+        written = table["timestamp"]
+        table["timestamp"] = parse_timestamps(written)
+        table = implausible_dates(table, written, report)
     table = fill_site_ids(table, report)
     table = footfall_counts(table, report)
     table = table.drop(columns=["hour"], errors="ignore")  # now part of the timestamp

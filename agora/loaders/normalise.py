@@ -45,7 +45,7 @@ def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFr
     (``comments``, ``notes``, ``occupier``...), the text becomes the unit's name and the
     address gives its street.
     """
-    if "name" not in table:
+    if "name" not in table or table.empty:
         return table
     names = table["name"].astype("string")
     looks_like_address = names.str.match(ADDRESS).fillna(False).mean() > 0.6

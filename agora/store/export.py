@@ -5,9 +5,39 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `table` whose text cells cannot run as spreadsheet formulas.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading single quote (OWASP's rule; column names too), so ``=HYPERLINK(...)`` opens as text.
+    Numbers stay numbers: only text cells (object and string columns) are changed,
+    so ``-3.2`` in a numeric column is written as ``-3.2``.
+    """
+    out = table.copy()
+    out.columns = [_cell(c) if isinstance(c, str) else c for c in out.columns]
+    for col in out.columns:
+        values = out[col]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        if risky.any():
+            out[col] = values.astype(object).where(~risky, "'" + values[risky].astype(str))
+    return out
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    """CSV bytes; point geometry becomes ``lon``/``lat`` columns, other geometry WKT."""
+    """CSV bytes, safe to open in a spreadsheet (see :func:`neutralise`).
+
+    Point geometry becomes ``lon``/``lat`` columns, other geometry WKT.
+    """
     if isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table:
         geom = table.geometry
         out = pd.DataFrame(table.drop(columns=table.geometry.name))
@@ -16,7 +46,8 @@ def to_csv(table: pd.DataFrame) -> bytes:
         else:
             out["wkt"] = geom.to_wkt()
         table = out
-    return table.to_csv(index=False).encode("utf-8")
+    # CRLF line ends (RFC 4180) also make the writer quote a cell holding a lone carriage return.
+    return neutralise(pd.DataFrame(table)).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def to_geojson(table: gpd.GeoDataFrame) -> bytes:

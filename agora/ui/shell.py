@@ -6,6 +6,7 @@ script (see the README), so each page calls :func:`page_shell` itself.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -14,7 +15,8 @@ import streamlit as st
 
 from ..service import DataService
 from ..store.workspace import read_only_env
-from . import data, navigation
+from . import data, errors, navigation
+from .text import md
 
 APP_TITLE = "Agora"
 
@@ -76,7 +78,12 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
         Page icon.
     pick_town : bool
         Show the town picker in the sidebar.
+
+    A page opened alone (not through the entry script) is run again inside
+    :func:`agora.ui.errors.friendly_errors`, so an unexpected error never shows a traceback.
     """
+    if not errors.active():
+        errors.run_page_guarded(sys._getframe(1).f_code.co_filename)
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
     svc = data.service()
     ctx = Context(svc, data.centres(svc), None)
@@ -98,7 +105,8 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
             st.session_state["selected_town"] = ctx.town
             st.query_params["town"] = ctx.town
             if wanted and wanted not in ids:
-                st.warning(f"No centre with id {wanted!r} is loaded; showing {names[ctx.town]}.")
+                # Never echo the parameter itself: only known ids and their escaped names are shown.
+                st.warning(f"The town in the link is not loaded; showing {md(names[ctx.town])}.")
         elif ids:
             ctx.town = st.query_params.get("town") if st.query_params.get("town") in ids else ids[0]
         if ctx.is_demo:
@@ -106,7 +114,7 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
         if read_only():
             st.caption("A read-only copy: data is added by the town team.")
         else:
-            st.caption(f"Workspace: `{svc.path}`")
+            st.caption(f"Workspace: {md(svc.path)}")
     return ctx
 
 

@@ -1,9 +1,20 @@
-"""Uploading a file on the Data page: read, map columns and values, validate (cached on the
-file's bytes), confirm doubtful guesses, find centres, save and undo the last save."""
+"""Uploading a file on the Data page: read, map columns and values, validate, confirm doubtful
+guesses, find centres, save and undo the last save.
+
+An upload is copied to a temporary file on disk (:func:`spill`) and read from there, so
+the loaders stream it rather than hold more copies in memory. Only small results are
+cached for everyone (the first rows, the guessed layer, distinct values of short
+columns); the validated layer is kept for this session alone, one at a time
+(:func:`validate`), and goes with the session.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -14,6 +25,7 @@ from ..loaders import LoadError, LoadResult, read_source
 from ..loaders.centres_found import assign_found, centres_result, find_centres
 from ..loaders.columns import COORD_ALIASES, match_columns
 from ..loaders.guess import LayerGuess, guess, guess_layer, rows_unusual
+from ..loaders.read import layer_names
 from ..loaders.values import ACCEPTED, guess_value_map, reuse_value_map
 from ..service import DataService
 from .data import service
@@ -21,36 +33,90 @@ from .widgets import md_escape
 
 KEEP = "(keep as is)"
 IGNORE = "ignore"
+#: Where uploads are spilled; files older than :data:`SPILL_MAX_AGE` seconds are removed.
+SPILL_DIR = Path(tempfile.gettempdir()) / "agora-uploads"
+SPILL_MAX_AGE = 24 * 3600
+_CHUNK = 1 << 20
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=8)
-def inspect(data: bytes, filename: str) -> tuple[pd.DataFrame | None, str | None, str | None]:
-    """Read an upload: (first rows for the column editor, guessed layer, error message)."""
+def spill(file) -> Path:
+    """Copy an uploaded file (a Streamlit ``UploadedFile``) to a temporary file, chunk by chunk.
+
+    The same upload gives the same path; this session's previous upload is removed.
+    """
+    SPILL_DIR.mkdir(exist_ok=True)
+    key = hashlib.sha256(f"{file.file_id}|{file.name}|{file.size}".encode()).hexdigest()[:32]
+    path = SPILL_DIR / f"{key}{Path(file.name).suffix.lower()}"
+    if not path.exists():
+        _forget_old()
+        tmp = path.with_suffix(".part")
+        file.seek(0)
+        with tmp.open("wb") as out:
+            while chunk := file.read(_CHUNK):
+                out.write(chunk)
+        tmp.replace(path)
+    previous = st.session_state.get("_agora_spilled")
+    if previous and previous != str(path):
+        Path(previous).unlink(missing_ok=True)
+        st.session_state.pop("_agora_validated", None)
+    st.session_state["_agora_spilled"] = str(path)
+    return path
+
+
+def _forget_old() -> None:
+    cutoff = time.time() - SPILL_MAX_AGE
+    for old in SPILL_DIR.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            continue
+
+
+def layers_in(path: Path) -> list[str]:
+    """The layers of a GeoPackage (empty for other formats)."""
+    return layer_names(path) if path.suffix == ".gpkg" else []
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=16)
+def inspect(path: str, filename: str, layer_name: str | None = None,
+            ) -> tuple[pd.DataFrame | None, str | None, str | None]:
+    """Read a spilled upload: (first rows for the column editor, guessed layer, error message)."""
     try:
-        table, _ = read_source(data, filename)
+        table, _ = read_source(path, filename, layer_name=layer_name)
     except LoadError as exc:
         return None, None, str(exc)
     sample = pd.DataFrame(table.drop(columns=[table.geometry.name]) if hasattr(table, "geometry") else table).head(5)
     return sample.astype("string"), guess_layer(table), None
 
 
-@st.cache_data(show_spinner="Validating…", max_entries=8)
-def validate(data: bytes, filename: str, layer: str, column_map: tuple, defaults: tuple,
-             ws_path: str, version: int, value_map: tuple = (), require_geometry: bool = True,
-             postcodes: bytes | None = None) -> tuple[LoadResult | None, str | None]:
-    """Load an upload as `layer` against the saved centres; (result, None) or (None, error message).
+def validate(path: str, filename: str, layer: str, column_map: tuple, defaults: tuple,
+             ws_path: str, version: int, layer_name: str | None = None, value_map: tuple = (),
+             require_geometry: bool = True, postcodes: bytes | None = None) -> tuple[LoadResult | None, str | None]:
+    """Load a spilled upload as `layer` against the saved centres; (result, None) or (None, error message).
 
-    `value_map` is ``((column, ((from, to), ...)), ...)`` (hashable); `postcodes` the bytes
-    of a postcode lookup CSV.
+    `value_map` is ``((column, ((from, to), ...)), ...)``; `postcodes` the bytes of a
+    postcode lookup CSV. The result is kept in this session only, one at a time, so
+    reruns of the page do not load the file again; a new upload or other options replace it.
     """
-    options = {"value_map": {col: dict(pairs) for col, pairs in value_map}, "require_geometry": require_geometry}
-    if postcodes:
-        options["postcodes"] = read_source(postcodes, "postcodes.csv")[0]
-    try:
-        return service().load(data, layer, filename=filename, column_map=dict(column_map),
-                              defaults=dict(defaults), **options), None
-    except LoadError as exc:
-        return None, str(exc)
+    key = (path, filename, layer, column_map, defaults, ws_path, version, layer_name, value_map, require_geometry,
+           postcodes)
+    kept = st.session_state.get("_agora_validated")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    st.session_state.pop("_agora_validated", None)  # free the old result before loading the new one
+    with st.spinner("Validating…"):
+        try:
+            options = {"value_map": {col: dict(pairs) for col, pairs in value_map},
+                       "require_geometry": require_geometry}
+            if postcodes:
+                options["postcodes"] = read_source(postcodes, "postcodes.csv")[0]
+            outcome = service().load(path, layer, filename=filename, column_map=dict(column_map),
+                                     defaults=dict(defaults), layer_name=layer_name, **options), None
+        except LoadError as exc:
+            outcome = None, str(exc)
+    st.session_state["_agora_validated"] = (key, outcome)
+    return outcome
 
 
 # --------------------------------------------------------------------------------------
@@ -68,10 +134,10 @@ class Details:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def details(data: bytes, filename: str) -> Details | None:
+def details(path: str, filename: str, layer_name: str | None = None) -> Details | None:
     """The layer guess (with its confidence and reason), row count and distinct values of short columns."""
     try:
-        table, _ = read_source(data, filename)
+        table, _ = read_source(path, filename, layer_name=layer_name)
     except LoadError:
         return None
     columns = [c for c in table.columns if c != "_row" and c != getattr(table, "_geometry_column_name", None)]

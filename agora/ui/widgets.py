@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from ..store import export
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def md_escape(text) -> str:
-    """Text from data shown as plain text inside Markdown (no links, HTML or formatting)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+from .text import md as md_escape  # noqa: F401  (the one escaping helper, under the name pages used first)
 
 
 def pct(value, digits: int = 1) -> str:
