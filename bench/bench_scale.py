@@ -195,7 +195,7 @@ def bench_size(label: str, n_units: int | None, args, root: Path) -> dict:
     else:
         folder = root / f"files-{label}"
         folder.mkdir(parents=True, exist_ok=True)
-        n_centres = min(args.centres, max(1, n_units // 20))
+        n_centres = min(args.centres, max(1, n_units // 140))  # ordinary towns of about 140 units
         start = time.perf_counter()
         files = make_files(folder, n_units, n_centres, min(args.sites, n_centres), args.days)
         result["make_files"] = time.perf_counter() - start

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 
 from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
 from ..loaders.report import LoadError, LoadResult
@@ -36,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     if args.find_centres and args.new_centre:
         raise LoadError("--find-centres and --new-centre: choose one")
     svc = DataService(args.workspace, read_only=False)
+    clock = Progress()
+    clock.say(f"reading {args.path}")
     result = load_with_options(args, svc)
+    clock.say(f"{result.report.rows_kept:,} rows kept of {result.report.rows_read:,}")
     if not args.value:
         result = reuse_saved_values(svc, args, result)
     found = None
@@ -46,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
         found, result = save_found_centres(svc, result)
     if args.new_centre:
         result = svc.workspace.draw_centre(result, args.new_centre)
+    clock.say("saving, then computing what the pages read (placing, ownership, indicators)")
     dataset = svc.save(result, source=args.source, replace=args.replace)
+    clock.say("saved")
     if args.json:
         out = {**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(svc.path)}
         if found is not None:
@@ -59,6 +66,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"saved as {dataset.dataset_id} in {svc.path}")
     return 0
 
+
+class Progress:
+    """Progress lines on standard error: elapsed seconds and what is happening."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def say(self, what: str) -> None:
+        print(f"[{time.perf_counter() - self.start:6.1f} s] {what}", file=sys.stderr, flush=True)
 
 
 def save_found_centres(svc: DataService, result: LoadResult) -> tuple[FoundCentres, LoadResult]:
