@@ -44,22 +44,23 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, schema: str | None = None) -> Engine:
+def make_engine(url: str, *, schema: str | None = None, pool_size: int = 10) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and IMMEDIATE write transactions.
 
     Parameters
     ----------
-    schema : PostgreSQL schema to work in (it is created if missing); used by the tests
-        so that runs do not collide.
+    schema : PostgreSQL schema to work in (it is created if missing).
+    pool_size : connections kept open (more are opened when needed, and closed after use).
     """
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
-                               pool_size=20, max_overflow=60)
+                               pool_size=pool_size, max_overflow=60)
         _sqlite_setup(engine)
         return engine
     args = {"options": f"-csearch_path={schema}"} if schema else {}
-    engine = create_engine(url, connect_args=args, pool_size=10, max_overflow=60, pool_pre_ping=True)
+    engine = create_engine(url, connect_args=args, pool_size=pool_size, max_overflow=60,
+                           pool_pre_ping=True)
     if schema:
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

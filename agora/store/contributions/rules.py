@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import geopandas as gpd
+import numpy as np
 import shapely
+from pyproj import Transformer
 
 from ...layers import ASSET_CATEGORIES, BNG_CRS
 
@@ -126,17 +128,41 @@ def locate(centres: gpd.GeoDataFrame, lat: float, lon: float, centre_id: str | N
         raise ContributionError("The position is not a pair of numbers (latitude, longitude).") from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ContributionError("The position is not a latitude and longitude.")
-    pool = centres if centre_id is None else centres[centres["centre_id"] == centre_id]
-    if pool.empty:
+    ids, shapes = _projected(centres)
+    if centre_id is not None:
+        keep = ids == centre_id
+        ids, shapes = ids[keep], shapes[keep]
+    if not len(ids):
         raise ContributionError(f"No town with id {centre_id!r}.")
-    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(BNG_CRS).iloc[0]
-    distances = pool.to_crs(BNG_CRS).distance(point)
-    best = distances.idxmin()
+    x, y = _TO_BNG.transform(lon, lat)
+    distances = shapely.distance(shapes, shapely.Point(x, y))
+    best = int(distances.argmin())
     if distances[best] > NEAR_M:
         where = "this town" if centre_id else "any town"
         raise ContributionError(f"That position is {distances[best] / 1000:.1f} km from {where}; contributions "
                                 f"must be in a town centre or within {NEAR_M:.0f} m of one.")
-    return str(pool.loc[best, "centre_id"])
+    return str(ids[best])
+
+
+_TO_BNG = Transformer.from_crs("EPSG:4326", BNG_CRS, always_xy=True)
+_PROJECTED: dict[int, tuple] = {}
+
+
+def _projected(centres: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Centre ids and shapes in EPSG:27700 as arrays, kept for the same frame."""
+    hit = _PROJECTED.get(id(centres))
+    if hit is not None and hit[0] is centres:
+        return hit[1]
+    if len(_PROJECTED) > 16:
+        _PROJECTED.clear()
+    ids = centres["centre_id"].astype(str).to_numpy(dtype=object)
+    shapes = centres.geometry.to_crs(BNG_CRS).to_numpy()
+    _PROJECTED[id(centres)] = (centres, (ids, shapes))
+    return ids, shapes
+
+
+def centre_ids(centres: gpd.GeoDataFrame) -> set[str]:
+    return set(_projected(centres)[0])
 
 
 UnitIds = Callable[[str], Collection[str]] | Collection[str]
@@ -163,7 +189,7 @@ def check(sub: Submission, centres: gpd.GeoDataFrame, unit_ids: UnitIds | None =
         raise ContributionError("This form was filled in by a robot, it seems; nothing was saved.")
     if sub.kind not in KINDS:
         raise ContributionError(f"Unknown kind {sub.kind!r}; one of {', '.join(KINDS)}.")
-    if centres is None or sub.centre_id not in set(centres["centre_id"]):
+    if centres is None or sub.centre_id not in centre_ids(centres):
         raise ContributionError(f"No town with id {sub.centre_id!r}.")
     details: dict = {}
     row = {"kind": sub.kind, "centre_id": sub.centre_id, "unit_id": None, "lat": None, "lon": None}

@@ -125,19 +125,21 @@ class ContributionStore:
     engine : a SQLAlchemy engine (see :func:`agora.store.contributions.db.make_engine`).
     limits : rate limits for public contributions.
     migrate : bring the schema up to date (Alembic) first.
+    hasher : the argon2 password hasher (default: argon2-cffi's recommended settings).
     """
 
-    def __init__(self, engine: Engine, *, limits: RateLimits = RateLimits(), migrate: bool = True) -> None:
+    def __init__(self, engine: Engine, *, limits: RateLimits = RateLimits(), migrate: bool = True,
+                 hasher: PasswordHasher | None = None) -> None:
         self.engine = engine
         self.limits = limits
-        self._hasher = PasswordHasher()
+        self._hasher = hasher or PasswordHasher()
         if migrate:
             db.upgrade(engine)
 
     @classmethod
-    def open(cls, url: str | None = None, *, workspace=None, **kwargs) -> ContributionStore:
+    def open(cls, url: str | None = None, *, workspace=None, pool_size: int = 10, **kwargs) -> ContributionStore:
         """The store at `url`, else ``$AGORA_DATABASE_URL``, else the workspace's SQLite file."""
-        return cls(db.make_engine(url or db.database_url(workspace)), **kwargs)
+        return cls(db.make_engine(url or db.database_url(workspace), pool_size=pool_size), **kwargs)
 
     # ------------------------------------------------------------------ helpers
     def _write(self):
@@ -146,8 +148,8 @@ class ContributionStore:
 
     def _audit(self, conn, actor: str, action: str, cid: int | None, before=None, after=None,
                note: str | None = None) -> None:
-        conn.execute(insert(audit).values(at=now(), actor=actor, action=action, contribution_id=cid,
-                                          before=_json(before), after=_json(after), note=note))
+        conn.execute(insert(audit), {"at": now(), "actor": actor, "action": action, "contribution_id": cid,
+                                     "before": _json(before), "after": _json(after), "note": note})
 
     def _get(self, conn, cid: int) -> dict:
         row = conn.execute(select(contributions).where(contributions.c.id == int(cid))).mappings().first()
@@ -178,27 +180,25 @@ class ContributionStore:
         row = check(sub, centres, unit_ids)
         email = row.pop("email", None)
         key = client_key(client)
-        with self._write() as conn, conn.begin():
-            if rate_limited:
-                self._check_rate(conn, session, key)
-            values = {**row, "details": _json(row["details"]), "status": "pending", "supports": 0,
-                      "session_id": session, "client": key, "origin": origin[:300], "created_at": now()}
-            for _ in range(5):
-                values["code"] = new_code()
-                try:
-                    with conn.begin_nested():
-                        cid = conn.execute(insert(contributions).values(**values)).inserted_primary_key[0]
-                    break
-                except IntegrityError:  # the code was taken: draw another
-                    continue
-            else:
-                raise ContributionError("Could not issue a status code; please try again.")
-            if email:
-                conn.execute(insert(contacts).values(contribution_id=cid, email=email))
-            after = {k: values[k] for k in ("kind", "centre_id", "unit_id", "lat", "lon", "text", "origin")}
-            after["details"] = row["details"]
-            after["contact"] = bool(email)
-            self._audit(conn, PUBLIC, "submit", cid, None, after, note)
+        values = {**row, "details": _json(row["details"]), "status": "pending", "supports": 0,
+                  "session_id": session, "client": key, "origin": origin[:300]}
+        after = {k: values[k] for k in ("kind", "centre_id", "unit_id", "lat", "lon", "text", "origin")}
+        after["details"] = row["details"]
+        after["contact"] = bool(email)
+        for attempt in range(5):
+            values["code"], values["created_at"] = new_code(), now()
+            try:
+                with self._write() as conn, conn.begin():
+                    if rate_limited:
+                        self._check_rate(conn, session, key)
+                    cid = conn.execute(insert(contributions), values).inserted_primary_key[0]
+                    if email:
+                        conn.execute(insert(contacts), {"contribution_id": cid, "email": email})
+                    self._audit(conn, PUBLIC, "submit", cid, None, after, note)
+                break
+            except IntegrityError:  # the code was taken (one in 10^12): draw another
+                if attempt == 4:
+                    raise
         return Receipt(int(cid), values["code"])
 
     def _check_rate(self, conn, session: str | None, key: str | None) -> None:
