@@ -52,3 +52,25 @@ def to_geojson(rows: list[dict]) -> str:
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
                          "properties": {k: v for k, v in props.items() if k not in ("lat", "lon")}})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str)
+
+
+AUDIT_COLUMNS = ("id", "at", "actor", "action", "contribution_id", "before", "after", "note")
+
+
+def audit_csv(rows: list[dict]) -> str:
+    """CSV text of audit rows (before/after as JSON; text cells neutralised)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=AUDIT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        out = {k: row.get(k) for k in AUDIT_COLUMNS}
+        out["at"] = row["at"].isoformat(timespec="seconds") if row.get("at") else None
+        for key in ("before", "after"):
+            out[key] = as_json(row.get(key))
+        writer.writerow({k: neutralise(v) for k, v in out.items()})
+    return buf.getvalue()
+
+
+def as_json(value) -> str | None:
+    """`value` as JSON text (None stays None)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
