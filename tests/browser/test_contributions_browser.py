@@ -64,9 +64,10 @@ def test_visitor_reports_moderator_approves_map_shows_it(browser, app_url, app_w
     visitor.get_by_role("button", name="Share idea").click()
     expect(visitor.get_by_text("Your code is", exact=False).last).to_be_visible(timeout=WAIT)
     visitor.get_by_role("tab", name="Your contributions").click()
-    expect(visitor.get_by_text("waiting for moderation", exact=False).first).to_be_visible(timeout=WAIT)
+    expect(visitor.locator("em", has_text="waiting for moderation")).to_have_count(2, timeout=WAIT)
     screenshot(visitor, shots, "have-your-say-phone")
-    mine = [r for r in store.query(status="pending") if r["text"] in ("Shutters down since Monday", "A Saturday market <3 & music")]
+    said = ("Shutters down since Monday", "A Saturday market <3 & music")
+    mine = [r for r in store.query(status="pending") if r["text"] in said]
     assert len(mine) == 2 and store.count() == before + 2  # the refused idea stored nothing
 
     # a moderator, in a second browser, signs in and approves both
@@ -90,7 +91,7 @@ def test_visitor_reports_moderator_approves_map_shows_it(browser, app_url, app_w
     frame = map_frame(visitor)
     expect(frame.locator(".leaflet-control-layers")).to_contain_text("Community reports", timeout=WAIT)
     visitor.get_by_role("tab", name="Share an idea").click()
-    expect(visitor.get_by_text("A Saturday market <3 & music")).to_be_visible(timeout=WAIT)
+    expect(visitor.get_by_test_id("stTabs").get_by_text("A Saturday market <3 & music")).to_be_visible(timeout=WAIT)
     assert visitor.locator("img[src='x']").count() == 0
     screenshot(visitor, shots, "have-your-say-approved-phone")
     assert visitor.dialogs == [] and moderator.dialogs == []
