@@ -15,7 +15,8 @@ from agora.ui import data, maps
 from agora.ui.shell import page_shell, read_only
 from agora.ui.widgets import md_escape
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10
+SURVEY_LIMIT = 200
 IDLE_MINUTES = float(os.environ.get("AGORA_MODERATION_IDLE_MINUTES", "30"))
 
 ctx = page_shell("Moderation", ":material/gavel:", pick_town=False)
@@ -146,11 +147,11 @@ with audit_tab:
 # --------------------------------------------------------------------------- survey update
 with survey_tab:
     st.caption("Confirmed reports that a unit is now vacant, reopened or a new business, saved as a units dataset "
-               "(a new survey) that names the contributions it came from.")
+               f"(a new survey) that names the contributions it came from. The newest {SURVEY_LIMIT} are listed.")
     survey_town = st.selectbox("Town", sorted(names, key=lambda c: str(names[c]).lower()), key="s_town",
                                format_func=names.get)
-    approved = [r for r in store.query(kind="report", centre_id=survey_town, status="approved")
-                if r["details"].get("change") != "data_wrong"]
+    approved = [r for r in store.query(kind="report", centre_id=survey_town, status="approved", newest_first=True,
+                                       limit=SURVEY_LIMIT) if r["details"].get("change") != "data_wrong"]
     chosen = st.multiselect("Reports", [r["id"] for r in approved], default=[r["id"] for r in approved],
                             key="s_ids", format_func=lambda i: f"#{i}")
     if read_only():
