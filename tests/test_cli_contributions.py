@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 
+from agora.cli import main
 from conftest import PROJECT
 from contrib_db import database_url
 from test_page_vacancy import ws  # noqa: F401
@@ -28,15 +31,20 @@ mural,hs,,53.7412,-2.0152,,,,What kind?
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def env(ws, request, tmp_path):
+def env(ws, request, tmp_path, monkeypatch):
     url, cleanup = database_url(request.param, tmp_path)
+    monkeypatch.setenv("AGORA_DATABASE_URL", url)
     yield {**os.environ, "AGORA_WORKSPACE": str(ws.path), "AGORA_DATABASE_URL": url}
     cleanup()
 
 
-def agora(env, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          env=env, input=stdin, timeout=120)
+def agora(env, *args, stdin: str | None = None):
+    """Run the command line in this process (as ``python -m agora`` does); returns code, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env), mock.patch("sys.stdin", io.StringIO(stdin or "")), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def start(env, *args) -> subprocess.Popen:
@@ -49,7 +57,7 @@ def test_paper_forms_to_moderation_to_export(env, tmp_path):
     forms.write_text(FORMS)
     other = tmp_path / "market-stall.csv"
     other.write_text(FORMS)
-    # two imports at once
+    # two imports at once, as two processes
     runs = [start(env, "contributions", "import", str(f), "--json") for f in (forms, other)]
     results = [json.loads(p.communicate(timeout=120)[0]) for p in runs]
     assert all(p.returncode == 0 for p in runs)
