@@ -236,3 +236,13 @@ def test_survey_update_names_its_contributions(ws, db):
         ids.append(cid)
     result = survey_update(db.query(kind="report"), ws.read("units"), centres(ws))
     assert len(result.data) == 1 and result.report.file == f"community-reports-{ids[0]}.csv"
+
+
+def test_client_address_behind_a_proxy(monkeypatch):
+    from types import SimpleNamespace
+
+    fake = SimpleNamespace(headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}, ip_address="10.0.0.2")
+    monkeypatch.setattr(contrib.st, "context", fake)
+    assert contrib.client_address() == "10.0.0.2"
+    monkeypatch.setenv("AGORA_BEHIND_PROXY", "1")
+    assert contrib.client_address() == "198.51.100.7"

@@ -47,8 +47,16 @@ def session_id() -> str:
 
 
 def client_address() -> str | None:
-    """The visitor's address as the app server sees it (behind a proxy, the proxy's)."""
+    """The visitor's address, for the per-address rate limit.
+
+    Behind a reverse proxy every request comes from the proxy: with ``AGORA_BEHIND_PROXY=1``
+    the last ``X-Forwarded-For`` entry (the address the proxy saw) is used instead.
+    """
     try:
+        if os.environ.get("AGORA_BEHIND_PROXY", "").strip().lower() in {"1", "true", "yes"}:
+            forwarded = st.context.headers.get("X-Forwarded-For", "")
+            if forwarded.strip():
+                return forwarded.split(",")[-1].strip()
         return st.context.ip_address
     except Exception:  # no request context (tests)
         return None
