@@ -254,7 +254,7 @@ def test_fifty_contributors_and_two_moderators_at_once(store):
     def moderator(name: str, approve: bool) -> None:
         try:
             while not done.is_set() or store.count(status="pending"):
-                for row in store.query(status="pending", limit=25):
+                for row in store.query(status="pending", limit=50):
                     try:
                         if approve:
                             store.approve(row["id"], name)
@@ -262,7 +262,7 @@ def test_fifty_contributors_and_two_moderators_at_once(store):
                             store.reject(row["id"], name, "duplicate")
                     except ContributionError:  # the other moderator got there first
                         pass
-                time.sleep(0.01)
+                time.sleep(0.05)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 

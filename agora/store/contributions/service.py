@@ -354,8 +354,8 @@ class ContributionStore:
     # ------------------------------------------------------------------ moderation
     def _moderate(self, cid: int, moderator: str, action: str, allowed: tuple[str, ...], changes: dict,
                   note: str | None = None) -> dict:
-        self._require_moderator(moderator)
         with self._write() as conn, conn.begin():
+            self._require_moderator(moderator, conn)
             row = self._get(conn, cid)
             if row["status"] not in allowed:
                 done = {"approve": "approved", "reject": "rejected", "hide": "hidden"}[action]
@@ -391,8 +391,8 @@ class ContributionStore:
 
     def edit(self, cid: int, moderator: str, *, text: str | None = None, name: str | None = None) -> dict:
         """Correct the text (or the name) of a contribution; the original stays in the audit."""
-        self._require_moderator(moderator)
         with self._write() as conn, conn.begin():
+            self._require_moderator(moderator, conn)
             row = self._get(conn, cid)
             if row["status"] == "withdrawn":
                 raise ContributionError(f"Contribution #{cid} was withdrawn; it cannot be edited.")
@@ -416,16 +416,16 @@ class ContributionStore:
 
     def record(self, ids: Iterable[int], moderator: str, action: str, note: str) -> None:
         """Append an audit row per contribution for an action done elsewhere (a survey update saved)."""
-        self._require_moderator(moderator)
         with self._write() as conn, conn.begin():
+            self._require_moderator(moderator, conn)
             for cid in ids:
                 self._audit(conn, moderator, action, int(cid), None, None, note[:500])
 
     # ------------------------------------------------------------------ moderators
-    def _require_moderator(self, name: str) -> None:
-        with self.engine.connect() as conn:
-            ok = conn.execute(select(moderators.c.name).where(moderators.c.name == name,
-                                                              moderators.c.active.is_(True))).first()
+    @staticmethod
+    def _require_moderator(name: str, conn) -> None:
+        ok = conn.execute(select(moderators.c.name).where(moderators.c.name == name,
+                                                          moderators.c.active.is_(True))).first()
         if ok is None:
             raise ContributionError(f"No moderator called {name!r}.")
 
