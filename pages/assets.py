@@ -9,6 +9,7 @@ from agora.analysis import assets as analysis
 from agora.layers import ASSET_CATEGORIES
 from agora.loaders.coords import area_crs
 from agora.store import export
+from agora.ui import contributions as contrib
 from agora.ui import data, maps
 from agora.ui.widgets import download_csv, plain
 from agora.ui.text import md
@@ -83,6 +84,11 @@ if len(on_map):
                            weight=2, labels={c: label(c) for c in ASSET_CATEGORIES},
                            tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV",
                                     "expires_on": "Listing ends"})
+nominated = contrib.community_nominations(contrib.store(ctx), ctx.town) if contrib.enabled() else None
+if nominated is not None and len(nominated):
+    maps.add_geojson_layer(m, nominated, "Nominated by the community", color_by="category", colors=maps.ASSET_COLOURS,
+                           radius=8, weight=3, stroke="#000000", legend=False,
+                           tooltip={"name": "Asset", "category": "Category", "source": "Source", "why": "Why"})
 maps.show_map(m, key="assets_map", height=480)
 st.caption(f"Colour shows the category. Turn on the {REACH} m reach in the sidebar to see which units are "
            "within a short walk. Switch layers with the control at the top right.")
@@ -133,6 +139,9 @@ st.dataframe(styled, hide_index=True, column_config={
     "expires_on": st.column_config.DateColumn("Listing ends"),
 })
 st.caption("Highlighted: listings that end within 12 months. Assets of Community Value are listed for five years.")
+if nominated is not None and len(nominated):
+    st.markdown("**Nominated by the community** (published after moderation)")
+    st.dataframe(plain(nominated[["name", "category", "acv_status", "why", "source"]]), hide_index=True)
 download_csv(register, f"{ctx.town}-asset-register.csv", "dl_register")
 st.download_button("Download GeoJSON", export.to_geojson(on_map.assign(
     listed_on=on_map["listed_on"].dt.strftime("%Y-%m-%d"), expires_on=on_map["expires_on"].dt.strftime("%Y-%m-%d"))),

@@ -6,6 +6,7 @@ import streamlit as st
 from agora.analysis.headline import town_headline
 from agora.analysis.vacancy import latest_survey
 from agora.store import export
+from agora.ui import contributions as contrib
 from agora.ui import maps
 from agora.ui.shell import no_data_message, page_shell
 from agora.ui.text import md
@@ -67,6 +68,7 @@ if len(assets):
     maps.add_geojson_layer(m, assets, "Community assets", color_by="category", colors=maps.ASSET_COLOURS,
                            labels={c: c.replace("_", " ").capitalize() for c in maps.ASSET_COLOURS},
                            radius=7, tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV"})
+contrib.community_reports_layer(ctx, m)
 maps.show_map(m, key="overview_map", height=560)
 st.caption("Units: fill shows status, ring shows ownership. Switch layers with the control at the top right. "
            "Shop data may include © OpenStreetMap contributors (ODbL).")

@@ -7,6 +7,7 @@ import streamlit as st
 from agora.analysis import vacancy
 from agora.loaders.area_indicators import ATTRIBUTION, match_centres
 from agora.store import export
+from agora.ui import contributions as contrib
 from agora.ui import maps
 from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, pct, plain
@@ -130,6 +131,7 @@ if len(vacant):
     maps.add_geojson_layer(m, vacant, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS, radius=7,
                            weight=2, tooltip={"name": "Name", "street_label": "Street", "shop_type": "Last use",
                                               "vacant_from": "Vacant since", "months_vacant": "Months vacant"})
+contrib.community_reports_layer(ctx, m)
 maps.show_map(m, key="vacancy_map", height=480)
 st.caption("Dark red: vacant 12 months or more. Switch layers with the control at the top right.")
 with st.expander("Vacant units as a table"):

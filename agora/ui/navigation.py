@@ -32,6 +32,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/compare.py", "Compare", ":material/compare_arrows:"),
     PageSpec("pages/profile.py", "Town profile", ":material/description:"),
     PageSpec("pages/data.py", "Data", ":material/upload_file:"),
+    PageSpec("pages/have_your_say.py", "Have your say", ":material/campaign:"),
+    PageSpec("pages/moderation.py", "Moderation", ":material/gavel:"),
 )
 
 

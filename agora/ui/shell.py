@@ -62,6 +62,10 @@ class Context:
         """Rows of `layer` in the selected centre (footfall counts: of its sites), cached per town."""
         return data.town(layer, self.town, self.service)
 
+    def for_town_of(self, centre_id: str, layer: str) -> pd.DataFrame:
+        """Rows of `layer` in another centre than the selected one."""
+        return data.town(layer, centre_id, self.service)
+
     @property
     def is_demo(self) -> bool:
         return self.service.is_demo()
