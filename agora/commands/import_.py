@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..loaders import as_coverage
 from ..store.workspace import Workspace
 from .common import add_layer_argument, add_map_argument, guarded, print_json, print_report
 from .validate import load_with_options
@@ -19,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", help="where the data came from, shown in the app (default: the file name)")
     p.add_argument("--new-centre", metavar="NAME",
                    help="draw a centre called NAME around the rows that fall in no centre, and save it too")
+    p.add_argument("--update", action="store_true",
+                   help="units: the file updates the units it covers (the others keep their last known state)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(func=run)
 
@@ -27,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load, save and report."""
     result = load_with_options(args)
+    if args.update:
+        result = as_coverage(result, "update")
     ws = Workspace(args.workspace)
     if args.new_centre:
         result = ws.draw_centre(result, args.new_centre)

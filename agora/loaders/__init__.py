@@ -4,6 +4,7 @@ No streamlit here: everything is usable from a notebook or a batch job.
 """
 
 from .canonical import (
+    as_coverage,
     load,
     load_assets,
     load_centres,
@@ -15,6 +16,7 @@ from .read import SUPPORTED, read_source
 from .report import LoadError, LoadReport, LoadResult
 
 __all__ = [
+    "as_coverage",
     "load",
     "load_assets",
     "load_centres",

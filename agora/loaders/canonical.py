@@ -152,6 +152,18 @@ def load(
     return LoadResult(data=table, report=report)
 
 
+def as_coverage(result: LoadResult, coverage: str) -> LoadResult:
+    """Mark every row of a loaded units layer as a ``full`` survey or an ``update`` of the units it covers."""
+    if result.report.layer != "units":
+        raise LoadError(f"{result.report.file}: only units are saved as a survey or an update")
+    if coverage not in ("full", "update"):
+        raise LoadError(f"coverage {coverage!r}: full or update")
+    data = result.data.copy()
+    data["coverage"] = pd.Series(coverage, index=data.index, dtype="string")
+    result.report.notes.append(f"saved as {'an update of the units it covers' if coverage == 'update' else 'a full survey'}")
+    return LoadResult(data=data, report=result.report)
+
+
 def _ids(table: pd.DataFrame, col: str, stem: str, report: LoadReport) -> pd.DataFrame:
     """Fill missing ids with ``<file stem>-<row>``, and make repeated ids unique."""
     made = f"{re.sub(r'[^A-Za-z0-9]+', '-', stem).strip('-').lower() or 'row'}-" + table["_row"].astype(str)
@@ -188,6 +200,8 @@ def _units(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
     table = norm.unit_status(table, report)
     table = norm.unit_ownership(table, report)
     table = norm.unit_categories(table, report)
+    if "coverage" in table:
+        table["coverage"] = norm.coverage(table["coverage"], report)
     if "observed_on" in table:
         table["observed_on"] = norm.dates(table["observed_on"])
     if "vacant_since" in table:
