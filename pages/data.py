@@ -108,6 +108,7 @@ with tab_add:
                     maps.show_map(preview, key=f"preview-{file.name}", height=420)
                 st.dataframe(result.data.drop(columns="geometry", errors="ignore").head(200), width="stretch")
                 replace = st.checkbox("Replace what this layer holds now (the demo included)")
+                result = upload.survey_coverage(result, key=f"coverage-{file.name}")
                 centre_name = None
                 if report.outside_centres and st.checkbox(
                         f"Draw a new centre around the {report.outside_centres:,} rows outside every centre",
