@@ -9,7 +9,7 @@ from agora.analysis.clone import CloneSettings
 from agora.analysis.taxonomy import type_label
 from agora.store import export
 from agora.ui import data, maps
-from agora.ui.widgets import download_csv, plain
+from agora.ui.widgets import download_csv, md_escape, plain
 from agora.ui.shell import no_data_message, page_shell
 
 CLASS_COLOURS = {"clone town": "red", "border town": "orange", "home town": "green"}
@@ -110,7 +110,8 @@ if cls is None:
     st.warning("No unit can be scored: the diagnosis needs occupied shops whose owner (independent or chain) "
                "is known.", icon=":material/warning:")
     st.stop()
-st.badge(cls.capitalize(), color=CLASS_COLOURS[cls], icon=":material/storefront:")
+st.badge(md_escape(s["verdict"]), color=CLASS_COLOURS[cls] if s["verdict_certainty"] == "clear" else "gray",
+         icon=":material/storefront:")
 st.markdown(f"#### {clone.explain(s)}")
 when = f"survey of {pd.Timestamp(s['survey_date']):%d %B %Y}" if s["survey_date"] else "undated data"
 st.caption(f"{METHOD_LABELS[method]} · {when}")
