@@ -60,6 +60,8 @@ cls = profile.classes.get("nef2005_class")
 if cls:
     colour = {"clone town": "red", "border town": "orange", "home town": "green"}.get(cls, "gray")
     st.markdown(f"### :{colour}-badge[{md_escape(cls.capitalize())}] by the nef 2005 score")
+    if profile.verdict:
+        st.markdown(f"**{md_escape(profile.verdict)}**")
 
 st.download_button("Download this profile (HTML, opens offline)", lambda: ui.profile_html(ws, town),
                    f"profile-{town}.html", "text/html", icon=":material/download:", key="dl_profile")

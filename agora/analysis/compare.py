@@ -375,6 +375,27 @@ def goodness(percentile: pd.DataFrame, directions: Mapping[str, str]) -> pd.Data
 
 
 # --------------------------------------------------------------------------- side by side
+def standing_words(values: pd.Series, value: float, label: str, direction: str) -> str:
+    """Where `value` stands among `values` (its own included), counted: "lower vacancy rate than 4 of the 6 centres".
+
+    For an indicator where higher is worse, the count is of the centres with a higher
+    value ("lower ... than"); otherwise of those with a lower value ("higher ... than").
+    Ties are said apart ("; the same as 1"). "" when the value is missing.
+    """
+    if value is None or pd.isna(value):
+        return ""
+    known = pd.to_numeric(values, errors="coerce").dropna()
+    n = len(known)
+    if n < 2:
+        return f"the only centre with a {label.lower()}"
+    higher, lower = int((known > value).sum()), int((known < value).sum())
+    same = n - higher - lower - 1
+    word, count = ("lower", higher) if direction == "higher_worse" else ("higher", lower)
+    text = f"{word} {label.lower()} than {count} of the {n:,} centres"
+    return text + (f"; the same as {same}" if same > 0 else "")
+
+
+
 def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Sequence[str]) -> pd.DataFrame:
     """The chosen centres' values on the chosen indicators, one row per centre and indicator.
 
@@ -384,8 +405,9 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
         ``centre_id``, ``name``, ``indicator``, ``label``, ``unit``, ``direction``,
         ``value`` (NaN when missing), ``shown`` (formatted), ``percentile`` (among all
         centres), ``band_percentile`` (within the size band), ``better_than`` (share of
-        centres it does better than; NaN for neutral indicators), ``median`` and
-        ``centres`` (of / number of the centres with a value), in the order given.
+        centres it does better than; NaN for neutral indicators), ``median``,
+        ``centres`` (number of the centres with a value) and ``standing`` (in words,
+        counted: "lower vacancy rate than 4 of the 6 centres"), in the order given.
     """
     from .indicators import INDICATORS, get
 
@@ -411,9 +433,10 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
                 "shown": spec.format(values.at[i, ind]), "percentile": pct.at[i, ind],
                 "band_percentile": band.at[i, ind], "better_than": better.at[i, ind], "median": medians[ind],
                 "centres": int(counts[ind]),
+                "standing": standing_words(values[ind], values.at[i, ind], spec.label, spec.direction),
             })
     cols = ["centre_id", "name", "indicator", "label", "unit", "direction", "value", "shown", "percentile",
-            "band_percentile", "better_than", "median", "centres"]
+            "band_percentile", "better_than", "median", "centres", "standing"]
     return pd.DataFrame(rows, columns=cols)
 
 
