@@ -35,7 +35,7 @@ def cached_profile(path: str, signature: tuple, centre_id: str, _table: pd.DataF
     return build_profile(_table, _layers, centre_id, sources=_sources)
 
 
-table = ui.table(ws)
+table = ui.table(ws, include_demo=True)  # every centre can be profiled
 if table.empty:
     st.title("Town profile")
     no_data_message("centres")
@@ -47,7 +47,8 @@ default = ctx.town if ctx.town in names else ids[0]
 town = ui.url_selectbox("Centre", ids, default, key="town", format_func=lambda i: names.get(i, i))
 if town in set(ctx.centres["centre_id"]):
     st.session_state["selected_town"] = town
-profile = cached_profile(str(ws.path), ws.signature(), town, table, ctx.layers, ui.sources(ws))
+# compared with the user's own and reference centres (demo towns only when there is nothing else)
+profile = cached_profile(str(ws.path), ws.signature(), town, ui.table(ws, keep=(town,)), ctx.layers, ui.sources(ws))
 
 st.title(profile.name)
 facts = [profile.size_band]

@@ -47,9 +47,51 @@ SIZE_BANDS: tuple[tuple[str, int], ...] = (
     ("very large (500+ units)", 500),
 )
 NO_BAND = "size not known"
+#: The ``source`` of the demo towns' centres (:data:`agora.demo.SOURCE`).
+DEMO_SOURCE = "Demo towns (fictional)"
 
 
 # --------------------------------------------------------------------------- helpers
+def is_demo_centre(centre: Mapping | pd.Series) -> bool:
+    """Whether a centre (a row of the centres layer) is one of the fictional demo towns, from its ``source``."""
+    source = centre.get("source") if hasattr(centre, "get") else None
+    return isinstance(source, str) and source.startswith(DEMO_SOURCE)
+
+
+def demo_centre_ids(centres: pd.DataFrame | None) -> set[str]:
+    """Ids of the demo towns among `centres`."""
+    if centres is None or centres.empty or "source" not in centres:
+        return set()
+    demo = centres["source"].astype("string").str.startswith(DEMO_SOURCE).fillna(False)
+    return set(centres.loc[demo.to_numpy(), "centre_id"].astype(str))
+
+
+def comparison_set(table: pd.DataFrame, centres: pd.DataFrame | None, *, include_demo: bool | None = None,
+                   keep: Sequence[str] = ()) -> pd.DataFrame:
+    """The centres to compare with: the user's own and reference centres; demo towns only if asked or alone.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The indicator table (``centre_id``).
+    centres : DataFrame
+        The centres layer (its ``source`` tells the demo towns).
+    include_demo : bool, optional
+        True: keep the demo towns; False: drop them; None (default): keep them only
+        when the table holds nothing else.
+    keep : list of str
+        Centre ids kept whatever they are (the centre a profile is about).
+    """
+    demo = demo_centre_ids(centres)
+    if not demo or include_demo:
+        return table
+    ids = table["centre_id"].astype(str)
+    is_demo = ids.isin(demo)
+    if include_demo is None and is_demo.all():
+        return table
+    return table[~is_demo | ids.isin([str(k) for k in keep])].reset_index(drop=True)
+
+
 def _numeric(table: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
     """The `indicators` columns as float (NaN for missing), same index."""
     missing = [c for c in indicators if c not in table]
@@ -289,7 +331,7 @@ def similar_centres(
 
 
 def similar_by_brands(units: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.DataFrame:
-    """The `k` centres whose brand sets are most like `centre_id`'s.
+    """The `k` centres whose brand sets are most like `centre_id`'s (each centre's latest units).
 
     Thin wrapper over :func:`agora.analysis.similarity.most_similar` (Jaccard on the
     chain brands, then cosine on the category mix).
@@ -301,12 +343,14 @@ def similar_by_brands(units: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.
         ``category_cosine``; most similar first. Empty when `centre_id` has no units.
     """
     from . import similarity
+    from .surveys import units_on
 
     cols = ["centre_id", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]
     if units is None or units.empty or "centre_id" not in units or \
             not units["centre_id"].astype("string").eq(centre_id).fillna(False).any():
         return pd.DataFrame(columns=cols)
-    out = similarity.most_similar(units, centre_id, n=k)
+    # each centre's units known on its latest survey date, as the Clone town page and the indicator table use
+    out = similarity.most_similar(units_on(units), centre_id, n=k)
     return out.rename(columns={"centre": "centre_id"})[cols]
 
 

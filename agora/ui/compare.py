@@ -28,9 +28,15 @@ def _table(path: str, signature: tuple, _layers: dict) -> pd.DataFrame:
     return indicator_table(_layers, area=read_indicators(path))
 
 
-def table(ws: Workspace) -> pd.DataFrame:
-    """The indicator table of every centre in `ws` (workspace centres and saved area tables)."""
-    return _table(str(ws.path), ws.signature(), data.layers(ws))
+def table(ws: Workspace, *, include_demo: bool | None = None, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The indicator table of the centres to compare in `ws` (workspace centres and saved area tables).
+
+    Demo towns are left out when the workspace holds other centres, unless `include_demo`
+    (:func:`agora.analysis.compare.comparison_set`); `keep` ids always stay.
+    """
+    layers = data.layers(ws)
+    full = _table(str(ws.path), ws.signature(), layers)
+    return compare.comparison_set(full, layers["centres"], include_demo=include_demo, keep=keep)
 
 
 def sources(ws: Workspace) -> list[dict]:
@@ -51,8 +57,9 @@ def _profile_html(path: str, signature: tuple, centre_id: str, _table: pd.DataFr
 
 
 def profile_html(ws: Workspace, centre_id: str) -> bytes:
-    """The standalone HTML profile of `centre_id` (cached)."""
-    return _profile_html(str(ws.path), ws.signature(), centre_id, table(ws), data.layers(ws), sources(ws))
+    """The standalone HTML profile of `centre_id` (cached), compared with the centres :func:`table` gives."""
+    return _profile_html(str(ws.path), ws.signature(), centre_id, table(ws, keep=(centre_id,)), data.layers(ws),
+                         sources(ws))
 
 
 # --------------------------------------------------------------------------- URL state

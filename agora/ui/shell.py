@@ -13,6 +13,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from ..analysis.compare import is_demo_centre
+
 from ..store.workspace import Workspace
 from . import data, navigation
 
@@ -71,7 +73,9 @@ class Context:
 
     @property
     def is_demo(self) -> bool:
-        return any(ds.meta.get("demo") for ds in self.workspace.datasets("centres") + self.workspace.datasets("units"))
+        """Whether the town shown is a demo town (from its centre's source)."""
+        town = self.for_town("centres") if self.town is not None else self.layers["centres"].iloc[0:0]
+        return len(town) > 0 and is_demo_centre(town.iloc[0])
 
 
 def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bool = True) -> Context:

@@ -1,0 +1,62 @@
+"""Demo towns kept apart: the note only for a demo town; comparisons use the user's own and reference centres."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from agora import demo
+from agora.analysis import compare
+from agora.analysis.indicators import indicator_table
+from agora.report.profile import build_profile
+from conftest import PROJECT
+
+DEMO = PROJECT / "data" / "demo"
+
+
+def layers_with_own_town() -> dict:
+    centres = gpd.read_parquet(DEMO / "centres.parquet")
+    units = gpd.read_parquet(DEMO / "units.parquet")
+    own = gpd.GeoDataFrame({"centre_id": ["mill-lane"], "name": ["Mill Lane"], "source": ["our survey"]},
+                           geometry=[shapely.box(-1.6, 53.0, -1.59, 53.01)], crs="EPSG:4326")
+    pts = [shapely.Point(-1.598 + i * 0.0003, 53.005) for i in range(20)]
+    own_units = gpd.GeoDataFrame({
+        "unit_id": [f"m{i}" for i in range(20)], "centre_id": "mill-lane", "name": [f"Shop {i}" for i in range(20)],
+        "category": "clothes", "ownership": "independent", "status": ["vacant"] * 3 + ["occupied"] * 17,
+        "observed_on": pd.Timestamp("2026-05-01"), "source": "our survey"}, geometry=pts, crs="EPSG:4326")
+    return {"centres": pd.concat([centres, own], ignore_index=True),
+            "units": pd.concat([units, own_units], ignore_index=True)}
+
+
+def test_demo_centres_are_told_by_their_source():
+    centres = gpd.read_parquet(DEMO / "centres.parquet")
+    assert compare.DEMO_SOURCE == demo.SOURCE
+    assert all(compare.is_demo_centre(row) for _, row in centres.iterrows())
+    assert not compare.is_demo_centre({"source": "our survey"}) and not compare.is_demo_centre({})
+
+
+def test_comparisons_leave_demo_towns_out_unless_alone_or_asked():
+    layers = layers_with_own_town()
+    table = indicator_table(layers, indicators=["vacancy_rate", "share_independent"])
+    assert len(table) == 7
+    mine = compare.comparison_set(table, layers["centres"])
+    assert mine["centre_id"].tolist() == ["mill-lane"]
+    assert len(compare.comparison_set(table, layers["centres"], include_demo=True)) == 7
+    kept = compare.comparison_set(table, layers["centres"], keep=["hollinsford"])
+    assert sorted(kept["centre_id"]) == ["hollinsford", "mill-lane"]
+    demo_only = table[table["centre_id"] != "mill-lane"]
+    assert len(compare.comparison_set(demo_only, layers["centres"])) == 6  # nothing else: the demo towns
+
+
+def test_profile_of_a_demo_town_is_not_compared_with_the_users_street_and_vice_versa():
+    layers = layers_with_own_town()
+    table = indicator_table(layers, indicators=["vacancy_rate", "share_independent", "nef2005_score", "shannon"])
+    # the 20-shop street was "the town most like Hollinsford" and counted in every percentile
+    demo_view = compare.comparison_set(table, layers["centres"], include_demo=True)
+    demo_view = demo_view[demo_view["centre_id"] != "mill-lane"]
+    profile = build_profile(demo_view, {"centres": layers["centres"]}, "hollinsford")
+    assert "mill-lane" not in set(profile.similar["centre_id"])
+    assert set(profile.figures["centres"]) == {6}
+    own = build_profile(compare.comparison_set(table, layers["centres"]), {"centres": layers["centres"]}, "mill-lane")
+    assert own.similar.empty and set(own.figures["centres"]) == {1}
