@@ -60,3 +60,19 @@ def test_profile_of_a_demo_town_is_not_compared_with_the_users_street_and_vice_v
     assert set(profile.figures["centres"]) == {6}
     own = build_profile(compare.comparison_set(table, layers["centres"]), {"centres": layers["centres"]}, "mill-lane")
     assert own.similar.empty and set(own.figures["centres"]) == {1}
+
+
+def test_demo_note_only_where_the_town_shown_is_a_demo_town(workspace, tmp_path):
+    from agora.ui.shell import DEMO_NOTE
+    from apptest import run_page
+
+    layers = layers_with_own_town()
+    layers["centres"][layers["centres"]["centre_id"] == "mill-lane"].to_file(tmp_path / "mill-lane.geojson")
+    layers["units"][layers["units"]["centre_id"] == "mill-lane"].to_file(tmp_path / "mill-lane-units.geojson")
+    workspace.save(workspace.load(tmp_path / "mill-lane.geojson", "centres"), source="our survey")
+    workspace.save(workspace.load(tmp_path / "mill-lane-units.geojson", "units"), source="our survey")
+    own = run_page("overview", town="mill-lane")
+    assert not own.exception, own.exception
+    assert DEMO_NOTE not in [i.value for i in own.sidebar.info]  # was shown beside the user's own town
+    fictional = run_page("overview", town="castlebridge")
+    assert DEMO_NOTE in [i.value for i in fictional.sidebar.info]
