@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import clone, similarity
+from agora.analysis import clone, similarity, surveys
 from agora.analysis.clone import CloneSettings
 from agora.analysis.taxonomy import type_label
 from agora.store import export
@@ -82,7 +82,7 @@ def diagnosis(path: str, signature: tuple, town: str, name: str, settings: Clone
 @st.cache_data(show_spinner=False, max_entries=8)
 def similar_centres(path: str, signature: tuple, town: str) -> tuple[pd.DataFrame, float | None, int]:
     units = data.layers(data.workspace(path))["units"]
-    latest = pd.concat([clone.latest_survey(g)[0] for _, g in units.groupby("centre_id")], ignore_index=True)
+    latest = surveys.units_on(units)  # each centre's units known on its latest date, as Profile and Compare use
     if latest["centre_id"].nunique() < 2:
         return pd.DataFrame(), None, 1
     table = similarity.most_similar(latest, town, n=10)

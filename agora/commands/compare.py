@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", metavar="ID=W,ID=W", help="weights of the indicators for --similar (default 1)")
     p.add_argument("--by", choices=("indicators", "brands"), default="indicators",
                    help="--similar on standardised indicators (default) or on shared chain brands")
+    p.add_argument("--include-demo", action="store_true",
+                   help="compare with the demo towns too (by default they are left out while the workspace holds "
+                        "other centres)")
     p.add_argument("--profile", metavar="CENTRE", help="write CENTRE's town profile as standalone HTML")
     p.add_argument("--out", metavar="FILE", help="file for --profile (default profile-<centre id>.html)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -53,12 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def load_layers(ws: Workspace) -> dict[str, pd.DataFrame]:
-    """Every layer of the workspace, units classified by ownership (as the app does)."""
-    from ..analysis.ownership import classify_ownership
+    """Every layer of the workspace, units classified by ownership with the workspace's brand lists (as the app does)."""
+    from ..analysis.ownership import classify_ownership, load_brands
 
     layers = {name: ws.read(name) for name in LAYERS}
     if not layers["units"].empty:
-        layers["units"] = classify_ownership(layers["units"])
+        layers["units"] = classify_ownership(layers["units"], load_brands(*ws.brand_lists()))
     return layers
 
 
@@ -148,9 +151,13 @@ def run(args: argparse.Namespace) -> int:
     ws = Workspace(args.workspace)
     layers = load_layers(ws)
     area = load_area(ws, args.area)
-    table = indicator_table(layers, area=area)
-    if table.empty:
+    full = indicator_table(layers, area=area)
+    if full.empty:
         raise LoadError(f"{ws.path}: no centre loaded (import centres and units, or give --area)")
+    focus = [find_centre(full, c) for c in (args.profile, args.similar) if c]
+    # the user's own and reference centres; the demo towns only when alone or asked for (as the app does)
+    table = compare.comparison_set(full, layers["centres"], include_demo=True if args.include_demo else None,
+                                   keep=focus)
     chosen = _ids(args.indicators, table)
 
     if args.profile:
