@@ -664,9 +664,10 @@ def certainty(summary: dict) -> dict:
       not measured) -> the class, plainly ("Clone town");
     * the interval crossing into the next class only, agreement at least
       :data:`AGREEMENT_MIN` -> "Clone town — close to the border: 57% of other walks agree";
-    * the interval spanning three classes, or fewer than :data:`AGREEMENT_MIN` of other
-      walks agreeing -> the classes in play, "not enough units to tell" ("border town or
-      clone town: not enough units to tell");
+    * the interval spanning three classes, or spanning two with fewer units scored than
+      nef's minimum, or fewer than :data:`AGREEMENT_MIN` of other walks agreeing -> the
+      classes in play, "not enough units to tell" ("border town or clone town: not
+      enough units to tell");
     * when the reconstructed nef 2010 index gives another class, the verdict says so.
 
     Returns
@@ -692,7 +693,8 @@ def certainty(summary: dict) -> dict:
                and nef2005_class(low) is not None and CLASSES.index(nef2005_class(low)) <= CLASSES.index(c)
                <= CLASSES.index(nef2005_class(high))]
     agree_text = "" if agreement is None else f": {agreement:.0%} of other walks agree"
-    if len(spanned) >= 3 or (agreement is not None and agreement < AGREEMENT_MIN):
+    few = bool(summary.get("below_minimum")) and len(spanned) >= 2
+    if len(spanned) >= 3 or few or (agreement is not None and agreement < AGREEMENT_MIN):
         shown = spanned if len(spanned) >= 3 else [cls] + [c for c in spanned if c != cls]
         named = f"{shown[0]}, {shown[1]} or {shown[2]}" if len(shown) == 3 else " or ".join(shown)
         text, level = f"{named}: not enough units to tell", "not enough units"
