@@ -477,7 +477,7 @@ def openings_closures(units: pd.DataFrame, *, by: str = "type") -> pd.DataFrame:
     for cid, group in rounds.groupby(rounds["centre_id"].fillna(""), sort=False):
         dated = group[group["survey_date"].notna()].reset_index(drop=True)
         mine = data[(_centre_key(data) == cid).to_numpy()]
-        previous = None
+        previous, previous_day = None, None
         for rec in dated.itertuples(index=False):
             state = units_on(mine, rec.survey_date, rounds=group).set_index("unit_key")
             if previous is not None:
