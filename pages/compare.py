@@ -21,7 +21,7 @@ include_demo = None
 if demo_ids and not set(ctx.centres["centre_id"].astype(str)) <= demo_ids:
     include_demo = st.sidebar.checkbox("Include the demo towns", key="demo", bind="query-params",
                                        help="The fictional demo towns are left out of comparisons, percentiles and "
-                                            "\"towns like\" while the workspace holds other centres.")
+                                            "\"towns like\" while the workspace holds centres of its own.")
 
 table = ui.table(ws, include_demo=include_demo)
 if table.empty:

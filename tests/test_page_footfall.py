@@ -119,7 +119,7 @@ def test_leeds_daily_counts(workspace, realdata):
     at = run_page("footfall", town="leeds", period="all", series="week")
     assert not at.exception, at.exception
     shown = metrics(at)
-    assert number(shown["Footfall in the period"]) == 521_135_798
+    assert number(shown["Footfall, 01 Jan 2009 to 31 Dec 2016"]) == 521_135_798
     assert shown["Busiest day (Sat 05 Dec 2009)"] == "478,935"
     assert number(shown["Gaps"]) == 24  # 3 gaps (13 days) at each of the 8 cameras: missing, not zero
     assert number(shown["Zero runs"]) == 2  # CommercialStBarratts' two days counted 0

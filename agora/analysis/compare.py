@@ -70,6 +70,8 @@ def comparison_set(table: pd.DataFrame, centres: pd.DataFrame | None, *, include
                    keep: Sequence[str] = ()) -> pd.DataFrame:
     """The centres to compare with: the user's own and reference centres; demo towns only if asked or alone.
 
+    Demo towns join when the workspace has no centre of its own, or when asked.
+
     Parameters
     ----------
     table : DataFrame
@@ -78,17 +80,19 @@ def comparison_set(table: pd.DataFrame, centres: pd.DataFrame | None, *, include
         The centres layer (its ``source`` tells the demo towns).
     include_demo : bool, optional
         True: keep the demo towns; False: drop them; None (default): keep them only
-        when the table holds nothing else.
+        when the workspace's centres are all demo towns (reference centres from area
+        tables are compared with them then).
     keep : list of str
         Centre ids kept whatever they are (the centre a profile is about).
     """
     demo = demo_centre_ids(centres)
     if not demo or include_demo:
         return table
+    own = set(centres["centre_id"].astype(str)) - demo
+    if include_demo is None and not own:  # the workspace holds nothing but the demo towns
+        return table
     ids = table["centre_id"].astype(str)
     is_demo = ids.isin(demo)
-    if include_demo is None and is_demo.all():
-        return table
     return table[~is_demo | ids.isin([str(k) for k in keep])].reset_index(drop=True)
 
 

@@ -326,8 +326,6 @@ def vacancy_over_time(units: pd.DataFrame, centres: pd.DataFrame | None = None) 
         units known), ``covered`` (units surveyed on that date), ``describes`` (what the
         figure covers, :func:`coverage_sentence`).
     """
-    from .vacancy import vacancy_table
-
     data = with_keys(units)
     rounds = survey_rounds(data)
     names = {}
@@ -339,7 +337,7 @@ def vacancy_over_time(units: pd.DataFrame, centres: pd.DataFrame | None = None) 
         mine = data[(_centre_key(data) == cid).to_numpy()]
         state = units_on(mine, "undated" if pd.isna(rec.survey_date) else rec.survey_date,
                          rounds=rounds[rounds["centre_id"].fillna("") == cid])
-        counts = vacancy_table(state.assign(centre=cid), by=()).iloc[0] if len(state) else None
+        counts = _status_counts(state) if len(state) else None
         rows.append({
             "centre_id": rec.centre_id, "centre": names.get(cid, cid or pd.NA), "date": rec.survey_date,
             "coverage": rec.coverage, "coverage_rule": rec.coverage_rule,
@@ -355,6 +353,15 @@ def vacancy_over_time(units: pd.DataFrame, centres: pd.DataFrame | None = None) 
     cols = ["centre_id", "centre", "date", "coverage", "coverage_rule", "units", "occupied", "vacant", "unknown",
             "vacancy_rate", "covered", "describes"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _status_counts(state: pd.DataFrame) -> dict:
+    """Units, occupied, vacant, unknown and the vacancy rate of a set of units (as :func:`vacancy.vacancy_table`)."""
+    status = _text(state, "status").fillna("unknown")
+    occupied, vacant = int((status == "occupied").sum()), int((status == "vacant").sum())
+    known = occupied + vacant
+    return {"units": len(state), "occupied": occupied, "vacant": vacant, "unknown": len(state) - known,
+            "vacancy_rate": vacant / known if known else np.nan}
 
 
 def _day_text(day) -> str:
