@@ -200,8 +200,9 @@ for column, title, group, name in ((left, "By street", "street", "street"), (rig
 st.subheader("Long-term vacant units")
 long_term = vacant[vacant["long_term"]].sort_values("months_vacant", ascending=False)
 if len(long_term):
-    table = plain(long_term[["unit_id", "name", "street_label", "shop_type", "former_name", "vacant_from",
-                             "months_vacant"]].rename(columns={"street_label": "street"}))
+    table = plain(long_term[["unit_id", "former_name", "street_label", "shop_type", "vacant_from",
+                             "months_vacant"]].rename(columns={"street_label": "street", "former_name": "was",
+                                                               "shop_type": "last use"}))
     st.dataframe(table, hide_index=True)
     download_csv(table, f"{ctx.town}-long-term-vacant.csv", "dl_long")
 else:
