@@ -45,8 +45,11 @@ def test_comparisons_leave_demo_towns_out_unless_alone_or_asked():
     assert len(compare.comparison_set(table, layers["centres"], include_demo=True)) == 7
     kept = compare.comparison_set(table, layers["centres"], keep=["hollinsford"])
     assert sorted(kept["centre_id"]) == ["hollinsford", "mill-lane"]
+    demo_centres = layers["centres"][layers["centres"]["centre_id"] != "mill-lane"]
     demo_only = table[table["centre_id"] != "mill-lane"]
-    assert len(compare.comparison_set(demo_only, layers["centres"])) == 6  # nothing else: the demo towns
+    assert len(compare.comparison_set(demo_only, demo_centres)) == 6  # nothing of its own: the demo towns
+    reference = pd.concat([demo_only, pd.DataFrame({"centre_id": ["TC0001"], "name": ["Leeds"]})])
+    assert len(compare.comparison_set(reference, demo_centres)) == 7  # with reference centres too
 
 
 def test_profile_of_a_demo_town_is_not_compared_with_the_users_street_and_vice_versa():
