@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis.headline import town_headline
+from agora.analysis import surveys
 from agora.analysis.vacancy import latest_survey
 from agora.store import export
 from agora.ui import maps
 from agora.ui.shell import no_data_message, page_shell
-from agora.ui.widgets import pct
+from agora.ui.widgets import md_escape, pct
 
 ctx = page_shell("Overview", ":material/map:")
 if ctx.town is None:
@@ -25,8 +26,8 @@ st.title(ctx.town_name)
 centre = ctx.centre
 facts = [str(centre[c]) for c in ("typology", "region") if pd.notna(centre.get(c))]
 if head.survey_date is not None:
-    facts.append(f"latest survey {head.survey_date:%d %B %Y}")
-st.caption(" · ".join(facts))
+    facts.append(surveys.coverage_sentence(surveys.survey_rounds(units)))  # what the figures cover
+st.caption(" · ".join(md_escape(f) for f in facts))
 
 
 cols = st.columns(5)

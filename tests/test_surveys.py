@@ -149,3 +149,23 @@ def test_import_update_and_vacancy_from_the_workspace(demo_units, tmp_path):
         assert r["vacancy_rate"] == round(r["vacant"] / (r["units"] - r["unknown"]), 4)
     empty = agora("vacancy", "--workspace", str(tmp_path / "nothing"))
     assert empty.returncode == 2 and "no units saved" in empty.stderr
+
+
+def test_overview_after_an_update_keeps_the_town(workspace, demo_units, tmp_path):
+    """Finding: 20 Wendlow units saved on a new date made the Overview show Units 20 and vacancy 25.0%."""
+    from agora.loaders import as_coverage
+    from apptest import run_page
+
+    update = wendlow_update(demo_units)
+    update = update[update["observed_on"] == UPDATE_DAY].drop(columns="coverage", errors="ignore")
+    update.to_file(tmp_path / "wendlow-november.geojson")
+    workspace.save(workspace.load(tmp_path / "wendlow-november.geojson", "units"))  # not marked: detected
+    at = run_page("overview", town="wendlow")
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Units"] == "230"
+    expected = surveys.vacancy_over_time(workspace.read("units")[lambda t: t["centre_id"] == "wendlow"]).iloc[-1]
+    assert shown["Vacancy rate"] == f"{expected['vacancy_rate']:.1%}"
+    assert "20 updated on 20 November 2026" in at.caption[0].value
+    marked = as_coverage(workspace.load(tmp_path / "wendlow-november.geojson", "units"), "update")
+    assert (marked.data["coverage"] == "update").all()
