@@ -504,7 +504,7 @@ TOWNS: tuple[Town, ...] = (
         groups={**_G_ALL, "fashion": 1.3, "convenience": 0.6, "value": 1.3},
         mix=_mix(cafe=5, vape=3.5, tattoo=2, pawnbroker=1, mobile_phone=3, deli=0.2, antiques=0.1, art=0.1,
                  books=0.1, butcher=0.5, greengrocer=0.4, bakery=0.4),
-        vacancy=(0.13, 0.17), footfall_peak=1400, footfall_trend=-0.07, seasonal="high_street",
+        vacancy=(0.13, 0.17), footfall_peak=1400, footfall_trend=-0.07, seasonal="comparison",
         sites=(("High Street", 0.2, "High Street (west)", 1.0), ("High Street", 0.72, "High Street (east)", 0.8),
                ("Castle Walk", 0.55, "Castle Walk precinct", 0.65), ("Market Street", 0.6, "Market Street", 0.4)),
         assets=("library", "community_centre", "church", "rc_church", "mosque", "market_hall", "health_centre",
@@ -526,7 +526,7 @@ TOWNS: tuple[Town, ...] = (
         mix=_mix(cafe=10, deli=3, books=2, art=2.5, antiques=2, gift=3.5, butcher=2, bakery=2.5, greengrocer=2,
                  clothes=5, craft=1.2, homeware=1.5, bicycle=1, health_food=1, vape=0.6, tattoo=0.6,
                  fast_food=3, pawnbroker=0, mobile_phone=0.8, bar=2, music=0.6, off_licence=1),
-        vacancy=(0.12, 0.07), footfall_peak=380, footfall_trend=0.04, seasonal="high_street",
+        vacancy=(0.12, 0.07), footfall_peak=380, footfall_trend=0.04, seasonal="speciality",
         sites=(("Market Street", 0.45, "Market Street", 1.0), ("Bridge Gate", 0.5, "Bridge Gate", 0.6)),
         assets=("library", "community_centre", "church_hall", "church", "methodist", "market", "health_centre",
                 "park", "toilets", "museum", "pub", "post_office"),
@@ -542,7 +542,7 @@ TOWNS: tuple[Town, ...] = (
             Street("Market Place", ("High Street", 0.5), (0, -120), prime=1.1, half_width=16),
         ),
         n_units=280, chain_share=0.42, symbol_share=0.01, groups=dict(_G_ALL, fashion=0.6),
-        mix=_mix(), vacancy=(0.11, 0.11), footfall_peak=800, footfall_trend=-0.015, seasonal="high_street",
+        mix=_mix(), vacancy=(0.11, 0.11), footfall_peak=800, footfall_trend=-0.015, seasonal="comparison",
         sites=(("High Street", 0.4, "High Street", 1.0), ("King Street", 0.5, "King Street", 0.55),
                ("Market Place", 0.6, "Market Place", 0.7)),
         assets=("library", "community_centre", "scout_hut", "church", "methodist", "market", "health_centre",
@@ -563,7 +563,7 @@ TOWNS: tuple[Town, ...] = (
         groups={**_G_ALL, "food": 1.5, "fashion": 0.2, "convenience": 1.2, "value": 1.3},
         mix=_mix(cafe=14, fast_food=13, ice_cream=5, gift=10, arcade=4.5, sweets=3, pub=5, restaurant=6, bar=2,
                  estate_agent=1.5, clothes=2, antiques=1, jewelry=0.6, hardware=0.6, books=0.4, fishmonger=0.6),
-        vacancy=(0.14, 0.19), footfall_peak=560, footfall_trend=-0.03, seasonal="seaside",
+        vacancy=(0.14, 0.19), footfall_peak=560, footfall_trend=-0.03, seasonal="holiday",
         sites=(("Marine Parade", 0.4, "Marine Parade", 1.0), ("Harbour Street", 0.4, "Harbour Street", 0.6),
                ("Victoria Road", 0.5, "Victoria Road", 0.45)),
         assets=("library", "community_centre", "church", "methodist", "health_centre", "gardens", "toilets",
@@ -585,7 +585,7 @@ TOWNS: tuple[Town, ...] = (
         mix=_mix(butcher=3, bakery=3, greengrocer=2, hardware=2.5, deli=2, florist=2.5, cafe=8, pub=3,
                  antiques=2, gift=3, clothes=3, vape=0.5, tattoo=0.3, pawnbroker=0, mobile_phone=0.6,
                  fast_food=3, funeral=1),
-        vacancy=(0.08, 0.09), footfall_peak=260, footfall_trend=0.01, seasonal="high_street",
+        vacancy=(0.08, 0.09), footfall_peak=260, footfall_trend=0.01, seasonal="multifunctional",
         sites=(("Market Place", 0.5, "Market Place", 1.0), ("High Street", 0.4, "High Street", 0.55)),
         assets=("library", "community_centre", "church", "methodist", "market", "health_centre", "green",
                 "toilets", "town_hall", "pub", "post_office"),
@@ -605,7 +605,7 @@ TOWNS: tuple[Town, ...] = (
         mix=_mix(hairdresser=14, beauty=11, fast_food=13, convenience=5, dentist=1.5, estate_agent=4,
                  mobile_phone=3, cafe=5, dry_cleaning=2, laundry=1, pharmacy=1.5, restaurant=5, vape=2,
                  pub=1, antiques=0, art=0, books=0.1, gift=0.8, clothes=1, tattoo=0.8, massage=1.2),
-        vacancy=(0.06, 0.065), footfall_peak=450, footfall_trend=0.02, seasonal="high_street",
+        vacancy=(0.06, 0.065), footfall_peak=450, footfall_trend=0.02, seasonal="multifunctional",
         sites=(("Larkmead Road", 0.4, "Larkmead Road", 1.0), ("The Broadway", 0.5, "The Broadway", 0.5)),
         assets=("library", "community_centre", "church", "health_centre", "dental", "park", "pub",
                 "post_office"),
@@ -876,10 +876,15 @@ _LATE = np.array([0] * 19 + [.2, .45, .7, .8, .75])
 _EARLY = np.array([.55, .3, .12, .04] + [0] * 20)
 _DOW = np.array([0.90, 0.92, 0.95, 0.97, 1.06, 1.32, 0.62])
 _SEASON = {
-    # mid-month multipliers, Jan..Dec (Christmas is added day by day)
-    "high_street": np.array([0.88, 0.9, 0.96, 1.0, 1.0, 0.99, 1.03, 1.04, 0.97, 0.98, 1.02, 1.12]),
-    "seaside": np.array([0.52, 0.6, 0.72, 0.95, 1.1, 1.28, 1.68, 1.9, 1.22, 0.9, 0.62, 0.7]),
+    # mid-month multipliers, Jan..Dec (Christmas is added day by day), one per footfall signature of the
+    # Institute of Place Management (agora.analysis.footfall.classify_signature)
+    "comparison": np.array([0.88, 0.9, 0.96, 1.0, 1.0, 0.99, 1.03, 1.04, 0.97, 0.98, 1.02, 1.12]),
+    "speciality": np.array([0.88, 0.9, 0.95, 1.0, 1.03, 1.06, 1.14, 1.16, 1.01, 0.97, 1.0, 1.1]),
+    "multifunctional": np.array([0.97, 0.97, 1.0, 1.0, 1.01, 1.0, 0.99, 0.99, 1.0, 1.01, 1.0, 0.99]),
+    "holiday": np.array([0.52, 0.6, 0.72, 0.95, 1.1, 1.28, 1.68, 1.9, 1.22, 0.9, 0.62, 0.7]),
 }
+#: How much busier the run-up to Christmas gets (by 23 December), per signature.
+_XMAS_LIFT = {"comparison": 0.7, "speciality": 0.45, "multifunctional": 0.08, "holiday": 0.35}
 
 
 def _season(days: pd.DatetimeIndex, kind: str) -> np.ndarray:
@@ -889,7 +894,7 @@ def _season(days: pd.DatetimeIndex, kind: str) -> np.ndarray:
     base = np.interp(doy, np.r_[mid[-1] - 365.25, mid, mid[0] + 365.25], np.r_[months[-1], months, months[0]])
     xmas = np.ones(len(days))
     m, d = days.month.to_numpy(), days.day.to_numpy()
-    lift = 0.7 if kind == "high_street" else 0.35
+    lift = _XMAS_LIFT[kind]
     dec = (m == 12) & (d <= 23)
     xmas[dec] = 1 + lift * (d[dec] / 23) ** 1.2
     xmas[(m == 12) & (d == 24)] = 1 + lift * 0.6
@@ -908,7 +913,7 @@ def _town_counts(town: Town, sites: list[tuple[str, float]], rng: np.random.Gene
     day_mult = _DOW[dow].copy()
     if town.market_day is not None:
         day_mult[dow == town.market_day] *= 1.38
-    if town.seasonal == "seaside":
+    if town.seasonal == "holiday":
         day_mult[dow == 6] = 0.9
         day_mult[holiday] = 1.4
     else:

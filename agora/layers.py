@@ -17,6 +17,8 @@ BNG_CRS = "EPSG:27700"
 OWNERSHIP = ("independent", "chain", "symbol_group", "unknown")
 OWNERSHIP_SOURCES = ("surveyed", "osm_brand", "brand_list", "name_recurrence", "user", "inferred")
 STATUS = ("occupied", "vacant", "unknown")
+#: A units row comes from a full survey of its centre or an update of some units (missing: full).
+COVERAGE = ("full", "update")
 ASSET_CATEGORIES = (
     "library",
     "community_centre",
@@ -100,12 +102,13 @@ UNITS = Layer(
         "vacant_since": "datetime64[ms]",
         "street": "string",
         "source": "string",
+        "coverage": "string",
     },
     required=("unit_id",),
     geometry="point",
     cli_name="units",
     description="Premises, one row per unit per survey date (points).",
-    choices={"ownership": OWNERSHIP, "status": STATUS},
+    choices={"ownership": OWNERSHIP, "status": STATUS, "coverage": COVERAGE},
 )
 
 FOOTFALL_SITES = Layer(

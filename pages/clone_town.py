@@ -111,7 +111,8 @@ if cls is None:
     st.warning("No unit can be scored: the diagnosis needs occupied shops whose owner (independent or chain) "
                "is known.", icon=":material/warning:")
     st.stop()
-st.badge(cls.capitalize(), color=CLASS_COLOURS[cls], icon=":material/storefront:")
+st.badge(md(s["verdict"]), color=CLASS_COLOURS[cls] if s["verdict_certainty"] == "clear" else "gray",
+         icon=":material/storefront:")
 st.markdown(f"#### {md(clone.explain(s))}")
 when = f"survey of {pd.Timestamp(s['survey_date']):%d %B %Y}" if s["survey_date"] else "undated data"
 st.caption(f"{METHOD_LABELS[method]} · {when}")

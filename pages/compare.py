@@ -15,7 +15,14 @@ from agora.ui.text import md
 from agora.ui.shell import no_data_message, page_shell
 
 ctx = page_shell("Compare", ":material/compare_arrows:", pick_town=False)
-table = ui.table(ctx.service)
+demo_ids = compare.demo_centre_ids(ctx.centres)
+include_demo = None
+if demo_ids and not set(ctx.centres["centre_id"].astype(str)) <= demo_ids:
+    include_demo = st.sidebar.checkbox("Include the demo towns", key="demo", bind="query-params",
+                                       help="The fictional demo towns are left out of comparisons, percentiles and "
+                                            "\"towns like\" while the workspace holds centres of its own.")
+
+table = ui.table(ctx.service, include_demo=include_demo)
 if table.empty:
     st.title("Compare centres")
     no_data_message("centres")

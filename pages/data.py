@@ -128,6 +128,7 @@ with tab_add:
                     maps.show_map(preview, key=f"preview-{file.name}", height=420)
                 st.dataframe(result.data.drop(columns="geometry", errors="ignore").head(200), width="stretch")
                 replace = st.checkbox("Replace what this layer holds now (the demo included)")
+                result = upload.survey_coverage(result, key=f"coverage-{file.name}")
                 centre_name = None
                 find = upload.find_centres_option(result, key=f"find-{file.name}")
                 if report.outside_centres and not find and st.checkbox(

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis import footfall as ff
+from agora.analysis.indicators import INDICATORS, RECENT_WEEKS
 from agora.ui import maps
 from agora.ui.widgets import download_csv
 from agora.ui.text import md
@@ -59,12 +60,12 @@ def figures(files: tuple[str, ...], version: int, town_sites: tuple[str, ...], c
     series = series[series["period"] >= pd.Timestamp(start)]
     if freq == "week":
         series = series[series["complete"]]
-    weeks = WEEKS.get(period, 52)
     return {
         "summary": overall,
         "start": start,
         "end": last,
-        "change": ff.recent_change(selection, None, None, weeks=weeks, today=last + timedelta(days=1)),
+        # the headline figure of every page: the last RECENT_WEEKS complete weeks on a year before
+        "change": ff.recent_change(selection, None, None, weeks=RECENT_WEEKS),
         "site_totals": ff.recent_site_totals(town, weeks=4, today=last + timedelta(days=1)),
         "series": series,
         "period_summary": ff.summary(shown),
@@ -122,16 +123,16 @@ st.caption(f"{PERIODS[period]} of the data, {fig['start']:%d %b %Y} to {fig['end
 change = fig["change"]
 period_total = fig["period_summary"]
 cols = st.columns(4)
-weeks = WEEKS.get(period, 52)
 cols[0].metric(
-    f"Year on year, last {weeks} weeks",
+    INDICATORS["footfall_yoy"].label,
     "–" if not change or change["change_pct"] is None else f"{change['change_pct']:+.1f}%",
-    help="Complete Monday-Sunday weeks against the same weeks 364 days earlier, comparing only site-days "
-         "counted in both years.",
+    help=INDICATORS["footfall_yoy"].definition + " The same figure as the Overview and Compare.",
 )
-cols[1].metric(f"Footfall, last {weeks} weeks", "–" if not change else f"{change['total']:,.0f}",
+cols[1].metric(f"Footfall, last {RECENT_WEEKS} weeks", "–" if not change else f"{change['total']:,.0f}",
                help="Like for like: site-days counted in both years.")
-cols[2].metric("Footfall in the period", "–" if period_total["total"] is None else f"{period_total['total']:,.0f}")
+cols[2].metric(f"Footfall, {fig['start']:%d %b %Y} to {fig['end']:%d %b %Y}",
+               "–" if period_total["total"] is None else f"{period_total['total']:,.0f}",
+               help="Every count in the period chosen in the sidebar.")
 busiest = period_total["busiest_day"]
 cols[3].metric(f"Busiest day ({pd.Timestamp(busiest):%a %d %b %Y})" if busiest else "Busiest day",
                "–" if period_total["busiest_day_total"] is None else f"{period_total['busiest_day_total']:,.0f}",

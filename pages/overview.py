@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis.headline import town_headline
+from agora.analysis import surveys
 from agora.analysis.vacancy import latest_survey
 from agora.store import export
 from agora.ui import contributions as contrib
@@ -27,7 +28,7 @@ st.title(md(ctx.town_name))
 centre = ctx.centre
 facts = [str(centre[c]) for c in ("typology", "region") if pd.notna(centre.get(c))]
 if head.survey_date is not None:
-    facts.append(f"latest survey {head.survey_date:%d %B %Y}")
+    facts.append(surveys.coverage_sentence(surveys.survey_rounds(units)))  # what the figures cover
 st.caption(" · ".join(md(f) for f in facts))
 
 

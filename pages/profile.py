@@ -28,7 +28,7 @@ PRINT_CSS = """
 ctx = page_shell("Town profile", ":material/description:", pick_town=False)
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 
-table = ui.table(ctx.service)
+table = ui.table(ctx.service, include_demo=True)  # every centre can be profiled
 if table.empty:
     st.title("Town profile")
     no_data_message("centres")
@@ -40,6 +40,7 @@ default = ctx.town if ctx.town in names else ids[0]
 town = ui.url_selectbox("Centre", ids, default, key="town", format_func=lambda i: names.get(i, i))
 if town in set(ctx.centres["centre_id"]):
     st.session_state["selected_town"] = town
+# compared with the user's own and reference centres (demo towns only when there is nothing else)
 profile = ui.profile(town, ctx.service)
 
 st.title(md(profile.name))
@@ -53,6 +54,8 @@ cls = profile.classes.get("nef2005_class")
 if cls:
     colour = {"clone town": "red", "border town": "orange", "home town": "green"}.get(cls, "gray")
     st.markdown(f"### :{colour}-badge[{md_escape(cls.capitalize())}] by the nef 2005 score")
+    if profile.verdict:
+        st.markdown(f"**{md_escape(profile.verdict)}**")
 
 st.download_button("Download this profile (HTML, opens offline)", lambda: ui.profile_html(town, ctx.service),
                    f"profile-{town}.html", "text/html", icon=":material/download:", key="dl_profile")

@@ -4,13 +4,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import vacancy
+from agora.analysis import surveys, vacancy
 from agora.loaders.area_indicators import ATTRIBUTION, match_centres
 from agora.store import export
 from agora.ui import contributions as contrib
 from agora.ui import maps
 from agora.ui.data import area_tables
-from agora.ui.widgets import download_csv, pct, plain
+from agora.ui.widgets import download_csv, md_escape, pct, plain
 from agora.ui.shell import no_data_message, page_shell
 from agora.ui.text import md
 
@@ -93,18 +93,28 @@ if compare == PREVIOUS and chosen != "undated" and earlier:
 elif compare in earlier:
     before = compare
 
-current = data[data["survey"] == chosen]
+def survey_day(key: str):
+    return "undated" if key == "undated" else pd.Timestamp(key)
+
+
+rounds = surveys.survey_rounds(data)
+current = surveys.units_on(data, survey_day(chosen), rounds=rounds)  # units known on that date, carried forward
 overall = vacancy.vacancy_table(current, by=()).iloc[0]
 durations = vacancy.vacancy_durations(data)
-durations = durations[durations["survey"] == chosen]
+durations = durations[durations.index.isin(current.index)]
 change = None
 if before is not None:
-    past = vacancy.vacancy_table(data[data["survey"] == before], by=()).iloc[0]
+    past = vacancy.vacancy_table(surveys.units_on(data, survey_day(before), rounds=rounds), by=()).iloc[0]
     if not pd.isna(past["vacancy_rate"]) and not pd.isna(overall["vacancy_rate"]):
         change = (overall["vacancy_rate"] - past["vacancy_rate"]) * 100
 
-st.caption(f"{survey_label(chosen)} · {int(overall['units'])} units" +
-           (f" · compared with {survey_label(before)}" if before else ""))
+covers = surveys.coverage_sentence(rounds, None if chosen == "undated" else survey_day(chosen),
+                                  units=int(overall["units"]))
+st.caption(md_escape(covers[0].upper() + covers[1:]) + (f" · compared with {survey_label(before)}" if before else ""))
+updates = rounds[rounds["coverage"] == "update"]
+if len(updates):
+    st.caption("Updates change only the units they cover; the others keep their last known state. "
+               + "; ".join(md_escape(r) for r in updates["coverage_rule"]))
 cols = st.columns(4)
 cols[0].metric("Vacancy rate", pct(overall["vacancy_rate"]),
                delta=None if change is None else f"{change:+.1f} pts", delta_color="inverse",
@@ -129,7 +139,7 @@ if len(others):
                            fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status"})
 if len(vacant):
     maps.add_geojson_layer(m, vacant, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS, radius=7,
-                           weight=2, tooltip={"name": "Name", "street_label": "Street", "shop_type": "Last use",
+                           weight=2, tooltip={"former_name": "Was", "street_label": "Street", "shop_type": "Last use",
                                               "vacant_from": "Vacant since", "months_vacant": "Months vacant"})
 contrib.community_reports_layer(ctx, m)
 maps.show_map(m, key="vacancy_map", height=480)
@@ -144,14 +154,15 @@ with st.expander("Vacant units as a table"):
 
 # --------------------------------------------------------------------------- over time
 st.subheader("Rate over the surveys")
-series = vacancy.vacancy_table(data, by=["survey_date"])
+series = surveys.vacancy_over_time(data, ctx.centres).rename(columns={"date": "survey_date"}).drop(
+    columns=["centre_id", "centre"])
 dated = plain(series[series["survey_date"].notna()])
 if len(dated) >= 2:
     chart = alt.Chart(dated).mark_line(point=True).encode(
         x=alt.X("survey_date:T", title="Survey"),
         y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("survey_date:T", title="Survey"), alt.Tooltip("vacancy_rate:Q", format=".1%", title="Rate"),
-                 "units", "vacant", "unknown"],
+                 "units", "vacant", "unknown", "covered", "coverage"],
     )
     st.altair_chart(chart, width="stretch")
 else:
@@ -188,21 +199,36 @@ for column, title, group, name in ((left, "By street", "street", "street"), (rig
 st.subheader("Long-term vacant units")
 long_term = vacant[vacant["long_term"]].sort_values("months_vacant", ascending=False)
 if len(long_term):
-    table = plain(long_term[["unit_id", "name", "street_label", "shop_type", "former_name", "vacant_from",
-                             "months_vacant"]].rename(columns={"street_label": "street"}))
+    table = plain(long_term[["unit_id", "former_name", "street_label", "shop_type", "vacant_from",
+                             "months_vacant"]].rename(columns={"street_label": "street", "former_name": "was",
+                                                               "shop_type": "last use"}))
     st.dataframe(table, hide_index=True)
     download_csv(table, f"{ctx.town}-long-term-vacant.csv", "dl_long")
 else:
     st.caption(f"No unit has been vacant {vacancy.LONG_TERM_MONTHS} months or more, as far as the data tells "
                "(it needs a vacant-since date or two surveys).")
 
+st.subheader("Openings and closures per survey")
+flows = surveys.openings_closures(data)
+if len(flows):
+    per_survey = flows.groupby("date", as_index=False)[["openings", "closures", "net"]].sum()
+    st.dataframe(plain(per_survey), hide_index=True)
+    st.caption("An opening: a unit occupied that was vacant or not known at the survey before; a closure: occupied "
+               "then vacant (counted under its last known use). Net change = openings - closures.")
+    with st.expander("Openings and closures by type"):
+        st.dataframe(plain(flows.drop(columns=["centre_id"])), hide_index=True)
+        download_csv(flows, f"{ctx.town}-openings-closures.csv", "dl_flows")
+else:
+    st.caption("Openings and closures need two surveys or more.")
+
 if before is not None:
     st.subheader(f"Changes since {survey_label(before)}")
-    changes = vacancy.status_changes(data[data["survey"].isin([before, chosen])])
+    changes = vacancy.status_changes(data, survey_day(before), survey_day(chosen))
     if len(changes):
         st.dataframe(changes, hide_index=True)
         download_csv(changes, f"{ctx.town}-status-changes.csv", "dl_changes")
     else:
-        st.caption("No unit seen in both surveys changed status (units are matched by their id).")
+        st.caption("No unit seen in both surveys changed status.")
+    st.caption(md_escape(surveys.match_summary(data)["text"]).capitalize() + ".")
 
 area_figures()

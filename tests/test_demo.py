@@ -185,8 +185,12 @@ def test_footfall_shapes(layers):
     daily = counts.groupby(["centre_id", "site_id", counts["timestamp"].dt.normalize()])["count"].sum()
     daily = daily.reset_index().rename(columns={"timestamp": "day"})
     monthly = daily.groupby(["centre_id", daily["day"].dt.month])["count"].mean().unstack()
-    for town in ("castlebridge", "wendlow", "hollinsford", "eddlesford", "larkmead-green"):
+    for town in ("castlebridge", "hollinsford"):  # comparison: the Christmas peak
         assert monthly.loc[town].idxmax() == 12, town
+    for town in ("eddlesford", "larkmead-green"):  # multifunctional: steady all year
+        assert monthly.loc[town, 12] < 1.1 * monthly.loc[town].mean(), town
+    wendlow = monthly.loc["wendlow"] / monthly.loc["wendlow"].mean()  # speciality: summer and Christmas
+    assert wendlow[[7, 8]].mean() > 1.05 and wendlow[12] > 1.05
     assert monthly.loc["gullhaven"].idxmax() in (7, 8)
     assert monthly.loc["gullhaven", 8] > 1.8 * monthly.loc["gullhaven", 1]
     weekday = daily.groupby(daily["day"].dt.day_of_week)["count"].mean()

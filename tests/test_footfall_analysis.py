@@ -128,7 +128,7 @@ def test_weekday_hour_profile_and_day_parts():
 ])
 def test_signature_rule(index, expected):
     name, reason = ff.classify_signature(index)
-    assert name == expected and "Nov-Dec" in reason
+    assert name == expected and "December" in reason
 
 
 def test_signature_needs_a_full_year():
@@ -275,3 +275,36 @@ def test_melbourne_busiest_day(realdata):
     flags = ff.quality_flags(counts)
     assert set(flags.loc[flags["kind"] == "no_data", "site_id"]) == {
         "Flagstaff Station", "Flinders St-Elizabeth St (East)", "City Square", "Elizabeth St-La Trobe St (East)"}
+
+
+# --------------------------------------------------------------------------------------
+# Signatures of the demo towns and of real counters
+# --------------------------------------------------------------------------------------
+def test_demo_towns_show_the_signature_they_were_drawn_with():
+    """Five of six towns were "speciality" before; each town's generator season is its signature now."""
+    import geopandas as gpd
+
+    from agora import demo
+    from conftest import PROJECT
+
+    counts = pd.read_parquet(PROJECT / "data" / "demo" / "footfall_counts.parquet")
+    sites = gpd.read_parquet(PROJECT / "data" / "demo" / "footfall_sites.parquet")
+    found = {t.centre_id: ff.monthly_signature(counts, sites, centre_id=t.centre_id)["signature"] for t in demo.TOWNS}
+    assert found == {t.centre_id: t.seasonal for t in demo.TOWNS}
+    assert set(found.values()) == set(ff.SIGNATURES)
+    castlebridge = ff.monthly_signature(counts, sites, centre_id="castlebridge")
+    assert castlebridge["reason"].startswith("a December peak, no summer peak")
+
+
+def test_leeds_is_a_comparison_centre_every_year(leeds):
+    for year in range(2010, 2017):
+        assert ff.monthly_signature(leeds["daily"], year=year)["signature"] == "comparison", year
+
+
+def test_melbourne_month_is_not_enough_for_a_signature(realdata):
+    from agora.loaders import load_footfall_counts
+
+    counts = load_footfall_counts(realdata / "melbourne_pedestrian" / "hourly_counts_2019_01_long.csv").data
+    sig = ff.monthly_signature(counts)
+    assert sig["signature"] is None and sig["year"] is None
+    assert "the data have 1 such month, so no signature is given" in sig["reason"]

@@ -435,9 +435,13 @@ def diagnose_centre(
         boot, _ = _batch_scores(indep_all[chosen][pick], codes_all[chosen][pick], settings)
         lo, hi = np.percentile(boot, [2.5, 97.5])
         summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
-        rows.append({"sampling": f"bootstrap of the scored units, 95% interval ({settings.bootstrap} resamples)",
-                     "units": len(chosen), "nef2005_score": float(lo), "nef2005_class": f"to {hi:.1f}"})
+        label = f"bootstrap of the scored units ({settings.bootstrap} resamples), 95% interval"
+        rows.append({"sampling": f"{label}: lower end", "units": len(chosen), "nef2005_score": float(lo),
+                     "nef2005_class": nef2005_class(lo)})
+        rows.append({"sampling": f"{label}: upper end", "units": len(chosen), "nef2005_score": float(hi),
+                     "nef2005_class": nef2005_class(hi)})
     sensitivity = pd.DataFrame(rows)
+    summary.update(certainty(summary))
 
     return CentreDiagnosis(
         centre_id=centre_id, name=name or centre_id, settings=settings, summary=summary, units=table,
@@ -447,7 +451,7 @@ def diagnose_centre(
 
 
 def latest_survey(units: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
-    """The units of the latest survey round, and its first day (ISO).
+    """The units known on the latest survey date (carried forward over updates), and that day (ISO).
 
     Survey rounds are found by :func:`agora.analysis.vacancy.survey_dates` (observation
     days close together form one round; scattered OSM ``check_date`` values are no
@@ -458,8 +462,12 @@ def latest_survey(units: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     rounds = survey_dates(units)
     if rounds.isna().all():
         return units, None
-    last = rounds.max()
-    return units[(rounds == last).fillna(False).to_numpy()], last.date().isoformat()
+    from .surveys import units_on
+
+    # the units known on the latest date: an update of some units leaves the others as last seen
+    known = units_on(units.assign(survey_date=rounds))
+    added = [c for c in known.columns if c not in units.columns]
+    return known.drop(columns=added), rounds.max().date().isoformat()
 
 
 def _method_label(settings: CloneSettings, points: bool) -> str:
@@ -560,6 +568,7 @@ SUMMARY_COLUMNS = [
     "share_independent", "share_chain", "share_symbol_group", "share_vacant", "vacant", "excluded",
     "ownership_unknown", "use_unknown", "untyped_scored", "types_from", "types_from_names", "below_minimum",
     "nef2005_other_method", "heart_low", "heart_high", "heart_same_class", "bootstrap_low", "bootstrap_high",
+    "nef2005_low", "nef2005_high", "class_agreement", "classes_agree", "verdict_certainty", "verdict",
     "heart_lon", "heart_lat", "radius_m", "notes",
 ]
 
@@ -638,6 +647,67 @@ def diagnose(
     if not rows:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     return pd.DataFrame(rows).reindex(columns=SUMMARY_COLUMNS)
+
+
+#: Share of other walk starts below which a class is "not enough to tell".
+AGREEMENT_MIN = 0.5
+
+
+def certainty(summary: dict) -> dict:
+    """The verdict with its certainty, from the score, its bootstrap interval, other walk starts and nef 2010.
+
+    Rules (``low``-``high``: the 95% bootstrap interval of the nef 2005 score;
+    ``agreement``: share of walks started at other units that give the same class):
+
+    * no unit scored -> no verdict;
+    * the interval inside one class and agreement at least :data:`AGREEMENT_MIN` (or
+      not measured) -> the class, plainly ("Clone town");
+    * the interval crossing into the next class only, agreement at least
+      :data:`AGREEMENT_MIN` -> "Clone town — close to the border: 57% of other walks agree";
+    * the interval spanning three classes, or spanning two with fewer units scored than
+      nef's minimum, or fewer than :data:`AGREEMENT_MIN` of other walks agreeing -> the
+      classes in play, "not enough units to tell" ("border town or clone town: not
+      enough units to tell");
+    * when the reconstructed nef 2010 index gives another class, the verdict says so.
+
+    Returns
+    -------
+    dict
+        ``nef2005_low``, ``nef2005_high`` (the interval; None without bootstrap),
+        ``class_agreement`` (None when not measured), ``classes_agree`` (nef 2005 and
+        2010 give the same class), ``verdict_certainty`` (``clear``, ``near the
+        border``, ``not enough units``) and ``verdict`` (the sentence).
+    """
+    cls = summary.get("nef2005_class")
+    low, high = summary.get("bootstrap_low"), summary.get("bootstrap_high")
+    low = None if low is None or pd.isna(low) else float(low)
+    high = None if high is None or pd.isna(high) else float(high)
+    agreement = summary.get("heart_same_class")
+    agreement = None if agreement is None or pd.isna(agreement) else float(agreement)
+    cls2010 = summary.get("nef2010_class")
+    out = {"nef2005_low": low, "nef2005_high": high, "class_agreement": agreement,
+           "classes_agree": None if not cls or not cls2010 else cls == cls2010}
+    if not cls:
+        return {**out, "verdict_certainty": None, "verdict": "No verdict: no unit could be scored."}
+    spanned = [c for c in CLASSES if low is not None and high is not None
+               and nef2005_class(low) is not None and CLASSES.index(nef2005_class(low)) <= CLASSES.index(c)
+               <= CLASSES.index(nef2005_class(high))]
+    agree_text = "" if agreement is None else f": {agreement:.0%} of other walks agree"
+    few = bool(summary.get("below_minimum")) and len(spanned) >= 2
+    if len(spanned) >= 3 or few or (agreement is not None and agreement < AGREEMENT_MIN):
+        shown = spanned if len(spanned) >= 3 else [cls] + [c for c in spanned if c != cls]
+        named = f"{shown[0]}, {shown[1]} or {shown[2]}" if len(shown) == 3 else " or ".join(shown)
+        text, level = f"{named}: not enough units to tell", "not enough units"
+        if agreement is not None and len(spanned) < 3:
+            text += f" (only {agreement:.0%} of other walks agree)"
+        text = text[0].upper() + text[1:]
+    elif len(spanned) == 2:
+        text, level = f"{cls.capitalize()} — close to the border{agree_text}", "near the border"
+    else:
+        text, level = cls.capitalize() + ("" if agreement is None else f"{agree_text}".replace(": ", " — ", 1)), "clear"
+    if cls2010 and cls2010 != cls:
+        text += f"; the nef 2010 index says {cls2010}"
+    return {**out, "verdict_certainty": level, "verdict": text}
 
 
 def explain(summary: dict) -> str:

@@ -43,7 +43,55 @@ from .bands import NO_BAND, SIZE_BANDS, size_band  # noqa: F401 - part of this m
 from .indicators import INDICATORS, get
 
 #: (label, lowest units count) from small to large; a centre is in the last band whose lower bound it reaches.
+#: The ``source`` of the demo towns' centres (:data:`agora.demo.SOURCE`).
+DEMO_SOURCE = "Demo towns (fictional)"
+
+
 # --------------------------------------------------------------------------- helpers
+def is_demo_centre(centre: Mapping | pd.Series) -> bool:
+    """Whether a centre (a row of the centres layer) is one of the fictional demo towns, from its ``source``."""
+    source = centre.get("source") if hasattr(centre, "get") else None
+    return isinstance(source, str) and source.startswith(DEMO_SOURCE)
+
+
+def demo_centre_ids(centres: pd.DataFrame | None) -> set[str]:
+    """Ids of the demo towns among `centres`."""
+    if centres is None or centres.empty or "source" not in centres:
+        return set()
+    demo = centres["source"].astype("string").str.startswith(DEMO_SOURCE).fillna(False)
+    return set(centres.loc[demo.to_numpy(), "centre_id"].astype(str))
+
+
+def comparison_set(table: pd.DataFrame, centres: pd.DataFrame | None, *, include_demo: bool | None = None,
+                   keep: Sequence[str] = ()) -> pd.DataFrame:
+    """The centres to compare with: the user's own and reference centres; demo towns only if asked or alone.
+
+    Demo towns join when the workspace has no centre of its own, or when asked.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The indicator table (``centre_id``).
+    centres : DataFrame
+        The centres layer (its ``source`` tells the demo towns).
+    include_demo : bool, optional
+        True: keep the demo towns; False: drop them; None (default): keep them only
+        when the workspace's centres are all demo towns (reference centres from area
+        tables are compared with them then).
+    keep : list of str
+        Centre ids kept whatever they are (the centre a profile is about).
+    """
+    demo = demo_centre_ids(centres)
+    if not demo or include_demo:
+        return table
+    own = set(centres["centre_id"].astype(str)) - demo
+    if include_demo is None and not own:  # the workspace holds nothing but the demo towns
+        return table
+    ids = table["centre_id"].astype(str)
+    is_demo = ids.isin(demo)
+    return table[~is_demo | ids.isin([str(k) for k in keep])].reset_index(drop=True)
+
+
 def _numeric(table: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
     """The `indicators` columns as float (NaN for missing), same index."""
     missing = [c for c in indicators if c not in table]
@@ -282,7 +330,7 @@ def similar_centres(
 
 
 def similar_by_brands(units: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.DataFrame:
-    """The `k` centres whose brand sets are most like `centre_id`'s.
+    """The `k` centres whose brand sets are most like `centre_id`'s (each centre's latest units).
 
     Thin wrapper over :func:`agora.analysis.similarity.most_similar` (Jaccard on the
     chain brands, then cosine on the category mix).
@@ -294,12 +342,14 @@ def similar_by_brands(units: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.
         ``category_cosine``; most similar first. Empty when `centre_id` has no units.
     """
     from . import similarity
+    from .surveys import units_on
 
     cols = ["centre_id", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]
     if units is None or units.empty or "centre_id" not in units or \
             not units["centre_id"].astype("string").eq(centre_id).fillna(False).any():
         return pd.DataFrame(columns=cols)
-    out = similarity.most_similar(units, centre_id, n=k)
+    # each centre's units known on its latest survey date, as the Clone town page and the indicator table use
+    out = similarity.most_similar(units_on(units), centre_id, n=k)
     return out.rename(columns={"centre": "centre_id"})[cols]
 
 
@@ -370,6 +420,27 @@ def goodness(percentile: pd.DataFrame, directions: Mapping[str, str]) -> pd.Data
 
 
 # --------------------------------------------------------------------------- side by side
+def standing_words(values: pd.Series, value: float, label: str, direction: str) -> str:
+    """Where `value` stands among `values` (its own included), counted: "lower vacancy rate than 4 of the 6 centres".
+
+    For an indicator where higher is worse, the count is of the centres with a higher
+    value ("lower ... than"); otherwise of those with a lower value ("higher ... than").
+    Ties are said apart ("; the same as 1"). "" when the value is missing.
+    """
+    if value is None or pd.isna(value):
+        return ""
+    known = pd.to_numeric(values, errors="coerce").dropna()
+    n = len(known)
+    if n < 2:
+        return f"the only centre with a {label.lower()}"
+    higher, lower = int((known > value).sum()), int((known < value).sum())
+    same = n - higher - lower - 1
+    word, count = ("lower", higher) if direction == "higher_worse" else ("higher", lower)
+    text = f"{word} {label.lower()} than {count} of the {n:,} centres"
+    return text + (f"; the same as {same}" if same > 0 else "")
+
+
+
 def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Sequence[str]) -> pd.DataFrame:
     """The chosen centres' values on the chosen indicators, one row per centre and indicator.
 
@@ -379,8 +450,9 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
         ``centre_id``, ``name``, ``indicator``, ``label``, ``unit``, ``direction``,
         ``value`` (NaN when missing), ``shown`` (formatted), ``percentile`` (among all
         centres), ``band_percentile`` (within the size band), ``better_than`` (share of
-        centres it does better than; NaN for neutral indicators), ``median`` and
-        ``centres`` (of / number of the centres with a value), in the order given.
+        centres it does better than; NaN for neutral indicators), ``median``,
+        ``centres`` (number of the centres with a value) and ``standing`` (in words,
+        counted: "lower vacancy rate than 4 of the 6 centres"), in the order given.
     """
 
     indicators = [i for i in indicators if get(i).kind == "number" and i in table]
@@ -405,9 +477,10 @@ def side_by_side(table: pd.DataFrame, centre_ids: Sequence[str], indicators: Seq
                 "shown": spec.format(values.at[i, ind]), "percentile": pct.at[i, ind],
                 "band_percentile": band.at[i, ind], "better_than": better.at[i, ind], "median": medians[ind],
                 "centres": int(counts[ind]),
+                "standing": standing_words(values[ind], values.at[i, ind], spec.label, spec.direction),
             })
     cols = ["centre_id", "name", "indicator", "label", "unit", "direction", "value", "shown", "percentile",
-            "band_percentile", "better_than", "median", "centres"]
+            "band_percentile", "better_than", "median", "centres", "standing"]
     return pd.DataFrame(rows, columns=cols)
 
 

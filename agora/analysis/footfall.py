@@ -488,55 +488,57 @@ def monthly_index(counts: Counts, sites: pd.DataFrame | None = None, *, year: in
 def classify_signature(index: pd.Series | dict | list) -> tuple[str, str]:
     """Name the monthly footfall signature of a year from its twelve month indices.
 
-    After the four signatures of the Institute of Place Management (Mumford, Parker,
-    Ntounis and Dargan 2020, "Footfall signatures and volumes"): comparison centres are
-    steady from January to October and peak in November-December (Christmas
-    shopping); holiday centres peak in summer; speciality centres draw visitors in
-    summer *and* Christmas shoppers; multifunctional centres are steady all year.
+    Method (Institute of Place Management). Mumford, Parker, Ntounis and Dargan,
+    "Footfall signatures and volumes: Towards a classification of UK centres",
+    Environment and Planning B: Urban Analytics and City Science (2020, online; 2021),
+    doi:10.1177/2399808320911412, and their Technical Report 1 (2017), "A clustering
+    study to verify four distinct monthly footfall signatures". Each centre's monthly
+    footfall is indexed to its annual mean (month / mean of the twelve months) and the
+    indexed years are clustered (k-means) into four signatures, which the authors
+    describe as:
 
-    The rule used here (indices: month mean / year mean):
+    * **comparison**: people come predominantly to shop; busiest in the run-up to
+      Christmas, a December peak, fairly flat the rest of the year;
+    * **holiday**: people come for a holiday or a day out; busiest in July and August,
+      footfall drops right down in winter;
+    * **speciality**: a hybrid of the two, peaks in the summer *and* in December,
+      less pronounced than in pure comparison and holiday centres;
+    * **multifunctional** (convenience/community): a flat profile all year.
 
-    * ``xmas`` = mean of Nov and Dec, ``summer`` = mean of Jul and Aug, ``base`` = mean
-      of the other eight months; peaks are ``xmas / base`` and ``summer / base``;
-    * both peaks under 1.08 and the year's range (max - min index) under 0.25
-      -> **multifunctional**;
-    * the Christmas peak at least 1.08 and the summer peak under 1.05 -> **comparison**;
-    * the summer peak at least 1.08 and the Christmas peak under 1.05 -> **holiday**;
-    * both peaks at least 1.05 -> **speciality**;
-    * otherwise the nearer of comparison (Christmas peak larger) or holiday (summer
-      peak larger), and multifunctional when neither peak reaches 1.05.
+    The published clusters come with shapes, not thresholds or centroids, so this
+    function states its own rule, chosen to reproduce those shapes (``dec`` = December
+    index, ``summer`` = mean of July and August, ``winter`` = mean of January and
+    February; 1 = the year's mean month):
 
-    The published signatures came from k-means clustering of Springboard data; this is
-    a transparent rule that reproduces their described shapes, not their model.
+    1. ``summer >= 1.15``, ``summer > dec`` and ``summer / winter >= 1.5``
+       -> **holiday** (a summer peak, and a winter trough);
+    2. ``summer >= 1.05`` and ``dec >= 1.05`` -> **speciality** (both peaks);
+    3. ``dec >= 1.12`` -> **comparison** (a December peak, no summer peak);
+    4. otherwise -> **multifunctional** (no peak of 12% at Christmas nor 5% in summer).
 
     Parameters
     ----------
-    index : twelve values, January first
+    index : twelve values, January first (month mean / the year's mean month)
 
     Returns
     -------
     (signature, reason)
+        The reason gives the rule that decided and the three figures it used.
     """
     values = np.asarray(list(index.values()) if isinstance(index, dict) else list(index), dtype=float)
     if values.shape != (12,) or np.isnan(values).any():
         raise ValueError("a signature needs twelve monthly values")
-    xmas = values[[10, 11]].mean()
+    dec = values[11]
     summer = values[[6, 7]].mean()
-    base = values[[0, 1, 2, 3, 4, 5, 8, 9]].mean()
-    xp, sp = xmas / base, summer / base
-    spread = values.max() - values.min()
-    peaks = f"Nov-Dec {xp:.2f}x and Jul-Aug {sp:.2f}x the other months; range {spread:.2f}"
-    if xp < 1.08 and sp < 1.08 and spread < 0.25:
-        return "multifunctional", f"steady all year ({peaks})"
-    if xp >= 1.08 and sp < 1.05:
-        return "comparison", f"a Christmas peak, no summer peak ({peaks})"
-    if sp >= 1.08 and xp < 1.05:
-        return "holiday", f"a summer peak, no Christmas peak ({peaks})"
-    if xp >= 1.05 and sp >= 1.05:
-        return "speciality", f"peaks in summer and at Christmas ({peaks})"
-    if max(xp, sp) < 1.05:
-        return "multifunctional", f"no clear seasonal peak ({peaks})"
-    return ("comparison", f"mainly a Christmas peak ({peaks})") if xp >= sp else ("holiday", f"mainly a summer peak ({peaks})")
+    winter = values[[0, 1]].mean()
+    figures = f"December {dec:.2f}, July-August {summer:.2f}, January-February {winter:.2f} (1 = the year's mean)"
+    if summer >= 1.15 and summer > dec and summer / winter >= 1.5:
+        return "holiday", f"a summer peak and a winter trough: {figures}"
+    if summer >= 1.05 and dec >= 1.05:
+        return "speciality", f"peaks in summer and in December: {figures}"
+    if dec >= 1.12:
+        return "comparison", f"a December peak, no summer peak: {figures}"
+    return "multifunctional", f"no December peak of 12% nor summer peak of 5%: {figures}"
 
 
 def monthly_signature(counts: Counts, sites: pd.DataFrame | None = None, *, year: int | None = None,
@@ -554,8 +556,9 @@ def monthly_signature(counts: Counts, sites: pd.DataFrame | None = None, *, year
         covered = int((months["coverage"] >= 2 / 3).sum()) if len(months) else 0
         wanted = f"{year}" if year else "one calendar year"
         return {"signature": None, "year": None, "months": months,
-                "reason": f"needs twelve months of counts in {wanted} (each month counted on two days in three "
-                          f"or more); the data have {covered} such month{'s' if covered != 1 else ''}"}
+                "reason": f"needs twelve months of counts in {wanted} (each month counted on two days in "
+                          f"three or more); the data have {covered} such month{'s' if covered != 1 else ''}, so "
+                          "no signature is given"}
     name, reason = classify_signature(months["index"].tolist())
     return {"signature": name, "year": used, "reason": reason, "months": months}
 

@@ -17,7 +17,7 @@ class Headline:
     Attributes
     ----------
     units : int
-        Units in the latest survey.
+        Units known on the latest survey date (carried forward over updates).
     survey_date : Timestamp or None
         Date of that survey.
     vacancy_rate : float or None
@@ -27,7 +27,9 @@ class Headline:
     share_independent : float or None
         Independents among occupied units whose ownership is known.
     footfall : dict or None
-        :func:`agora.analysis.footfall.recent_change` of the town's sites.
+        :func:`agora.analysis.footfall.recent_change` of the town's sites: the last
+        :data:`agora.analysis.indicators.RECENT_WEEKS` complete weeks against the same
+        weeks 364 days earlier (the indicator ``footfall_yoy``).
     assets : int
         Community assets in the centre.
     """
@@ -66,7 +68,9 @@ def town_headline(units: pd.DataFrame, sites: pd.DataFrame, counts: pd.DataFrame
         moved = vacancy.vacancy_change(units, by=())
         if len(moved):
             change = _number(moved["change_points"].iloc[0])
-    footfall = recent_change(counts, sites, None, today=today) if len(counts) else None
+    from .indicators import RECENT_WEEKS
+
+    footfall = recent_change(counts, sites, None, weeks=RECENT_WEEKS, today=today) if len(counts) else None
     return Headline(
         units=len(latest),
         survey_date=None if date is None or pd.isna(date) else pd.Timestamp(date),

@@ -36,6 +36,9 @@ import pandas as pd
 from ..layers import ASSET_CATEGORIES
 from .bands import SIZE_BANDS, size_band
 
+#: Complete Monday-Sunday weeks of the headline footfall figures (against the same weeks 364 days earlier).
+RECENT_WEEKS = 4
+
 HIGHER_BETTER = "higher_better"
 HIGHER_WORSE = "higher_worse"
 NEUTRAL = "neutral"
@@ -299,7 +302,7 @@ def compute_footfall(inputs: Inputs) -> pd.DataFrame:
         return out
     today = inputs.options.get("today")
     for cid in sorted(sites["centre_id"].dropna().astype(str).unique()):
-        change = footfall.recent_change(counts, sites, cid, today=today)
+        change = footfall.recent_change(counts, sites, cid, weeks=RECENT_WEEKS, today=today)
         if change and change.get("change_pct") is not None:
             out.loc[cid, "footfall_yoy"] = float(change["change_pct"])
         signature = footfall.monthly_signature(counts, sites, centre_id=cid)
@@ -366,12 +369,14 @@ def _asset_label(category: str) -> str:
 
 def _registry() -> dict[str, Indicator]:
     items = [
-        Indicator("units", "Units", "Premises in the latest survey (area tables: premises surveyed by the Local "
-                  "Data Company).", "units", NEUTRAL, compute_units_vacancy, group="Size", scale="log"),
+        Indicator("units", "Units", "Premises known on the latest survey date: each unit's last state, carried "
+                  "forward over updates of some units (area tables: premises surveyed by the Local Data Company).",
+                  "units", NEUTRAL, compute_units_vacancy, group="Size", scale="log"),
         Indicator("area_ha", "Area", "Area of the centre's boundary in hectares.", "ha", NEUTRAL, compute_area,
                   group="Size", scale="log"),
-        Indicator("vacancy_rate", "Vacancy rate", "Vacant / (occupied + vacant) in the latest survey; units of "
-                  "unknown status left out.", "share", HIGHER_WORSE, compute_units_vacancy, group="Vacancy"),
+        Indicator("vacancy_rate", "Vacancy rate", "Vacant / (occupied + vacant) of the units known on the latest "
+                  "survey date (carried forward over updates); units of unknown status left out.", "share",
+                  HIGHER_WORSE, compute_units_vacancy, group="Vacancy"),
         Indicator("vacancy_change", "Vacancy change", "Change in the vacancy rate since the survey before, in "
                   "percentage points (area tables: 2009 to 2014).", "points", HIGHER_WORSE, compute_units_vacancy,
                   group="Vacancy"),
@@ -393,9 +398,10 @@ def _registry() -> dict[str, Indicator]:
         Indicator("clone_ness", "Brand clone-ness", "Mean brand similarity (Jaccard) of the centre to every other "
                   "loaded centre: higher means its chains are the same as everywhere else.", "score", HIGHER_WORSE,
                   compute_brands, group="Clone town"),
-        Indicator("footfall_yoy", "Footfall year on year", "Footfall of the last four complete weeks against the "
-                  "same weeks 364 days earlier, matched site-days only, in per cent.", "percent", HIGHER_BETTER,
-                  compute_footfall, group="Footfall"),
+        Indicator("footfall_yoy", f"Footfall change, last {RECENT_WEEKS} weeks", f"Footfall of the last "
+                  f"{RECENT_WEEKS} complete Monday-Sunday weeks against the same weeks 364 days earlier, site-days "
+                  "counted in both years only, in per cent.", "percent", HIGHER_BETTER, compute_footfall,
+                  group="Footfall"),
         Indicator("footfall_signature", "Footfall signature", "Shape of the year's footfall: comparison, "
                   "speciality, multifunctional or holiday (needs a full year of counts).", "class", NEUTRAL,
                   compute_footfall, kind="category", group="Footfall"),

@@ -13,11 +13,20 @@ Survey dates
     date and no unit is seen on two dates, the dates are per-unit check dates (OSM
     ``check_date``), not survey rounds, and the whole file is one undated snapshot.
 
+Surveys over time
+    A survey is a full survey of a centre or an update of some of its units; the units
+    known on a date are each unit's last state on or before it
+    (:mod:`agora.analysis.surveys`). The latest figures of a centre
+    (:func:`latest_survey`, :func:`vacancy_change`) count the units known on its latest
+    survey date, so an update of twenty units changes twenty units, not the town.
+
 Shop type of a vacant unit
     Its last known use: a ``category`` the survey gave it, else an OSM lifecycle tag
     (``was:shop``, ``disused:amenity``...) or a ``previous_use``-style column, else a
-    shop type read from its former name ("Empty (was Lloyds Bank)" -> bank). Vacant
-    units whose former use is not known are grouped as :data:`UNKNOWN_TYPE`.
+    shop type read from its former name ("Empty (was Lloyds Bank)" -> bank), else the
+    use, occupier and ownership of the unit's earlier rows, any survey or source
+    (:func:`agora.analysis.surveys.unit_history`). Vacant units whose former use is not
+    known are grouped as :data:`UNKNOWN_TYPE`.
 
 Long-term vacant
     Vacant for :data:`LONG_TERM_MONTHS` months or more on the date it was observed (or
@@ -128,10 +137,14 @@ def prepare(
     """Add the columns the vacancy tables group by.
 
     Adds ``centre`` (centre name; `unassigned` for units in no centre), ``survey_date``,
-    ``street_label``, ``former_use``, ``former_name``, ``former_type`` and ``shop_type``
-    (label of the unit's type; for vacant units of their last known use). Keeps the last
-    observation of a unit within one survey. Calling it again is harmless.
+    ``street_label``, ``unit_key`` and ``match_rule`` (the unit across surveys,
+    :func:`agora.analysis.surveys.match_units`), ``former_use``, ``former_name``,
+    ``former_type``, ``former_ownership`` and ``shop_type`` (label of the unit's type; for
+    vacant units of their last known use). Keeps the last observation of a unit within
+    one survey. Calling it again is harmless.
     """
+    from . import surveys
+
     if "survey_date" in units and "shop_type" in units:
         return units
     out = units.copy()
@@ -144,6 +157,14 @@ def prepare(
     street = out["street"].astype("string").str.strip() if "street" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     out["street_label"] = street.mask(street == "").fillna(NO_STREET)
     out = out.join(former_use(out))
+    if "unit_id" in out:
+        if "unit_key" not in out:
+            out = out.join(surveys.match_units(out))
+        history = surveys.unit_history(out)
+        vacant_row = (out["status"] == "vacant").fillna(False) if "status" in out else False
+        out["former_name"] = out["former_name"].fillna(history["last_name"].where(vacant_row))
+        out["former_type"] = out["former_type"].fillna(history["last_use"].where(vacant_row))
+        out["former_ownership"] = history["last_ownership"].where(vacant_row)
     category = out["category"].astype("string") if "category" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     vacant = (out["status"] == "vacant").fillna(False)
     type_id = category.where(~vacant, category.fillna(out["former_type"]))
@@ -151,8 +172,8 @@ def prepare(
     out["shop_type"] = label.astype("string").fillna(type_id).fillna(UNKNOWN_TYPE)
     if "observed_on" in out:
         out = out.sort_values("observed_on", kind="stable", na_position="first")
-    keys = ["unit_id", "survey_date"]
-    out = out[~out.duplicated(keys, keep="last")] if "unit_id" in out else out
+    keys = ["unit_key", "survey_date"]
+    out = out[~out.duplicated(keys, keep="last")] if "unit_key" in out else out
     return out.sort_index()
 
 
@@ -256,9 +277,10 @@ def vacancy_change(
                        "vacant_after", "rate_after", "change_points"]
     if before is None:
         return pd.DataFrame(columns=cols)
-    table = vacancy_table(data, list(by) + ["survey_date"])
-    b = table[table["survey_date"] == before].drop(columns="survey_date")
-    a = table[table["survey_date"] == after].drop(columns="survey_date")
+    from .surveys import units_on
+
+    b = vacancy_table(units_on(data, before), list(by))
+    a = vacancy_table(units_on(data, after), list(by))
     if by:
         b, a = b.set_index(list(by)), a.set_index(list(by))
     else:  # one row each: everything together
@@ -289,10 +311,11 @@ def vacancy_durations(units: pd.DataFrame, *, as_of=None, months: int = LONG_TER
     status = data["status"].astype("string").fillna("unknown")
     # first survey of each unit's current run of vacant observations (unknown or occupied break a run)
     run_start = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ms]")
-    dated = data[data["survey_date"].notna()].sort_values(["unit_id", "survey_date"], kind="stable")
+    ident = "unit_key" if "unit_key" in data else "unit_id"
+    dated = data[data["survey_date"].notna()].sort_values([ident, "survey_date"], kind="stable")
     if len(dated):
         vac = (status[dated.index] == "vacant").to_numpy()
-        uid = dated["unit_id"].astype("string").to_numpy()
+        uid = dated[ident].astype("string").to_numpy()
         new_unit = np.r_[True, uid[1:] != uid[:-1]]
         prev_vac = np.r_[False, vac[:-1]]
         run = np.cumsum(new_unit | ~prev_vac | ~vac)
@@ -317,11 +340,14 @@ def vacancy_durations(units: pd.DataFrame, *, as_of=None, months: int = LONG_TER
 
 
 def latest_survey(units: pd.DataFrame, **kwargs) -> pd.DataFrame:
-    """The rows of each centre's latest survey (the undated survey when it has no dated one)."""
-    data = prepare(units, **kwargs)
-    last = data.groupby("centre", dropna=False)["survey_date"].transform("max")
-    keep = (data["survey_date"] == last) | (last.isna() & data["survey_date"].isna())
-    return data[keep.fillna(False)]
+    """The units each centre knows on its latest survey date, carried forward over updates.
+
+    Each unit's last row on or before the centre's latest survey, counted from its last
+    full survey (:func:`agora.analysis.surveys.units_on`), with ``last_seen``.
+    """
+    from .surveys import units_on
+
+    return units_on(prepare(units, **kwargs))
 
 
 def long_term_vacant(units: pd.DataFrame, *, as_of=None, months: int = LONG_TERM_MONTHS, latest: bool = True,
@@ -336,7 +362,7 @@ def long_term_vacant(units: pd.DataFrame, *, as_of=None, months: int = LONG_TERM
 
 
 def status_changes(units: pd.DataFrame, before=None, after=None, *, only_changed: bool = True, **kwargs) -> pd.DataFrame:
-    """Units whose status changed between two surveys, matched by ``unit_id``.
+    """Units whose status changed between two surveys (units matched across surveys, carried forward).
 
     Parameters
     ----------
@@ -357,10 +383,13 @@ def status_changes(units: pd.DataFrame, before=None, after=None, *, only_changed
     cols = ["unit_id", "centre", "street", "name_before", "name_after", "status_before", "status_after", "change"]
     if before is None:
         return pd.DataFrame(columns=cols)
-    keep = ["unit_id", "centre", "street_label", "name", "status"]
-    b = data.loc[data["survey_date"] == before, keep].set_index("unit_id")
-    a = data.loc[data["survey_date"] == after, keep].set_index("unit_id")
-    both = b.join(a, lsuffix="_before", rsuffix="_after", how="inner").reset_index()
+    from .surveys import units_on
+
+    keep = ["unit_key", "centre", "street_label", "name", "status"]
+    b = units_on(data, before)[keep].set_index("unit_key")
+    a = units_on(data, after)
+    a = a.loc[a["survey_date"] == after, keep + ["unit_id"]].set_index("unit_key")  # the units the later survey saw
+    both = b.join(a, lsuffix="_before", rsuffix="_after", how="inner").reset_index(drop=True)
     both = both.rename(columns={"centre_after": "centre", "street_label_after": "street"})
     if only_changed:
         both = both[both["status_before"].astype("string") != both["status_after"].astype("string")]

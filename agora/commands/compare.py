@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", metavar="ID=W,ID=W", help="weights of the indicators for --similar (default 1)")
     p.add_argument("--by", choices=("indicators", "brands"), default="indicators",
                    help="--similar on standardised indicators (default) or on shared chain brands")
+    p.add_argument("--include-demo", action="store_true",
+                   help="compare with the demo towns too (by default they are left out while the workspace holds "
+                        "other centres)")
     p.add_argument("--profile", metavar="CENTRE", help="write CENTRE's town profile as standalone HTML")
     p.add_argument("--out", metavar="FILE", help="file for --profile (default profile-<centre id>.html)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -150,11 +153,15 @@ def run(args: argparse.Namespace) -> int:
     """Build the indicator table and print it, a similar-centres list or a profile."""
     svc = DataService(args.workspace)
     if args.area:  # tables named here join the comparison: computed afresh
-        table = indicator_table(load_layers(svc), area=load_area(svc, args.area))
+        full = indicator_table(load_layers(svc), area=load_area(svc, args.area))
     else:  # the table stored when the data was saved: the figures the app shows
-        table = svc.indicators()
-    if table.empty:
+        full = svc.indicators()
+    if full.empty:
         raise LoadError(f"{svc.path}: no centre loaded (import centres and units, or give --area)")
+    focus = [find_centre(full, c) for c in (args.profile, args.similar) if c]
+    # the user's own and reference centres; the demo towns only when alone or asked for (as the app does)
+    table = compare.comparison_set(full, svc.centres(), include_demo=True if args.include_demo else None,
+                                   keep=focus)
     chosen = _ids(args.indicators, table)
 
     if args.profile:

@@ -122,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{str(r['centre'])[:24]:24} {r['n_scored']:>6} {r['independents']:>5} {r['chains']:>5} {r['types']:>5} "
               f"{num(r['nef2005_score']):>6} {r['nef2005_class'] or '-':12} {num(r['nef2010_index']):>6} "
               f"{r['nef2010_class'] or '-':12} {num(r['shannon'], '{:.2f}'):>7} {num(r['simpson'], '{:.2f}'):>7}")
+        if r["verdict"]:
+            print(f"  verdict: {r['verdict']}")
         if r["notes"]:
             print(f"  note: {r['notes']}")
     print("nef 2005 score = (5 x types + 50 x independents + 5 x chains) / scored; below 25 clone town, "

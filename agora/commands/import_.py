@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from ..loaders import as_coverage
 from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
 from ..loaders.report import LoadError, LoadResult
 from ..loaders.values import reuse_value_map
@@ -28,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--find-centres", action="store_true",
                    help="find the centres in a units file (dense clusters of units; see 'centres find'), save them, "
                         "then save the units assigned to them")
+    p.add_argument("--update", action="store_true",
+                   help="units: the file updates the units it covers (the others keep their last known state)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(func=run)
 
@@ -44,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     clock.say(f"{result.report.rows_kept:,} rows kept of {result.report.rows_read:,}")
     if not args.value:
         result = reuse_saved_values(svc, args, result)
+    if args.update:
+        result = as_coverage(result, "update")
     found = None
     if args.find_centres:
         if result.report.layer != "units":

@@ -4,6 +4,7 @@ No streamlit here: everything is usable from a notebook or a batch job.
 """
 
 from .canonical import (
+    as_coverage,
     load,
     load_assets,
     load_centres,
@@ -18,6 +19,7 @@ from .report import LoadError, LoadReport, LoadResult
 from .values import guess_value_map, reuse_value_map
 
 __all__ = [
+    "as_coverage",
     "load",
     "load_assets",
     "load_centres",

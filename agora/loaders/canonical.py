@@ -173,21 +173,58 @@ def load(
     return LoadResult(data=table, report=report)
 
 
+def as_coverage(result: LoadResult, coverage: str) -> LoadResult:
+    """Mark every row of a loaded units layer as a ``full`` survey or an ``update`` of the units it covers."""
+    if result.report.layer != "units":
+        raise LoadError(f"{result.report.file}: only units are saved as a survey or an update")
+    if coverage not in ("full", "update"):
+        raise LoadError(f"coverage {coverage!r}: full or update")
+    data = result.data.copy()
+    data["coverage"] = pd.Series(coverage, index=data.index, dtype="string")
+    result.report.notes.append(f"saved as {'an update of the units it covers' if coverage == 'update' else 'a full survey'}")
+    return LoadResult(data=data, report=result.report)
+
+
 def _ids(table: pd.DataFrame, col: str, stem: str, report: LoadReport) -> pd.DataFrame:
-    """Fill missing ids with ``<file stem>-<row>``, and make repeated ids unique."""
+    """Fill missing ids with ``<file stem>-<row>``; report repeated ids and keep the rows apart.
+
+    Units may repeat an id on different dates (one row per unit per survey date). An id
+    repeated within one date (a panel whose ids a spreadsheet mangled, 2.88E+11) is
+    reported with its rows; when the rows have an address the unit is told apart by id
+    and address (``id @ address``, the same in every quarter of a panel), else by its
+    order among the rows sharing the id on that date (``id #2``).
+    """
     made = f"{re.sub(r'[^A-Za-z0-9]+', '-', stem).strip('-').lower() or 'row'}-" + table["_row"].astype(str)
     if col not in table:
         table[col] = made
         return table
     ids = table[col].astype("string").str.strip()
     ids = ids.mask(ids == "", pd.NA).fillna(made)
-    key = ids
-    if col == "unit_id" and "observed_on" in table:  # one row per unit per survey date is allowed
-        key = ids + "|" + table["observed_on"].astype("string").str.strip().fillna("")
-    dup = key.duplicated(keep=False) & ids.notna()
+    dated = col == "unit_id" and "observed_on" in table
+    when = table["observed_on"].astype("string").str.strip().fillna("") if dated else pd.Series("", index=table.index)
+    dup = pd.DataFrame({"id": ids, "when": when}).duplicated(keep=False) & ids.notna()
     if dup.any() and col != "site_id":
-        report.notes.append(f"{int(dup.sum())} rows share an {col}; made unique by adding their row number")
-        ids = ids.where(~dup, ids + "#" + table["_row"].astype(str))
+        rows = table.loc[dup, "_row"].astype(int)
+        which = ids[dup].groupby(ids[dup], sort=False).apply(
+            lambda g: f"{g.name} (rows {', '.join(str(r) for r in rows[g.index].head(6))}"
+                      f"{', ...' if len(g) > 6 else ''})")
+        listed = "; ".join(which.head(8)) + (f"; and {len(which) - 8} more ids" if len(which) > 8 else "")
+        where = " on the same date" if dated else ""
+        address = None
+        for name in ("address", "addr:full", "full_address"):
+            if name in table:
+                address = table[name].astype("string").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+                break
+        if address is not None and not pd.DataFrame({"id": ids, "when": when, "a": address})[dup].duplicated(
+                keep=False).any() and address[dup].notna().all():
+            ids = ids.where(~dup, ids + " @ " + table[name].astype("string").str.strip())
+            how = "told apart by id and address (the same unit keeps the same id at every date)"
+        else:
+            order = pd.DataFrame({"id": ids, "when": when}).groupby(["id", "when"]).cumcount() + 1
+            ids = ids.where(~dup, ids + " #" + order.astype(str))
+            how = ("told apart by their order on that date (id #2...): check these ids in the source, a spreadsheet "
+                   "may have rounded them (2.88E+11)")
+        report.notes.append(f"{int(dup.sum())} rows repeat a {col}{where}: {listed}; {how}")
     table[col] = ids
     return table
 
@@ -214,6 +251,8 @@ def _units(table: pd.DataFrame, report: LoadReport, ctx: dict) -> pd.DataFrame:
         raise LoadError(f"{report.file}: no column gives the units' use (shop, amenity, type, use, "
                         f"description...), name or status; found {found}. Map one by hand "
                         "(e.g. --map COLUMN=source_category).")
+    if "coverage" in table:
+        table["coverage"] = norm.coverage(table["coverage"], report)
     if "observed_on" in table:
         table["observed_on"] = norm.dates(table["observed_on"])
     if "vacant_since" in table:

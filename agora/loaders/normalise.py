@@ -38,6 +38,20 @@ def dates(s: pd.Series) -> pd.Series:
     return out
 
 
+_COVERAGE = {"full": "full", "complete": "full", "whole": "full", "all": "full", "update": "update",
+             "updated": "update", "partial": "update", "part": "update", "resurvey": "update"}
+
+
+def coverage(s: pd.Series, report: LoadReport) -> pd.Series:
+    """A survey's coverage as ``full`` or ``update`` (missing stays missing: full, or detected)."""
+    text = s.astype("string").str.strip().str.lower()
+    out = text.map(_COVERAGE, na_action="ignore").astype("string")
+    odd = sorted(text[out.isna() & text.notna() & (text != "")].unique()[:5])
+    if odd:
+        report.notes.append(f"coverage {', '.join(map(repr, odd))} not understood (full or update): left unset")
+    return out
+
+
 def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Handle walk-round surveys whose ``name`` column holds the address.
 

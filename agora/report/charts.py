@@ -157,9 +157,13 @@ def vacancy_over_time(by_survey: pd.DataFrame, *, width: int | str = "container"
     """Vacancy rate per survey date (``survey_date``, ``vacancy_rate``, ``vacant``, ``units``)."""
     data = by_survey[by_survey["survey_date"].notna()].copy()
     data["survey"] = pd.to_datetime(data["survey_date"]).dt.strftime("%Y-%m-%d")
-    return alt.Chart(data).mark_line(point=True).encode(
+    top = float(pd.to_numeric(data["vacancy_rate"], errors="coerce").max()) if len(data) else 0.0
+    top = 0.1 if not np.isfinite(top) or top <= 0 else float(np.ceil(top * 1.1 / 0.05) * 0.05)
+    return alt.Chart(data).mark_line(point=True, clip=True).encode(
         x=alt.X("survey:O", title="Survey"),
-        y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%"), scale=alt.Scale(zero=True)),
+        # an explicit domain from 0 to above the highest rate: the line always lies inside the axis
+        y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, top], nice=False)),
         tooltip=[alt.Tooltip("survey:O", title="Survey"), alt.Tooltip("vacancy_rate:Q", title="Vacancy", format=".1%"),
                  alt.Tooltip("vacant:Q", title="Vacant units"), alt.Tooltip("units:Q", title="Units")],
     ).properties(width=width, height=220)

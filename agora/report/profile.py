@@ -77,6 +77,7 @@ class Profile:
     similar: pd.DataFrame = field(default_factory=pd.DataFrame)
     similar_on: list = field(default_factory=list)
     similar_brands: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdict: str | None = None
     charts: dict = field(default_factory=dict)
     map: alt.TopLevelMixin | None = None
     sources: list = field(default_factory=list)
@@ -165,7 +166,7 @@ def build_profile(
 def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id: str, clone_options: Mapping,
                 k: int, brands: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> None:
     """Add what the unit-level data show: map, vacancy over time, diagnosis, footfall."""
-    from ..analysis import clone, footfall, vacancy
+    from ..analysis import clone, footfall, surveys, vacancy
 
     centres = layers.get("centres")
     units = layers.get("units")
@@ -175,14 +176,15 @@ def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id:
     if mine is not None and len(mine):
         latest = vacancy.latest_survey(mine)
         profile.map = charts.static_map(boundary, latest)
-        surveys = vacancy.vacancy_table(mine, by=["survey_date"])
-        if surveys["survey_date"].notna().sum() >= 2:
-            profile.charts["Vacancy rate at each survey"] = charts.vacancy_over_time(surveys)
+        over_time = surveys.vacancy_over_time(mine).rename(columns={"date": "survey_date"})
+        if over_time["survey_date"].notna().sum() >= 2:
+            profile.charts["Vacancy rate at each survey"] = charts.vacancy_over_time(over_time)
         if "ownership" in latest:
-            options = {"bootstrap": 0, "hearts": 0, **clone_options}
-            result = clone.diagnose_centre(latest, clone.CloneSettings(**options), centre_id=centre_id,
+            # the Clone town page's settings (bootstrap and other walk starts): the same verdict
+            result = clone.diagnose_centre(latest, clone.CloneSettings(**clone_options), centre_id=centre_id,
                                            name=profile.name)
             profile.diagnosis = clone.explain(result.summary)
+            profile.verdict = result.summary.get("verdict")
             types = result.types
             if len(types):
                 long = types.drop(columns="units").melt(id_vars=["label"],
@@ -265,14 +267,12 @@ def _pct(value) -> str:
 
 
 def percentile_words(row: pd.Series) -> str:
-    """"better than 72% of the 1,264 centres with this figure" ("higher than ..." for a neutral one); "" if unknown."""
-    n = row.get("centres")
-    of = f"of the {int(n):,} centres with this figure" if n is not None and not pd.isna(n) else "of centres"
-    if not pd.isna(row.get("better_than")):
-        return f"better than {row['better_than']:.0f}% {of}"
-    if not pd.isna(row.get("percentile")):
-        return f"higher than {row['percentile']:.0f}% {of}"
-    return ""
+    """Where the figure stands, counted: "lower vacancy rate than 4 of the 6 centres"; "" if unknown.
+
+    The same words as Compare (:func:`agora.analysis.compare.standing_words`).
+    """
+    words = row.get("standing")
+    return "" if words is None or (not isinstance(words, str) and pd.isna(words)) else str(words)
 
 
 def to_html(profile: Profile) -> str:
@@ -286,7 +286,8 @@ def to_html(profile: Profile) -> str:
     cls = profile.classes.get("nef2005_class")
     if cls:
         colour = charts.CLASS_COLOURS.get(cls, "#555")
-        parts.append(f'<p><span class="badge" style="background:{colour}">{_e(cls)}</span> by the nef 2005 score</p>')
+        parts.append(f'<p><span class="badge" style="background:{colour}">{_e(cls)}</span> by the nef 2005 score'
+                     + (f": {_e(profile.verdict)}" if profile.verdict else "") + "</p>")
 
     parts.append("<h2>Headline figures</h2><div class=\"figures\">")
     for ind in HEADLINE:

@@ -22,9 +22,15 @@ from ..service import DataService
 from . import data
 
 
-def table(svc: DataService | None = None) -> pd.DataFrame:
-    """The indicator table of every centre (stored when data was saved; shared by all sessions)."""
-    return data.indicators(svc)
+def table(svc: DataService | None = None, *, include_demo: bool | None = None,
+          keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The indicator table of the centres to compare (stored when data was saved; shared by all sessions).
+
+    Demo towns are left out when the workspace holds other centres, unless `include_demo`
+    (:func:`agora.analysis.compare.comparison_set`); `keep` ids always stay.
+    """
+    svc = svc or data.service()
+    return compare.comparison_set(data.indicators(svc), data.centres(svc), include_demo=include_demo, keep=keep)
 
 
 def sources(svc: DataService | None = None) -> list[dict]:
@@ -41,8 +47,8 @@ def town_layers(centre_id: str, svc: DataService | None = None) -> dict[str, pd.
 @st.cache_resource(max_entries=32, show_spinner="Gathering the profile…")
 def _profile(path: str, version: int, centre_id: str) -> Profile:
     svc = data.service()
-    return build_profile(table(svc), town_layers(centre_id, svc), centre_id, sources=sources(svc),
-                         brands=data.brands(svc))
+    return build_profile(table(svc, keep=(centre_id,)), town_layers(centre_id, svc), centre_id,
+                         sources=sources(svc), brands=data.brands(svc))
 
 
 def profile(centre_id: str, svc: DataService | None = None) -> Profile:

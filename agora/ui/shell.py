@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from ..analysis.compare import is_demo_centre
 from ..service import DataService
 from ..store.workspace import read_only_env
 from . import data, errors, navigation
@@ -68,7 +69,9 @@ class Context:
 
     @property
     def is_demo(self) -> bool:
-        return self.service.is_demo()
+        """Whether the town shown is a demo town (from its centre's source)."""
+        town = self.for_town("centres") if self.town is not None else self.centres.iloc[0:0]
+        return len(town) > 0 and is_demo_centre(town.iloc[0])
 
 
 def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bool = True) -> Context:

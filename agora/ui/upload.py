@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from ..layers import LAYERS, get_layer
-from ..loaders import LoadError, LoadResult, read_source
+from ..loaders import LoadError, LoadResult, as_coverage, read_source
 from ..loaders.centres_found import assign_found, centres_result, find_centres
 from ..loaders.columns import COORD_ALIASES, match_columns
 from ..loaders.guess import LayerGuess, guess, guess_layer, rows_unusual
@@ -354,3 +354,25 @@ def column_editor(sample: pd.DataFrame, layer: str, key: str) -> dict[str, str]:
 def layer_options() -> list[str]:
     """Layer names in the order people think of them."""
     return list(LAYERS)
+
+
+COVERAGE_CHOICES = {
+    "Detect it": None,
+    "A full survey of the centre": "full",
+    "An update of the units it covers": "update",
+}
+
+
+def survey_coverage(result: LoadResult, key: str) -> LoadResult:
+    """For units: ask whether the file is a full survey or an update of some units; return it marked so.
+
+    "Detect it" leaves the rows unmarked: a survey covering fewer than 60% of the units
+    known before it counts as an update (:mod:`agora.analysis.surveys`).
+    """
+    if result.report.layer != "units":
+        return result
+    choice = st.radio("This file is", list(COVERAGE_CHOICES), key=key, horizontal=True,
+                      help="An update changes only the units it covers; the other units keep their last known state. "
+                           "Detected: fewer than 60% of the units known before means an update.")
+    coverage = COVERAGE_CHOICES[choice]
+    return result if coverage is None else as_coverage(result, coverage)
