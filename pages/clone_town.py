@@ -13,7 +13,7 @@ from agora.ui.widgets import download_csv, plain
 from agora.ui.shell import no_data_message, page_shell
 
 CLASS_COLOURS = {"clone town": "red", "border town": "orange", "home town": "green"}
-ROLE_COLOURS = {"not in sample": "#bdbdbd", "vacant": "#d95f02", "use unknown": "#9e9e9e",
+ROLE_COLOURS = {"not in sample": "#bdbdbd", "vacant": maps.STATUS_COLOURS["vacant"], "use unknown": "#9e9e9e",
                 "excluded use": "#80b1d3", "ownership unknown": "#636363"}
 METHOD_LABELS = {"nef50": "nef's walk: 50 units from the heart", "all": "Every unit in the centre"}
 OWNERSHIP_LABELS = {"independent": "Independent", "chain": "Chain", "symbol_group": "Symbol group",

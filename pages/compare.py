@@ -86,7 +86,7 @@ with tab_table:
         )
         st.caption("Click a column heading to sort. Colours: how a centre does against "
                    + ("centres of its size band" if within else "all centres")
-                   + ", from red (worse than most) to green (better than most); neutral indicators are not coloured. "
+                   + ", from red (worse than most) to blue (better than most); neutral indicators are not coloured. "
                    "Empty cells (–): no data for that centre, never counted as zero.")
         full = table.drop(columns=[c for c in ("n_scored",) if c in table])
         dl = st.columns(3)

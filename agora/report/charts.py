@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from .. import palettes
 from ..analysis.indicators import get
 
 #: ColorBrewer sequential palettes (light to dark), 3 to 7 classes.
@@ -23,12 +24,13 @@ _SEQUENTIAL = {
     "reds": ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d"],
     "blues": ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"],
 }
-#: Percentile colours from worst to best (ColorBrewer RdYlGn, 5 classes).
-GOODNESS_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
+#: Percentile colours from worst to best (ColorBrewer RdYlBu, 5 classes: colour-blind safe).
+GOODNESS_COLOURS = palettes.GOODNESS_COLOURS
 HIGHLIGHT = "#d62728"
 OTHERS = "#9e9e9e"
-CLASS_COLOURS = {"clone town": "#d7191c", "border town": "#fdae61", "home town": "#1a9641"}
-STATUS_COLOURS = {"occupied": "#1b9e77", "vacant": "#d95f02", "unknown": "#9e9e9e"}
+CLASS_COLOURS = {"clone town": GOODNESS_COLOURS[0], "border town": GOODNESS_COLOURS[1],
+                 "home town": GOODNESS_COLOURS[4]}
+STATUS_COLOURS = palettes.STATUS_COLOURS
 
 
 def palette(direction: str, k: int) -> list[str]:
@@ -143,7 +145,7 @@ def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None
         x=alt.X("share:Q", title="Share of units", axis=alt.Axis(format="%"), stack="normalize"),
         color=alt.Color("part:N", title="Use", sort=list(parts.values()),
                         scale=alt.Scale(domain=list(parts.values()),
-                                        range=["#4c78a8", "#72b7b2", "#f58518", "#b279a2", "#d95f02"])),
+                                        range=[palettes.SHOP_MIX_COLOURS[p] for p in parts.values()])),
         order=alt.Order("part_order:Q"),
         tooltip=[alt.Tooltip("name:N", title="Centre"), alt.Tooltip("part:N", title="Use"),
                  alt.Tooltip("share:Q", title="Share", format=".1%")],
@@ -173,7 +175,8 @@ def types_by_ownership(types: pd.DataFrame, *, width: int | str = "container") -
         x=alt.X("units:Q", title="Units scored"),
         color=alt.Color("ownership:N", title="Ownership",
                         scale=alt.Scale(domain=["independent", "chain", "symbol_group"],
-                                        range=["#7570b3", "#e7298a", "#66a61e"])),
+                                        range=[palettes.OWNERSHIP_COLOURS[o] for o in
+                                               ("independent", "chain", "symbol_group")])),
         tooltip=[alt.Tooltip("type:N", title="Type"), alt.Tooltip("ownership:N", title="Ownership"),
                  alt.Tooltip("units:Q", title="Units")],
     ).properties(width=width, height=max(120, 16 * len(order)))
@@ -201,7 +204,8 @@ def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None
         # inline GeoJSON (not a GeoDataFrame: Streamlit sends chart data as Arrow, which has no geometry type)
         data = alt.InlineData(values={"type": "FeatureCollection", "features": features},
                               format=alt.DataFormat(type="json", property="features"))
-        layers.append(alt.Chart(data).mark_geoshape(fill="#f2f2f2", stroke="#444", strokeWidth=1.5))
+        layers.append(alt.Chart(data).mark_geoshape(fill="#f2f2f2", stroke="#444", strokeWidth=1.5,
+                                                        aria=False))  # the outline: decoration
     if units is not None and len(units):
         u = units.to_crs("EPSG:4326")
         u = u[u.geometry.notna() & ~u.geometry.is_empty & (u.geom_type == "Point")]
@@ -214,7 +218,8 @@ def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None
         ))
     if not layers:
         layers.append(alt.Chart(pd.DataFrame({"x": []})).mark_point())
-    return alt.layer(*layers).project(type="mercator").properties(width=width, height=height)
+    return alt.layer(*layers).project(type="mercator").properties(
+        width=width, height=height, description="Map of the centre's boundary with its units coloured by status")
 
 
 def _fixed_width(spec, width: int):

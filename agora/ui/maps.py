@@ -42,7 +42,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
-from agora.layers import ASSET_CATEGORIES
+from agora import palettes
 
 LEAFLET_VERSION = "1.9.4"
 VENDOR_DIR = f"vendor/leaflet-{LEAFLET_VERSION}"
@@ -62,18 +62,10 @@ MAP_CSS = (
     " .leaflet-container .leaflet-control-attribution { font-size: 13px; }</style>"
 )
 
-STATUS_COLOURS = {"occupied": "#1b9e77", "vacant": "#d95f02", "unknown": "#9e9e9e"}
-OWNERSHIP_COLOURS = {
-    "independent": "#7570b3",
-    "chain": "#e7298a",
-    "symbol_group": "#66a61e",
-    "unknown": "#9e9e9e",
-}
-ASSET_COLOURS = dict(zip(
-    ASSET_CATEGORIES,
-    ("#4e79a7", "#f28e2b", "#b07aa1", "#9c755f", "#edc948", "#e15759", "#76b7b2", "#59a14f",
-     "#bab0ac", "#7f7f7f"),
-))
+# Colour-blind safe palettes, shared with the charts (agora/palettes.py).
+STATUS_COLOURS = palettes.STATUS_COLOURS
+OWNERSHIP_COLOURS = palettes.OWNERSHIP_COLOURS
+ASSET_COLOURS = palettes.ASSET_COLOURS
 
 # The keys st_folium can return; `show_map` accepts only these.
 RETURNABLE = (
