@@ -190,7 +190,8 @@ with tab_side:
                 st.subheader("Where they stand")
                 st.altair_chart(charts.percentile_profile(long), width="stretch")
                 st.subheader("Indicator by indicator")
-                st.altair_chart(charts.indicator_bars(long))
+                # small multiples cannot follow the container's width: two narrow panels a row fit a phone
+                st.altair_chart(charts.indicator_bars(long, columns=2, panel_width=100))
                 mix = charts.shop_mix(table, chosen)
                 if mix is not None:
                     st.subheader("Shop mix and vacancy")

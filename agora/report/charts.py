@@ -112,8 +112,12 @@ def percentile_profile(long: pd.DataFrame, *, width: int | str = "container") ->
     ).properties(width=width, height=max(120, 34 * len(order)))
 
 
-def indicator_bars(long: pd.DataFrame, *, columns: int = 4) -> alt.FacetChart:
-    """Small multiples: one panel per indicator, one bar per chosen centre, the median of all centres as a line."""
+def indicator_bars(long: pd.DataFrame, *, columns: int = 4, panel_width: int = 150) -> alt.FacetChart:
+    """Small multiples: one panel per indicator, one bar per chosen centre, the median of all centres as a line.
+
+    `columns` panels of `panel_width` pixels a row; the centres' colour legend sits below
+    (two panels of 100 px and the legend fit a phone's 390 px).
+    """
     data = long[long["value"].notna()].copy()
     order = list(dict.fromkeys(data["label"]))
     bars = alt.Chart().mark_bar().encode(
@@ -125,9 +129,9 @@ def indicator_bars(long: pd.DataFrame, *, columns: int = 4) -> alt.FacetChart:
                                                                     format=".3~g")],
     )
     median = alt.Chart().mark_rule(color="#333", strokeDash=[4, 3]).encode(y="median:Q")
-    return alt.layer(bars, median, data=data).properties(width=150, height=140).facet(
+    return alt.layer(bars, median, data=data).properties(width=panel_width, height=140).facet(
         facet=alt.Facet("label:N", title=None, sort=order), columns=columns,
-    ).resolve_scale(y="independent")
+    ).resolve_scale(y="independent").configure_legend(orient="bottom")
 
 
 def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None:
