@@ -21,7 +21,7 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "reddish_purple": "#CC79A7",
 }
-GREY = "#999999"
+GREY = "#CCCCCC"  # light enough to stay apart from every colour above under each simulation
 
 STATUS_COLOURS = {"occupied": OKABE_ITO["blue"], "vacant": OKABE_ITO["vermillion"], "unknown": GREY}
 OWNERSHIP_COLOURS = {
@@ -33,7 +33,7 @@ OWNERSHIP_COLOURS = {
 #: Paul Tol's muted scheme (nine colours) and a grey for "other".
 ASSET_COLOURS = dict(zip(
     ASSET_CATEGORIES,
-    ("#332288", "#88CCEE", "#DDCC77", "#882255", "#999933", "#44AA99", "#CC6677", "#117733", "#AA4499", "#BBBBBB"),
+    ("#332288", "#88CCEE", "#DDCC77", "#882255", "#999933", "#44AA99", "#CC6677", "#117733", "#AA4499", GREY),
 ))
 #: Shop mix (LDC classes) and vacancy.
 SHOP_MIX_COLOURS = {
