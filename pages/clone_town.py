@@ -10,7 +10,7 @@ from agora.analysis.taxonomy import type_label
 from agora.store import export
 from agora.ui import data, maps
 from agora.ui.widgets import download_csv, plain
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell
 
 CLASS_COLOURS = {"clone town": "red", "border town": "orange", "home town": "green"}
 ROLE_COLOURS = {"not in sample": "#bdbdbd", "vacant": maps.STATUS_COLOURS["vacant"], "use unknown": "#9e9e9e",
@@ -34,7 +34,7 @@ if town_units.empty:
     st.stop()
 
 # --------------------------------------------------------------------------- options (in the URL)
-with st.sidebar:
+with page_options():
     # Options are the URL values themselves, so a shared link reads ?method=all.
     method = st.radio("Units scored", list(METHOD_LABELS), captions=list(METHOD_LABELS.values()), key="method",
                       bind="query-params",

@@ -147,6 +147,15 @@ def town_picker_on_page(ids: list[str], names: dict[str, str]) -> None:
                      on_change=choose)
 
 
+def page_options():
+    """Where a page puts its options: a box on the page itself, not the sidebar.
+
+    On a phone the sidebar is closed; options kept on the page are at hand there too.
+    Use as ``with page_options(): ...``.
+    """
+    return st.container(border=True, key="agora_page_options")
+
+
 def no_data_message(what: str) -> None:
     """Say plainly that a view has nothing to show, and where to add data."""
     st.info(f"No {what} loaded for this town. Add a file on the **Data** page.", icon=":material/upload_file:")
