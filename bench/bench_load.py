@@ -14,7 +14,10 @@ until its table is shown). Prints, per crowd size:
 
 Run::
 
-    python bench/bench_load.py [--sessions 10 25 50] [--idle 60]
+    python bench/bench_load.py [--sessions 10 25 50] [--idle 60] [--public]
+
+``--public`` starts the server as the public copy runs (``deploy/``): Streamlit's file
+watcher off, which otherwise re-scans every loaded module after each page run.
 
 Targets (issue 8): server CPU per page view at most 0.2 s on the demo; memory back
 within 10 % of the starting level a minute after the sessions close; 50 sessions
@@ -83,12 +86,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workspace: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(workspace: Path, log: Path, options: list[str] = ()) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "AGORA_WORKSPACE": str(workspace), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port)],
+         "--server.port", str(port), *options],
         cwd=PROJECT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://localhost:{port}"
@@ -165,12 +168,12 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
-async def run(sizes: list[int], idle: float) -> list[dict]:
+async def run(sizes: list[int], idle: float, options: list[str] = ()) -> list[dict]:
     from playwright.async_api import async_playwright
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="agora-load-") as tmp:
-        proc, url = start_server(Path(tmp) / "workspace", Path(tmp) / "server.log")
+        proc, url = start_server(Path(tmp) / "workspace", Path(tmp) / "server.log", list(options))
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -224,9 +227,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 25, 50])
     parser.add_argument("--idle", type=float, default=60, help="seconds to wait after a crowd before measuring RSS")
+    parser.add_argument("--public", action="store_true",
+                        help="start the server as deploy/ does: file watcher off (see deploy/agora.env)")
     args = parser.parse_args()
-    print(f"{os.cpu_count()} CPU cores on this machine (shared with the browsers)", flush=True)
-    asyncio.run(run(args.sessions, args.idle))
+    options = ["--server.fileWatcherType", "none"] if args.public else []
+    print(f"{os.cpu_count()} CPU cores on this machine (shared with the browsers); server options: "
+          f"{' '.join(options) or 'none'}", flush=True)
+    asyncio.run(run(args.sessions, args.idle, options))
 
 
 if __name__ == "__main__":

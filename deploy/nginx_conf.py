@@ -5,7 +5,7 @@ Usage::
     python deploy/nginx_conf.py --ports 8501-8504 > /etc/nginx/conf.d/agora.conf
 
 The template is ``deploy/nginx/agora.conf.template``; this fills in the app servers'
-addresses, the address nginx listens on, the server name, the access log and the
+addresses, the address nginx listens on, the server name, the access log, the cache folder and the
 upload limit (``AGORA_MAX_UPLOAD_MB``, the same variable the app reads, in MiB).
 """
 
@@ -39,6 +39,7 @@ def render(
     listen: str = "80",
     server_name: str = "_",
     access_log: str = "/var/log/nginx/agora.access.log",
+    cache_dir: str = "/var/cache/nginx/agora",
     max_upload_mb: float | None = None,
 ) -> str:
     """The configuration text for app servers on `host`:`ports`.
@@ -46,6 +47,7 @@ def render(
     Parameters
     ----------
     listen : nginx ``listen`` value (``"80"``, ``"127.0.0.1:8080"``).
+    cache_dir : where nginx keeps its copy of the app's static files.
     max_upload_mb : upload limit in MiB; default ``AGORA_MAX_UPLOAD_MB`` or 200.
     """
     if max_upload_mb is None:
@@ -56,6 +58,7 @@ def render(
         "LISTEN": listen,
         "SERVER_NAME": server_name,
         "ACCESS_LOG": access_log,
+        "CACHE_DIR": cache_dir,
         "MAX_UPLOAD_MB": str(max(1, round(max_upload_mb))),
     }
     text = TEMPLATE.read_text()

@@ -45,7 +45,8 @@ def test_nginx_accepts_the_configuration(tmp_path):
     if not Path(nginx).exists():
         pytest.skip("nginx is not installed (the proxy browser test fails without it under CI)")
     (tmp_path / "agora.conf").write_text(nginx_conf.render([8501, 8502], listen="127.0.0.1:18080",
-                                                           access_log=str(tmp_path / "access.log")))
+                                                           access_log=str(tmp_path / "access.log"),
+                                                           cache_dir=str(tmp_path / "cache")))
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
         f"http {{ include /etc/nginx/mime.types; include {tmp_path / 'agora.conf'}; }}\n")
