@@ -13,7 +13,7 @@ from agora.ui import contributions as contrib
 from agora.ui import data, maps
 from agora.ui.widgets import download_csv, plain
 from agora.ui.text import md
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell
 
 REACH = analysis.REACH_M
 EXPIRY_HIGHLIGHT = "background-color: #fff3cd"
@@ -36,7 +36,7 @@ def label(category: str) -> str:
 
 
 present = [c for c in ASSET_CATEGORIES if c in set(assets["category"].dropna())]
-with st.sidebar:
+with page_options():
     shown = st.multiselect("Categories", present, default=present, key="categories", bind="query-params")
     reach = st.toggle(f"Show the {REACH} m reach", key="reach", bind="query-params",
                       help=f"Circles of {REACH} m (straight line) around the assets shown.")
@@ -90,7 +90,7 @@ if nominated is not None and len(nominated):
                            radius=8, weight=3, stroke="#000000", legend=False,
                            tooltip={"name": "Asset", "category": "Category", "source": "Source", "why": "Why"})
 maps.show_map(m, key="assets_map", height=480)
-st.caption(f"Colour shows the category. Turn on the {REACH} m reach in the sidebar to see which units are "
+st.caption(f"Colour shows the category. Turn on the {REACH} m reach in the options to see which units are "
            "within a short walk. Switch layers with the control at the top right.")
 
 # --------------------------------------------------------------------------- counts and coverage

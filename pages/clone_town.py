@@ -10,11 +10,11 @@ from agora.analysis.taxonomy import type_label
 from agora.store import export
 from agora.ui import data, maps
 from agora.ui.widgets import download_csv, plain
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell
 from agora.ui.text import md
 
 CLASS_COLOURS = {"clone town": "red", "border town": "orange", "home town": "green"}
-ROLE_COLOURS = {"not in sample": "#bdbdbd", "vacant": "#d95f02", "use unknown": "#9e9e9e",
+ROLE_COLOURS = {"not in sample": "#bdbdbd", "vacant": maps.STATUS_COLOURS["vacant"], "use unknown": "#9e9e9e",
                 "excluded use": "#80b1d3", "ownership unknown": "#636363"}
 METHOD_LABELS = {"nef50": "nef's walk: 50 units from the heart", "all": "Every unit in the centre"}
 OWNERSHIP_LABELS = {"independent": "Independent", "chain": "Chain", "symbol_group": "Symbol group",
@@ -34,7 +34,7 @@ if town_units.empty:
     st.stop()
 
 # --------------------------------------------------------------------------- options (in the URL)
-with st.sidebar:
+with page_options():
     # Options are the URL values themselves, so a shared link reads ?method=all.
     method = st.radio("Units scored", list(METHOD_LABELS), captions=list(METHOD_LABELS.values()), key="method",
                       bind="query-params",

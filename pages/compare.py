@@ -91,7 +91,7 @@ with tab_table:
         )
         st.caption("Click a column heading to sort. Colours: how a centre does against "
                    + ("centres of its size band" if within else "all centres")
-                   + ", from red (worse than most) to green (better than most); neutral indicators are not coloured. "
+                   + ", from red (worse than most) to blue (better than most); neutral indicators are not coloured. "
                    "Empty cells (–): no data for that centre, never counted as zero.")
         full = table.drop(columns=[c for c in ("n_scored",) if c in table])
         dl = st.columns(3)
@@ -195,7 +195,8 @@ with tab_side:
                 st.subheader("Where they stand")
                 st.altair_chart(charts.percentile_profile(long), width="stretch")
                 st.subheader("Indicator by indicator")
-                st.altair_chart(charts.indicator_bars(long))
+                # small multiples cannot follow the container's width: two narrow panels a row fit a phone
+                st.altair_chart(charts.indicator_bars(long, columns=2, panel_width=100))
                 mix = charts.shop_mix(table, chosen)
                 if mix is not None:
                     st.subheader("Shop mix and vacancy")

@@ -12,7 +12,7 @@ from agora.analysis.indicators import INDICATORS, RECENT_WEEKS
 from agora.ui import maps
 from agora.ui.widgets import download_csv
 from agora.ui.text import md
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell
 
 PERIODS = {"4w": "Last 4 weeks", "13w": "Last 13 weeks", "52w": "Last 52 weeks", "all": "All dates"}
 WEEKS = {"4w": 4, "13w": 13, "52w": 52}
@@ -101,7 +101,7 @@ site_options = [ALL, *site_ids]
 from_url("site", site_options, ALL)
 from_url("period", list(PERIODS), "52w")
 from_url("series", list(SERIES), "week")
-with st.sidebar:
+with page_options():
     # the URL holds ids (?site=...&period=13w&series=day); the widgets show names
     site = st.selectbox("Site", site_options, key="site",
                         format_func=lambda s: "All sites" if s == ALL else str(names.get(s, s)))

@@ -64,7 +64,7 @@ if len(latest):
     )
 if len(sites):
     maps.add_geojson_layer(m, sites, "Footfall sites", color="#1f78b4", radius=9,
-                           tooltip={"name": "Footfall site", "site_id": "Id"}, legend=False)
+                           tooltip={"name": "Footfall site", "site_id": "Id"})
 if len(assets):
     maps.add_geojson_layer(m, assets, "Community assets", color_by="category", colors=maps.ASSET_COLOURS,
                            labels={c: c.replace("_", " ").capitalize() for c in maps.ASSET_COLOURS},

@@ -1,5 +1,6 @@
 """Town profile: one centre on one page, to print or to download as a file that opens offline."""
 
+import pandas as pd
 import streamlit as st
 
 from agora.analysis.indicators import INDICATORS
@@ -94,6 +95,9 @@ if profile.map is not None:
 for title, chart in profile.charts.items():
     st.subheader(title)
     st.altair_chart(chart, width="stretch")
+    if isinstance(chart.data, pd.DataFrame) and len(chart.data):  # the chart's figures, for screen readers too
+        with st.expander(f"{title} as a table"):
+            st.dataframe(chart.data, hide_index=True)
 
 st.subheader("Towns like this")
 if len(profile.similar):

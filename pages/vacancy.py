@@ -11,7 +11,7 @@ from agora.ui import contributions as contrib
 from agora.ui import maps
 from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, md_escape, pct, plain
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell
 from agora.ui.text import md
 
 LONG_TERM_COLOURS = {"long-term vacant": "#b30000", "vacant": "#fc8d59"}
@@ -81,7 +81,7 @@ keys = [survey_key(d) for d in vacancy.survey_list(data)]
 data["survey"] = data["survey_date"].map(survey_key)
 
 PREVIOUS, NO_COMPARISON = "survey before", "no comparison"
-with st.sidebar:
+with page_options():
     # Options are the URL values themselves (ISO dates), so a shared link reads ?survey=2025-06-14.
     chosen = st.selectbox("Survey", keys, index=len(keys) - 1, key="survey", bind="query-params")
     earlier = [k for k in keys if k != chosen and k != "undated" and (chosen == "undated" or k < chosen)]

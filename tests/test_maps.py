@@ -327,3 +327,25 @@ def test_escape_text_shows_the_same_text_in_a_browser():
     import html
 
     assert html.unescape(maps.escape_text("{{ a & <b> }}")) == "{{ a & <b> }}"
+
+
+def test_legends_fold_behind_a_button_and_start_folded_on_narrow_maps():
+    gdf = units()
+    m = maps.base_map(gdf.total_bounds)
+    maps.add_geojson_layer(m, gdf, "Units <i>", color_by="status", colors=maps.STATUS_COLOURS)
+    page = m.get_root().render()
+    assert 'L.DomUtil.create("button", "agora-legend-toggle"' in page
+    assert 'setAttribute("aria-expanded"' in page and 'setAttribute("aria-controls"' in page
+    assert f"set(map.getSize().x >= {maps.COLLAPSE_BELOW_PX})" in page
+    assert "Units \\u0026lt;i\\u0026gt;" in page and "Units <i>" not in page  # the button title is escaped
+
+
+def test_a_single_colour_layer_has_a_legend_entry():
+    gdf = units()
+    m = maps.base_map(gdf.total_bounds)
+    maps.add_geojson_layer(m, gdf, "Footfall sites", color="#1f78b4")
+    legends = [c for c in m._children.values() if isinstance(c, maps.Legend)]
+    assert len(legends) == 1 and "#1f78b4" in legends[0].body and "Footfall sites" in legends[0].body
+    m = maps.base_map(gdf.total_bounds)
+    maps.add_geojson_layer(m, gdf, "Boundary", legend=False)
+    assert not [c for c in m._children.values() if isinstance(c, maps.Legend)]

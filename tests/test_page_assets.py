@@ -75,8 +75,8 @@ def test_register_lists_expiring_first(ws):
 def test_options_from_the_url(ws):
     at = run_page("assets", town="hs", reach="true", categories=["library", "pub"])
     assert not at.exception, at.exception
-    assert at.sidebar.toggle[0].value is True
-    assert at.sidebar.multiselect[0].value == ["library", "pub"]
+    assert at.main.toggle[0].value is True
+    assert at.main.multiselect[0].value == ["library", "pub"]
 
 
 def test_town_without_assets(ws):

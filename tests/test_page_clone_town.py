@@ -32,7 +32,7 @@ def test_method_deep_link(workspace, method, units_label):
     town = workspace.read("centres")["centre_id"].iloc[0]
     at = run_page("clone_town", town=town, method=method)
     assert not at.exception, at.exception
-    assert at.sidebar.radio[0].value == method
+    assert at.main.radio[0].value == method
     assert any(units_label in c.value for c in at.caption)
     scored = int({m.label: m.value for m in at.metric}["Units scored"])
     assert (scored == 50) == (method == "nef50")
@@ -43,10 +43,10 @@ def test_switching_method_rescores(workspace):
     town = workspace.read("centres")["centre_id"].iloc[0]
     at = run_page("clone_town", town=town)
     assert int({m.label: m.value for m in at.metric}["Units scored"]) == 50
-    at.sidebar.radio[0].set_value("all").run()
+    at.main.radio[0].set_value("all").run()
     assert not at.exception
     assert int({m.label: m.value for m in at.metric}["Units scored"]) > 50
-    assert not at.sidebar.selectbox[1:]  # no starting unit to choose when every unit is scored
+    assert not at.main.selectbox[1:]  # no starting unit to choose when every unit is scored
 
 
 def test_heart_deep_link_starts_the_walk_at_a_unit(workspace):
@@ -59,6 +59,6 @@ def test_heart_deep_link_starts_the_walk_at_a_unit(workspace):
     start = mine[mine["status"] == "occupied"].iloc[-1]
     at = run_page("clone_town", town=town, heart=str(start["unit_id"]))
     assert not at.exception, at.exception
-    assert at.sidebar.selectbox[1].value == start["unit_id"]
+    assert at.main.selectbox[1].value == start["unit_id"]
     expected = diagnose_centre(units[units["centre_id"] == town], CloneSettings(), heart=start.geometry).summary
     assert {m.label: m.value for m in at.metric}["nef 2005 score"] == f"{expected['nef2005_score']:.1f}"

@@ -62,16 +62,16 @@ def test_site_period_and_series_from_the_url(workspace):
     site = sites.loc[sites["centre_id"] == town, "site_id"].iloc[1]
     at = run_page("footfall", town=town, site=site, period="4w", series="day")
     assert not at.exception, at.exception
-    assert at.sidebar.selectbox[1].value == site and at.sidebar.selectbox[2].value == "4w"
-    assert at.sidebar.radio[0].value == "day"
+    assert at.main.selectbox[1].value == site and at.main.selectbox[2].value == "4w"
+    assert at.main.radio[0].value == "day"
     assert "Last 4 weeks" in at.caption[0].value
     assert "Footfall change, last 4 weeks" in metrics(at)
     other = sites.loc[sites["centre_id"] == town, "site_id"].iloc[0]
-    at.sidebar.selectbox[1].set_value(other).run()
+    at.main.selectbox[1].set_value(other).run()
     assert at.query_params["site"] in (other, [other])
     at = run_page("footfall", town=town, site="no-such-site", period="nonsense")
     assert not at.exception
-    assert at.sidebar.selectbox[1].value == "all" and at.sidebar.selectbox[2].value == "52w"
+    assert at.main.selectbox[1].value == "all" and at.main.selectbox[2].value == "52w"
 
 
 def test_town_without_counts_says_so(workspace):

@@ -102,3 +102,14 @@ def test_unknown_centre_falls_back(workspace):
     assert not at.exception, at.exception
     first = workspace.read("centres").sort_values("name")["name"]
     assert at.title[0].value in set(first)
+
+
+def test_every_chart_on_the_profile_has_a_table(workspace, layers):
+    at = run_page("profile", town=layers["centres"]["centre_id"].iloc[0])
+    assert not at.exception, at.exception
+    headers = [h.value for h in at.subheader]
+    charts = [h for h in headers if h not in ("Headline figures", "Clone-town diagnosis", "Map", "Towns like this",
+                                               "Every indicator", "Data sources and dates", "Most alike by brands")]
+    assert charts, headers
+    expanders = [e.label for e in at.expander]
+    assert [c for c in charts if f"{c} as a table" not in expanders] == []

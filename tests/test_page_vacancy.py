@@ -58,7 +58,7 @@ def test_headline_with_change(ws):
 def test_survey_and_comparison_from_the_url(ws):
     at = run_page("vacancy", town="hs", survey="2024-03-01")
     assert not at.exception, at.exception
-    assert at.sidebar.selectbox[1].value == "2024-03-01"
+    assert at.main.selectbox[1].value == "2024-03-01"
     shown = metrics(at)
     assert shown["Vacancy rate"] == ("60.0%", "") and shown["Status unknown"][0] == "1"
     at = run_page("vacancy", town="hs", compare="no comparison")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from .. import palettes
 from ..analysis.indicators import get
 
 #: ColorBrewer sequential palettes (light to dark), 3 to 7 classes.
@@ -23,12 +24,13 @@ _SEQUENTIAL = {
     "reds": ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d"],
     "blues": ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"],
 }
-#: Percentile colours from worst to best (ColorBrewer RdYlGn, 5 classes).
-GOODNESS_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
+#: Percentile colours from worst to best (ColorBrewer RdYlBu, 5 classes: colour-blind safe).
+GOODNESS_COLOURS = palettes.GOODNESS_COLOURS
 HIGHLIGHT = "#d62728"
 OTHERS = "#9e9e9e"
-CLASS_COLOURS = {"clone town": "#d7191c", "border town": "#fdae61", "home town": "#1a9641"}
-STATUS_COLOURS = {"occupied": "#1b9e77", "vacant": "#d95f02", "unknown": "#9e9e9e"}
+CLASS_COLOURS = {"clone town": GOODNESS_COLOURS[0], "border town": GOODNESS_COLOURS[1],
+                 "home town": GOODNESS_COLOURS[4]}
+STATUS_COLOURS = palettes.STATUS_COLOURS
 
 
 def palette(direction: str, k: int) -> list[str]:
@@ -110,8 +112,12 @@ def percentile_profile(long: pd.DataFrame, *, width: int | str = "container") ->
     ).properties(width=width, height=max(120, 34 * len(order)))
 
 
-def indicator_bars(long: pd.DataFrame, *, columns: int = 4) -> alt.FacetChart:
-    """Small multiples: one panel per indicator, one bar per chosen centre, the median of all centres as a line."""
+def indicator_bars(long: pd.DataFrame, *, columns: int = 4, panel_width: int = 150) -> alt.FacetChart:
+    """Small multiples: one panel per indicator, one bar per chosen centre, the median of all centres as a line.
+
+    `columns` panels of `panel_width` pixels a row; the centres' colour legend sits below
+    (two panels of 100 px and the legend fit a phone's 390 px).
+    """
     data = long[long["value"].notna()].copy()
     order = list(dict.fromkeys(data["label"]))
     bars = alt.Chart().mark_bar().encode(
@@ -123,9 +129,9 @@ def indicator_bars(long: pd.DataFrame, *, columns: int = 4) -> alt.FacetChart:
                                                                     format=".3~g")],
     )
     median = alt.Chart().mark_rule(color="#333", strokeDash=[4, 3]).encode(y="median:Q")
-    return alt.layer(bars, median, data=data).properties(width=150, height=140).facet(
+    return alt.layer(bars, median, data=data).properties(width=panel_width, height=140).facet(
         facet=alt.Facet("label:N", title=None, sort=order), columns=columns,
-    ).resolve_scale(y="independent")
+    ).resolve_scale(y="independent").configure_legend(orient="bottom")
 
 
 def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None:
@@ -143,7 +149,7 @@ def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None
         x=alt.X("share:Q", title="Share of units", axis=alt.Axis(format="%"), stack="normalize"),
         color=alt.Color("part:N", title="Use", sort=list(parts.values()),
                         scale=alt.Scale(domain=list(parts.values()),
-                                        range=["#4c78a8", "#72b7b2", "#f58518", "#b279a2", "#d95f02"])),
+                                        range=[palettes.SHOP_MIX_COLOURS[p] for p in parts.values()])),
         order=alt.Order("part_order:Q"),
         tooltip=[alt.Tooltip("name:N", title="Centre"), alt.Tooltip("part:N", title="Use"),
                  alt.Tooltip("share:Q", title="Share", format=".1%")],
@@ -177,7 +183,8 @@ def types_by_ownership(types: pd.DataFrame, *, width: int | str = "container") -
         x=alt.X("units:Q", title="Units scored"),
         color=alt.Color("ownership:N", title="Ownership",
                         scale=alt.Scale(domain=["independent", "chain", "symbol_group"],
-                                        range=["#7570b3", "#e7298a", "#66a61e"])),
+                                        range=[palettes.OWNERSHIP_COLOURS[o] for o in
+                                               ("independent", "chain", "symbol_group")])),
         tooltip=[alt.Tooltip("type:N", title="Type"), alt.Tooltip("ownership:N", title="Ownership"),
                  alt.Tooltip("units:Q", title="Units")],
     ).properties(width=width, height=max(120, 16 * len(order)))
@@ -205,7 +212,8 @@ def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None
         # inline GeoJSON (not a GeoDataFrame: Streamlit sends chart data as Arrow, which has no geometry type)
         data = alt.InlineData(values={"type": "FeatureCollection", "features": features},
                               format=alt.DataFormat(type="json", property="features"))
-        layers.append(alt.Chart(data).mark_geoshape(fill="#f2f2f2", stroke="#444", strokeWidth=1.5))
+        layers.append(alt.Chart(data).mark_geoshape(fill="#f2f2f2", stroke="#444", strokeWidth=1.5,
+                                                        aria=False))  # the outline: decoration
     if units is not None and len(units):
         u = units.to_crs("EPSG:4326")
         u = u[u.geometry.notna() & ~u.geometry.is_empty & (u.geom_type == "Point")]
@@ -218,7 +226,8 @@ def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None
         ))
     if not layers:
         layers.append(alt.Chart(pd.DataFrame({"x": []})).mark_point())
-    return alt.layer(*layers).project(type="mercator").properties(width=width, height=height)
+    return alt.layer(*layers).project(type="mercator").properties(
+        width=width, height=height, description="Map of the centre's boundary with its units coloured by status")
 
 
 def _fixed_width(spec, width: int):

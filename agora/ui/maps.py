@@ -47,7 +47,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
-from agora.layers import ASSET_CATEGORIES
+from agora import palettes
 
 LEAFLET_VERSION = "1.9.4"
 VENDOR_DIR = f"vendor/leaflet-{LEAFLET_VERSION}"
@@ -60,6 +60,8 @@ COORD_DECIMALS = 6
 MAX_POINTS = 5000
 DEFAULT_COLOUR = "#3388ff"
 OTHER_COLOUR = "#9e9e9e"
+#: Maps narrower than this (pixels) open with their legends folded.
+COLLAPSE_BELOW_PX = 480
 
 # Leaflet's own 12-13px for controls and tooltips (folium sets 1rem on the whole map).
 MAP_CSS = (
@@ -67,18 +69,10 @@ MAP_CSS = (
     " .leaflet-container .leaflet-control-attribution { font-size: 13px; }</style>"
 )
 
-STATUS_COLOURS = {"occupied": "#1b9e77", "vacant": "#d95f02", "unknown": "#9e9e9e"}
-OWNERSHIP_COLOURS = {
-    "independent": "#7570b3",
-    "chain": "#e7298a",
-    "symbol_group": "#66a61e",
-    "unknown": "#9e9e9e",
-}
-ASSET_COLOURS = dict(zip(
-    ASSET_CATEGORIES,
-    ("#4e79a7", "#f28e2b", "#b07aa1", "#9c755f", "#edc948", "#e15759", "#76b7b2", "#59a14f",
-     "#bab0ac", "#7f7f7f"),
-))
+# Colour-blind safe palettes, shared with the charts (agora/palettes.py).
+STATUS_COLOURS = palettes.STATUS_COLOURS
+OWNERSHIP_COLOURS = palettes.OWNERSHIP_COLOURS
+ASSET_COLOURS = palettes.ASSET_COLOURS
 
 # The keys st_folium can return; `show_map` accepts only these.
 RETURNABLE = (
@@ -392,6 +386,8 @@ def add_geojson_layer(
                 if aggregated:
                     heading = f"Most common {tooltip.get('breakdown', key).lower()}"
                 sections.append((heading, entries, outline))
+        if not sections and not color_by:  # one colour: the layer's own name and swatch
+            sections.append((name, {name: color}, False))
         if sections:
             add_legend(m, legend if isinstance(legend, str) else name, sections, layer=layer,
                        shape="circle" if points else "square")
@@ -557,7 +553,12 @@ def grid_aggregate(
 
 
 class Legend(MacroElement):
-    """A map legend: coloured swatches with escaped labels, shown with its layer."""
+    """A map legend: coloured swatches with escaped labels, shown with its layer.
+
+    Its title is a button that folds the swatches away and back (keyboard operable,
+    ``aria-expanded``); on a map narrower than `COLLAPSE_BELOW_PX` it starts folded so it
+    does not cover the street.
+    """
 
     _template = Template(
         """
@@ -567,9 +568,32 @@ class Legend(MacroElement):
             var legend = L.control({position: "bottomright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "agora-legend");
-                div.style.cssText = "background:rgba(255,255,255,.9);padding:6px 8px;" +
+                div.style.cssText = "background:rgba(255,255,255,.95);padding:4px 8px;color:#222;" +
                     "font:12px/1.5 sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);";
-                div.innerHTML = {{ this.body|tojson }};
+                var button = L.DomUtil.create("button", "agora-legend-toggle", div);
+                button.type = "button";
+                button.style.cssText = "all:unset;cursor:pointer;font-weight:bold;display:block;" +
+                    "min-height:24px;min-width:24px;";
+                button.innerHTML = {{ this.title|tojson }};
+                var mark = L.DomUtil.create("span", "", button);
+                mark.setAttribute("aria-hidden", "true");
+                var body = L.DomUtil.create("div", "agora-legend-body", div);
+                body.id = "{{ this.get_name() }}-body";
+                body.innerHTML = {{ this.body|tojson }};
+                button.setAttribute("aria-controls", body.id);
+                function set(open) {
+                    body.hidden = !open;
+                    button.setAttribute("aria-expanded", open ? "true" : "false");
+                    mark.textContent = open ? " \u25BE" : " \u25B8";
+                }
+                set(map.getSize().x >= {{ this.collapse_below }});
+                L.DomEvent.on(button, "click", function () { set(body.hidden); });
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                button.addEventListener("focus", function () {
+                    button.style.outline = "2px solid #0b57d0"; button.style.outlineOffset = "2px";
+                });
+                button.addEventListener("blur", function () { button.style.outline = ""; });
                 return div;
             };
             legend.addTo(map);
@@ -586,11 +610,14 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, body: str, layer: folium.map.Layer | None = None):
+    def __init__(self, body: str, layer: folium.map.Layer | None = None, *, title: str = "Legend",
+                 collapse_below: int | None = None):
         super().__init__()
         self._name = "Legend"
         self.body = body
+        self.title = title
         self.layer = layer
+        self.collapse_below = int(COLLAPSE_BELOW_PX if collapse_below is None else collapse_below)
 
 
 def add_legend(
@@ -611,7 +638,7 @@ def add_legend(
     shape : ``"circle"`` (points) or ``"square"`` (areas).
     """
     radius = "50%" if shape == "circle" else "2px"
-    parts = [f"<strong>{escape_text(title)}</strong>"]
+    parts = []
     for heading, entries, outline in sections:
         if len(sections) > 1 or heading != title:
             parts.append(f'<div style="margin-top:4px;font-style:italic">{escape_text(heading)}</div>')
@@ -622,7 +649,7 @@ def add_legend(
                 '<div><span style="display:inline-block;width:10px;height:10px;margin-right:6px;'
                 f'border-radius:{radius};{swatch}"></span>{escape_text(label)}</div>'
             )
-    legend = Legend("".join(parts), layer)
+    legend = Legend("".join(parts), layer, title=escape_text(title))
     m.add_child(legend)
     _keep_control_last(m)
     return legend

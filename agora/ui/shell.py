@@ -84,14 +84,16 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
     icon : str
         Page icon.
     pick_town : bool
-        Show the town picker in the sidebar.
+        Show the town picker in the sidebar (and, on narrow screens, at the top of the page).
 
     A page opened alone (not through the entry script) is run again inside
     :func:`agora.ui.errors.friendly_errors`, so an unexpected error never shows a traceback.
     """
     if not errors.active():
         errors.run_page_guarded(sys._getframe(1).f_code.co_filename)
-    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
+    # "auto": the sidebar starts closed on a phone (the town picker is then on the page itself)
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide",
+                       initial_sidebar_state="auto")
     svc = data.service()
     ctx = Context(svc, data.centres(svc), None)
     centres = ctx.centres.sort_values("name", key=lambda s: s.str.lower())
@@ -122,7 +124,41 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
             st.caption("A read-only copy: data is added by the town team.")
         else:
             st.caption(f"Workspace: {md(svc.path)}")
+    if ids and pick_town:
+        town_picker_on_page(ids, names)
     return ctx
+
+
+# Streamlit closes the sidebar below this width; the page's own picker shows only there.
+NARROW_PX = 768
+TOWN_BAR_CSS = (f"<style>@media (min-width: {NARROW_PX + 1}px) {{ .st-key-agora_town_bar {{ display: none; }} }}"
+                "</style>")
+
+
+def town_picker_on_page(ids: list[str], names: dict[str, str]) -> None:
+    """A compact town picker at the top of the page, for phones, where the sidebar is closed.
+
+    It shows only on narrow screens and is kept in step with the sidebar's picker (whose
+    value, ``town_picker``, stays the one the page reads): choosing here sets it.
+    """
+    def choose() -> None:
+        st.session_state["town_picker"] = st.session_state["town_picker_on_page"]
+        st.session_state["selected_town"] = st.session_state["town_picker_on_page"]
+
+    st.session_state["town_picker_on_page"] = st.session_state.get("town_picker", ids[0])
+    with st.container(key="agora_town_bar"):
+        st.html(TOWN_BAR_CSS)
+        st.selectbox("Town", ids, key="town_picker_on_page", format_func=lambda i: names.get(i, i),
+                     on_change=choose)
+
+
+def page_options():
+    """Where a page puts its options: a box on the page itself, not the sidebar.
+
+    On a phone the sidebar is closed; options kept on the page are at hand there too.
+    Use as ``with page_options(): ...``.
+    """
+    return st.container(border=True, key="agora_page_options")
 
 
 def no_data_message(what: str) -> None:
