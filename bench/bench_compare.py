@@ -37,8 +37,8 @@ from agora.analysis import compare  # noqa: E402
 from agora.analysis.indicators import AREA_INDICATORS, DEFAULT_COMPARE, indicator_table  # noqa: E402
 from agora.commands.compare import load_layers  # noqa: E402
 from agora.loaders.area_indicators import load_cdrc_folder, load_cdrc_town_centres  # noqa: E402
-from agora.store.indicators import read_indicators, save_indicators  # noqa: E402
-from agora.store.workspace import Workspace  # noqa: E402
+from agora.store.indicators import read_indicators  # noqa: E402
+from agora.service import DataService  # noqa: E402
 
 CDRC = PROJECT.parent / "shared" / "realdata" / "cdrc_town_centre_vacancy"
 
@@ -65,11 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     tmp = tempfile.mkdtemp(prefix="agora-bench-")
-    ws = Workspace(Path(tmp) / "workspace")
+    ws = DataService(Path(tmp) / "workspace", read_only=False)
     layers, t = timed(lambda: load_layers(ws))
     print(f"layers read and ownership classified: {t:.2f} s")
     for path in sorted(folder.glob("tc_*.csv")):
-        save_indicators(ws.path, load_cdrc_town_centres(path))
+        ws.save_area_table(load_cdrc_town_centres(path))
     area = read_indicators(ws.path)
     print(f"CDRC rows: {len(area):,} ({len(load_cdrc_folder(folder).data):,} town-centre rows, both years)")
 
