@@ -24,11 +24,37 @@ def public_error_details():
 
 @pytest.fixture
 def truncated_units(workspace):
-    """The workspace's units file cut in half, as a crash mid-copy leaves it."""
-    path = workspace.datasets("units")[0].path
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
+    """A saved units dataset whose file is cut in half, as a crash mid-copy leaves it."""
+    import pandas as pd
+
+    from agora.loaders import load_units
+
+    centre = workspace.read("centres").iloc[0]
+    spot = centre.geometry.representative_point()
+    csv = pd.DataFrame({"unit_id": ["x1"], "name": ["Late survey"], "lat": [spot.y], "lon": [spot.x]})
+    dataset = workspace.save(load_units(csv.to_csv(index=False).encode(), filename="late.csv"))
+    data = dataset.path.read_bytes()
+    dataset.path.write_bytes(data[: len(data) // 2])
     return workspace
+
+
+@pytest.fixture
+def broken_headline(monkeypatch):
+    """An unexpected failure deep in the Overview (with a server path in its message)."""
+    from agora.analysis import headline
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("pyarrow.lib.ArrowInvalid: /srv/agora/workspace/units/x.parquet is not Parquet")
+
+    monkeypatch.setattr(headline, "town_headline", fail)
+
+
+@pytest.mark.parametrize("page", ["overview", "vacancy", "data"])
+def test_unreadable_dataset_is_set_aside_and_pages_still_run(truncated_units, page):
+    at = run_page(page)
+    assert not at.exception and not at.error
+    if page == "data":
+        assert any("could not be read" in w.value for w in at.warning)
 
 
 def test_public_config_hides_error_details():
@@ -37,7 +63,8 @@ def test_public_config_hides_error_details():
 
 
 @pytest.mark.parametrize("how", ["alone", "dashboard"])
-def test_truncated_parquet_shows_a_reference_not_a_traceback(truncated_units, public_error_details, caplog, how):
+def test_unexpected_error_shows_a_reference_not_a_traceback(broken_headline, workspace, public_error_details, caplog,
+                                                            how):
     with caplog.at_level(logging.ERROR, logger="agora"):
         at = run_page("overview") if how == "alone" else run_dashboard()
     assert not at.exception
@@ -50,7 +77,7 @@ def test_truncated_parquet_shows_a_reference_not_a_traceback(truncated_units, pu
     assert logged and logged[0].exc_info is not None  # the details are in the server log
 
 
-def test_developers_still_see_the_traceback(truncated_units):
-    at = run_page("vacancy")
+def test_developers_still_see_the_traceback(broken_headline, workspace):
+    at = run_page("overview")
     assert at.exception  # STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=full (set for the tests)
     assert "Something went wrong" in at.error[0].value

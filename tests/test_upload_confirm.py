@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from agora.service import DataService
+from agora.ui.text import md
+
 from agora.ui import upload
 
 
@@ -55,24 +58,25 @@ def test_save_then_undo_removes_exactly_what_was_saved(workspace):
 
     before = {layer: [d.dataset_id for d in workspace.datasets(layer)] for layer in ("units", "centres")}
     result = load_units(rates_bytes(), filename="rates.csv")
-    saved = upload.save_upload(workspace, result, source="rates.csv", replace=False, centre_name="Rates Town")
+    saved = upload.save_upload(DataService(workspace.path), result, source="rates.csv", replace=False, centre_name="Rates Town")
     assert [layer for layer, _ in saved] == ["centres", "units"]
     assert st.session_state["agora_last_save"]["items"] == saved
 
     def page(path, last):
         import streamlit as st
 
-        from agora.store.workspace import Workspace
+        from agora.service import DataService
         from agora.ui import upload
 
         if "agora_last_save" not in st.session_state and not st.session_state.get("done"):
             st.session_state["agora_last_save"] = last
             st.session_state["done"] = True
-        upload.undo_button(Workspace(path, seed_demo=False))
+        upload.undo_button(DataService(path))
 
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(page, args=(str(workspace.path), dict(st.session_state["agora_last_save"])))
+    at = AppTest.from_function(page, args=(str(workspace.path), dict(st.session_state["agora_last_save"])),
+                               default_timeout=60)
     at.run()
     button = next(b for b in at.button if b.label.startswith("Undo the last save"))
     button.click().run()
@@ -92,7 +96,7 @@ def test_save_with_find_centres_saves_the_centres_then_the_units(workspace):
                                                                                lon=units.geometry.x)
     result = workspace.load(moved, "units", filename="city.csv")
     assert result.report.outside_centres == len(moved)
-    saved = upload.save_upload(workspace, result, source="city.csv", replace=False, find=True)
+    saved = upload.save_upload(DataService(workspace.path), result, source="city.csv", replace=False, find=True)
     assert [layer for layer, _ in saved] == ["centres", "units"]
     centres = workspace.read("centres")
     found = centres[centres["source"].str.startswith("found in the units")]
@@ -124,4 +128,4 @@ def test_find_centres_option_lists_the_centres_it_would_save():
     at.run()
     at.checkbox(key="find").check().run()
     assert not at.exception
-    assert any(c.value.startswith("6 centres found: High Street") for c in at.caption)
+    assert any(c.value.startswith(md("6 centres found: High Street")) for c in at.caption)

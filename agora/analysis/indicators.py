@@ -247,6 +247,8 @@ def compute_ldc_shares(inputs: Inputs) -> pd.DataFrame:
         return out
     counts = pd.crosstab(base["centre_id"], base["cls"].fillna("_vacant"))
     total = counts.sum(axis=1)
+    # units placed in a centre the centres layer does not hold get a row too
+    out = out.reindex(out.index.union(counts.index))
     for c in LDC_CLASSES:
         share = counts[c] / total if c in counts else pd.Series(0.0, index=counts.index)
         out.loc[share.index, f"{c}_share"] = share.to_numpy()

@@ -28,6 +28,7 @@ from ..analysis import similarity
 from ..analysis.indicators import indicator_table
 from ..analysis.ownership import classify_ownership, load_brands
 from ..analysis.vacancy import latest_survey
+from ..layers import get_layer
 from ..loaders.coords import assign_centres
 from ..loaders.report import LoadReport
 from ..store.indicators import read_indicators
@@ -69,7 +70,9 @@ def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame) 
         table = tables[name]
         if table.empty or "centre_id" not in table:
             continue
-        plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+        # the layer's own columns: extra columns one file brings would change every row's hash
+        own = [c for c in get_layer(name).columns if c in table and c != "geometry"]
+        plain = pd.DataFrame(table[own])
         if "geometry" in table:
             plain["geometry"] = table.geometry.to_wkb(hex=True)
         rows = pd.util.hash_pandas_object(plain, index=False).to_numpy()

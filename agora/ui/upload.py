@@ -326,7 +326,8 @@ def undo_button(ws: DataService, on_undo=None) -> None:
     if st.button(f"Undo the last save: {md_escape(last['source'])} ({what}){note}", icon=":material/undo:",
                  key="undo-last-save"):
         for layer, dataset_id in last["items"]:
-            ws.delete(layer, dataset_id)
+            ws.workspace.delete(layer, dataset_id)
+        ws.refresh()  # the derived tables once, for everything removed
         st.session_state.pop("agora_last_save", None)
         if on_undo is not None:
             on_undo()

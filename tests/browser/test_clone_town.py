@@ -27,7 +27,7 @@ def test_clone_town_deep_link_and_method_in_the_url(page, app_url, app_workspace
     # The URL path is the page's file name, so Streamlit never shows "Page not found" over it.
     assert page.get_by_role("dialog").count() == 0
     # choosing nef's walk rewrites the URL, so the link shared is the view seen
-    page.locator('[data-testid="stSidebar"] label').filter(has_text="nef50").first.click()
+    page.locator('.st-key-agora_page_options label').filter(has_text="nef50").first.click()
     page.wait_for_function("() => !window.location.search.includes('method=all')", timeout=30_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     expect(page.get_by_text("nef's walk: 50 units from the heart").first).to_be_visible()

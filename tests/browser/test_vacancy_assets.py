@@ -45,7 +45,7 @@ def test_assets_reach_toggle_is_kept_in_the_url(page, app_url, app_workspace, sh
     open_app(page, app_url, f"/assets?town={quote(town)}")
     assert page.locator("h1").first.inner_text() == f"Community assets in {name}"
     before = map_frame(page).locator("path.leaflet-interactive").count()
-    page.locator('[data-testid="stSidebar"] label').filter(has_text="Show the 400 m reach").first.click()
+    page.locator('.st-key-agora_page_options label').filter(has_text="Show the 400 m reach").first.click()
     page.wait_for_function("() => window.location.search.includes('reach=true')", timeout=30_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     assert map_features(page, more_than=before) > before  # the 400 m circles
