@@ -47,7 +47,7 @@ with page_options():
 units = ctx.for_town("units")
 boundary = ctx.for_town("centres")
 # coverage counts every asset, also those just outside the boundary
-table = analysis.summary(data.all_assets(ctx.service), boundary, units)
+table = data.asset_summary(ctx.town, ctx.service)
 table = table[table["centre_id"] == ctx.town].drop(columns=["centre_id", "centre"])
 soon = analysis.expiring(assets, as_of=as_of)
 listed = assets["acv_status"].eq("listed").fillna(False)

@@ -3,12 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from agora.analysis.headline import town_headline
 from agora.analysis import surveys
 from agora.analysis.vacancy import latest_survey
 from agora.store import export
 from agora.ui import contributions as contrib
-from agora.ui import maps
+from agora.ui import data, maps
 from agora.ui.shell import no_data_message, page_shell
 from agora.ui.text import md
 from agora.ui.widgets import pct
@@ -22,7 +21,7 @@ if ctx.town is None:
 units = ctx.for_town("units")
 sites = ctx.for_town("footfall_sites")
 assets = ctx.for_town("assets")
-head = town_headline(units, sites, ctx.for_town("footfall_counts"), assets)
+head = data.headline(ctx.town, ctx.service)  # the same figures as Compare and the profile
 
 st.title(md(ctx.town_name))
 centre = ctx.centre

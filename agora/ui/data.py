@@ -83,9 +83,39 @@ def town(layer: str, centre_id: str, svc: DataService | None = None) -> pd.DataF
     return _town(str(svc.path), svc.version(), layer, centre_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _headline(path: str, version: int, town: str):
+    from ..analysis.headline import town_headline
+
+    return town_headline(*(_town(path, version, layer, town) for layer in
+                           ("units", "footfall_sites", "footfall_counts", "assets")))
+
+
+def headline(centre_id: str, svc: DataService | None = None):
+    """A centre's headline figures (:func:`agora.analysis.headline.town_headline`), cached per town and version."""
+    svc = svc or service()
+    return _headline(str(svc.path), svc.version(), centre_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _asset_summary(path: str, version: int, town: str) -> pd.DataFrame:
+    from ..analysis.assets import summary
+
+    svc = _service(path, read_only_env())
+    return summary(all_assets(svc), _town(path, version, "centres", town), _town(path, version, "units", town))
+
+
+def asset_summary(centre_id: str, svc: DataService | None = None) -> pd.DataFrame:
+    """Assets of a centre per category with density and coverage (every asset counts for coverage), cached."""
+    svc = svc or service()
+    return _asset_summary(str(svc.path), svc.version(), centre_id)
+
+
 def clear() -> None:
     """Forget cached tables (after a save or a delete) and opened services."""
     _town.clear()
+    _headline.clear()
+    _asset_summary.clear()
     _shared.clear()
     _service.clear()
 
