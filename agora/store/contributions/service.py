@@ -6,7 +6,10 @@ the caller passes the centres (for the 500 m check) and the towns' unit ids.
 
 Examples
 --------
->>> store = ContributionStore.open(workspace="workspace")
+>>> import tempfile, geopandas as gpd, shapely
+>>> centres = gpd.GeoDataFrame({"centre_id": ["tc1"], "name": ["Town"]},
+...                            geometry=[shapely.box(-2.01, 53.69, -1.99, 53.71)], crs=4326)
+>>> store = ContributionStore.open(workspace=tempfile.mkdtemp())
 >>> receipt = store.submit(Submission("idea", "tc1", text="A market on Sundays", lat=53.7, lon=-2.0),
 ...                        centres=centres, session="s1")
 >>> store.status(receipt.code)["status"]
