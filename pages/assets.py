@@ -143,6 +143,6 @@ if nominated is not None and len(nominated):
     st.markdown("**Nominated by the community** (published after moderation)")
     st.dataframe(plain(nominated[["name", "category", "acv_status", "why", "source"]]), hide_index=True)
 download_csv(register, f"{ctx.town}-asset-register.csv", "dl_register")
-st.download_button("Download GeoJSON", export.to_geojson(on_map.assign(
+st.download_button("Download GeoJSON", lambda: export.to_geojson(on_map.assign(
     listed_on=on_map["listed_on"].dt.strftime("%Y-%m-%d"), expires_on=on_map["expires_on"].dt.strftime("%Y-%m-%d"))),
     f"{ctx.town}-assets.geojson", "application/geo+json", key="dl_geojson")

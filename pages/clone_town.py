@@ -200,7 +200,7 @@ with st.expander("Units as a table (every unit and its role)"):
                  column_config={"distance_m": st.column_config.NumberColumn("metres from heart", format="%.0f")})
     download_csv(table, f"{ctx.town}-clone-units.csv", "dl_units")
     if has_points:
-        st.download_button("Download GeoJSON", export.to_geojson(table), f"{ctx.town}-clone-units.geojson",
+        st.download_button("Download GeoJSON", lambda: export.to_geojson(table), f"{ctx.town}-clone-units.geojson",
                            "application/geo+json", key="dl_units_geo")
 
 # --------------------------------------------------------------------------- types by ownership

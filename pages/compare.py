@@ -95,11 +95,11 @@ with tab_table:
                    "Empty cells (–): no data for that centre, never counted as zero.")
         full = table.drop(columns=[c for c in ("n_scored",) if c in table])
         dl = st.columns(3)
-        dl[0].download_button("Table (CSV)", export.to_csv(full), "agora-centres.csv", "text/csv",
+        dl[0].download_button("Table (CSV)", lambda: export.to_csv(full), "agora-centres.csv", "text/csv",
                               icon=":material/download:", key="dl_csv")
         geo = ui.geo_table(full, ctx.centres)
         if len(geo):
-            dl[1].download_button("With boundaries (GeoJSON)", export.to_geojson(geo), "agora-centres.geojson",
+            dl[1].download_button("With boundaries (GeoJSON)", lambda: export.to_geojson(geo), "agora-centres.geojson",
                                   "application/geo+json", icon=":material/download:", key="dl_geojson")
             dl[2].download_button("With boundaries (GeoPackage)", lambda: ui.to_geopackage(geo), "agora-centres.gpkg",
                                   "application/geopackage+sqlite3", icon=":material/download:", key="dl_gpkg")
@@ -204,7 +204,7 @@ with tab_side:
                 with st.expander("Side by side as a table"):
                     wide = long.pivot_table(index="label", columns="name", values="shown", aggfunc="first", sort=False)
                     st.dataframe(wide)
-                    st.download_button("Download (CSV)", export.to_csv(long), "agora-side-by-side.csv", "text/csv",
+                    st.download_button("Download (CSV)", lambda: export.to_csv(long), "agora-side-by-side.csv", "text/csv",
                                        key="dl_side")
 
 # --------------------------------------------------------------------------- towns like this
@@ -243,7 +243,7 @@ with tab_like:
                 st.caption(f"Distance: each indicator standardised over all {len(table):,} centres (z-score), then the "
                            "weighted root-mean-square difference over the indicators both centres have; pairs sharing "
                            f"fewer than {need} are left out.")
-                st.download_button("Download (CSV)", export.to_csv(near), f"towns-like-{focus}.csv", "text/csv",
+                st.download_button("Download (CSV)", lambda: export.to_csv(near), f"towns-like-{focus}.csv", "text/csv",
                                    key="dl_like")
             brands = compare.similar_by_brand_tables(*data.brands(ctx.service), focus, k=int(k_near))
             if len(brands):

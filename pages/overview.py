@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis import surveys
-from agora.analysis.vacancy import latest_survey
 from agora.store import export
 from agora.ui import contributions as contrib
 from agora.ui import data, maps
@@ -27,7 +26,7 @@ st.title(md(ctx.town_name))
 centre = ctx.centre
 facts = [str(centre[c]) for c in ("typology", "region") if pd.notna(centre.get(c))]
 if head.survey_date is not None:
-    facts.append(surveys.coverage_sentence(surveys.survey_rounds(units)))  # what the figures cover
+    facts.append(surveys.coverage_sentence(data.town_view("survey_rounds", ctx.town, ctx.service)))  # what the figures cover
 st.caption(" · ".join(md(f) for f in facts))
 
 
@@ -50,7 +49,7 @@ cols[3].metric(
 )
 cols[4].metric("Community assets", f"{head.assets:,}")
 
-latest = latest_survey(units) if len(units) else units
+latest = data.town_view("latest_units", ctx.town, ctx.service)
 boundary = ctx.for_town("centres")
 m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)
 maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2, legend=False)

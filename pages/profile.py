@@ -124,7 +124,7 @@ st.dataframe(profile.figures[["label", "shown", "percentile", "band_percentile",
                                                                              "lower value"),
                             "band_percentile": st.column_config.NumberColumn("In size band", format="%.0f"),
                             "definition": "Definition"})
-st.download_button("Download the figures (CSV)", export.to_csv(profile.figures), f"profile-{town}.csv", "text/csv",
+st.download_button("Download the figures (CSV)", lambda: export.to_csv(profile.figures), f"profile-{town}.csv", "text/csv",
                    key="dl_figures")
 
 st.subheader("Data sources and dates")

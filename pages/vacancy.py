@@ -8,6 +8,7 @@ from agora.analysis import surveys, vacancy
 from agora.loaders.area_indicators import ATTRIBUTION, match_centres
 from agora.store import export
 from agora.ui import contributions as contrib
+from agora.ui import data as ui_data
 from agora.ui import maps
 from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, md_escape, pct, plain
@@ -76,7 +77,7 @@ if units.empty:
     area_figures()
     st.stop()
 
-data = vacancy.prepare(units, ctx.for_town("centres"))
+data = ui_data.town_view("vacancy_units", ctx.town, ctx.service)  # a copy: cache_data returns one per call
 keys = [survey_key(d) for d in vacancy.survey_list(data)]
 data["survey"] = data["survey_date"].map(survey_key)
 
@@ -97,7 +98,7 @@ def survey_day(key: str):
     return "undated" if key == "undated" else pd.Timestamp(key)
 
 
-rounds = surveys.survey_rounds(data)
+rounds = ui_data.town_view("survey_rounds", ctx.town, ctx.service)
 current = surveys.units_on(data, survey_day(chosen), rounds=rounds)  # units known on that date, carried forward
 overall = vacancy.vacancy_table(current, by=()).iloc[0]
 durations = vacancy.vacancy_durations(data)
@@ -149,7 +150,7 @@ with st.expander("Vacant units as a table"):
                            "months_vacant", "long_term", "geometry"]].rename(columns={"street_label": "street"})
     st.dataframe(plain(vacant_table), hide_index=True)
     download_csv(vacant_table, f"{ctx.town}-vacant-units.csv", "dl_vacant")
-    st.download_button("Download GeoJSON", export.to_geojson(dates_as_text(vacant_table)), f"{ctx.town}-vacant-units.geojson",
+    st.download_button("Download GeoJSON", lambda: export.to_geojson(dates_as_text(vacant_table)), f"{ctx.town}-vacant-units.geojson",
                        "application/geo+json", key="dl_vacant_geo")
 
 # --------------------------------------------------------------------------- over time

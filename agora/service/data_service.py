@@ -339,6 +339,10 @@ class DataService:
         if spec.geometry is None:
             return table
         if isinstance(table, gpd.GeoDataFrame):
+            if table.crs is not None and table.crs.srs != DISPLAY_CRS and table.crs.equals(DISPLAY_CRS):
+                # GeoParquet gives the CRS as PROJJSON: name it by its code, so that pages can tell it is
+                # EPSG:4326 from its text without building a PROJ object in every script thread
+                table = table.set_crs(DISPLAY_CRS, allow_override=True)
             return table.reset_index(drop=True)
         if table.empty and "geometry" not in table:
             return gpd.GeoDataFrame(empty_frame(spec), geometry=gpd.GeoSeries([], crs=DISPLAY_CRS))

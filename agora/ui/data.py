@@ -83,39 +83,73 @@ def town(layer: str, centre_id: str, svc: DataService | None = None) -> pd.DataF
     return _town(str(svc.path), svc.version(), layer, centre_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _headline(path: str, version: int, town: str):
+def _headline(get, svc) -> object:
     from ..analysis.headline import town_headline
 
-    return town_headline(*(_town(path, version, layer, town) for layer in
-                           ("units", "footfall_sites", "footfall_counts", "assets")))
+    return town_headline(*(get(layer) for layer in ("units", "footfall_sites", "footfall_counts", "assets")))
+
+
+def _asset_summary(get, svc) -> pd.DataFrame:
+    from ..analysis.assets import summary
+
+    return summary(all_assets(svc), get("centres"), get("units"))
+
+
+def _latest_units(get, svc) -> pd.DataFrame:
+    from ..analysis.vacancy import latest_survey
+
+    units = get("units")
+    return latest_survey(units) if len(units) else units
+
+
+def _vacancy_units(get, svc) -> pd.DataFrame:
+    from ..analysis.vacancy import prepare
+
+    return prepare(get("units"), get("centres"))
+
+
+def _survey_rounds(get, svc) -> pd.DataFrame:
+    from ..analysis.surveys import survey_rounds
+
+    return survey_rounds(get("units"))
+
+
+#: What pages show of one town, computed from its rows once per town and workspace version
+#: (each takes ``get(layer)``, the town's rows of a layer, and the data service).
+TOWN_VIEWS = {
+    "headline": _headline,  # agora.analysis.headline.town_headline: the Overview's, Compare's and the profile's figures
+    "asset_summary": _asset_summary,  # assets per category, density and coverage (every asset counts for coverage)
+    "latest_units": _latest_units,  # agora.analysis.vacancy.latest_survey: units on the latest survey, carried forward
+    "vacancy_units": _vacancy_units,  # agora.analysis.vacancy.prepare: every survey's rows with the vacancy columns
+    "survey_rounds": _survey_rounds,  # agora.analysis.surveys.survey_rounds: each survey, full or update
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _view(path: str, version: int, name: str, town: str):
+    return TOWN_VIEWS[name](lambda layer: _town(path, version, layer, town), _service(path, read_only_env()))
+
+
+def town_view(name: str, centre_id: str, svc: DataService | None = None):
+    """One of :data:`TOWN_VIEWS` for a centre, cached per town and workspace version (shared by sessions)."""
+    svc = svc or service()
+    return _view(str(svc.path), svc.version(), name, centre_id)
 
 
 def headline(centre_id: str, svc: DataService | None = None):
     """A centre's headline figures (:func:`agora.analysis.headline.town_headline`), cached per town and version."""
-    svc = svc or service()
-    return _headline(str(svc.path), svc.version(), centre_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _asset_summary(path: str, version: int, town: str) -> pd.DataFrame:
-    from ..analysis.assets import summary
-
-    svc = _service(path, read_only_env())
-    return summary(all_assets(svc), _town(path, version, "centres", town), _town(path, version, "units", town))
+    return town_view("headline", centre_id, svc)
 
 
 def asset_summary(centre_id: str, svc: DataService | None = None) -> pd.DataFrame:
     """Assets of a centre per category with density and coverage (every asset counts for coverage), cached."""
-    svc = svc or service()
-    return _asset_summary(str(svc.path), svc.version(), centre_id)
+    return town_view("asset_summary", centre_id, svc)
 
 
 def clear() -> None:
     """Forget cached tables (after a save or a delete) and opened services."""
     _town.clear()
-    _headline.clear()
-    _asset_summary.clear()
+    _view.clear()
     _shared.clear()
     _service.clear()
 

@@ -398,7 +398,9 @@ def add_geojson_layer(
 def _to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError("add_geojson_layer needs a GeoDataFrame")
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+    # the layers are stored in EPSG:4326: read that off the CRS's text before asking PROJ, which
+    # builds a context in each new script thread (a sixth of an Overview's run under a crowd)
+    if gdf.crs is not None and gdf.crs.srs.upper() != "EPSG:4326" and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
     keep = gdf.geometry.notna() & ~gdf.geometry.is_empty
     return gdf[keep] if not keep.all() else gdf
