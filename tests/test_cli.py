@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pandas as pd
 
+from cli import agora as run_cli
 from conftest import PROJECT
 
 
 def agora(*args: str, env_workspace=None) -> subprocess.CompletedProcess:
-    env = None
-    if env_workspace is not None:
-        import os
+    """The command line in this process (``tests/cli.py``), with ``AGORA_WORKSPACE`` set when given."""
+    return run_cli(*args, env=None if env_workspace is None else {"AGORA_WORKSPACE": str(env_workspace)})
 
-        env = {**os.environ, "AGORA_WORKSPACE": str(env_workspace)}
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          env=env, timeout=120)
+
+def test_python_m_agora_runs_as_a_program(tmp_path):
+    """One real ``python -m agora`` process: the module entry point and its exit status."""
+    done = subprocess.run([sys.executable, "-m", "agora", "workspace", "--json"], capture_output=True, text=True,
+                          cwd=PROJECT, env={**os.environ, "AGORA_WORKSPACE": str(tmp_path / "ws")}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert isinstance(json.loads(done.stdout), (list, dict))
+    bad = subprocess.run([sys.executable, "-m", "agora", "no-such-command"], capture_output=True, text=True,
+                         cwd=PROJECT, timeout=120)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
 
 
 def write_units(path, rows=None):

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from conftest import PROJECT
+from cli import agora
 from test_assets import ACV, ASSET_ROWS, CENTRE, UNIT_XY
 
 
-def agora(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          timeout=120)
 
 
 @pytest.fixture

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from conftest import PROJECT
+from cli import agora
 
 
-def agora(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          timeout=180)
 
 
 def test_table_json_one_object_per_centre(workspace):

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 
-from conftest import PROJECT
+from cli import agora
 
 FIELDS = {"centre", "n_scored", "independents", "chains", "types", "nef2005_score", "nef2005_class", "nef2010_index",
           "nef2010_class", "shannon", "simpson", "share_independent"}
 
 
-def agora(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          timeout=180)
 
 
 def exeter_survey(path):

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from conftest import PROJECT
+from cli import agora
 
 
-def agora(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          timeout=120)
 
 
 def footfall_json(*args: str) -> dict:

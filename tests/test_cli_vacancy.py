@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from conftest import PROJECT
+from cli import agora
 from test_vacancy import SURVEYS
 
 
-def agora(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          timeout=120)
 
 
 def test_json_per_survey_date(tmp_path):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -13,6 +11,7 @@ import shapely
 
 from agora.analysis import clone
 from agora.analysis.ownership import classify_ownership
+from cli import agora as run_cli
 from conftest import PROJECT
 
 
@@ -56,8 +55,7 @@ def test_sensitivity_table_gives_each_end_of_the_interval_its_class():
 
 
 def test_diagnose_json_has_the_interval_agreement_and_verdict():
-    done = subprocess.run([sys.executable, "-m", "agora", "diagnose", str(PROJECT / "data" / "demo" / "units.parquet"),
-                           "--json"], capture_output=True, text=True, cwd=PROJECT, timeout=600)
+    done = run_cli("diagnose", str(PROJECT / "data" / "demo" / "units.parquet"), "--json")
     assert done.returncode == 0, done.stderr
     rows = {r["centre_id"]: r for r in json.loads(done.stdout)}
     row = rows["castlebridge"]

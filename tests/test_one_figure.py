@@ -4,9 +4,6 @@ and the command line, for every demo town."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -16,15 +13,14 @@ from agora.analysis.indicators import RECENT_WEEKS, indicator_table
 from agora.analysis.ownership import classify_ownership, load_brands
 from agora.layers import LAYERS
 from agora.report.profile import build_profile
+from cli import agora as run_cli
 from conftest import PROJECT
 
 TOWNS = ("castlebridge", "eddlesford", "gullhaven", "hollinsford", "larkmead-green", "wendlow")
 
 
 def agora(*args: str, workspace) -> list | dict:
-    env = {**os.environ, "AGORA_WORKSPACE": str(workspace.path)}
-    done = subprocess.run([sys.executable, "-m", "agora", *args, "--json"], capture_output=True, text=True,
-                          cwd=PROJECT, timeout=600, env=env)
+    done = run_cli(*args, "--json", env={"AGORA_WORKSPACE": str(workspace.path)})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -12,6 +11,7 @@ import pytest
 import shapely
 
 from agora.analysis import headline, surveys, vacancy
+from cli import agora as run_cli
 from conftest import PROJECT
 
 UPDATE_DAY = pd.Timestamp("2026-11-20")
@@ -119,8 +119,7 @@ def test_openings_and_closures_per_survey(demo_units):
 
 
 def agora(*args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora", *args], capture_output=True, text=True, cwd=PROJECT,
-                          timeout=300, env=env)
+    return run_cli(*args, env=env)
 
 
 def test_import_update_and_vacancy_from_the_workspace(demo_units, tmp_path):

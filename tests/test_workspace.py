@@ -6,8 +6,6 @@ import json
 import os
 import signal
 import multiprocessing
-import subprocess
-import sys
 import time
 
 import pandas as pd
@@ -18,6 +16,7 @@ from agora.loaders import load_units
 from agora.service import DataService
 from agora.store import export
 from agora.store.workspace import MANIFEST, Workspace
+from cli import agora as run_cli
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,8 +57,7 @@ def test_delete_names_only_saved_datasets(workspace, tmp_path):
         with pytest.raises(KeyError):
             workspace.delete("units", bad)
     assert victim.exists() and len(workspace.datasets("units")) == 1
-    done = subprocess.run([sys.executable, "-m", "agora", "workspace", "--workspace", str(workspace.path),
-                           "--delete", "units/../../x"], capture_output=True, text=True, cwd=PROJECT)
+    done = run_cli("workspace", "--workspace", str(workspace.path), "--delete", "units/../../x")
     assert done.returncode == 2 and "no dataset" in done.stderr and victim.exists()
 
 
@@ -146,9 +144,8 @@ def test_read_only_workspace_writes_nothing_and_shows_the_demo(tmp_path):
     assert not path.exists()
     with pytest.raises(PermissionError):
         svc.save(load_units(_units_csv(2), filename="x.csv"))
-    done = subprocess.run([sys.executable, "-m", "agora", "validate", os.path.join(PROJECT, "data", "demo",
-                           "units.parquet"), "--layer", "units", "--workspace", str(tmp_path / "v")],
-                          capture_output=True, text=True, cwd=PROJECT)
+    done = run_cli("validate", os.path.join(PROJECT, "data", "demo", "units.parquet"), "--layer", "units",
+                   "--workspace", str(tmp_path / "v"))
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "v").exists()
 
