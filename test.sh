@@ -17,4 +17,6 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0
 fi
 echo "Linting with ruff..."
 python -m ruff check .
-exec python -m pytest "$@"
+# Both cores: the browser tests on one worker (they share an app server), the rest on either.
+# AGORA_TEST_WORKERS=0 runs everything in this one process.
+exec python -m pytest -n "${AGORA_TEST_WORKERS:-2}" --dist loadgroup "$@"

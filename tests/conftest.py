@@ -70,3 +70,11 @@ def error_details_shown():
     config.set_option("client.showErrorDetails", "full")
     yield
     config.set_option("client.showErrorDetails", before)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests share one app server and one Chromium: with pytest-xdist (``./test.sh`` runs
+    ``-n 2 --dist loadgroup``) they run together on one worker while the other takes the rest."""
+    for item in items:
+        if item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.xdist_group("browser"))
