@@ -34,7 +34,7 @@ tables one row per centre and year, so a median over them takes milliseconds (se
 >>> float(r.loc[("all", "vacancy_rate"), "median"]), int(r.loc[("size", "vacancy_rate"), "n"])
 (0.2, 2)
 >>> sentence(r, "vacancy_rate", 0.1)
-'10.0%; median of 3 centres 20.0% (middle half 15.0% to 30.0%); of 2 centres of size s 15.0%'
+'10.0%; median of 3 centres 20.0% (middle half 15.0% to 30.0%); of 2 s centres 15.0%'
 
 No streamlit here.
 """
@@ -164,10 +164,10 @@ def reference(refs: pd.DataFrame, indicator: str, group: str = "all") -> dict | 
 
 
 def group_words(group: str, among: str, n: int) -> str:
-    """The group in words: "1,264 centres", "412 centres of size medium (50-199 units)", "5 centres in Wales"."""
+    """The group in words: "1,264 centres", "412 medium centres" (the band's name), "5 centres in Wales"."""
     centres = f"{n:,} centre{'s' if n != 1 else ''}"
     if group == "size":
-        return f"{centres} of size {among}"
+        return f"{n:,} {str(among).split(' (')[0]} centre{'s' if n != 1 else ''}"
     if group == "region":
         return f"{centres} in {among}"
     return centres
@@ -176,8 +176,8 @@ def group_words(group: str, among: str, n: int) -> str:
 def sentence(refs: pd.DataFrame, indicator: str, value=None, group: str = "all") -> str:
     """A figure beside its references, in words, the chosen group first and in full.
 
-    "17.0%; median of 1,264 centres 12.6% (middle half 8.1% to 16.9%); of 412 centres
-    of size medium (50-199 units) 13.1%; of 5 centres in Wales 11.9%". The value is left
+    "17.0%; median of 1,264 centres 12.6% (middle half 8.1% to 16.9%); of 412 medium
+    centres 13.1%; of 5 centres in Wales 11.9%". The value is left
     out when None; groups without a reference are left out; "" when there is none.
     The text holds user data (region names): escape it before showing it as markdown.
     """
@@ -235,3 +235,12 @@ def national_vacancy(area: pd.DataFrame | None) -> pd.DataFrame:
     out["premises"] = out["premises"].astype(int)
     out["vacant"] = out["vacant"].round().astype(int)
     return out[cols]
+
+
+def headline_values(head) -> dict[str, float | None]:
+    """The Overview's headline figures (:class:`agora.analysis.headline.Headline`) by indicator id,
+    to set beside their references (the footfall figure compared is the change on a year ago)."""
+    footfall = head.footfall or {}
+    return {"units": head.units, "vacancy_rate": head.vacancy_rate, "vacancy_change": head.vacancy_change,
+            "share_independent": head.share_independent, "footfall_yoy": footfall.get("change_pct"),
+            "assets_total": head.assets}
