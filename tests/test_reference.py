@@ -87,7 +87,7 @@ def test_sentence_numbers_are_the_functions():
                 format_value(size["q3"], "share"), str(every["n"]), format_value(every["median"], "share"),
                 str(region["n"]), format_value(region["median"], "share")]
     assert numbers(text) == expected, text
-    assert text.startswith("10.0%; median of 3 centres of size small 30.0% (middle half ")
+    assert text.startswith("10.0%; median of 3 small centres 30.0% (middle half ")
     assert "of 2 centres in North 20.0%" in text
     assert ref.sentence(r, "vacancy_rate").startswith("Median of 5 centres")
     assert ref.sentence(r, "vacancy_rate", None, "all") == ref.sentence(r, "vacancy_rate")
@@ -142,3 +142,29 @@ def test_national_series_and_references_with_cdrc(realdata, workspace):
 def test_no_area_table_no_series():
     assert ref.national_vacancy(None).empty
     assert ref.national_vacancy(pd.DataFrame({"year": [], "premises": [], "vacant_share": []})).empty
+
+
+def test_demo_rule_with_a_street_of_ones_own():
+    from agora.analysis.indicators import indicator_table
+    from test_demo_apart import layers_with_own_town
+
+    layers = layers_with_own_town()
+    table = indicator_table(layers, indicators=["vacancy_rate", "share_independent"])
+    own = ref.references(table, "mill-lane", layers["centres"])
+    assert own.loc[("all", "vacancy_rate"), "n"] == 1 and ref.reference(own, "vacancy_rate") is None
+    shown = ref.references(table, "hollinsford", layers["centres"])  # a demo town shown: with the user's street
+    values = table.loc[table["centre_id"].isin(["mill-lane", "hollinsford"]), "vacancy_rate"]
+    assert shown.loc[("all", "vacancy_rate"), "median"] == pytest.approx(values.median())
+    every = ref.references(table, "mill-lane", layers["centres"], include_demo=True)
+    assert every.loc[("all", "vacancy_rate"), "median"] == pytest.approx(table["vacancy_rate"].median())
+
+
+def test_compare_side_by_side_median_is_the_reference():
+    from agora.analysis.compare import side_by_side
+
+    table, centres = small()
+    r = ref.references(table, "c", centres)
+    rows = side_by_side(table, ["c"], ["vacancy_rate", "units"]).set_index("indicator")
+    for ind in ("vacancy_rate", "units"):
+        assert rows.loc[ind, "median"] == pytest.approx(r.loc[("all", ind), "median"])
+        assert rows.loc[ind, "centres"] == r.loc[("all", ind), "n"]

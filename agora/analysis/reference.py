@@ -71,15 +71,25 @@ def summarise(values: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by column: ``n``, ``median``, ``q1``, ``q3``.
     """
-    array = np.column_stack([pd.to_numeric(values[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-                             for c in values.columns]) if len(values.columns) else np.empty((len(values), 0))
+    return _summarise(_matrix(values), list(values.columns))
+
+
+def _matrix(values: pd.DataFrame) -> np.ndarray:
+    """`values` as a float matrix (NaN for missing or unreadable)."""
+    if not len(values.columns):
+        return np.empty((len(values), 0))
+    return np.column_stack([pd.to_numeric(values[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+                            for c in values.columns])
+
+
+def _summarise(array: np.ndarray, columns: list[str]) -> pd.DataFrame:
     n = np.isfinite(array).sum(axis=0)
     q = np.full((3, array.shape[1]), np.nan)
     some = n > 0
     if some.any():
         q[:, some] = np.nanquantile(array[:, some], [0.25, 0.5, 0.75], axis=0)
     return pd.DataFrame({"n": n.astype(int), "median": q[1], "q1": q[0], "q3": q[2]},
-                        index=pd.Index(values.columns, name=values.columns.name))
+                        index=pd.Index(columns, name="indicator"))
 
 
 def numeric_indicators(table: pd.DataFrame) -> list[str]:
@@ -139,9 +149,10 @@ def references(table: pd.DataFrame, centre_id: str, centres: pd.DataFrame | None
         "region": (region or "", ids.map(regions).eq(region).fillna(False) if region
                    else pd.Series(False, index=pool.index)),
     }
+    array = _matrix(pool[wanted])
     parts = []
     for group, (among, mask) in groups.items():
-        stats = summarise(pool.loc[mask.to_numpy(), wanted]) if wanted else pd.DataFrame(columns=COLUMNS[3:])
+        stats = _summarise(array[mask.to_numpy(dtype=bool)], wanted)
         stats.loc[stats["n"] < MIN_CENTRES, ["median", "q1", "q3"]] = np.nan
         parts.append(stats.rename_axis("indicator").reset_index().assign(group=group, among=among))
     out = pd.concat(parts, ignore_index=True)[COLUMNS] if parts else pd.DataFrame(columns=COLUMNS)
