@@ -282,7 +282,7 @@ if len(result.heart_scores):
     rules_df = pd.DataFrame({"score": [25, 35], "band": ["clone | border", "border | home"]})
     lines = alt.Chart(rules_df).mark_rule(strokeDash=[4, 3], color="#444").encode(x="score:Q", tooltip=["band"])
     ref_score = reference.reference(refs, "nef2005_score", group)
-    st.altair_chart(alt.layer(*charts.reference_layers(ref_score, axis="x"), chart, lines), width="stretch")
+    st.altair_chart(alt.layer(*charts.reference_layers(ref_score, axis="x", title="nef 2005 score from another start"), chart, lines), width="stretch")
     if ref_score:
         st.caption(f"Grey band and dashed line: the middle half and the median nef 2005 score of "
                    f"{md(ref_score['label'])} (each scored on its latest survey, nef's walk from its densest point).")

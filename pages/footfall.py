@@ -218,7 +218,7 @@ else:
             tooltip=[alt.Tooltip("period:T", title="Period"),
                      alt.Tooltip("change_pct:Q", format="+.1f", title="Change (%)")],
         )
-        st.altair_chart(alt.layer(*charts.reference_layers(ref_yoy), bars), width="stretch")
+        st.altair_chart(alt.layer(*charts.reference_layers(ref_yoy, title="Change on a year ago (%)"), bars), width="stretch")
         note = "Each period against the same days 364 days before."
         if ref_yoy:
             note += (f" Dashed line: the median change of {md(ref_yoy['label'])} over their last {RECENT_WEEKS} "

@@ -174,7 +174,7 @@ if len(dated) >= 2 or (len(dated) and len(national)):
                  "units", "vacant", "unknown", "covered", "coverage"],
     )
     # the median centre now (a rule across the chart) and, once loaded, the CDRC national series over the years
-    st.altair_chart(alt.layer(*charts.reference_layers(ref_rate), *charts.national_vacancy_layers(national), chart),
+    st.altair_chart(alt.layer(*charts.reference_layers(ref_rate, title="Vacancy rate"), *charts.national_vacancy_layers(national), chart),
                     width="stretch")
     notes = []
     if ref_rate:

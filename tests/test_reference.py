@@ -168,3 +168,22 @@ def test_compare_side_by_side_median_is_the_reference():
     for ind in ("vacancy_rate", "units"):
         assert rows.loc[ind, "median"] == pytest.approx(r.loc[("all", ind), "median"])
         assert rows.loc[ind, "centres"] == r.loc[("all", ind), "n"]
+
+
+def test_chart_layers_keep_the_axis_title_and_fit_the_band():
+    import json
+
+    from agora.report import charts
+
+    table, centres = small()
+    r = ref.reference(ref.references(table, "a", centres), "vacancy_rate")
+    assert charts.reference_layers(None) == []
+    surveys = pd.DataFrame({"survey_date": pd.to_datetime(["2025-06-14", "2026-06-13"]),
+                            "vacancy_rate": [0.01, 0.02], "vacant": [1, 2], "units": [100, 100]})
+    spec = charts.vacancy_over_time(surveys, reference=r).to_dict()
+    titles = {json.dumps(layer["encoding"]["y"].get("title")) for layer in spec["layer"]}
+    assert titles == {'"Vacancy rate"'}
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks[:3] == ["rect", "rule", "text"] and marks[-1] == "line"
+    top = spec["layer"][-1]["encoding"]["y"]["scale"]["domain"][1]
+    assert top >= r["q3"]  # the band lies inside the axis even above the town's own rates

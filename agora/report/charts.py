@@ -89,7 +89,8 @@ def scatter(table: pd.DataFrame, x: str, y: str, selected: Sequence[str] = (), *
                                                                  stroke="white", strokeWidth=1)
     names = base.transform_filter("datum.selected").mark_text(align="left", dx=8, dy=-6, fontWeight="bold").encode(
         text="name:N")
-    refs = [*reference_layers(references[0], axis="x"), *reference_layers(references[1], axis="y")]
+    refs = [*reference_layers(references[0], axis="x", title=xi.label),
+            *reference_layers(references[1], axis="y", title=yi.label)]
     return alt.layer(*refs, others, chosen, names).properties(width=width, height=height)
 
 
@@ -167,7 +168,7 @@ def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None
 REFERENCE_COLOURS = palettes.REFERENCE_COLOURS
 
 
-def reference_layers(ref: Mapping | None, *, axis: str = "y") -> list[alt.Chart]:
+def reference_layers(ref: Mapping | None, *, axis: str = "y", title: str | None = None) -> list[alt.Chart]:
     """A reference figure drawn on a chart: the middle half of centres as a band, the median as a dashed rule.
 
     Parameters
@@ -178,6 +179,9 @@ def reference_layers(ref: Mapping | None, *, axis: str = "y") -> list[alt.Chart]
     axis : str
         ``y``: a horizontal rule across the chart (a single current figure over time);
         ``x``: a vertical one.
+    title : str, optional
+        The chart's title of that axis (default: the indicator's label); the same title
+        on every layer keeps one axis title.
 
     Returns
     -------
@@ -194,14 +198,18 @@ def reference_layers(ref: Mapping | None, *, axis: str = "y") -> list[alt.Chart]
                           "group": f"{ref['label']}"}])
     other = "x" if axis == "y" else "y"
     tooltip = [alt.Tooltip("text:N", title="Reference"), alt.Tooltip("middle:N", title="Middle half of centres")]
+    enc = alt.X if axis == "x" else alt.Y
+    # the chart's own axis title: layers with other titles would give "q1, q3, median, ..."
+    title = spec.label if title is None else title
+    at_median = enc("median:Q", title=title)
     base = alt.Chart(data)
     band = base.mark_rect(color=REFERENCE_COLOURS["band"], opacity=0.22).encode(
-        **{axis: "q1:Q", f"{axis}2": "q3:Q"}, tooltip=tooltip)
+        **{axis: enc("q1:Q", title=title), f"{axis}2": "q3:Q"}, tooltip=tooltip)
     rule = base.mark_rule(color=REFERENCE_COLOURS["median"], strokeDash=[6, 4], strokeWidth=1.5).encode(
-        **{axis: "median:Q"}, tooltip=tooltip)
+        **{axis: at_median}, tooltip=tooltip)
     label = base.mark_text(align="left", baseline="bottom" if axis == "y" else "top", dx=4, dy=-3 if axis == "y"
                            else 4, color=REFERENCE_COLOURS["median"], fontSize=11).encode(
-        **{axis: "median:Q", other: alt.value(4)}, text="text:N")
+        **{axis: at_median, other: alt.value(4)}, text="text:N")
     return [band, rule, label]
 
 
@@ -213,8 +221,12 @@ def reference_domain(values: Sequence[float], ref: Mapping | None) -> list[float
     return [min(pool), max(pool)] if pool else [0.0, 1.0]
 
 
-def national_vacancy_layers(series: pd.DataFrame) -> list[alt.Chart]:
-    """The CDRC national town-centre vacancy series as a line with points and a direct label (x ``date:T``)."""
+def national_vacancy_layers(series: pd.DataFrame, *, x_title: str = "Survey",
+                            y_title: str = "Vacancy rate") -> list[alt.Chart]:
+    """The CDRC national town-centre vacancy series as a line with points and a direct label (x ``date:T``).
+
+    `x_title`, `y_title`: the axis titles of the chart it is layered on.
+    """
     if series is None or series.empty:
         return []
     data = series[["year", "date", "vacancy_rate", "centres", "premises"]].copy()
@@ -226,9 +238,10 @@ def national_vacancy_layers(series: pd.DataFrame) -> list[alt.Chart]:
                alt.Tooltip("premises:Q", title="Premises", format=",")]
     colour = REFERENCE_COLOURS["national"]
     line = alt.Chart(data).mark_line(color=colour, strokeDash=[2, 2], point=alt.OverlayMarkDef(
-        color=colour, shape="square", size=50)).encode(x="date:T", y="vacancy_rate:Q", tooltip=tooltip)
+        color=colour, shape="square", size=50)).encode(x=alt.X("date:T", title=x_title),
+                                                       y=alt.Y("vacancy_rate:Q", title=y_title), tooltip=tooltip)
     label = alt.Chart(data.tail(1)).mark_text(align="left", dx=6, dy=10, color=colour, fontSize=11).encode(
-        x="date:T", y="vacancy_rate:Q", text="text:N")
+        x=alt.X("date:T", title=x_title), y=alt.Y("vacancy_rate:Q", title=y_title), text="text:N")
     return [line, label]
 
 
@@ -245,7 +258,7 @@ def vacancy_over_time(by_survey: pd.DataFrame, *, width: int | str = "container"
     rates = pd.to_numeric(data["vacancy_rate"], errors="coerce").tolist()
     top = reference_domain(rates, reference)[1] if len(data) or reference else 0.0
     top = 0.1 if not np.isfinite(top) or top <= 0 else float(np.ceil(top * 1.1 / 0.05) * 0.05)
-    layers = reference_layers(reference)
+    layers = reference_layers(reference, title="Vacancy rate")
     line = (alt.Chart() if layers else alt.Chart(data)).mark_line(point=True, clip=True).encode(
         x=alt.X("survey:O", title="Survey"),
         # an explicit domain from 0 to above the highest rate: the line always lies inside the axis
