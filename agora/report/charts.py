@@ -240,7 +240,9 @@ def national_vacancy_layers(series: pd.DataFrame, *, x_title: str = "Survey",
     line = alt.Chart(data).mark_line(color=colour, strokeDash=[2, 2], point=alt.OverlayMarkDef(
         color=colour, shape="square", size=50)).encode(x=alt.X("date:T", title=x_title),
                                                        y=alt.Y("vacancy_rate:Q", title=y_title), tooltip=tooltip)
-    label = alt.Chart(data.tail(1)).mark_text(align="left", dx=6, dy=10, color=colour, fontSize=11).encode(
+    # dark text (AA contrast) beside the last purple square
+    label = alt.Chart(data.tail(1)).mark_text(align="left", dx=6, dy=10, color=REFERENCE_COLOURS["median"],
+                                              fontSize=11).encode(
         x=alt.X("date:T", title=x_title), y=alt.Y("vacancy_rate:Q", title=y_title), text="text:N")
     return [line, label]
 
