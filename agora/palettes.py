@@ -45,3 +45,6 @@ SHOP_MIX_COLOURS = {
 }
 #: Worst to best (ColorBrewer RdYlBu, 5 classes; colour-blind safe).
 GOODNESS_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"]
+#: Reference figures on charts: the median centre (a dark dashed rule), the middle half of centres (a grey
+#: band) and a national series (Okabe & Ito's reddish purple, apart from the blue of a town's own line).
+REFERENCE_COLOURS = {"median": "#333333", "band": "#999999", "national": OKABE_ITO["reddish_purple"]}

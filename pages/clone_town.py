@@ -4,13 +4,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import clone, similarity
+from agora.analysis import clone, reference, similarity
 from agora.analysis.clone import CloneSettings
 from agora.analysis.taxonomy import type_label
+from agora.report import charts
 from agora.store import export
 from agora.ui import data, maps
 from agora.ui.widgets import download_csv, plain
-from agora.ui.shell import no_data_message, page_options, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 from agora.ui.text import md
 
 CLASS_COLOURS = {"clone town": "red", "border town": "orange", "home town": "green"}
@@ -57,6 +58,7 @@ with page_options():
         st.query_params.pop("heart", None)
     else:
         st.query_params["heart"] = heart
+    group = reference_group()
     with st.expander("Scoring options"):
         symbol = st.checkbox("Count symbol groups as chains", value=True, key="symbol_as_chain",
                              help="Spar, Londis, Premier, Nisa, Costcutter, Budgens...: independent owners under a "
@@ -127,6 +129,11 @@ cols[1].metric("nef 2010 index*", fmt(s["nef2010_index"]),
                help="Reconstructed (nef did not publish its formula): weights on the independent share and on the "
                     "number of types out of 26. Below 50 clone, above 65 home.")
 cols[2].metric("Units scored", s["n_scored"])
+refs = data.references(ctx.town, ctx.service)
+for col, ind in ((cols[0], "nef2005_score"), (cols[1], "nef2010_index")):
+    said = reference.sentence(refs, ind, s[ind], group)
+    if said:
+        col.caption(md(said))
 cols[3].metric("Independents", s["independents"])
 cols[4].metric("Chains", s["chains"], help="Symbol-group stores included when the option says so.")
 cols[5].metric("Types of shop", s["types"])
@@ -274,7 +281,11 @@ if len(result.heart_scores):
     )
     rules_df = pd.DataFrame({"score": [25, 35], "band": ["clone | border", "border | home"]})
     lines = alt.Chart(rules_df).mark_rule(strokeDash=[4, 3], color="#444").encode(x="score:Q", tooltip=["band"])
-    st.altair_chart(chart + lines, width="stretch")
+    ref_score = reference.reference(refs, "nef2005_score", group)
+    st.altair_chart(alt.layer(*charts.reference_layers(ref_score, axis="x", title="nef 2005 score from another start"), chart, lines), width="stretch")
+    if ref_score:
+        st.caption(f"Grey band and dashed line: the middle half and the median nef 2005 score of "
+                   f"{md(ref_score['label'])} (each scored on its latest survey, nef's walk from its densest point).")
 
 # --------------------------------------------------------------------------- similar centres
 st.subheader("Centres with the same chains")

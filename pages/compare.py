@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import compare
+from agora.analysis import compare, reference
 from agora.analysis.indicators import DEFAULT_COMPARE, INDICATORS, definitions, numeric_ids
 from agora.loaders.area_indicators import ATTRIBUTION
 from agora.report import charts
@@ -12,7 +12,7 @@ from agora.ui import compare as ui
 from agora.ui import data, maps
 from agora.ui.widgets import md_escape
 from agora.ui.text import md
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_shell, reference_group
 
 ctx = page_shell("Compare", ":material/compare_arrows:", pick_town=False)
 demo_ids = compare.demo_centre_ids(ctx.centres)
@@ -162,12 +162,20 @@ with tab_scatter:
         c1, c2 = st.columns(2)
         x = ui.url_selectbox("Across", axes, axes[0], key="x", container=c1, format_func=labels.get)
         y = ui.url_selectbox("Up", axes, axes[min(1, len(axes) - 1)], key="y", container=c2, format_func=labels.get)
+        group = reference_group()
+        around = chosen[0] if chosen else focus_default  # the size band and region of the first centre picked
+        refs = data.references(around, ctx.service, include_demo=include_demo)
+        ref_x, ref_y = (reference.reference(refs, i, group) for i in (x, y))
         both = table[x].notna() & table[y].notna()
         if not both.any():
             st.info("No centre has both indicators.", icon=":material/scatter_plot:")
         else:
-            st.altair_chart(charts.scatter(table, x, y, chosen), width="stretch")
-            st.caption(f"{int(both.sum()):,} centres with both figures; the centres picked above in red.")
+            st.altair_chart(charts.scatter(table, x, y, chosen, references=(ref_x, ref_y)), width="stretch")
+            st.caption(f"{int(both.sum()):,} centres with both figures; the centres picked above in red."
+                       + (f" Dashed lines and grey bands: the median and the middle half of "
+                          f"{md(ref_x['label'] if ref_x else ref_y['label'])}"
+                          + (f" (around {md(name_of(around))})" if group != "all" else "") + "."
+                          if ref_x or ref_y else ""))
             with st.expander("The scatter as a table"):
                 st.dataframe(table.loc[both, ["name", x, y]], hide_index=True,
                              column_config={"name": "Centre", x: labels[x], y: labels[y]})

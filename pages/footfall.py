@@ -8,11 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from agora.analysis import footfall as ff
+from agora.analysis import reference
 from agora.analysis.indicators import INDICATORS, RECENT_WEEKS
-from agora.ui import maps
+from agora.report import charts
+from agora.ui import data, maps
 from agora.ui.widgets import download_csv
 from agora.ui.text import md
-from agora.ui.shell import no_data_message, page_options, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 
 PERIODS = {"4w": "Last 4 weeks", "13w": "Last 13 weeks", "52w": "Last 52 weeks", "all": "All dates"}
 WEEKS = {"4w": 4, "13w": 13, "52w": 52}
@@ -107,6 +109,7 @@ with page_options():
                         format_func=lambda s: "All sites" if s == ALL else str(names.get(s, s)))
     period = st.selectbox("Period", list(PERIODS), key="period", format_func=PERIODS.get)
     freq = st.radio("Time series", list(SERIES), key="series", format_func=SERIES.get, horizontal=True)
+    group = reference_group()
 st.query_params.update(site=site, period=period, series=freq)
 
 chosen = tuple(site_ids) if site == ALL else (site,)
@@ -137,6 +140,12 @@ busiest = period_total["busiest_day"]
 cols[3].metric(f"Busiest day ({pd.Timestamp(busiest):%a %d %b %Y})" if busiest else "Busiest day",
                "–" if period_total["busiest_day_total"] is None else f"{period_total['busiest_day_total']:,.0f}",
                help="The day with the most footfall in the period, all chosen sites together.")
+refs = data.references(ctx.town, ctx.service)
+ref_yoy = reference.reference(refs, "footfall_yoy", group)
+if site == ALL and change and change["change_pct"] is not None:  # the town's figure, as the indicator table has it
+    said = reference.sentence(refs, "footfall_yoy", change["change_pct"], group)
+    if said:
+        cols[0].caption(md(said))
 if not change:
     st.caption("No year-on-year figure: the same weeks a year before have no counts for these sites.")
 elif change["unmatched_site_days"]:
@@ -198,6 +207,24 @@ else:
         notes.append("Weeks run Monday to Sunday; incomplete weeks are left out.")
     st.caption(" ".join(notes))
     table_and_download(series.drop(columns=["complete"]), "Time series", "series")
+    moved = series[["period", "value", "value_last_year"]].copy()
+    moved["change_pct"] = (moved["value"] / moved["value_last_year"].where(moved["value_last_year"] > 0) - 1) * 100
+    moved = moved.dropna(subset=["change_pct"])
+    if len(moved):
+        st.subheader("Change on a year ago")
+        bars = alt.Chart(moved).mark_bar(color="#1f78b4").encode(
+            x=alt.X("period:T", title="Week starting" if freq == "week" else "Day"),
+            y=alt.Y("change_pct:Q", title="Change on a year ago (%)"),
+            tooltip=[alt.Tooltip("period:T", title="Period"),
+                     alt.Tooltip("change_pct:Q", format="+.1f", title="Change (%)")],
+        )
+        st.altair_chart(alt.layer(*charts.reference_layers(ref_yoy, title="Change on a year ago (%)"), bars), width="stretch")
+        note = "Each period against the same days 364 days before."
+        if ref_yoy:
+            note += (f" Dashed line: the median change of {md(ref_yoy['label'])} over their last {RECENT_WEEKS} "
+                     "complete weeks; grey band: the middle half of them (a figure of now, drawn across the chart).")
+        st.caption(note)
+        table_and_download(moved, "Change on a year ago", "change")
 
 # --------------------------------------------------------------------------- profile
 left, right = st.columns([3, 2])

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import surveys
+from agora.analysis import reference, surveys
 from agora.store import export
 from agora.ui import contributions as contrib
 from agora.ui import data, maps
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 from agora.ui.text import md
 from agora.ui.widgets import pct
 
@@ -28,6 +28,8 @@ facts = [str(centre[c]) for c in ("typology", "region") if pd.notna(centre.get(c
 if head.survey_date is not None:
     facts.append(surveys.coverage_sentence(data.town_view("survey_rounds", ctx.town, ctx.service)))  # what the figures cover
 st.caption(" · ".join(md(f) for f in facts))
+with page_options():
+    group = reference_group()
 
 
 cols = st.columns(5)
@@ -48,6 +50,16 @@ cols[3].metric(
     help="The last four complete weeks (site-days counted in both years), against the same weeks 364 days earlier.",
 )
 cols[4].metric("Community assets", f"{head.assets:,}")
+# each figure beside the median centre of the chosen group, then the other groups (agora.analysis.reference)
+refs = data.references(ctx.town, ctx.service)
+values = reference.headline_values(head)
+for col, shown in zip(cols, (("units",), ("vacancy_rate", "vacancy_change"), ("share_independent",),
+                             ("footfall_yoy",), ("assets_total",))):
+    lines = [reference.sentence(refs, ind, values[ind], group) for ind in shown]
+    lines = [("Change " if ind == "vacancy_change" else "On a year ago " if ind == "footfall_yoy" else "") + text
+             for ind, text in zip(shown, lines) if text]
+    if lines:
+        col.caption("  \n".join(md(line) for line in lines))
 
 latest = data.town_view("latest_units", ctx.town, ctx.service)
 boundary = ctx.for_town("centres")

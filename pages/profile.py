@@ -9,7 +9,7 @@ from agora.store import export
 from agora.ui import compare as ui
 from agora.ui.widgets import md_escape
 from agora.ui.text import md
-from agora.ui.shell import no_data_message, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 
 # Print: drop the app's chrome and widgets, keep the content full width.
 PRINT_CSS = """
@@ -38,11 +38,13 @@ if table.empty:
 names = dict(zip(table["centre_id"], table["name"]))
 ids = table["centre_id"].tolist()
 default = ctx.town if ctx.town in names else ids[0]
-town = ui.url_selectbox("Centre", ids, default, key="town", format_func=lambda i: names.get(i, i))
+with page_options():
+    town = ui.url_selectbox("Centre", ids, default, key="town", format_func=lambda i: names.get(i, i))
+    group = reference_group()
 if town in set(ctx.centres["centre_id"]):
     st.session_state["selected_town"] = town
 # compared with the user's own and reference centres (demo towns only when there is nothing else)
-profile = ui.profile(town, ctx.service)
+profile = ui.profile(town, ctx.service, group)
 
 st.title(md(profile.name))
 facts = [profile.size_band]
@@ -58,7 +60,7 @@ if cls:
     if profile.verdict:
         st.markdown(f"**{md_escape(profile.verdict)}**")
 
-st.download_button("Download this profile (HTML, opens offline)", lambda: ui.profile_html(town, ctx.service),
+st.download_button("Download this profile (HTML, opens offline)", lambda: ui.profile_html(town, ctx.service, group),
                    f"profile-{town}.html", "text/html", icon=":material/download:", key="dl_profile")
 st.caption("To print, use the browser's print command: the page has a print layout.")
 
@@ -72,6 +74,8 @@ for start in range(0, len(figures), 4):
         words = percentile_words(fig)
         if words:
             col.caption(md(words))
+        if fig.get("reference"):  # the median centre of each group, the chosen group first
+            col.caption(md(fig["reference"]))
 extra = [(k, v) for k, v in (("nef 2010 class", profile.classes.get("nef2010_class")),
                              ("Footfall signature", profile.classes.get("footfall_signature"))) if v]
 if extra:
@@ -116,13 +120,15 @@ if len(profile.similar_brands):
         "category_cosine": st.column_config.NumberColumn("Shop-mix similarity", format="%.2f")})
 
 st.subheader("Every indicator")
-st.dataframe(profile.figures[["label", "shown", "percentile", "band_percentile", "definition"]], hide_index=True,
+st.dataframe(profile.figures[["label", "shown", "percentile", "band_percentile", "reference", "definition"]],
+             hide_index=True,
              placeholder="–",
              column_config={"label": "Indicator", "shown": "Value",
                             "percentile": st.column_config.NumberColumn("Percentile", format="%.0f",
                                                                         help="Share of the other centres with a "
                                                                              "lower value"),
                             "band_percentile": st.column_config.NumberColumn("In size band", format="%.0f"),
+                            "reference": "Against other centres",
                             "definition": "Definition"})
 st.download_button("Download the figures (CSV)", lambda: export.to_csv(profile.figures), f"profile-{town}.csv", "text/csv",
                    key="dl_figures")

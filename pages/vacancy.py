@@ -4,15 +4,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import surveys, vacancy
+from agora.analysis import reference, surveys, vacancy
 from agora.loaders.area_indicators import ATTRIBUTION, match_centres
 from agora.store import export
 from agora.ui import contributions as contrib
+from agora.report import charts
 from agora.ui import data as ui_data
 from agora.ui import maps
 from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, md_escape, pct, plain
-from agora.ui.shell import no_data_message, page_options, page_shell
+from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 from agora.ui.text import md
 
 LONG_TERM_COLOURS = {"long-term vacant": "#b30000", "vacant": "#fc8d59"}
@@ -88,6 +89,7 @@ with page_options():
     earlier = [k for k in keys if k != chosen and k != "undated" and (chosen == "undated" or k < chosen)]
     compare = st.selectbox("Compare with", [PREVIOUS, *reversed(earlier), NO_COMPARISON], key="compare",
                            bind="query-params")
+    group = reference_group()
 before = None
 if compare == PREVIOUS and chosen != "undated" and earlier:
     before = earlier[-1]
@@ -124,6 +126,11 @@ cols[1].metric("Vacant units", f"{int(overall['vacant']):,}")
 cols[2].metric("Long-term vacant", f"{int(durations['long_term'].sum()):,}",
                help=f"Vacant {vacancy.LONG_TERM_MONTHS} months or more.")
 cols[3].metric("Status unknown", f"{int(overall['unknown']):,}", help="Left out of the rate.")
+refs = ui_data.references(ctx.town, ctx.service)
+ref_rate = reference.reference(refs, "vacancy_rate", group)
+said = reference.sentence(refs, "vacancy_rate", overall["vacancy_rate"], group)
+if said:
+    cols[0].caption(md(said))
 st.caption(DEFINITION)
 
 # --------------------------------------------------------------------------- map
@@ -158,16 +165,33 @@ st.subheader("Rate over the surveys")
 series = surveys.vacancy_over_time(data, ctx.centres).rename(columns={"date": "survey_date"}).drop(
     columns=["centre_id", "centre"])
 dated = plain(series[series["survey_date"].notna()])
-if len(dated) >= 2:
+national = ui_data.national_vacancy(ctx.service)
+if len(dated) >= 2 or (len(dated) and len(national)):
     chart = alt.Chart(dated).mark_line(point=True).encode(
         x=alt.X("survey_date:T", title="Survey"),
         y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("survey_date:T", title="Survey"), alt.Tooltip("vacancy_rate:Q", format=".1%", title="Rate"),
                  "units", "vacant", "unknown", "covered", "coverage"],
     )
-    st.altair_chart(chart, width="stretch")
+    # the median centre now (a rule across the chart) and, once loaded, the CDRC national series over the years
+    st.altair_chart(alt.layer(*charts.reference_layers(ref_rate, title="Vacancy rate"), *charts.national_vacancy_layers(national), chart),
+                    width="stretch")
+    notes = []
+    if ref_rate:
+        notes.append(f"Dashed line: the median rate of {md(ref_rate['label'])} in their latest data; grey band: the "
+                     "middle half of them (a figure of now, drawn across the chart).")
+    if len(national):
+        notes.append("Purple squares: town centres of England and Wales, vacant premises ÷ premises, from the CDRC "
+                     f"tables ({ATTRIBUTION})")
+    if notes:
+        st.caption(" ".join(notes))
 else:
     st.info("One survey only: the rate over time needs two surveys or more.", icon=":material/info:")
+if len(national):
+    with st.expander("National town-centre vacancy (CDRC) as a table"):
+        st.dataframe(plain(national.drop(columns="date")), hide_index=True,
+                     column_config={c: st.column_config.NumberColumn(format="percent")
+                                    for c in ("vacancy_rate", "median_rate")})
 with st.expander("Rate per survey as a table"):
     st.dataframe(plain(series), hide_index=True, column_config={"vacancy_rate": st.column_config.NumberColumn(format="percent")})
     download_csv(series, f"{ctx.town}-vacancy-by-survey.csv", "dl_series")

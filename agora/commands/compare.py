@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         cid = find_centre(table, args.profile)
         out = Path(args.out or f"profile-{cid}.html")
         profile = build_profile(table, town_layers(svc, cid), cid, similar_on=chosen, k=args.k,
-                                sources=svc.sources(), brands=(svc.brands(), svc.mix()))
+                                sources=svc.sources(), brands=(svc.brands(), svc.mix()), centres=svc.centres())
         out.write_text(to_html(profile), encoding="utf-8")
         if args.json:
             print_json({"centre": str(table.loc[table["centre_id"] == cid, "name"].iloc[0]), "centre_id": cid,

@@ -7,7 +7,7 @@ script and no CDN in the file).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import geopandas as gpd
@@ -57,8 +57,12 @@ def _axis_format(unit: str) -> str:
 
 # --------------------------------------------------------------------------- compare
 def scatter(table: pd.DataFrame, x: str, y: str, selected: Sequence[str] = (), *, width: int | str = "container",
-            height: int = 420) -> alt.LayerChart:
-    """Every centre on two indicators; the `selected` centres highlighted and named."""
+            height: int = 420, references: tuple[Mapping | None, Mapping | None] = (None, None)) -> alt.LayerChart:
+    """Every centre on two indicators; the `selected` centres highlighted and named.
+
+    `references`: the reference figures (:func:`agora.analysis.reference.reference`) of
+    `x` and `y`, drawn as the median's dashed rule and the middle half's band on each axis.
+    """
     xi, yi = get(x), get(y)
     cols = list(dict.fromkeys(["centre_id", "name", "size_band", x, y]
                               + [c for c in ("nef2005_class",) if c in table]))
@@ -85,7 +89,9 @@ def scatter(table: pd.DataFrame, x: str, y: str, selected: Sequence[str] = (), *
                                                                  stroke="white", strokeWidth=1)
     names = base.transform_filter("datum.selected").mark_text(align="left", dx=8, dy=-6, fontWeight="bold").encode(
         text="name:N")
-    return alt.layer(others, chosen, names).properties(width=width, height=height)
+    refs = [*reference_layers(references[0], axis="x", title=xi.label),
+            *reference_layers(references[1], axis="y", title=yi.label)]
+    return alt.layer(*refs, others, chosen, names).properties(width=width, height=height)
 
 
 def percentile_profile(long: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
@@ -158,21 +164,114 @@ def shop_mix(table: pd.DataFrame, centre_ids: Sequence[str]) -> alt.Chart | None
     ).properties(width="container", height=70 + 36 * long["name"].nunique())
 
 
+# --------------------------------------------------------------------------- reference figures
+REFERENCE_COLOURS = palettes.REFERENCE_COLOURS
+
+
+def reference_layers(ref: Mapping | None, *, axis: str = "y", title: str | None = None) -> list[alt.Chart]:
+    """A reference figure drawn on a chart: the middle half of centres as a band, the median as a dashed rule.
+
+    Parameters
+    ----------
+    ref : dict or None
+        :func:`agora.analysis.reference.reference` (``indicator``, ``median``, ``q1``,
+        ``q3``, ``label``); None draws nothing.
+    axis : str
+        ``y``: a horizontal rule across the chart (a single current figure over time);
+        ``x``: a vertical one.
+    title : str, optional
+        The chart's title of that axis (default: the indicator's label); the same title
+        on every layer keeps one axis title.
+
+    Returns
+    -------
+    list of Chart
+        Band, rule and a direct label ("median of 1,264 centres 12.6%"), to layer on a
+        chart whose `axis` is in the indicator's own units.
+    """
+    if ref is None:
+        return []
+    spec = get(ref["indicator"])
+    data = pd.DataFrame([{"median": float(ref["median"]), "q1": float(ref["q1"]), "q3": float(ref["q3"]),
+                          "text": f"median of {ref['label']}: {spec.format(ref['median'])}",
+                          "middle": f"{spec.format(ref['q1'])} to {spec.format(ref['q3'])}",
+                          "group": f"{ref['label']}"}])
+    other = "x" if axis == "y" else "y"
+    tooltip = [alt.Tooltip("text:N", title="Reference"), alt.Tooltip("middle:N", title="Middle half of centres")]
+    enc = alt.X if axis == "x" else alt.Y
+    # the chart's own axis title: layers with other titles would give "q1, q3, median, ..."
+    title = spec.label if title is None else title
+    at_median = enc("median:Q", title=title)
+    base = alt.Chart(data)
+    band = base.mark_rect(color=REFERENCE_COLOURS["band"], opacity=0.22).encode(
+        **{axis: enc("q1:Q", title=title), f"{axis}2": "q3:Q"}, tooltip=tooltip)
+    rule = base.mark_rule(color=REFERENCE_COLOURS["median"], strokeDash=[6, 4], strokeWidth=1.5).encode(
+        **{axis: at_median}, tooltip=tooltip)
+    label = base.mark_text(align="left", baseline="bottom" if axis == "y" else "top", dx=4, dy=-3 if axis == "y"
+                           else 4, color=REFERENCE_COLOURS["median"], fontSize=11).encode(
+        **{axis: at_median, other: alt.value(4)}, text="text:N")
+    return [band, rule, label]
+
+
+def reference_domain(values: Sequence[float], ref: Mapping | None) -> list[float]:
+    """The lowest and highest of `values` and of the reference's quartiles (so the band fits on the axis)."""
+    pool = [float(v) for v in values if v is not None and not pd.isna(v)]
+    if ref is not None:
+        pool += [float(ref["q1"]), float(ref["q3"]), float(ref["median"])]
+    return [min(pool), max(pool)] if pool else [0.0, 1.0]
+
+
+def national_vacancy_layers(series: pd.DataFrame, *, x_title: str = "Survey",
+                            y_title: str = "Vacancy rate") -> list[alt.Chart]:
+    """The CDRC national town-centre vacancy series as a line with points and a direct label (x ``date:T``).
+
+    `x_title`, `y_title`: the axis titles of the chart it is layered on.
+    """
+    if series is None or series.empty:
+        return []
+    data = series[["year", "date", "vacancy_rate", "centres", "premises"]].copy()
+    data["date"] = pd.to_datetime(data["date"])
+    data["text"] = "town centres, England and Wales (CDRC)"
+    tooltip = [alt.Tooltip("year:O", title="Year"), alt.Tooltip("vacancy_rate:Q", title="National vacancy",
+                                                                format=".1%"),
+               alt.Tooltip("centres:Q", title="Town centres", format=","),
+               alt.Tooltip("premises:Q", title="Premises", format=",")]
+    colour = REFERENCE_COLOURS["national"]
+    line = alt.Chart(data).mark_line(color=colour, strokeDash=[2, 2], point=alt.OverlayMarkDef(
+        color=colour, shape="square", size=50)).encode(x=alt.X("date:T", title=x_title),
+                                                       y=alt.Y("vacancy_rate:Q", title=y_title), tooltip=tooltip)
+    # dark text (AA contrast) beside the last purple square
+    label = alt.Chart(data.tail(1)).mark_text(align="left", dx=6, dy=10, color=REFERENCE_COLOURS["median"],
+                                              fontSize=11).encode(
+        x=alt.X("date:T", title=x_title), y=alt.Y("vacancy_rate:Q", title=y_title), text="text:N")
+    return [line, label]
+
+
 # --------------------------------------------------------------------------- profile
-def vacancy_over_time(by_survey: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:
-    """Vacancy rate per survey date (``survey_date``, ``vacancy_rate``, ``vacant``, ``units``)."""
+def vacancy_over_time(by_survey: pd.DataFrame, *, width: int | str = "container",
+                      reference: Mapping | None = None) -> alt.Chart | alt.LayerChart:
+    """Vacancy rate per survey date (``survey_date``, ``vacancy_rate``, ``vacant``, ``units``).
+
+    `reference` (:func:`agora.analysis.reference.reference` of ``vacancy_rate``): the
+    median centre's rate as a dashed rule across the chart and the middle half as a band.
+    """
     data = by_survey[by_survey["survey_date"].notna()].copy()
     data["survey"] = pd.to_datetime(data["survey_date"]).dt.strftime("%Y-%m-%d")
-    top = float(pd.to_numeric(data["vacancy_rate"], errors="coerce").max()) if len(data) else 0.0
+    rates = pd.to_numeric(data["vacancy_rate"], errors="coerce").tolist()
+    top = reference_domain(rates, reference)[1] if len(data) or reference else 0.0
     top = 0.1 if not np.isfinite(top) or top <= 0 else float(np.ceil(top * 1.1 / 0.05) * 0.05)
-    return alt.Chart(data).mark_line(point=True, clip=True).encode(
+    layers = reference_layers(reference, title="Vacancy rate")
+    line = (alt.Chart() if layers else alt.Chart(data)).mark_line(point=True, clip=True).encode(
         x=alt.X("survey:O", title="Survey"),
         # an explicit domain from 0 to above the highest rate: the line always lies inside the axis
         y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, top], nice=False)),
         tooltip=[alt.Tooltip("survey:O", title="Survey"), alt.Tooltip("vacancy_rate:Q", title="Vacancy", format=".1%"),
                  alt.Tooltip("vacant:Q", title="Vacant units"), alt.Tooltip("units:Q", title="Units")],
-    ).properties(width=width, height=220)
+    )
+    # the town's figures are the layered chart's own data (a table of the chart shows them)
+    return alt.layer(*layers, line, data=data).properties(width=width, height=220) if layers \
+        else line.properties(width=width, height=220)
 
 
 def types_by_ownership(types: pd.DataFrame, *, width: int | str = "container") -> alt.Chart:

@@ -19,7 +19,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
-from ..analysis import compare
+from ..analysis import compare, reference
 from ..analysis.indicators import INDICATORS, numeric_ids, similarity_defaults
 from . import charts
 
@@ -63,6 +63,12 @@ class Profile:
     sources : list of dict
         ``layer``, ``source``, ``rows``, ``saved_at``.
     notes : list of str
+    references : DataFrame
+        Median and middle half of each indicator over all centres, the same size band
+        and region (:func:`agora.analysis.reference.references`); `figures` carries
+        them in words (``reference``) with `reference_group` first.
+    reference_group : str
+        ``all``, ``size`` or ``region``: the group drawn on the charts.
     """
 
     centre_id: str
@@ -82,6 +88,8 @@ class Profile:
     map: alt.TopLevelMixin | None = None
     sources: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    references: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reference_group: str = "all"
     generated: str = field(default_factory=lambda: datetime.now().strftime("%Y-%m-%d %H:%M"))
 
     def figure(self, indicator: str) -> pd.Series | None:
@@ -106,6 +114,8 @@ def build_profile(
     sources: Sequence[dict] = (),
     clone_options: Mapping | None = None,
     brands: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    centres: pd.DataFrame | None = None,
+    reference_group: str = "all",
 ) -> Profile:
     """Gather one centre's profile.
 
@@ -130,6 +140,11 @@ def build_profile(
         Stored brand and shop-mix tables of every centre
         (:func:`agora.analysis.similarity.brand_table`, :func:`~agora.analysis.similarity.category_long`):
         then `layers` need hold only this centre's rows.
+    centres : DataFrame, optional
+        Every centre (``region``, ``source``): for the references of the same region and
+        the demo-town rule (:func:`agora.analysis.reference.references`).
+    reference_group : str
+        The group of centres set against the figures first and drawn on the charts.
     """
     ids = table["centre_id"].astype("string")
     hit = table[ids == centre_id]
@@ -139,11 +154,15 @@ def build_profile(
     present = [i for i in numeric_ids(table) if pd.notna(row.get(i))]
     figures = compare.side_by_side(table, [centre_id], present)
     figures["definition"] = figures["indicator"].map(lambda i: INDICATORS[i].definition)
+    # `table` is the comparison set already (demo towns kept or left out by the caller)
+    refs = reference.references(table, centre_id, centres, include_demo=True, indicators=present)
+    figures["reference"] = figures["indicator"].map(lambda i: reference.sentence(refs, i, None, reference_group))
     classes = {c: _text(row.get(c)) for c in ("nef2005_class", "nef2010_class", "footfall_signature")}
     profile = Profile(
         centre_id=centre_id, name=str(row["name"]), level=str(row.get("level") or ""),
         size_band=str(row.get("size_band") or compare.NO_BAND), data_date=_text(row.get("data_date")),
-        classes=classes, figures=figures, sources=list(sources),
+        classes=classes, figures=figures, sources=list(sources), references=refs,
+        reference_group=reference_group,
     )
     if str(row.get("sources") or "").find("CDRC") >= 0:
         profile.sources.append({"layer": "area table", "source": str(row["sources"]), "rows": None,
@@ -178,7 +197,8 @@ def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id:
         profile.map = charts.static_map(boundary, latest)
         over_time = surveys.vacancy_over_time(mine).rename(columns={"date": "survey_date"})
         if over_time["survey_date"].notna().sum() >= 2:
-            profile.charts["Vacancy rate at each survey"] = charts.vacancy_over_time(over_time)
+            profile.charts["Vacancy rate at each survey"] = charts.vacancy_over_time(
+                over_time, reference=reference.reference(profile.references, "vacancy_rate", profile.reference_group))
         if "ownership" in latest:
             # the Clone town page's settings (bootstrap and other walk starts): the same verdict
             result = clone.diagnose_centre(latest, clone.CloneSettings(**clone_options), centre_id=centre_id,
@@ -296,7 +316,7 @@ def to_html(profile: Profile) -> str:
             continue
         parts.append(f'<div class="figure"><div class="label">{_e(fig["label"])}</div>'
                      f'<div class="value">{_e(fig["shown"])}</div><div class="pct">{_e(percentile_words(fig))}</div>'
-                     "</div>")
+                     f'<div class="pct">{_e(fig.get("reference") or "")}</div></div>')
     for key, label in (("nef2010_class", "nef 2010 class"), ("footfall_signature", "Footfall signature")):
         if profile.classes.get(key):
             parts.append(f'<div class="figure"><div class="label">{_e(label)}</div>'
@@ -332,7 +352,7 @@ def to_html(profile: Profile) -> str:
     parts.append("<h2>Every indicator</h2>")
     parts.append(_table_html(profile.figures, {"label": "Indicator", "shown": "Value", "percentile": "Percentile",
                                                "band_percentile": "Percentile in size band",
-                                               "definition": "Definition"},
+                                               "reference": "Against other centres", "definition": "Definition"},
                              {"percentile": _pct, "band_percentile": _pct}))
     parts.append('<p class="note">Percentile: the share of the other centres with a lower value (0 lowest, 100 '
                  "highest).</p>")

@@ -45,27 +45,28 @@ def town_layers(centre_id: str, svc: DataService | None = None) -> dict[str, pd.
 
 
 @st.cache_resource(max_entries=32, show_spinner="Gathering the profile…")
-def _profile(path: str, version: int, centre_id: str) -> Profile:
+def _profile(path: str, version: int, centre_id: str, group: str = "all") -> Profile:
     svc = data.service()
     return build_profile(table(svc, keep=(centre_id,)), town_layers(centre_id, svc), centre_id,
-                         sources=sources(svc), brands=data.brands(svc))
+                         sources=sources(svc), brands=data.brands(svc), centres=data.centres(svc),
+                         reference_group=group)
 
 
-def profile(centre_id: str, svc: DataService | None = None) -> Profile:
-    """A centre's profile (cached per workspace version; treat as read-only)."""
+def profile(centre_id: str, svc: DataService | None = None, group: str = "all") -> Profile:
+    """A centre's profile, its figures set against `group` first (cached per workspace version; read-only)."""
     svc = svc or data.service()
-    return _profile(str(svc.path), svc.version(), centre_id)
+    return _profile(str(svc.path), svc.version(), centre_id, group)
 
 
 @st.cache_data(show_spinner="Writing the profile…", max_entries=16)
-def _profile_html(path: str, version: int, centre_id: str) -> bytes:
-    return to_html(_profile(path, version, centre_id)).encode("utf-8")
+def _profile_html(path: str, version: int, centre_id: str, group: str = "all") -> bytes:
+    return to_html(_profile(path, version, centre_id, group)).encode("utf-8")
 
 
-def profile_html(centre_id: str, svc: DataService | None = None) -> bytes:
+def profile_html(centre_id: str, svc: DataService | None = None, group: str = "all") -> bytes:
     """The standalone HTML profile of `centre_id` (cached)."""
     svc = svc or data.service()
-    return _profile_html(str(svc.path), svc.version(), centre_id)
+    return _profile_html(str(svc.path), svc.version(), centre_id, group)
 
 
 # --------------------------------------------------------------------------- URL state

@@ -146,11 +146,40 @@ def asset_summary(centre_id: str, svc: DataService | None = None) -> pd.DataFram
     return town_view("asset_summary", centre_id, svc)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _references(path: str, version: int, town: str, include_demo: bool | None) -> pd.DataFrame:
+    from ..analysis.reference import references as compute
+
+    svc = _service(path, read_only_env())
+    return compute(indicators(svc), town, centres(svc), include_demo=include_demo)
+
+
+def references(centre_id: str, svc: DataService | None = None, *, include_demo: bool | None = None) -> pd.DataFrame:
+    """A centre's reference figures (:func:`agora.analysis.reference.references`), shared, per town and version."""
+    svc = svc or service()
+    return _references(str(svc.path), svc.version(), centre_id, include_demo)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _national_vacancy(path: str, version: int) -> pd.DataFrame:
+    from ..analysis.reference import national_vacancy as compute
+
+    return compute(area_tables(_service(path, read_only_env())))
+
+
+def national_vacancy(svc: DataService | None = None) -> pd.DataFrame:
+    """The CDRC national town-centre vacancy series (:func:`agora.analysis.reference.national_vacancy`), shared."""
+    svc = svc or service()
+    return _national_vacancy(str(svc.path), svc.version())
+
+
 def clear() -> None:
     """Forget cached tables (after a save or a delete) and opened services."""
     _town.clear()
     _view.clear()
     _shared.clear()
+    _references.clear()
+    _national_vacancy.clear()
     _service.clear()
 
 

@@ -164,3 +164,27 @@ def page_options():
 def no_data_message(what: str) -> None:
     """Say plainly that a view has nothing to show, and where to add data."""
     st.info(f"No {what} loaded for this town. Add a file on the **Data** page.", icon=":material/upload_file:")
+
+
+def reference_group(container=None) -> str:
+    """A choice of the centres a town's figures are set against: all, the same size, the same region.
+
+    Kept in the URL as ``?ref=all|size|region`` and across pages (like the town): the
+    URL's value when the page opens, else the last choice made on any page, else all.
+    Put it in :func:`page_options`. Returns the group
+    (:data:`agora.analysis.reference.GROUPS`).
+    """
+    from ..analysis.reference import GROUP_LABELS, GROUPS
+
+    options = list(GROUPS)
+    if st.session_state.get("reference_picker") not in options:
+        wanted = st.query_params.get("ref")
+        kept = st.session_state.get("selected_reference")
+        st.session_state["reference_picker"] = wanted if wanted in options else kept if kept in options else options[0]
+    group = (container or st).radio(
+        "Set figures against", options, key="reference_picker", format_func=GROUP_LABELS.get, horizontal=True,
+        help="The median and middle half (interquartile range) of these centres are drawn on the charts and "
+             "stated beside the figures. Demo towns join only when the workspace holds nothing else.")
+    st.session_state["selected_reference"] = group
+    st.query_params["ref"] = group
+    return group
