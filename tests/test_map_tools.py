@@ -96,10 +96,12 @@ def test_a_unit_is_found_by_name_address_or_id(towns):
 
 
 def test_labels_of_unnamed_and_vacant_units():
-    table = pd.DataFrame({"unit_id": ["a", "b", "c"], "name": [None, "", None], "former_name": [None, None, "Boots"],
-                          "street": ["High St", None, "Bridge Rd"], "postcode": [None, "HX7 8AD", None]})
+    table = pd.DataFrame({"unit_id": ["a", "b", "c", "d"], "name": [None, "", None, None],
+                          "former_name": [None, None, "Boots", None], "status": ["occupied", "vacant", "vacant", None],
+                          "street": ["High St", None, "Bridge Rd", None], "postcode": [None, "HX7 8AD", None, None]})
     assert maptools.unit_labels(table).tolist() == [
-        "Unnamed unit — High St (a)", "Unnamed unit — HX7 8AD (b)", "Empty (was Boots) — Bridge Rd (c)"]
+        "Unnamed unit — High St (a)", "Vacant unit — HX7 8AD (b)", "Empty (was Boots) — Bridge Rd (c)",
+        "Unnamed unit (d)"]
 
 
 def _units() -> gpd.GeoDataFrame:

@@ -226,8 +226,8 @@ def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None
                             "status": u["status"].astype("string").fillna("unknown").to_numpy(dtype=object)})
         layers.append(alt.Chart(pts).mark_circle(size=22, opacity=0.85).encode(
             longitude="lon:Q", latitude="lat:Q",
-            color=alt.Color("status:N", title="Status", scale=alt.Scale(domain=list(STATUS_COLOURS),
-                                                                        range=list(STATUS_COLOURS.values()))),
+            color=alt.Color("status:N", title="Status", legend=alt.Legend(orient="bottom"),  # fits a phone
+                            scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
         ))
     if not layers:
         layers.append(alt.Chart(pd.DataFrame({"x": []})).mark_point())

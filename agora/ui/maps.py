@@ -531,11 +531,13 @@ class Label(MacroElement):
         """
     )
 
-    def __init__(self, text: str, *, direction: str = "top", class_name: str = "agora-label"):
+    def __init__(self, text: str, *, direction: str = "top", class_name: str = "agora-label",
+                 offset: tuple[int, int] = (0, 0)):
         super().__init__()
         self._name = "Label"
         self.text = escape_text(text)
-        self.options = {"permanent": True, "direction": direction, "className": class_name, "opacity": 0.95}
+        self.options = {"permanent": True, "direction": direction, "className": class_name, "opacity": 0.95,
+                        "offset": list(offset)}
 
 
 def focus_on(m: folium.Map, geometry, label: str, *, pad_m: float = 60.0, max_zoom: int = 18) -> folium.CircleMarker:
@@ -555,9 +557,10 @@ def focus_on(m: folium.Map, geometry, label: str, *, pad_m: float = 60.0, max_zo
     """
     point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
     lon, lat = round(point.x, COORD_DECIMALS), round(point.y, COORD_DECIMALS)
+    # not interactive: the unit's own tooltip still shows under the pointer
     ring = folium.CircleMarker([lat, lon], radius=13, color=FOCUS_COLOUR, weight=4, fill=False,
-                               class_name="agora-focus")
-    ring.add_child(Label(label, class_name="agora-focus-label"))
+                               class_name="agora-focus", interactive=False)
+    ring.add_child(Label(label, class_name="agora-focus-label", offset=(0, -12)))
     ring.add_to(m)
     dlat = pad_m / 111_320
     dlon = pad_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
@@ -604,10 +607,12 @@ def add_labels(
     points = gdf.geometry.representative_point()
     for point, text, is_chosen in zip(points[keep], gdf.loc[keep, column], picked[keep]):
         lat, lon = round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)
+        # a ring around a chosen centre, an invisible anchor for the others; neither takes the
+        # pointer, so the centres' own tooltips still show
         marker = folium.CircleMarker(
-            [lat, lon], radius=12 if is_chosen else 2, color=FOCUS_COLOUR, weight=3 if is_chosen else 1,
-            fill=False, class_name="agora-chosen" if is_chosen else "agora-label-anchor")
-        marker.add_child(Label(text, direction="right",
+            [lat, lon], radius=14 if is_chosen else 1, color=FOCUS_COLOUR, weight=3, stroke=bool(is_chosen),
+            fill=False, interactive=False, class_name="agora-chosen" if is_chosen else "agora-label-anchor")
+        marker.add_child(Label(text, direction="right", offset=(16, 0) if is_chosen else (8, 0),
                                class_name="agora-label agora-label-chosen" if is_chosen else "agora-label"))
         marker.add_to(group)
     group.add_to(m)

@@ -116,12 +116,15 @@ def unit_address(units: pd.DataFrame) -> pd.Series:
 
 
 def unit_names(units: pd.DataFrame) -> pd.Series:
-    """The name to show for each unit: its name, else ``"Empty (was ...)"``, else ``"Unnamed unit"``."""
+    """The name to show for each unit: its name, else ``"Empty (was ...)"``, ``"Vacant unit"`` or ``"Unnamed unit"``."""
     name = units["name"].astype("string") if "name" in units else pd.Series(pd.NA, index=units.index, dtype="string")
     name = name.str.strip().replace("", pd.NA)
     if "former_name" in units:
         was = units["former_name"].astype("string")
         name = name.fillna(("Empty (was " + was + ")").where(was.notna()))
+    if "status" in units:
+        name = name.fillna(pd.Series("Vacant unit", index=units.index, dtype="string")
+                           .where(units["status"].astype("string").eq("vacant").fillna(False)))
     return name.fillna("Unnamed unit")
 
 
