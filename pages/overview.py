@@ -51,7 +51,7 @@ cols[3].metric(
 cols[4].metric("Community assets", f"{head.assets:,}")
 
 latest = latest_survey(units) if len(units) else units
-tools = maptools.unit_tools(latest, key="overview", long_term=maptools.long_term_flags(latest, units)) \
+tools = maptools.unit_tools(latest, key="overview", long_term=lambda: maptools.long_term_flags(latest, units)) \
     if len(latest) else None
 boundary = ctx.for_town("centres")
 m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)

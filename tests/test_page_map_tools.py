@@ -72,6 +72,10 @@ def test_overview_filters_restrict_the_map_and_say_how_many(workspace):
     assert caption_with(at, "Showing").startswith(f"Showing {len(vacant):,} of {len(latest):,} units (filtered).")
     assert len(at.dataframe[0].value) == len(vacant)  # the table lists what the map draws
 
+    at.selectbox(key="overview_status").set_value("long_term").run()
+    long_term = set(vacancy.long_term_vacant(units)["unit_id"])
+    assert long_term and drawn_units(map_script(at)) == long_term
+
     at.selectbox(key="overview_status").set_value("all")
     at.selectbox(key="overview_ownership").set_value("independents").run()
     kind = latest.loc[latest["ownership"] == "independent", "shop_type"].value_counts().index[0]

@@ -16,7 +16,8 @@ last; the page redraws the map around it (:func:`agora.ui.maps.focus_on`).
 
 Examples
 --------
->>> tools = unit_tools(latest, key="overview", long_term=long_term_flags(latest, units))  # doctest: +SKIP
+>>> tools = unit_tools(latest, key="overview",  # doctest: +SKIP
+...                    long_term=lambda: long_term_flags(latest, units))
 >>> tools.shown          # the units the filters keep, drawn on the map  # doctest: +SKIP
 >>> tools.focus(m)       # ring the picked unit and fit the map to it  # doctest: +SKIP
 >>> tools.table(table)   # the table whose rows pick a unit  # doctest: +SKIP
@@ -24,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -209,7 +211,7 @@ def _table_picked(key: str, ids: list) -> None:
         st.session_state[_focus_key(key)] = ids[rows[0]]
 
 
-def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | None = None,
+def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | Callable[[], pd.Series] | None = None,
                statuses: tuple[str, ...] = tuple(STATUS_CHOICES)) -> UnitTools:
     """Draw the search box and the filters above a unit map; return what to draw.
 
@@ -217,7 +219,8 @@ def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | None = N
     ----------
     units : the units the map can show (one survey, with ``shop_type``).
     key : widget key prefix, one per page.
-    long_term : :func:`long_term_flags` of `units`.
+    long_term : :func:`long_term_flags` of `units`, or a function returning them (called
+        only when the long-term filter is on).
     statuses : the status choices offered (keys of `STATUS_CHOICES`).
     """
     import streamlit as st
@@ -239,6 +242,8 @@ def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | None = N
         chosen_kinds = c3.multiselect("Kind of shop", kinds, key=f"{key}_kinds", placeholder="Every kind",
                                       help="For a vacant unit, its last known use.")
     chosen = UnitFilter(status=status, ownership=ownership, kinds=tuple(chosen_kinds))
+    if callable(long_term):
+        long_term = long_term() if chosen.status == "long_term" else None
     shown = units[filter_mask(units, chosen, long_term)]
     picked = st.session_state.get(_focus_key(key))
     if picked not in units.index:
