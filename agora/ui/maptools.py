@@ -16,11 +16,20 @@ last; the page redraws the map around it (:func:`agora.ui.maps.focus_on`).
 
 Examples
 --------
->>> tools = unit_tools(latest, key="overview",  # doctest: +SKIP
-...                    long_term=lambda: long_term_flags(latest, units))
->>> tools.shown          # the units the filters keep, drawn on the map  # doctest: +SKIP
->>> tools.focus(m)       # ring the picked unit and fit the map to it  # doctest: +SKIP
->>> tools.table(table)   # the table whose rows pick a unit  # doctest: +SKIP
+>>> table = pd.DataFrame({"unit_id": ["u1", "u2"], "name": ["Greggs", None], "status": ["occupied", "vacant"],
+...                       "ownership": ["chain", "unknown"], "shop_type": ["Bakery", "Bakery"],
+...                       "street": ["High St", "Bridge Rd"]})
+>>> unit_labels(table).tolist()
+['Greggs — High St (u1)', 'Vacant unit — Bridge Rd (u2)']
+>>> table[filter_mask(table, UnitFilter(status="vacant", kinds=("Bakery",)))]["unit_id"].tolist()
+['u2']
+
+On a page (Streamlit)::
+
+    tools = unit_tools(latest, key="overview", long_term=lambda: long_term_flags(latest, units))
+    ...add tools.shown to the map...
+    tools.focus(m)      # ring the picked unit and fit the map to it
+    tools.table(frame)  # a table whose row click picks a unit
 """
 
 from __future__ import annotations
