@@ -14,7 +14,9 @@ Rules the builders keep (DESIGN.md section 7):
   coordinates rounded to 6 decimals.
 - Every text value in a tooltip, legend or layer name goes through `escape_text`:
   HTML-escaped, because Leaflet and folium's GeoJsonTooltip insert it as HTML, and
-  braces as entities, because folium renders map scripts as Jinja templates.
+  braces as entities, because folium renders map scripts as Jinja templates. Permanent
+  labels use `Label` (text sent as a JSON string), never folium's ``Tooltip``, which
+  pastes its text into a JavaScript template literal.
 - Above `MAX_POINTS` points a layer is aggregated to a grid of cells.
 - On a map narrower than `COLLAPSE_BELOW_PX` the layer control and the legends open
   folded, so they do not cover the street on a phone.
