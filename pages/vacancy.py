@@ -139,7 +139,8 @@ maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opa
                        tooltip={"name": "Centre"}, legend=False)
 if len(others):
     maps.add_geojson_layer(m, others, "Other units", color_by="status", colors=maps.STATUS_COLOURS, radius=4,
-                           fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status"})
+                           fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status",
+                                                      "unit_id": "Id"})
 if len(vacant_shown):
     maps.add_geojson_layer(m, vacant_shown, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS, radius=7,
                            weight=2, tooltip={"former_name": "Was", "street_label": "Street", "shop_type": "Last use",

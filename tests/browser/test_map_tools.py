@@ -102,18 +102,14 @@ def test_find_filter_and_pick_from_the_table(page, app_url, town, shots):
 
     # a row of the table picks its unit: the third vacant unit (the table lists what the map draws)
     page.get_by_text("Units as a table").click()
-    grid = page.locator('.st-key-overview_table [data-testid="stDataFrame"]')
-    grid.wait_for()
-    grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    box = grid.bounding_box()
-    row = 2
-    page.mouse.click(box["x"] + 14, box["y"] + 35 * (row + 1) + 17)  # the row's selection box
-    picked = vacant.iloc[row]
+    click_row(page, "overview_table", 2)
+    picked = vacant.iloc[2]
     state = map_state(page, lambda s: s["focus"] is not None and str(picked["unit_id"]) in s["focus"]["label"])
     assert state["focus"]["inView"] and state["focus"]["open"]
     assert sorted(state["units"]) == sorted(vacant["unit_id"])  # the filter still holds
-    screenshot(page, shots, "map-tools-table-row", full_page=True)
+    screenshot(page, shots, "map-tools-table-row", full_page=False)
+    show_map(page)
+    screenshot(page, shots, "map-tools-table-row-map", full_page=False)
     assert page.errors == []
 
 
@@ -184,3 +180,39 @@ def test_profile_map_fits_a_phone(browser, app_url, town, shots):
         screenshot(page, shots, "map-tools-profile-phone", full_page=False)
     finally:
         context.close()
+
+
+
+def click_row(page, key: str, row: int) -> None:
+    """Tick the selection box of `row` (0 first) in the table with widget key `key`."""
+    grid = page.locator(f'.st-key-{key} [data-testid="stDataFrame"]')
+    grid.wait_for()
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 * (row + 1) + 17)  # header and rows are 35 px high
+
+
+def test_vacancy_long_term_filter_and_table_row(page, app_url, app_workspace, town, shots):
+    from agora.analysis import vacancy
+    from agora.service import DataService
+    from agora.ui.maptools import STATUS_CHOICES
+
+    cid, latest = town
+    units = DataService(app_workspace, read_only=True).town("units", cid)
+    long_term = latest[latest["unit_id"].isin(vacancy.long_term_vacant(units)["unit_id"])]
+    assert len(long_term) > 0
+    open_app(page, app_url, f"/vacancy?town={quote(cid)}")
+    map_state(page, lambda s: len(s["units"]) == len(latest))
+    choose(page, "vacancy_status", "Long", STATUS_CHOICES["long_term"])
+    state = map_state(page, lambda s: len(s["units"]) == len(long_term))
+    assert sorted(state["units"]) == sorted(long_term["unit_id"])
+    page.get_by_text(f"Showing {len(long_term):,} of {len(latest):,} units (filtered).").wait_for()
+    page.get_by_text("Vacant units as a table").click()
+    click_row(page, "vacancy_table", 0)
+    picked = str(long_term["unit_id"].iloc[0])
+    state = map_state(page, lambda s: s["focus"] is not None and picked in s["focus"]["label"])
+    assert state["focus"]["inView"] and state["focus"]["open"]
+    show_map(page)
+    screenshot(page, shots, "map-tools-vacancy-row", full_page=False)
+    assert page.errors == []
