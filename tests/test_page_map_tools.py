@@ -107,3 +107,16 @@ def test_compare_map_names_centres_and_rings_the_chosen(workspace):
     assert script.count('"className": "agora-chosen"') == 2
     labels = [json.loads(t) for t in re.findall(r'bindTooltip\(("[^"]*"), \{[^}]*agora-label', script)]
     assert sorted(labels) == sorted(centres["name"])  # few centres: every one named
+
+
+def test_a_picked_unit_is_forgotten_in_another_town(workspace):
+    units, latest = town_units(workspace)
+    at = run_page("overview", town=TOWN)
+    at.selectbox(key="overview_search").set_value(latest.index[3]).run()
+    assert '"className": "agora-focus"' in map_script(at)
+    other = next(c for c in workspace.read("centres")["centre_id"] if c != TOWN)
+    at.sidebar.selectbox[0].set_value(other).run()
+    assert not at.exception, at.exception
+    script = map_script(at)
+    assert '"className": "agora-focus"' not in script  # the same row number in another town is another unit
+    assert drawn_units(script) and not drawn_units(script) & set(latest["unit_id"])

@@ -194,7 +194,7 @@ class UnitTools:
         import streamlit as st
 
         ids = list(frame.index)
-        return st.dataframe(frame, key=f"{self.key}_table", on_select=partial(_table_picked, self.key, ids),
+        return st.dataframe(frame, key=f"{self.key}_table", on_select=partial(_table_picked, self.key, ids, self.labels),
                             selection_mode="single-row", **kwargs)
 
 
@@ -202,13 +202,14 @@ def _focus_key(key: str) -> str:
     return f"{key}_focus"
 
 
-def _search_picked(key: str) -> None:
+def _search_picked(key: str, labels: pd.Series) -> None:
     import streamlit as st
 
-    st.session_state[_focus_key(key)] = st.session_state.get(f"{key}_search")
+    index = st.session_state.get(f"{key}_search")
+    st.session_state[_focus_key(key)] = None if index is None else (index, labels.get(index))
 
 
-def _table_picked(key: str, ids: list) -> None:
+def _table_picked(key: str, ids: list, labels: pd.Series) -> None:
     import streamlit as st
 
     state = st.session_state.get(f"{key}_table")
@@ -217,7 +218,18 @@ def _table_picked(key: str, ids: list) -> None:
     except (KeyError, TypeError):
         rows = []
     if rows and 0 <= rows[0] < len(ids):
-        st.session_state[_focus_key(key)] = ids[rows[0]]
+        st.session_state[_focus_key(key)] = (ids[rows[0]], labels.get(ids[rows[0]]))
+
+
+def _picked(key: str, labels: pd.Series):
+    """The picked unit's index, if it is still the same unit (not a row of another town or survey)."""
+    import streamlit as st
+
+    focus = st.session_state.get(_focus_key(key))
+    if not isinstance(focus, tuple) or len(focus) != 2:
+        return None
+    index, label = focus
+    return index if index in labels.index and labels[index] == label else None
 
 
 def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | Callable[[], pd.Series] | None = None,
@@ -239,7 +251,7 @@ def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | Callable
     with st.container(border=True):
         st.selectbox(
             "Find a unit", list(units.index), index=None, key=f"{key}_search", format_func=labels.get,
-            placeholder="Type a name, address or id", on_change=_search_picked, args=(key,),
+            placeholder="Type a name, address or id", on_change=_search_picked, args=(key, labels),
             help="Picks the unit, rings it on the map and zooms to it. A row of the table below picks one too.",
         )
         c1, c2, c3 = st.columns([1, 1, 2])
@@ -254,7 +266,4 @@ def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | Callable
     if callable(long_term):
         long_term = long_term() if chosen.status == "long_term" else None
     shown = units[filter_mask(units, chosen, long_term)]
-    picked = st.session_state.get(_focus_key(key))
-    if picked not in units.index:
-        picked = None
-    return UnitTools(key=key, units=units, shown=shown, chosen=chosen, picked=picked, labels=labels)
+    return UnitTools(key=key, units=units, shown=shown, chosen=chosen, picked=_picked(key, labels), labels=labels)
