@@ -122,8 +122,9 @@ def unit_address(units: pd.DataFrame) -> pd.Series:
     parts = [p.where(p != vacancy.NO_STREET) for p in parts]
     if not parts:
         return pd.Series("", index=units.index, dtype="string")
-    table = pd.concat(parts, axis=1)
-    return table.apply(lambda row: ", ".join(str(v) for v in row if pd.notna(v)), axis=1).astype("string")
+    stacked = pd.concat(parts, axis=1, ignore_index=True).stack().dropna()
+    joined = stacked.astype(str).groupby(level=0, sort=False).agg(", ".join)
+    return joined.reindex(units.index).fillna("").astype("string")
 
 
 def unit_names(units: pd.DataFrame) -> pd.Series:
