@@ -146,10 +146,13 @@ with tab_map:
                 tooltip={"name": "Centre", "value": spec.label, "units_shown": "Units", "nef_class": "nef 2005 class"},
                 legend=f"{spec.label} ({scheme})",
             )
+            maps.add_labels(m, geo, "name", highlight=chosen, key="centre_id", name="Centre names")
             maps.show_map(m, key="compare_map", height=520)
             st.caption(f"{len(geo):,} centres with a boundary"
                        + (", drawn as points sized by units" if as_points else "")
-                       + f". Colours: {k} classes by {scheme}. " + spec.definition)
+                       + f". Colours: {k} classes by {scheme}. The centres picked above are ringed and named"
+                       + ("; every centre is named." if len(geo) <= maps.LABEL_ALL_MAX else ".") + " "
+                       + spec.definition)
             with st.expander("The map as a table"):
                 st.dataframe(pd.DataFrame(geo[["name", "value", "class", "units_shown"]]), hide_index=True,
                              column_config={"name": "Centre", "value": spec.label, "class": "Class",

@@ -6,7 +6,7 @@ import streamlit as st
 from agora.analysis import reference, surveys
 from agora.store import export
 from agora.ui import contributions as contrib
-from agora.ui import data, maps
+from agora.ui import data, maps, maptools
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 from agora.ui.text import md
 from agora.ui.widgets import pct
@@ -62,15 +62,17 @@ for col, shown in zip(cols, (("units",), ("vacancy_rate", "vacancy_change"), ("s
         col.caption("  \n".join(md(line) for line in lines))
 
 latest = data.town_view("latest_units", ctx.town, ctx.service)
+tools = maptools.unit_tools(latest, key="overview", long_term=lambda: maptools.long_term_flags(latest, units)) \
+    if len(latest) else None
 boundary = ctx.for_town("centres")
 m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)
 maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2, legend=False)
-if len(latest):
+if tools is not None and len(tools.shown):
     maps.add_geojson_layer(
-        m, latest, "Units", color_by="status", colors=maps.STATUS_COLOURS,
+        m, tools.shown, "Units", color_by="status", colors=maps.STATUS_COLOURS,
         stroke_by="ownership", stroke_colors=maps.OWNERSHIP_COLOURS, weight=2, radius=4,
         tooltip={"name": "Name", "shop_type": "Type", "status": "Status", "ownership": "Ownership",
-                 "street": "Street"},
+                 "street": "Street", "unit_id": "Id"},
     )
 if len(sites):
     maps.add_geojson_layer(m, sites, "Footfall sites", color="#1f78b4", radius=9,
@@ -80,13 +82,17 @@ if len(assets):
                            labels={c: c.replace("_", " ").capitalize() for c in maps.ASSET_COLOURS},
                            radius=7, tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV"})
 contrib.community_reports_layer(ctx, m)
+if tools is not None:
+    tools.focus(m)
 maps.show_map(m, key="overview_map", height=560)
-st.caption("Units: fill shows status, ring shows ownership. Switch layers with the control at the top right. "
+st.caption((tools.caption + " " if tools is not None else "")
+           + "Units: fill shows status, ring shows ownership. Switch layers with the control at the top right. "
            "Shop data may include © OpenStreetMap contributors (ODbL).")
 
 with st.expander("Units as a table"):
-    table = latest.drop(columns="geometry")
-    st.dataframe(table, hide_index=True, width="stretch")
+    if tools is not None:
+        st.caption("The units on the map. Click a row to find it on the map.")
+        tools.table(tools.shown.drop(columns="geometry"), hide_index=True, width="stretch")
     # Files are built only when a button is pressed, not on every rerun.
     st.download_button("Download units (CSV)", lambda: export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
     st.download_button("Download units (GeoJSON)", lambda: export.to_geojson(latest), f"{ctx.town}-units.geojson",

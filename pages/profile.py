@@ -92,7 +92,7 @@ if profile.diagnosis:
 
 if profile.map is not None:
     st.subheader("Map")
-    st.altair_chart(profile.map)
+    st.altair_chart(profile.map, width="stretch")  # as wide as the page, a phone's too
     st.caption("Centre boundary and units coloured by status, latest survey. The Overview page has the "
                "interactive map.")
 

@@ -10,7 +10,7 @@ from agora.store import export
 from agora.ui import contributions as contrib
 from agora.report import charts
 from agora.ui import data as ui_data
-from agora.ui import maps
+from agora.ui import maps, maptools
 from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, md_escape, pct, plain
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
@@ -137,25 +137,33 @@ st.caption(DEFINITION)
 st.subheader("Where the empty units are")
 vacant = current[current["status"] == "vacant"].join(durations[["vacant_from", "months_vacant", "long_term"]])
 vacant["vacancy"] = vacant["long_term"].map({True: "long-term vacant", False: "vacant"}).fillna("vacant")
-others = current[current["status"] != "vacant"]
+flags = durations["long_term"].reindex(current.index, fill_value=False).astype(bool)  # as the headline counts
+tools = maptools.unit_tools(current, key="vacancy", long_term=flags)
+vacant_shown = vacant[vacant.index.isin(tools.shown.index)]
+others = tools.shown[tools.shown["status"] != "vacant"]
 boundary = ctx.for_town("centres")
 m = maps.base_map(boundary.total_bounds if len(boundary) else current.total_bounds)
 maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
                        tooltip={"name": "Centre"}, legend=False)
 if len(others):
     maps.add_geojson_layer(m, others, "Other units", color_by="status", colors=maps.STATUS_COLOURS, radius=4,
-                           fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status"})
-if len(vacant):
-    maps.add_geojson_layer(m, vacant, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS, radius=7,
+                           fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status",
+                                                      "unit_id": "Id"})
+if len(vacant_shown):
+    maps.add_geojson_layer(m, vacant_shown, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS, radius=7,
                            weight=2, tooltip={"former_name": "Was", "street_label": "Street", "shop_type": "Last use",
-                                              "vacant_from": "Vacant since", "months_vacant": "Months vacant"})
+                                              "vacant_from": "Vacant since", "months_vacant": "Months vacant",
+                                              "unit_id": "Id"})
 contrib.community_reports_layer(ctx, m)
+tools.focus(m)
 maps.show_map(m, key="vacancy_map", height=480)
-st.caption("Dark red: vacant 12 months or more. Switch layers with the control at the top right.")
+st.caption(f"{tools.caption} Dark red: vacant {vacancy.LONG_TERM_MONTHS} months or more. Switch layers with the "
+           "control at the top right.")
 with st.expander("Vacant units as a table"):
     vacant_table = vacant[["unit_id", "name", "street_label", "shop_type", "former_name", "vacant_from",
                            "months_vacant", "long_term", "geometry"]].rename(columns={"street_label": "street"})
-    st.dataframe(plain(vacant_table), hide_index=True)
+    st.caption("The vacant units on the map. Click a row to find it on the map.")
+    tools.table(plain(vacant_table[vacant_table.index.isin(tools.shown.index)]), hide_index=True)
     download_csv(vacant_table, f"{ctx.town}-vacant-units.csv", "dl_vacant")
     st.download_button("Download GeoJSON", lambda: export.to_geojson(dates_as_text(vacant_table)), f"{ctx.town}-vacant-units.geojson",
                        "application/geo+json", key="dl_vacant_geo")

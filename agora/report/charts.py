@@ -7,6 +7,7 @@ script and no CDN in the file).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -300,9 +301,12 @@ def weekly_footfall(weeks: pd.DataFrame, *, width: int | str = "container") -> a
     ).properties(width=width, height=200)
 
 
-def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None, *, width: int = 560,
-               height: int = 420) -> alt.LayerChart:
-    """A map without tiles (for print and offline files): the boundary and the units coloured by status."""
+def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None, *,
+               width: int | str = "container", height: int = 420) -> alt.LayerChart:
+    """A map without tiles (for print and offline files): the boundary and the units coloured by status.
+
+    As wide as the page by default (``"container"``; :func:`to_svg` writes a scalable SVG for files).
+    """
     layers = []
     if boundary is not None and len(boundary):
         shapes = boundary.to_crs("EPSG:4326").geometry
@@ -320,8 +324,8 @@ def static_map(boundary: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None
                             "status": u["status"].astype("string").fillna("unknown").to_numpy(dtype=object)})
         layers.append(alt.Chart(pts).mark_circle(size=22, opacity=0.85).encode(
             longitude="lon:Q", latitude="lat:Q",
-            color=alt.Color("status:N", title="Status", scale=alt.Scale(domain=list(STATUS_COLOURS),
-                                                                        range=list(STATUS_COLOURS.values()))),
+            color=alt.Color("status:N", title="Status", legend=alt.Legend(orient="bottom"),  # fits a phone
+                            scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
         ))
     if not layers:
         layers.append(alt.Chart(pd.DataFrame({"x": []})).mark_point())
@@ -338,8 +342,23 @@ def _fixed_width(spec, width: int):
     return spec
 
 
-def to_svg(chart: alt.TopLevelMixin, *, width: int = 720) -> str:
-    """The chart as an SVG document, rendered locally (no browser, no network); container widths become `width`."""
+def to_svg(chart: alt.TopLevelMixin, *, width: int = 720, fluid: bool = False) -> str:
+    """The chart as an SVG document, rendered locally (no browser, no network); container widths become `width`.
+
+    With `fluid`, the SVG keeps its ``viewBox`` and is drawn 100% wide: it scales to the
+    page (a phone, a printed A4) instead of keeping `width` pixels.
+    """
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(_fixed_width(chart.to_dict(), width))
+    svg = vlc.vegalite_to_svg(_fixed_width(chart.to_dict(), width))
+    return fluid_svg(svg) if fluid else svg
+
+
+_SVG_SIZE = re.compile(r'^(<svg\b[^>]*?)\swidth="[^"]*"\s+height="[^"]*"')
+
+
+def fluid_svg(svg: str) -> str:
+    """`svg` drawn at the width of its container: ``width="100%"``, no fixed height, ``viewBox`` kept."""
+    if "viewBox=" not in svg[: svg.find(">") + 1]:
+        raise ValueError("the SVG has no viewBox to scale by")
+    return _SVG_SIZE.sub(r'\1 width="100%" style="height:auto;max-width:100%"', svg, count=1)

@@ -330,7 +330,7 @@ def to_html(profile: Profile) -> str:
             parts.append(_table_html(chains, {"brand": "Chain", "units": "Units", "ownership": "Ownership"}))
     if profile.map is not None:
         parts.append("<h2>Map</h2>")
-        parts.append(f'<div class="chart">{charts.to_svg(profile.map)}</div>')
+        parts.append(f'<div class="chart">{charts.to_svg(profile.map, fluid=True)}</div>')
         parts.append('<p class="note">Centre boundary and units coloured by status (latest survey). No base map.</p>')
     for title, chart in profile.charts.items():
         parts.append(f"<h2>{_e(title)}</h2><div class=\"chart\">{charts.to_svg(chart)}</div>")

@@ -14,8 +14,15 @@ Rules the builders keep (DESIGN.md section 7):
   coordinates rounded to 6 decimals.
 - Every text value in a tooltip, legend or layer name goes through `escape_text`:
   HTML-escaped, because Leaflet and folium's GeoJsonTooltip insert it as HTML, and
-  braces as entities, because folium renders map scripts as Jinja templates.
+  braces as entities, because folium renders map scripts as Jinja templates. Permanent
+  labels use `Label` (text sent as a JSON string), never folium's ``Tooltip``, which
+  pastes its text into a JavaScript template literal.
 - Above `MAX_POINTS` points a layer is aggregated to a grid of cells.
+- On a map narrower than `COLLAPSE_BELOW_PX` the layer control and the legends open
+  folded, so they do not cover the street on a phone.
+- A unit the user picked (search or table row) is shown with `focus_on`: a ring with its
+  label open, the map fitted to it. Pages redraw the map on the server for it; panning
+  and clicking still never rerun the script.
 
 Examples
 --------
@@ -60,13 +67,18 @@ COORD_DECIMALS = 6
 MAX_POINTS = 5000
 DEFAULT_COLOUR = "#3388ff"
 OTHER_COLOUR = "#9e9e9e"
-#: Maps narrower than this (pixels) open with their legends folded.
+#: Maps narrower than this (pixels) open with their legends and layer control folded.
 COLLAPSE_BELOW_PX = 480
+#: `add_labels` names every feature up to this many, else only the highlighted ones.
+LABEL_ALL_MAX = 30
 
 # Leaflet's own 12-13px for controls and tooltips (folium sets 1rem on the whole map).
 MAP_CSS = (
     "<style>.leaflet-container .leaflet-control-layers, .leaflet-container .leaflet-tooltip,"
-    " .leaflet-container .leaflet-control-attribution { font-size: 13px; }</style>"
+    " .leaflet-container .leaflet-control-attribution { font-size: 13px; }"
+    " .leaflet-tooltip.agora-label { padding: 1px 4px; box-shadow: none; opacity: .9; }"
+    " .leaflet-tooltip.agora-label-chosen, .leaflet-tooltip.agora-focus-label { font-weight: bold;"
+    " border: 2px solid #111; }</style>"
 )
 
 # Colour-blind safe palettes, shared with the charts (agora/palettes.py).
@@ -235,7 +247,8 @@ def base_map(
         m.add_child(OfflineTilesNote(layer))
     if box is not None:
         m.fit_bounds([[box[1], box[0]], [box[3], box[2]]], padding=(padding, padding))
-    folium.LayerControl(collapsed=False).add_to(m)
+    # open on a wide map, folded to its button on a narrow one (a phone)
+    folium.LayerControl(collapsed=JsCode(f"window.innerWidth < {COLLAPSE_BELOW_PX}")).add_to(m)
     return m
 
 
@@ -498,6 +511,117 @@ def _style_js(
         " };"
         " })()"
     )
+
+
+# --------------------------------------------------------------------------- focus and labels
+
+#: Colour of the ring around a picked unit or a chosen centre (dark, against every fill).
+FOCUS_COLOUR = "#111111"
+
+
+class Label(MacroElement):
+    """A permanent tooltip bound to its parent marker, its text sent as a JSON string.
+
+    folium's own ``Tooltip`` pastes its text into a JavaScript template literal, where a
+    backtick or ``${...}`` in a name would run as code; here the (escaped) text is a
+    JSON string.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip({{ this.text|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str, *, direction: str = "top", class_name: str = "agora-label",
+                 offset: tuple[int, int] = (0, 0)):
+        super().__init__()
+        self._name = "Label"
+        self.text = escape_text(text)
+        self.options = {"permanent": True, "direction": direction, "className": class_name, "opacity": 0.95,
+                        "offset": list(offset)}
+
+
+def focus_on(m: folium.Map, geometry, label: str, *, pad_m: float = 60.0, max_zoom: int = 18) -> folium.CircleMarker:
+    """Ring the feature at `geometry`, open its label and fit the map to it.
+
+    Parameters
+    ----------
+    m : map from `base_map`.
+    geometry : shapely geometry in lon/lat (a point, or a polygon: its representative point).
+    label : text shown beside the ring (escaped here).
+    pad_m : metres kept around the feature when fitting the map.
+
+    Returns
+    -------
+    folium.CircleMarker
+        The ring (class ``agora-focus``; its label has class ``agora-focus-label``).
+    """
+    point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
+    lon, lat = round(point.x, COORD_DECIMALS), round(point.y, COORD_DECIMALS)
+    # not interactive: the unit's own tooltip still shows under the pointer
+    ring = folium.CircleMarker([lat, lon], radius=13, color=FOCUS_COLOUR, weight=4, fill=False,
+                               class_name="agora-focus", interactive=False)
+    ring.add_child(Label(label, class_name="agora-focus-label", offset=(0, -12)))
+    ring.add_to(m)
+    dlat = pad_m / 111_320
+    dlon = pad_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    box = geometry.bounds
+    m.fit_bounds([[box[1] - dlat, box[0] - dlon], [box[3] + dlat, box[2] + dlon]], max_zoom=max_zoom)
+    _keep_control_last(m)
+    return ring
+
+
+def add_labels(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    highlight: Iterable[Any] = (),
+    key: str | None = None,
+    name: str = "Names",
+    max_labels: int = LABEL_ALL_MAX,
+) -> folium.FeatureGroup:
+    """Label features with permanent tooltips; ring and label the highlighted ones in bold.
+
+    Parameters
+    ----------
+    gdf : features in lon/lat (or any CRS: reprojected); labelled at their
+        representative point.
+    column : the label text (escaped).
+    highlight : values of `key` to ring (class ``agora-chosen``) and label in bold.
+    key : column that `highlight` refers to (default `column`).
+    name : layer name in the layer control.
+    max_labels : above this many features only the highlighted ones are labelled
+        (thousands of labels hide the map).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The labels' layer, already added to `m`.
+    """
+    gdf = _to_display(gdf)
+    key = key or column
+    chosen = set(highlight)
+    picked = gdf[key].isin(chosen).to_numpy()
+    keep = np.ones(len(gdf), dtype=bool) if len(gdf) <= max_labels else picked
+    group = folium.FeatureGroup(name=escape_text(name), show=True)
+    points = gdf.geometry.representative_point()
+    for point, text, is_chosen in zip(points[keep], gdf.loc[keep, column], picked[keep]):
+        lat, lon = round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)
+        # a ring around a chosen centre, an invisible anchor for the others; neither takes the
+        # pointer, so the centres' own tooltips still show
+        marker = folium.CircleMarker(
+            [lat, lon], radius=14 if is_chosen else 1, color=FOCUS_COLOUR, weight=3, stroke=bool(is_chosen),
+            fill=False, interactive=False, class_name="agora-chosen" if is_chosen else "agora-label-anchor")
+        marker.add_child(Label(text, direction="right", offset=(16, 0) if is_chosen else (8, 0),
+                               class_name="agora-label agora-label-chosen" if is_chosen else "agora-label"))
+        marker.add_to(group)
+    group.add_to(m)
+    _keep_control_last(m)
+    return group
 
 
 # --------------------------------------------------------------------------- aggregation
