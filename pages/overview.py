@@ -6,6 +6,7 @@ import streamlit as st
 from agora.analysis import surveys
 from agora.analysis.vacancy import latest_survey
 from agora.store import export
+from agora.ui import changes as changes_ui
 from agora.ui import contributions as contrib
 from agora.ui import data, maps
 from agora.ui.shell import no_data_message, page_shell
@@ -80,3 +81,5 @@ with st.expander("Units as a table"):
     st.download_button("Download units (CSV)", lambda: export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
     st.download_button("Download units (GeoJSON)", lambda: export.to_geojson(latest), f"{ctx.town}-units.geojson",
                        "application/geo+json")
+
+changes_ui.section(ctx)  # what changed between two surveys (default the last two)
