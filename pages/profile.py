@@ -79,6 +79,11 @@ if extra:
     for col, (label, value) in zip(cols, extra):
         col.metric(label, value)
 
+if profile.changes is not None:  # the Overview's "What changed", in words
+    st.subheader("What changed")
+    st.markdown(md(profile.changes.paragraph))
+    st.caption("The lists of units are on the Overview page and in the downloaded profile.")
+
 if profile.diagnosis:
     st.subheader("Clone-town diagnosis")
     st.write(md_escape(profile.diagnosis))
