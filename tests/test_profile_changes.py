@@ -92,3 +92,31 @@ def test_profile_prints_on_two_a4_pages(profiles, tmp_path):
         assert len(pages) == 2, (cid, len(pages))
         for width, height in pages:  # A4: 210 x 297 mm = 595 x 842 points
             assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (width, height)
+
+
+def test_downloaded_profile_names_the_publics_reports_of_the_period(workspace):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from agora.store.contributions import ContributionStore, Submission
+    from agora.store.contributions.schema import contributions
+    from agora.ui import compare as ui
+
+    svc = DataService(workspace.path)
+    before = ui.profile_html("wendlow", svc).decode()
+    assert "The public reported nothing in the period." in before  # the app's store exists: nothing yet
+    store = ContributionStore.open(workspace=workspace.path)
+    units = svc.town("units", "wendlow")
+    receipt = store.submit(Submission("report", "wendlow", unit_id="wendlow-050", change="vacant",
+                                      text="Shut in January & boarded"), centres=svc.centres(),
+                           unit_ids=set(units["unit_id"]), session="s1")
+    store.add_moderator("ann", "a long enough password")
+    store.approve(receipt.id, "ann")
+    with store.engine.begin() as conn:  # made during the period between the two surveys
+        conn.execute(update(contributions).where(contributions.c.id == receipt.id)
+                     .values(created_at=datetime(2026, 1, 10, tzinfo=timezone.utc)))
+    text = ui.profile_html("wendlow", svc).decode()
+    assert "The public reported 1 change in the period." in text
+    assert "<strong>Public reports (1):</strong> 2026-01-10: now vacant" in text
+    assert "now vacant (Shut in January &amp; boarded)" in text

@@ -44,14 +44,25 @@ def town_changes(centre_id: str, name: str, before: str | None = None, after: st
     return _changes(str(svc.path), svc.version(), centre_id, name, before, after)
 
 
-def with_reports(result: changes.Changes, ctx) -> changes.Changes:
-    """`result` with the public's approved contributions of the period (unchanged when contributions are off)."""
+def approved_reports(svc: DataService, centre_id: str, before, after) -> list[dict] | None:
+    """The centre's approved contributions made between two dates; None when contributions are off."""
+    from ..store.contributions.db import database_url
     from . import contributions as contrib
 
-    if not result.compared or not contrib.enabled():
+    if not contrib.enabled():
+        return None
+    return contrib._store(database_url(svc.path)).query(centre_id=centre_id, status="approved",
+                                                       since=pd.Timestamp(before).date(),
+                                                       until=pd.Timestamp(after).date())
+
+
+def with_reports(result: changes.Changes, svc: DataService) -> changes.Changes:
+    """`result` with the public's approved contributions of the period (unchanged when contributions are off)."""
+    if not result.compared:
         return result
-    rows = contrib.store(ctx).query(centre_id=result.centre_id, status="approved",
-                                    since=result.from_date.date(), until=result.to_date.date())
+    rows = approved_reports(svc, result.centre_id, result.from_date, result.to_date)
+    if rows is None:
+        return result
     return dataclasses.replace(result, reports=changes.public_reports(rows, result.from_date, result.to_date))
 
 
@@ -77,7 +88,7 @@ def section(ctx) -> changes.Changes | None:
         result = default
     else:
         result = town_changes(ctx.town, ctx.town_name, since, until, svc=ctx.service)
-    result = with_reports(result, ctx)
+    result = with_reports(result, ctx.service)
     st.markdown(md(result.paragraph))
     for note in result.notes:
         st.caption(md(note))
