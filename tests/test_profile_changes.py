@@ -120,3 +120,16 @@ def test_downloaded_profile_names_the_publics_reports_of_the_period(workspace):
     assert "The public reported 1 change in the period." in text
     assert "<strong>Public reports (1):</strong> 2026-01-10: now vacant" in text
     assert "now vacant (Shut in January &amp; boarded)" in text
+
+
+def test_profile_command_says_what_the_changes_command_says(workspace, tmp_path):
+    import html
+    import json
+
+    from test_cli_changes import agora
+
+    out = tmp_path / "gullhaven.html"
+    done = agora("compare", "--workspace", str(workspace.path), "--profile", "gullhaven", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(agora("changes", "--workspace", str(workspace.path), "--town", "gullhaven", "--json").stdout)
+    assert f"<p>{html.escape(row['paragraph'])}</p>" in out.read_text(encoding="utf-8")
