@@ -52,9 +52,6 @@ CHANGE_COLUMNS = ["unit_id", "name_before", "name_after", "kind_before", "kind_a
                   "ownership_after", "street"]
 MOVE_COLUMNS = ["unit_id", "name", "kind", "ownership", "street", "how"]
 REPORT_COLUMNS = ["on", "kind", "unit_id", "change", "said"]
-#: What a confirmed unit report says (the contributions store's ``details.change``).
-REPORT_CHANGES = {"vacant": "now vacant", "reopened": "reopened", "new_business": "a new business",
-                  "data_wrong": "the data is wrong"}
 
 
 @dataclass
@@ -357,6 +354,8 @@ def public_reports(rows: list[dict] | None, before, after) -> pd.DataFrame | Non
     """
     if rows is None:
         return None
+    from ..store.contributions.rules import REPORT_CHANGES  # what a unit report's ``details.change`` means
+
     start = pd.Timestamp(before).tz_localize(None)
     end = pd.Timestamp(after).tz_localize(None) + pd.Timedelta(days=1)
     out = []

@@ -105,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     for r in out:
         print(f"{r.name} ({r.centre_id})")
         print(f"  {r.paragraph}")
+        for note in r.notes[1 if not r.compared else 0:]:
+            print(f"  note: {note}")
         if r.compared:
             for title, table in (("closed", r.closed), ("opened", r.opened)):
                 if len(table):
