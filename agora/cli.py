@@ -12,7 +12,7 @@ import os
 import sys
 
 #: Command modules under agora.commands, in the order ``--help`` lists them.
-COMMANDS = ("validate", "import_", "workspace", "centres", "footfall", "vacancy", "assets", "diagnose", "compare",
+COMMANDS = ("validate", "import_", "workspace", "centres", "footfall", "vacancy", "changes", "assets", "diagnose", "compare",
             "contributions", "moderate", "moderators", "audit")
 
 

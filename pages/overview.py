@@ -5,6 +5,7 @@ import streamlit as st
 
 from agora.analysis import reference, surveys
 from agora.store import export
+from agora.ui import changes as changes_ui
 from agora.ui import contributions as contrib
 from agora.ui import data, maps, maptools
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
@@ -97,3 +98,5 @@ with st.expander("Units as a table"):
     st.download_button("Download units (CSV)", lambda: export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
     st.download_button("Download units (GeoJSON)", lambda: export.to_geojson(latest), f"{ctx.town}-units.geojson",
                        "application/geo+json")
+
+changes_ui.section(ctx)  # what changed between two surveys (default the last two)

@@ -6,6 +6,7 @@ import streamlit as st
 from agora.analysis.indicators import INDICATORS
 from agora.report.profile import HEADLINE, percentile_words, source_line
 from agora.store import export
+from agora.ui import changes as changes_ui
 from agora.ui import compare as ui
 from agora.ui.widgets import md_escape
 from agora.ui.text import md
@@ -82,6 +83,11 @@ if extra:
     cols = st.columns(4)
     for col, (label, value) in zip(cols, extra):
         col.metric(label, value)
+
+if profile.changes is not None:  # the Overview's "What changed", in words
+    st.subheader("What changed")
+    st.markdown(md(changes_ui.with_reports(profile.changes, ctx.service).paragraph))
+    st.caption("The lists of units are on the Overview page and in the downloaded profile.")
 
 if profile.diagnosis:
     st.subheader("Clone-town diagnosis")

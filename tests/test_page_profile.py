@@ -35,8 +35,8 @@ def test_profile_page_for_every_demo_town(workspace, layers):
         assert metrics["Vacancy rate"] == f"{table.at[centre_id, 'vacancy_rate']:.1%}"
         assert metrics["nef 2005 score"] == f"{table.at[centre_id, 'nef2005_score']:.1f}"
         headers = [h.value for h in at.subheader]
-        for part in ("Headline figures", "Clone-town diagnosis", "Map", "Towns like this", "Every indicator",
-                     "Data sources and dates"):
+        for part in ("Headline figures", "What changed", "Clone-town diagnosis", "Map", "Towns like this",
+                     "Every indicator", "Data sources and dates"):
             assert part in headers
         assert any(table.at[centre_id, "nef2005_class"] in md.value.lower() for md in at.markdown)
         assert "Download this profile (HTML, opens offline)" in [b.label for b in at.get("download_button")]
@@ -108,8 +108,9 @@ def test_every_chart_on_the_profile_has_a_table(workspace, layers):
     at = run_page("profile", town=layers["centres"]["centre_id"].iloc[0])
     assert not at.exception, at.exception
     headers = [h.value for h in at.subheader]
-    charts = [h for h in headers if h not in ("Headline figures", "Clone-town diagnosis", "Map", "Towns like this",
-                                               "Every indicator", "Data sources and dates", "Most alike by brands")]
+    charts = [h for h in headers if h not in ("Headline figures", "What changed", "Clone-town diagnosis", "Map",
+                                               "Towns like this", "Every indicator", "Data sources and dates",
+                                               "Most alike by brands")]
     assert charts, headers
     expanders = [e.label for e in at.expander]
     assert [c for c in charts if f"{c} as a table" not in expanders] == []

@@ -171,6 +171,13 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out or f"profile-{cid}.html")
         profile = build_profile(table, town_layers(svc, cid), cid, similar_on=chosen, k=args.k,
                                 sources=svc.sources(), brands=(svc.brands(), svc.mix()), centres=svc.centres())
+        found = profile.changes
+        if found is not None and found.compared:  # the public's reports of the period, as the app's download
+            from ..analysis.changes import public_reports
+            from .changes import contribution_rows
+
+            found.reports = public_reports(contribution_rows(svc, cid, found.from_date, found.to_date),
+                                           found.from_date, found.to_date)
         out.write_text(to_html(profile), encoding="utf-8")
         if args.json:
             print_json({"centre": str(table.loc[table["centre_id"] == cid, "name"].iloc[0]), "centre_id": cid,

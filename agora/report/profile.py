@@ -20,6 +20,7 @@ import altair as alt
 import pandas as pd
 
 from ..analysis import compare, reference
+from ..analysis.changes import Changes, town_changes
 from ..analysis.indicators import INDICATORS, numeric_ids, similarity_defaults
 from . import charts
 
@@ -62,6 +63,8 @@ class Profile:
         Static map of the boundary and units.
     sources : list of dict
         ``layer``, ``source``, ``rows``, ``saved_at``.
+    changes : Changes or None
+        What changed between the last two surveys (:func:`agora.analysis.changes.town_changes`).
     notes : list of str
     references : DataFrame
         Median and middle half of each indicator over all centres, the same size band
@@ -87,6 +90,7 @@ class Profile:
     charts: dict = field(default_factory=dict)
     map: alt.TopLevelMixin | None = None
     sources: list = field(default_factory=list)
+    changes: Changes | None = None
     notes: list = field(default_factory=list)
     references: pd.DataFrame = field(default_factory=pd.DataFrame)
     reference_group: str = "all"
@@ -229,8 +233,12 @@ def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id:
     elif boundary is not None and len(boundary):
         profile.map = charts.static_map(boundary)
     sites, counts = layers.get("footfall_sites"), layers.get("footfall_counts")
-    if sites is not None and counts is not None and len(sites) and len(counts) and \
-            (sites["centre_id"].astype("string") == centre_id).any():
+    has_counts = sites is not None and counts is not None and len(sites) and len(counts) and \
+        (sites["centre_id"].astype("string") == centre_id).any()
+    if mine is not None and len(mine):  # the same figures as the Overview's "What changed"
+        profile.changes = town_changes(mine, centre_id=centre_id, name=profile.name,
+                                       counts=counts if has_counts else None, sites=sites if has_counts else None)
+    if has_counts:
         weeks = footfall.weekly_totals(counts, sites, by="centre", centre_id=centre_id)
         weeks = weeks[weeks["complete"].astype(bool)] if "complete" in weeks else weeks
         if len(weeks):
@@ -256,9 +264,27 @@ th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eee; vert
 th { background: #f6f6f6; }
 .chart { break-inside: avoid; margin: 8px 0 16px; } .chart svg { max-width: 100%; height: auto; }
 .note { color: #555; font-size: 12px; }
+.changes .list { margin: 4px 0; } .changes .kind { color: #555; }
+.print-only { display: none; }
+@page { size: A4; margin: 11mm 12mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
-  h2 { break-after: avoid; } .figures { grid-template-columns: repeat(4, 1fr); }
+  body { max-width: none; padding: 0; font-size: 8.5pt; line-height: 1.3; }
+  h1 { font-size: 16pt; } h2 { font-size: 10.5pt; margin: 8px 0 3px; break-after: avoid; }
+  .meta { margin-bottom: 4px; } p { margin: 3px 0; }
+  .figures { grid-template-columns: repeat(7, 1fr); gap: 4px; }
+  .figure { padding: 2px 5px; border-radius: 3px; }
+  .figure .label, .figure .pct { font-size: 7pt; } .figure .value { font-size: 11pt; }
+  .figure .pct { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
+  table { font-size: 7.5pt; margin: 2px 0; } th, td { padding: 1px 4px; }
+  .note { font-size: 7pt; }
+  .changes .list { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden;
+                   margin: 1px 0; }
+  .map .chart svg { max-height: 72mm; width: auto; }
+  .chart { margin: 2px 0 4px; }
+  .page-two { break-before: page; }
+  .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 10px; }
+  .charts .chart svg { max-height: 72mm; width: auto; max-width: 100%; }
+  .screen-only { display: none; } .print-only { display: block; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -323,17 +349,26 @@ def to_html(profile: Profile) -> str:
                          f'<div class="value">{_e(profile.classes[key])}</div></div>')
     parts.append("</div>")
 
+    if profile.changes is not None:
+        parts.append(changes_html(profile.changes))
+    if profile.map is not None:
+        parts.append('<section class="map"><h2>Map</h2>')
+        parts.append(f'<div class="chart">{charts.to_svg(profile.map, fluid=True)}</div>')
+        parts.append('<p class="note">Centre boundary and units coloured by status (latest survey). No base map.</p>'
+                     "</section>")
+    parts.append('<div class="page-two">')  # printed, the second A4 page starts here
     if profile.diagnosis:
         parts.append(f"<h2>Clone-town diagnosis</h2><p>{_e(profile.diagnosis)}</p>")
         if len(profile.chains):
             chains = profile.chains.head(25)
-            parts.append(_table_html(chains, {"brand": "Chain", "units": "Units", "ownership": "Ownership"}))
-    if profile.map is not None:
-        parts.append("<h2>Map</h2>")
-        parts.append(f'<div class="chart">{charts.to_svg(profile.map, fluid=True)}</div>')
-        parts.append('<p class="note">Centre boundary and units coloured by status (latest survey). No base map.</p>')
+            parts.append('<div class="screen-only">'
+                         + _table_html(chains, {"brand": "Chain", "units": "Units", "ownership": "Ownership"})
+                         + "</div>")
+    parts.append('<div class="charts">')
     for title, chart in profile.charts.items():
-        parts.append(f"<h2>{_e(title)}</h2><div class=\"chart\">{charts.to_svg(chart)}</div>")
+        parts.append(f'<section class="chart-block"><h2>{_e(title)}</h2>'
+                     f'<div class="chart">{charts.to_svg(chart)}</div></section>')
+    parts.append("</div>")
 
     parts.append("<h2>Towns like this</h2>")
     if len(profile.similar):
@@ -344,18 +379,20 @@ def to_html(profile: Profile) -> str:
     else:
         parts.append("<p>No other centre shares enough indicators with this one.</p>")
     if len(profile.similar_brands):
-        parts.append("<p><strong>Most alike by brands</strong></p>")
+        parts.append('<div class="screen-only"><p><strong>Most alike by brands</strong></p>')
         parts.append(_table_html(profile.similar_brands, {"name": "Centre", "brand_jaccard": "Brands in common "
                                  "(Jaccard)", "brands_in_common": "Shared brands"},
-                                 {"brand_jaccard": lambda v: f"{v:.2f}"}))
+                                 {"brand_jaccard": lambda v: f"{v:.2f}"}) + "</div>")
 
-    parts.append("<h2>Every indicator</h2>")
+    parts.append('<section class="screen-only"><h2>Every indicator</h2>')
     parts.append(_table_html(profile.figures, {"label": "Indicator", "shown": "Value", "percentile": "Percentile",
                                                "band_percentile": "Percentile in size band",
                                                "reference": "Against other centres", "definition": "Definition"},
                              {"percentile": _pct, "band_percentile": _pct}))
     parts.append('<p class="note">Percentile: the share of the other centres with a lower value (0 lowest, 100 '
-                 "highest).</p>")
+                 "highest).</p></section>")
+    parts.append('<p class="note print-only">Printed on two pages: the chains, the centres most alike by brands '
+                 "and every indicator are in the HTML file.</p>")
 
     parts.append("<h2>Data sources and dates</h2><ul>")
     for src in profile.sources:
@@ -364,11 +401,56 @@ def to_html(profile: Profile) -> str:
     for note in profile.notes:
         parts.append(f'<p class="note">{_e(note)}</p>')
     parts.append('<p class="note">Made with Agora, an open-source high-street dashboard.</p>')
+    parts.append("</div>")
     body = "\n".join(parts)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(profile.name)} · town profile</title><style>{PRINT_CSS}</style></head>"
             f"<body>\n{body}\n</body></html>\n")
+
+
+#: The most units a "What changed" list names in the profile (the rest are counted).
+LIST_LIMIT = 30
+
+
+def _names(table: pd.DataFrame, limit: int = LIST_LIMIT) -> str:
+    """Units as "name (kind)" in one line, escaped; the ones past `limit` counted."""
+    items = []
+    for r in table.head(limit).to_dict("records"):
+        if "name_before" in r:
+            name = f"{_e(r['name_before'])} → {_e(r['name_after'])}"
+        else:
+            name = _e(r.get("name")) or _e(r.get("unit_id"))
+        kind = r.get("kind") if "kind" in r else r.get("kind_after")
+        items.append(name + (f" <span class=\"kind\">({_e(kind)})</span>" if _e(kind) else ""))
+    more = len(table) - limit
+    return ", ".join(items) + (f" and {more:,} more" if more > 0 else "")
+
+
+def changes_html(changes: Changes) -> str:
+    """The "What changed" section: the paragraph, the counts, the units named (escaped HTML)."""
+    parts = ['<section class="changes"><h2>What changed</h2>', f"<p>{_e(changes.paragraph)}</p>"]
+    if not changes.compared:
+        return "".join(parts) + "</section>"
+    counts = [("Closed", len(changes.closed)), ("Opened", len(changes.opened)),
+              ("Changed occupier", len(changes.occupier_changes)), ("Chains arrived", len(changes.chains_arrived)),
+              ("Chains left", len(changes.chains_left)), ("Independents arrived", len(changes.independents_arrived)),
+              ("Independents left", len(changes.independents_left))]
+    shift = changes.vacancy_change_pts
+    counts.append(("Vacancy change", "–" if shift is None else f"{shift:+.1f} pts"))
+    head = "".join(f"<th>{_e(label)}</th>" for label, _ in counts)
+    cells = "".join(f"<td>{_e(f'{v:,}' if isinstance(v, int) else v)}</td>" for _, v in counts)
+    parts.append(f'<table class="counts"><thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table>')
+    for title, table in changes.tables().items():
+        if title in ("New units", "Units gone", "Public reports") and table.empty:
+            continue
+        if title == "Public reports":
+            listed = "; ".join(f"{_e(r['on'])}: {_e(r['change'] or r['kind'])}" + (f" ({_e(r['said'])})" if r["said"]
+                               else "") for r in table.head(LIST_LIMIT).to_dict("records"))
+        else:
+            listed = _names(table) if len(table) else "none"
+        parts.append(f'<p class="list"><strong>{_e(title)} ({len(table):,}):</strong> {listed}</p>')
+    return "".join(parts) + "</section>"
 
 
 def source_line(src: dict) -> str:

@@ -59,14 +59,32 @@ def profile(centre_id: str, svc: DataService | None = None, group: str = "all") 
 
 
 @st.cache_data(show_spinner="Writing the profile…", max_entries=16)
-def _profile_html(path: str, version: int, centre_id: str, group: str = "all") -> bytes:
-    return to_html(_profile(path, version, centre_id, group)).encode("utf-8")
+def _profile_html(path: str, version: int, centre_id: str, group: str = "all", reports: str | None = None) -> bytes:
+    profile = _profile(path, version, centre_id, group)
+    if reports is not None:  # the public's reports of the period (JSON: a hashable cache key)
+        import dataclasses
+        import json
+
+        from ..analysis.changes import public_reports
+
+        found = profile.changes
+        found = dataclasses.replace(found, reports=public_reports(json.loads(reports), found.from_date, found.to_date))
+        profile = dataclasses.replace(profile, changes=found)
+    return to_html(profile).encode("utf-8")
 
 
 def profile_html(centre_id: str, svc: DataService | None = None, group: str = "all") -> bytes:
-    """The standalone HTML profile of `centre_id` (cached)."""
+    """The standalone HTML profile of `centre_id` (cached), with the public's reports of its "What changed"."""
+    import json
+
+    from .changes import approved_reports
+
     svc = svc or data.service()
-    return _profile_html(str(svc.path), svc.version(), centre_id, group)
+    found = profile(centre_id, svc, group).changes
+    rows = approved_reports(svc, centre_id, found.from_date, found.to_date) \
+        if found is not None and found.compared else None
+    reports = None if rows is None else json.dumps(rows, default=str, sort_keys=True)
+    return _profile_html(str(svc.path), svc.version(), centre_id, group, reports)
 
 
 # --------------------------------------------------------------------------- URL state
