@@ -99,4 +99,4 @@ with st.expander("Units as a table"):
     st.download_button("Download units (GeoJSON)", lambda: export.to_geojson(latest), f"{ctx.town}-units.geojson",
                        "application/geo+json")
 
-changes_ui.section(ctx)  # what changed between two surveys (default the last two)
+changes_ui.section(ctx, group)  # what changed between two surveys (default the last two)

@@ -291,3 +291,25 @@ def test_quarterly_panel_of_real_units(realdata):
         # the vacancy per survey the Vacancy page and the vacancy command show
         over = surveys.vacancy_over_time(panel).set_index("date")
         assert result.rate_after == pytest.approx(over.at[QUARTERS[j], "vacancy_rate"])
+
+
+def test_vacancy_change_set_against_the_median_centre(demo_workspace_template):
+    """Over the last two surveys the paragraph gives the median centre's vacancy change, the indicator table's
+    median (computed here with pandas); over other dates it gives none."""
+    from agora.analysis import reference
+    from agora.service import DataService
+
+    svc = DataService(demo_workspace_template, read_only=True)
+    table, centres = svc.indicators(), svc.centres()
+    refs = reference.references(table, "castlebridge", centres)
+    found = changes.set_against(changes.town_changes(svc.town("units", "castlebridge"), centre_id="castlebridge"),
+                                refs)
+    median = table["vacancy_change"].astype(float).median()  # the six demo towns are the comparison set
+    assert found.vacancy_reference["median"] == pytest.approx(median)
+    assert f"against {median:+.1f} for the median of 6 centres" in found.paragraph
+    assert f"({found.vacancy_change_pts:+.1f} pts," in found.paragraph
+    assert found.to_dict()["vacancy_change_median"] == pytest.approx(round(median, 2))
+    # the same town compared over one survey and itself, or with no reference: no clause
+    plain = changes.town_changes(svc.town("units", "castlebridge"), centre_id="castlebridge")
+    assert "median" not in plain.paragraph
+    assert changes.set_against(plain, refs.iloc[0:0]).vacancy_reference is None

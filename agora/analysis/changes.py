@@ -35,7 +35,7 @@ No streamlit here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import numpy as np
@@ -110,6 +110,7 @@ class Changes:
     footfall_note: str = "No footfall counts for this town."
     reports: pd.DataFrame | None = None
     notes: list = field(default_factory=list)
+    vacancy_reference: dict | None = None
 
     # derived lists ---------------------------------------------------------------
     @property
@@ -172,6 +173,9 @@ class Changes:
                 text += f"; vacancy stayed at {after}"
             else:
                 text += f"; vacancy {'rose' if self.rate_after > self.rate_before else 'fell'} from {before} to {after}"
+            ref, pts = self.vacancy_reference, self.vacancy_change_pts
+            if ref is not None and pts is not None:
+                text += f" ({pts:+.1f} pts, against {ref['median']:+.1f} for the median of {ref['label']})"
         text += "."
         moved = len(self.occupier_changes)
         if moved:
@@ -209,6 +213,9 @@ class Changes:
             "vacant_before": self.vacant_before, "vacant_after": self.vacant_after,
             "vacancy_before": _round(self.rate_before, 4), "vacancy_after": _round(self.rate_after, 4),
             "vacancy_change_pts": _round(self.vacancy_change_pts, 2),
+            "vacancy_change_median": None if self.vacancy_reference is None else
+            _round(self.vacancy_reference["median"], 2),
+            "vacancy_change_median_of": None if self.vacancy_reference is None else self.vacancy_reference["label"],
             "closed_units": self.closed["unit_id"].astype(str).tolist(),
             "opened_units": self.opened["unit_id"].astype(str).tolist(),
             "footfall": self.footfall, "footfall_note": self.footfall_note,
@@ -218,6 +225,27 @@ class Changes:
             "notes": list(self.notes),
         }
         return out
+
+
+def set_against(found: Changes, refs: pd.DataFrame, group: str = "all") -> Changes:
+    """`found` with the median centre's vacancy change beside its own, for the paragraph.
+
+    Only when `found` compares the town's last two surveys: the period the indicator
+    table's ``vacancy_change`` covers for every centre. The median is that of `group`
+    (``all``, ``size``, ``region``; the next group when it gives none), from
+    :func:`agora.analysis.reference.references`.
+    """
+    from .reference import GROUPS, reference
+
+    last_two = [pd.Timestamp(d) for d in found.surveys[-2:]]
+    if not found.compared or len(last_two) < 2 or [pd.Timestamp(found.from_date), pd.Timestamp(found.to_date)] \
+            != last_two:
+        return found
+    for g in [group] + [x for x in GROUPS if x != group]:
+        ref = reference(refs, "vacancy_change", g)
+        if ref is not None:
+            return replace(found, vacancy_reference=ref)
+    return found
 
 
 # --------------------------------------------------------------------------- helpers

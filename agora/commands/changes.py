@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from ..analysis import changes
+from ..analysis import changes, reference
 from ..loaders.report import LoadError
 from .common import guarded, print_json
 
@@ -65,8 +65,13 @@ def contribution_rows(svc, centre_id: str, before, after) -> list[dict] | None:
                        until=pd.Timestamp(after).date())
 
 
-def centre_changes(svc, centre_id: str, name: str, before=None, after=None) -> changes.Changes:
-    """What changed in one centre, read through the data service (units, footfall, contributions)."""
+def centre_changes(svc, centre_id: str, name: str, before=None, after=None, *, group: str = "all",
+                   table: pd.DataFrame | None = None, centres: pd.DataFrame | None = None) -> changes.Changes:
+    """What changed in one centre, read through the data service (units, footfall, contributions).
+
+    Over the last two surveys the vacancy change is set beside the median centre's of `group`
+    (the Overview's default), from the stored indicator `table` and `centres` (read when not given).
+    """
     units = svc.town("units", centre_id)
     sites = svc.town("footfall_sites", centre_id)
     counts = svc.town_counts(centre_id) if len(sites) else None
@@ -75,6 +80,9 @@ def centre_changes(svc, centre_id: str, name: str, before=None, after=None) -> c
     if result.compared:
         result.reports = changes.public_reports(contribution_rows(svc, centre_id, result.from_date, result.to_date),
                                                 result.from_date, result.to_date)
+        table = svc.indicators() if table is None else table
+        refs = reference.references(table, centre_id, svc.centres() if centres is None else centres)
+        result = changes.set_against(result, refs, group)
     return result
 
 
@@ -88,12 +96,13 @@ def run(args: argparse.Namespace) -> int:
     if centres.empty:
         raise LoadError(f"{args.workspace or 'workspace'}: no centres saved")
     before, after = _date(args.since, "--from"), _date(args.until, "--to")
+    table, all_centres = svc.indicators(), centres
     if args.town:
         centres = centres[centres["centre_id"].astype(str) == _town(args.town, centres)]
     out = []
     for cid, name in zip(centres["centre_id"].astype(str), centres["name"].astype(str)):
         try:
-            result = centre_changes(svc, cid, name, before, after)
+            result = centre_changes(svc, cid, name, before, after, table=table, centres=all_centres)
         except ValueError as exc:
             if args.town:
                 raise LoadError(f"{name}: {exc}") from None

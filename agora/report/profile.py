@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 
 from ..analysis import compare, reference
-from ..analysis.changes import Changes, town_changes
+from ..analysis.changes import Changes, set_against, town_changes
 from ..analysis.indicators import INDICATORS, numeric_ids, similarity_defaults
 from . import charts
 
@@ -236,8 +236,9 @@ def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id:
     has_counts = sites is not None and counts is not None and len(sites) and len(counts) and \
         (sites["centre_id"].astype("string") == centre_id).any()
     if mine is not None and len(mine):  # the same figures as the Overview's "What changed"
-        profile.changes = town_changes(mine, centre_id=centre_id, name=profile.name,
-                                       counts=counts if has_counts else None, sites=sites if has_counts else None)
+        profile.changes = set_against(
+            town_changes(mine, centre_id=centre_id, name=profile.name, counts=counts if has_counts else None,
+                         sites=sites if has_counts else None), profile.references, profile.reference_group)
     if has_counts:
         weeks = footfall.weekly_totals(counts, sites, by="centre", centre_id=centre_id)
         weeks = weeks[weeks["complete"].astype(bool)] if "complete" in weeks else weeks

@@ -70,8 +70,11 @@ def _iso(day) -> str:
     return pd.Timestamp(day).date().isoformat()
 
 
-def section(ctx) -> changes.Changes | None:
-    """Draw the "What changed" section for the shell's town; returns what it showed (None: not drawn)."""
+def section(ctx, group: str = "all") -> changes.Changes | None:
+    """Draw the "What changed" section for the shell's town; returns what it showed (None: not drawn).
+
+    Over the last two surveys, the vacancy change is set beside the median centre's of
+    `group` (:func:`agora.analysis.changes.set_against`)."""
     st.subheader("What changed")
     default = town_changes(ctx.town, ctx.town_name, svc=ctx.service)
     keys = [_iso(d) for d in default.surveys]
@@ -88,7 +91,7 @@ def section(ctx) -> changes.Changes | None:
         result = default
     else:
         result = town_changes(ctx.town, ctx.town_name, since, until, svc=ctx.service)
-    result = with_reports(result, ctx.service)
+    result = changes.set_against(with_reports(result, ctx.service), data.references(ctx.town, ctx.service), group)
     st.markdown(md(result.paragraph))
     for note in result.notes:
         st.caption(md(note))
