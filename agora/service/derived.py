@@ -27,7 +27,7 @@ import pandas as pd
 from ..analysis import similarity
 from ..analysis.indicators import indicator_table
 from ..analysis.ownership import FACT_COLUMNS, brands_signature, classify_ownership, load_brands, name_facts
-from ..analysis.vacancy import latest_survey
+from ..analysis.by_centre import latest_survey
 from ..layers import get_layer
 from ..loaders.coords import assign_centres
 from ..loaders.report import LoadReport

@@ -1,0 +1,238 @@
+"""Per-centre figures for every centre at once.
+
+The per-centre functions (:func:`agora.analysis.surveys.units_on`,
+:func:`agora.analysis.vacancy.vacancy_change`, :func:`agora.analysis.clone.diagnose_centre`)
+define the figures and are what the pages call for one town. The indicator table, the
+derived tables and the commands over a whole workspace need them for thousands of
+centres: the functions here compute the same figures for every centre together, with
+grouped operations instead of a loop over centres. Tests check that they agree with the
+per-centre functions centre by centre.
+
+No streamlit here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import surveys
+from .surveys import _UNDATED, UPDATE_SHARE, _centre_key, _stated, _text, with_keys
+from .vacancy import MIN_DATED_SHARE, SURVEY_GAP_DAYS
+
+
+# --------------------------------------------------------------------------- survey rounds
+def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.DataFrame:
+    """:func:`agora.analysis.surveys.survey_rounds` of every centre together (the same table)."""
+    data = with_keys(units)
+    cols = ["centre_id", "survey_date", "covered", "known_before", "coverage", "coverage_rule"]
+    if data.empty:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame({"c": _text(data, "centre_id").fillna("").to_numpy(),
+                          "day": data["survey_date"].fillna(_UNDATED).to_numpy(),
+                          "key": data["unit_key"].to_numpy(), "stated": _stated(data).to_numpy()})
+    grouped = frame.groupby(["c", "day"], sort=True)
+    rounds = grouped["key"].nunique(dropna=False).rename("covered").reset_index()
+    said = pd.crosstab([frame["c"], frame["day"]], frame["stated"]).reindex(
+        columns=["full", "update"], fill_value=0) if frame["stated"].notna().any() else None
+    if said is not None:
+        said = said.reindex(pd.MultiIndex.from_frame(rounds[["c", "day"]]), fill_value=0)
+        n_full, n_update = said["full"].to_numpy(), said["update"].to_numpy()
+    else:
+        n_full = n_update = np.zeros(len(rounds), dtype=int)
+    stated = np.where(n_full + n_update > 0, np.where(n_full >= n_update, "full", "update"), None)
+    rounds["r"] = rounds.groupby("c", sort=False).cumcount().to_numpy()
+    n = len(rounds)
+    coverage = np.empty(n, dtype=object)
+    known = np.zeros(n, dtype=int)
+    rule = np.empty(n, dtype=object)
+    covered = rounds["covered"].to_numpy()
+    r = rounds["r"].to_numpy()
+    first = r == 0
+    coverage[first] = np.where(stated[first] == None, "full", stated[first])  # noqa: E711
+    # each row's round number within its centre
+    row_round = frame.merge(rounds[["c", "day", "r"]], on=["c", "day"], how="left")["r"].to_numpy()
+    centre_codes, centre_names = pd.factorize(rounds["c"])
+    row_centre = pd.Index(centre_names).get_indexer(frame["c"])
+    # the round each centre's known units are counted from: its last full survey so far (else its first)
+    base = np.zeros(len(centre_names), dtype=int)
+    for j in range(1, int(r.max()) + 1 if n else 1):
+        now = np.flatnonzero(r == j)
+        cids = centre_codes[now]
+        start = base[row_centre]
+        has_j = np.zeros(len(centre_names), dtype=bool)
+        has_j[cids] = True
+        rows = has_j[row_centre] & (row_round >= start) & (row_round <= j - 1)
+        sizes = pd.Series(frame["key"].to_numpy()[rows]).groupby(row_centre[rows]).nunique(dropna=False)
+        known[now] = sizes.reindex(cids).to_numpy()
+        for i in now:
+            if stated[i] is not None:
+                coverage[i] = stated[i]
+            else:
+                ratio = covered[i] / known[i]
+                coverage[i] = "update" if ratio < share else "full"
+                update = coverage[i] == "update"
+                rule[i] = (f"detected: {covered[i]:,} units, {ratio:.0%} of the {known[i]:,} known before "
+                           f"({'under' if update else 'at least'} {share:.0%}: "
+                           f"{'an update' if update else 'a full survey'})")
+        full_now = now[coverage[now] == "full"]
+        base[centre_codes[full_now]] = j
+    for i in range(n):
+        if stated[i] is not None:
+            rule[i] = f"stated in the data ({coverage[i]})"
+        elif r[i] == 0:
+            rule[i] = "first survey of the centre: full"
+    day = rounds["day"]
+    out = pd.DataFrame({"centre_id": rounds["c"].mask(rounds["c"] == ""),
+                        "survey_date": day.mask(day == _UNDATED),
+                        "covered": covered, "known_before": known, "coverage": coverage, "coverage_rule": rule})
+    out["centre_id"] = out["centre_id"].astype("string")
+    out["survey_date"] = pd.to_datetime(out["survey_date"]).astype("datetime64[ms]")
+    return out[cols]
+
+
+def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
+             rounds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`agora.analysis.surveys.units_on` of every centre together, each on its own date.
+
+    Parameters
+    ----------
+    dates : Series, optional
+        Centre id -> date (NaT: the undated survey); centres left out are not counted.
+        Default: each centre's latest survey, as ``units_on(units)``.
+    rounds : DataFrame, optional
+        :func:`survey_rounds` of `units`.
+
+    Returns
+    -------
+    DataFrame
+        The rows ``units_on`` gives, centre by centre, in the same order.
+    """
+    data = with_keys(units)
+    if data.empty:
+        return data.assign(last_seen=data.get("survey_date"), as_of=data.get("survey_date"))
+    rounds = survey_rounds(data) if rounds is None else rounds
+    rc = rounds["centre_id"].fillna("").to_numpy(dtype=object)
+    rday = rounds["survey_date"].fillna(_UNDATED)
+    if dates is None:
+        target = rday.groupby(rc, sort=False).transform("max")
+    else:
+        wanted = {("" if pd.isna(k) else str(k)): (_UNDATED if pd.isna(v) else pd.Timestamp(v))
+                  for k, v in dates.items()}
+        target = pd.Series([wanted.get(c, pd.NaT) for c in rc], index=rounds.index, dtype="datetime64[ns]")
+    upto = rounds[(rday <= target).to_numpy()].assign(day=rday, target=target)
+    if upto.empty:
+        return data.iloc[0:0].assign(last_seen=pd.NaT, as_of=pd.NaT)
+    upto_c = upto["centre_id"].fillna("")
+    g = upto.groupby(upto_c.to_numpy(), sort=False)
+    full_day = upto["day"].where(upto["coverage"] == "full").groupby(upto_c.to_numpy(), sort=False).max()
+    start = full_day.fillna(g["day"].min())
+    as_of = g["survey_date"].last()  # the undated survey sorts first: the last dated one, if any
+    last_target = g["target"].first()
+    centre = _centre_key(data)
+    day = data["survey_date"].fillna(_UNDATED)
+    lo = centre.map(start)
+    hi = centre.map(last_target)
+    mask = (lo.notna() & (day >= lo) & (day <= hi)).to_numpy()
+    rows = data[mask].assign(_day=day[mask], _c=centre[mask])
+    rows = rows.sort_values(["_c", "_day"], kind="stable")
+    rows = rows[~rows.duplicated(["_c", "unit_key"], keep="last")]
+    cov = pd.Series(upto["coverage"].to_numpy(), index=pd.MultiIndex.from_arrays([upto_c.to_numpy(), upto["day"]]))
+    looked = cov.reindex(pd.MultiIndex.from_arrays([rows["_c"].to_numpy(), rows["_day"].to_numpy()])).to_numpy()
+    rows = rows.assign(last_seen=rows["survey_date"], as_of=rows["_c"].map(as_of).to_numpy(),
+                       coverage=pd.array(looked, dtype="string")).drop(columns=["_day", "_c"])
+    return rows.sort_index()
+
+
+# --------------------------------------------------------------------------- survey dates of each centre
+def survey_dates(units: pd.DataFrame, *, gap_days: int = SURVEY_GAP_DAYS,
+                 min_dated_share: float = MIN_DATED_SHARE) -> pd.Series:
+    """:func:`agora.analysis.vacancy.survey_dates` of each centre's units on their own (NaT: undated).
+
+    Survey rounds of one centre do not depend on the dates of another: the figures of a
+    centre (:func:`agora.analysis.vacancy.vacancy_change` or
+    :func:`agora.analysis.clone.latest_survey` on its units) read these.
+    """
+    out = pd.Series(pd.NaT, index=units.index, dtype="datetime64[ms]")
+    if "observed_on" not in units or units.empty:
+        return out
+    centre = _centre_key(units).to_numpy()
+    day = pd.to_datetime(units["observed_on"], errors="coerce").dt.normalize()
+    dated = day.notna().to_numpy()
+    share = pd.Series(dated).groupby(centre).mean()
+    if "unit_id" in units:
+        seen = units.loc[dated, ["unit_id", "observed_on"]].assign(_c=centre[dated])
+        twice = seen.groupby(["_c", "unit_id"])["observed_on"].nunique().gt(1).groupby(level=0).any()
+    else:
+        twice = pd.Series(dtype=bool)
+    twice = twice.reindex(share.index, fill_value=False)
+    ok = ~((share < min_dated_share) & ~twice) & (share > 0)
+    days = pd.DataFrame({"c": centre[dated], "d": day[dated].to_numpy()}).drop_duplicates().sort_values(["c", "d"])
+    days = days[days["c"].isin(ok.index[ok])]
+    gap = days["d"].diff() > pd.Timedelta(days=gap_days)
+    new = gap.to_numpy() | (days["c"].to_numpy() != np.r_[None, days["c"].to_numpy()[:-1]])
+    days["first"] = days["d"].where(new).ffill()
+    lookup = pd.Series(days["first"].to_numpy(), index=pd.MultiIndex.from_arrays([days["c"], days["d"]]))
+    found = lookup.reindex(pd.MultiIndex.from_arrays([centre, day.to_numpy()])).to_numpy()
+    return pd.Series(pd.to_datetime(found), index=units.index).astype("datetime64[ms]")
+
+
+def _prepared(units: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`agora.analysis.vacancy.prepare` gives each centre's units on their own, for counting units.
+
+    ``survey_date`` (:func:`survey_dates`), ``unit_key`` and ``match_rule``, one row per unit and
+    survey (the last observed); the descriptive columns ``prepare`` adds are left out.
+    """
+    out = units.assign(survey_date=survey_dates(units))
+    if "unit_id" in out and "unit_key" not in out:
+        out = out.join(surveys.match_units(out))
+    if "observed_on" in out:
+        out = out.sort_values("observed_on", kind="stable", na_position="first")
+    if "unit_key" in out:
+        centre = _centre_key(out)
+        out = out[~pd.DataFrame({"c": centre, "k": out["unit_key"], "d": out["survey_date"]}).duplicated(keep="last")]
+    return out.sort_index()
+
+
+def _rates(state: pd.DataFrame) -> pd.Series:
+    """Vacancy rate per centre of a set of units (:func:`agora.analysis.vacancy.vacancy_table`)."""
+    status = state["status"].astype("string").fillna("unknown")
+    centre = _centre_key(state)
+    occupied = status.eq("occupied").groupby(centre.to_numpy()).sum()
+    vacant = status.eq("vacant").groupby(centre.to_numpy()).sum()
+    known = occupied + vacant
+    return (vacant / known.where(known > 0)).astype(float)
+
+
+def vacancy_change(units: pd.DataFrame) -> pd.Series:
+    """Each centre's change in vacancy rate between its own last two dated surveys, in points.
+
+    The figure of ``vacancy_change(<the centre's units>, by=("centre_id",))``
+    (:func:`agora.analysis.vacancy.vacancy_change`) for every centre at once; centres with
+    fewer than two dated surveys are left out.
+    """
+    placed = units[_centre_key(units).ne("").to_numpy()] if len(units) else units
+    if placed.empty:
+        return pd.Series(dtype=float, name="change_points")
+    data = _prepared(placed)
+    centre = _centre_key(data)
+    dated = pd.DataFrame({"c": centre, "d": data["survey_date"]}).dropna().drop_duplicates()
+    dated = dated.sort_values(["c", "d"])
+    last = dated.groupby("c")["d"].nth(-1)
+    before = dated.groupby("c")["d"].nth(-2)
+    after = pd.Series(last.to_numpy(), index=dated.loc[last.index, "c"].to_numpy())
+    before = pd.Series(before.to_numpy(), index=dated.loc[before.index, "c"].to_numpy())
+    after = after.reindex(before.index)
+    if before.empty:
+        return pd.Series(dtype=float, name="change_points")
+    rounds = survey_rounds(data)
+    rate_before = _rates(units_on(data, before, rounds=rounds)).reindex(before.index)
+    rate_after = _rates(units_on(data, after, rounds=rounds)).reindex(before.index)
+    return ((rate_after - rate_before) * 100).rename("change_points")
+
+
+def latest_survey(units: pd.DataFrame) -> pd.DataFrame:
+    """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows)."""
+    from .vacancy import prepare
+
+    return units_on(prepare(units))

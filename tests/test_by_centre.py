@@ -1,0 +1,88 @@
+"""Every centre at once gives, centre by centre, what the per-centre functions give."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from agora.analysis import by_centre, surveys, vacancy
+from conftest import PROJECT
+
+
+def synthetic_units(seed: int = 3) -> gpd.GeoDataFrame:
+    """Centres surveyed differently: two full surveys, a detected update, a stated update, several
+    updates after a full survey, one survey only, an undated snapshot, walk-rounds over several days,
+    unit ids repeated across centres, rows seen twice in one survey and units in no centre."""
+    rng = np.random.default_rng(seed)
+    rows = []
+
+    def survey(cid, day, ids, *, coverage=None, vacant=0.12, x0=0.0):
+        for i in ids:
+            when = None if day is None else pd.Timestamp(day) + pd.Timedelta(days=int(rng.integers(0, 3)))
+            rows.append({"centre_id": cid, "unit_id": f"u{i}", "name": f"Shop {i % 17}",
+                         "status": rng.choice(["vacant", "occupied", "unknown"], p=[0.95 * vacant, 0.95 * (1 - vacant), 0.05]),
+                         "observed_on": when, "coverage": coverage, "lon": -1.5 + x0 + i * 1e-5, "lat": 53.0})
+
+    survey("a", "2024-05-01", range(60))
+    survey("a", "2025-05-01", range(5, 62), vacant=0.2)
+    survey("b", "2024-06-01", range(80), x0=0.1)
+    survey("b", "2025-06-01", range(80), x0=0.1)
+    survey("b", "2025-11-20", range(10), vacant=0.9, x0=0.1)          # detected update
+    survey("c", "2023-03-01", range(50), x0=0.2)
+    survey("c", "2024-03-01", range(40), coverage="update", x0=0.2)  # stated update of most units
+    survey("c", "2024-09-01", range(45, 70), x0=0.2)
+    survey("c", "2025-01-10", range(3), vacant=1.0, x0=0.2)
+    survey("c", "2025-01-10", range(2), vacant=0.0, x0=0.2)          # seen twice in one survey
+    survey("d", "2025-02-01", range(30), x0=0.3)                      # one survey only
+    survey("e", None, range(25), x0=0.4)                              # undated
+    survey("e", "2025-03-01", range(4), x0=0.4)
+    survey(None, "2025-03-01", range(15), x0=0.5)                     # in no centre
+    table = pd.DataFrame(rows)
+    table["observed_on"] = pd.to_datetime(table["observed_on"]).astype("datetime64[ms]")
+    table["coverage"] = table["coverage"].astype("string")
+    table["centre_id"] = table["centre_id"].astype("string")
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326)
+
+
+@pytest.fixture(scope="module", params=["demo", "synthetic"])
+def units(request) -> gpd.GeoDataFrame:
+    if request.param == "demo":
+        return gpd.read_parquet(PROJECT / "data" / "demo" / "units.parquet")
+    return synthetic_units()
+
+
+def test_survey_rounds_and_units_known_on_dates_agree(units):
+    data = vacancy.prepare(units)
+    rounds = surveys.survey_rounds(data)
+    if units["centre_id"].eq("c").any():  # the synthetic centres cover every rule
+        assert {"detected", "stated i", "first su"} <= set(rounds["coverage_rule"].str[:8])
+        assert rounds["coverage"].eq("update").sum() >= 3 and rounds["survey_date"].isna().any()
+    pd.testing.assert_frame_equal(by_centre.survey_rounds(data), rounds, check_exact=True)
+    pd.testing.assert_frame_equal(by_centre.latest_survey(units), vacancy.latest_survey(units), check_exact=True)
+    # each centre on its own date: its first survey
+    first = rounds.dropna(subset=["centre_id"]).groupby("centre_id")["survey_date"].first()
+    together = by_centre.units_on(data, first)
+    for cid, day in first.items():
+        alone = surveys.units_on(data[data["centre_id"] == cid], day)
+        pd.testing.assert_frame_equal(together[together["centre_id"] == cid], alone, check_exact=True)
+
+
+def test_survey_dates_of_each_centre(units):
+    together = by_centre.survey_dates(units)
+    for _, group in units.groupby(units["centre_id"].astype("string").fillna("")):
+        pd.testing.assert_series_equal(together[group.index], vacancy.survey_dates(group), check_names=False)
+
+
+def test_vacancy_change_of_each_centre(units):
+    got = by_centre.vacancy_change(units)
+    placed = units[units["centre_id"].notna()]
+    expected = {}
+    for cid, group in placed.groupby(placed["centre_id"].astype("string")):
+        moved = vacancy.vacancy_change(group, by=("centre_id",))
+        if len(moved):
+            expected[cid] = moved["change_points"].iloc[0]
+    assert set(got.index) == set(expected) and len(expected) >= 3
+    for cid, value in expected.items():
+        assert (pd.isna(value) and pd.isna(got[cid])) or got[cid] == value, cid
