@@ -11,6 +11,10 @@ from agora.analysis import by_centre, surveys, vacancy
 from conftest import PROJECT
 
 
+NAMES = ["Greggs", "Costa", "Boots", "Corner Cafe", "Hair Studio", "Spar", "Tesco Express", "The Bakery"]
+TYPES = ["cafe", "baker", "chemist", "hairdresser", "convenience", "clothes", "bank", "charity"]
+
+
 def synthetic_units(seed: int = 3) -> gpd.GeoDataFrame:
     """Centres surveyed differently: two full surveys, a detected update, a stated update, several
     updates after a full survey, one survey only, an undated snapshot, walk-rounds over several days,
@@ -21,7 +25,8 @@ def synthetic_units(seed: int = 3) -> gpd.GeoDataFrame:
     def survey(cid, day, ids, *, coverage=None, vacant=0.12, x0=0.0):
         for i in ids:
             when = None if day is None else pd.Timestamp(day) + pd.Timedelta(days=int(rng.integers(0, 3)))
-            rows.append({"centre_id": cid, "unit_id": f"u{i}", "name": f"Shop {i % 17}",
+            rows.append({"centre_id": cid, "unit_id": f"u{i}", "name": str(rng.choice(NAMES)) + f" {i % 9}"
+                         if rng.random() < 0.6 else str(rng.choice(NAMES)), "category": str(rng.choice(TYPES)),
                          "status": rng.choice(["vacant", "occupied", "unknown"], p=[0.95 * vacant, 0.95 * (1 - vacant), 0.05]),
                          "observed_on": when, "coverage": coverage, "lon": -1.5 + x0 + i * 1e-5, "lat": 53.0})
 
@@ -38,19 +43,23 @@ def synthetic_units(seed: int = 3) -> gpd.GeoDataFrame:
     survey("d", "2025-02-01", range(30), x0=0.3)                      # one survey only
     survey("e", None, range(25), x0=0.4)                              # undated
     survey("e", "2025-03-01", range(4), x0=0.4)
+    survey("f", "2025-04-01", range(70), x0=12.0)                     # outside Great Britain
     survey(None, "2025-03-01", range(15), x0=0.5)                     # in no centre
     table = pd.DataFrame(rows)
     table["observed_on"] = pd.to_datetime(table["observed_on"]).astype("datetime64[ms]")
     table["coverage"] = table["coverage"].astype("string")
     table["centre_id"] = table["centre_id"].astype("string")
+    table["category"] = table["category"].astype("string")
     return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326)
 
 
 @pytest.fixture(scope="module", params=["demo", "synthetic"])
 def units(request) -> gpd.GeoDataFrame:
+    from agora.analysis.ownership import classify_ownership
+
     if request.param == "demo":
-        return gpd.read_parquet(PROJECT / "data" / "demo" / "units.parquet")
-    return synthetic_units()
+        return classify_ownership(gpd.read_parquet(PROJECT / "data" / "demo" / "units.parquet"))
+    return classify_ownership(synthetic_units())
 
 
 def test_survey_rounds_and_units_known_on_dates_agree(units):
@@ -86,3 +95,20 @@ def test_vacancy_change_of_each_centre(units):
     assert set(got.index) == set(expected) and len(expected) >= 3
     for cid, value in expected.items():
         assert (pd.isna(value) and pd.isna(got[cid])) or got[cid] == value, cid
+
+
+@pytest.mark.parametrize("method", ["nef50", "all"])
+def test_clone_scores_of_each_centre(units, method):
+    from agora.analysis import clone
+
+    settings = clone.CloneSettings(method=method, bootstrap=0, hearts=0)
+    got = by_centre.clone_scores(units, settings)
+    placed = units[units["centre_id"].notna()]
+    centres = placed["centre_id"].astype("string").unique()
+    assert sorted(got.index) == sorted(centres)
+    for cid in centres:
+        summary = clone.diagnose_centre(placed[placed["centre_id"] == cid], settings, centre_id=cid).summary
+        for col in by_centre.CLONE_COLUMNS:
+            want, have = summary.get(col), got.loc[cid, col]
+            assert (pd.isna(want) and pd.isna(have)) or want == have, (cid, col, want, have)
+    assert got["n_scored"].gt(0).sum() >= 5

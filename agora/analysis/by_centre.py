@@ -13,6 +13,7 @@ No streamlit here.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -139,7 +140,7 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     rows = rows[~rows.duplicated(["_c", "unit_key"], keep="last")]
     cov = pd.Series(upto["coverage"].to_numpy(), index=pd.MultiIndex.from_arrays([upto_c.to_numpy(), upto["day"]]))
     looked = cov.reindex(pd.MultiIndex.from_arrays([rows["_c"].to_numpy(), rows["_day"].to_numpy()])).to_numpy()
-    rows = rows.assign(last_seen=rows["survey_date"], as_of=rows["_c"].map(as_of).to_numpy(),
+    rows = rows.assign(last_seen=rows["survey_date"], as_of=rows["_c"].map(as_of).astype("datetime64[ms]").to_numpy(),
                        coverage=pd.array(looked, dtype="string")).drop(columns=["_day", "_c"])
     return rows.sort_index()
 
@@ -236,3 +237,153 @@ def latest_survey(units: pd.DataFrame) -> pd.DataFrame:
     from .vacancy import prepare
 
     return units_on(prepare(units))
+
+
+# --------------------------------------------------------------------------- clone scores
+#: Figures of :func:`clone_scores` (the fields of :func:`agora.analysis.clone.diagnose_centre`'s summary).
+CLONE_COLUMNS = ["survey_date", "n_units", "n_eligible", "n_scored", "independents", "chains", "types",
+                 "nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "simpson"]
+
+
+def clone_latest(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`agora.analysis.clone.latest_survey` of each centre's units on their own, for every centre.
+
+    Returns the rows (in the order of `units`) and each centre's survey day (ISO; missing
+    for a centre without survey rounds, whose every unit is kept).
+    """
+    centre = _centre_key(units)
+    if "observed_on" not in units:
+        return units, pd.Series(dtype="object")
+    rounds = survey_dates(units)
+    dated = rounds.notna().groupby(centre.to_numpy()).any()
+    keep_all = ~centre.map(dated).fillna(False).to_numpy(dtype=bool)
+    with_dates = units[~keep_all]
+    if len(with_dates):
+        known = units_on(with_dates.assign(survey_date=rounds[~keep_all]))
+        known = known.drop(columns=[c for c in known.columns if c not in units.columns])
+    else:
+        known = with_dates
+    out = pd.concat([known, units[keep_all]]).sort_index() if keep_all.any() else known
+    days = rounds.groupby(centre.to_numpy()).max().dropna()
+    return out, days.map(lambda d: d.date().isoformat())
+
+
+def clone_scores(units: pd.DataFrame, settings=None) -> pd.DataFrame:
+    """The clone-town figures of every centre: :func:`agora.analysis.clone.diagnose_centre` for each.
+
+    Each centre is diagnosed on its own units (its latest survey, its heart, its 50 units
+    nearest the heart), as the Clone town page does. Centres whose units are not all
+    points in Great Britain, or whose types come from the survey's own words, are diagnosed
+    by :func:`~agora.analysis.clone.diagnose_centre` itself.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by centre id (units in no centre left out): :data:`CLONE_COLUMNS`.
+    """
+    from dataclasses import replace
+
+    import shapely
+    from scipy.spatial import cKDTree
+
+    from . import clone
+    from ..loaders.coords import BNG_CRS, BRITISH_ISLES
+
+    settings = settings or clone.CloneSettings()
+    placed = units[_centre_key(units).ne("").to_numpy()] if len(units) else units
+    empty = pd.DataFrame(columns=CLONE_COLUMNS, index=pd.Index([], dtype="string", name="centre_id"))
+    if placed.empty:
+        return empty
+    latest, days = clone_latest(placed)  # every column: units are matched across surveys by address too
+    latest = clone._slim(latest)
+    centre = _centre_key(latest)
+    table = clone.unit_roles(latest, replace(settings, types_from="category"))
+    fallback: set[str] = set()
+    if settings.types_from != "category":
+        eligible = table["eligible"].to_numpy()
+        src = _text(table, "ownership_source").eq("surveyed").fillna(False).to_numpy()
+        words = clone.normalise_values(_text(table, "source_category")).notna().to_numpy()
+        frame = pd.DataFrame({"c": centre.to_numpy(), "e": eligible, "s": src | ~eligible,
+                              "w": np.where(eligible, words, np.nan)})
+        g = frame.groupby("c")
+        survey_mode = g["e"].any() & g["s"].all() & (g["w"].mean() >= 0.9)
+        fallback |= set(survey_mode.index[survey_mode]) if settings.types_from == "auto" else set(g.groups)
+    # points in Great Britain: measured in British National Grid, as area_crs decides
+    has_geom = isinstance(latest, gpd.GeoDataFrame) and latest.geometry.name in latest and latest.crs is not None
+    if not has_geom:
+        fallback |= set(centre.unique())
+        xy = np.full((len(latest), 2), np.nan)
+    else:
+        geom = latest.geometry
+        point = (geom.notna() & ~geom.is_empty & (geom.geom_type == "Point")).to_numpy()
+        fallback |= set(centre[~point].unique())
+        lonlat = geom.to_crs(4326)
+        x = np.where(point, lonlat.x.where(point, np.nan), np.nan)
+        y = np.where(point, lonlat.y.where(point, np.nan), np.nan)
+        box = pd.DataFrame({"c": centre.to_numpy(), "x": x, "y": y}).groupby("c").agg(
+            x0=("x", "min"), y0=("y", "min"), x1=("x", "max"), y1=("y", "max"))
+        inside = (box["x0"] >= BRITISH_ISLES[0]) & (box["x1"] <= BRITISH_ISLES[2]) & (
+            box["y0"] >= BRITISH_ISLES[1]) & (box["y1"] <= BRITISH_ISLES[3])
+        fallback |= set(box.index[~inside])
+        xy = np.full((len(latest), 2), np.nan)
+        if point.any():
+            xy[point] = shapely.get_coordinates(geom[point].to_crs(BNG_CRS).to_numpy())
+    owner = table["owner_class"].astype("string")
+    indep = owner.eq("independent").fillna(False).to_numpy()
+    chain = owner.eq("chain").fillna(False).to_numpy()
+    type_codes, _ = pd.factorize(table["type_counted"])
+    eligible = table["eligible"].to_numpy()
+    status = _text(table, "status")
+    occupied = status.eq("occupied").fillna(False).to_numpy()
+    vacant = status.eq("vacant").fillna(False).to_numpy()
+    codes, names = pd.factorize(centre, sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    nef50 = settings.method == "nef50"
+    rows = []
+    for j, cid in enumerate(names):
+        if cid in fallback:
+            continue
+        rows_c = order[bounds[j]:bounds[j + 1]]
+        elig = rows_c[eligible[rows_c]]
+        if len(elig):
+            pts = xy[elig]
+            k = min(settings.sample_size, len(pts))
+            dist, _ = cKDTree(pts).query(pts, k=k)
+            heart = pts[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
+            far = np.hypot(pts[:, 0] - heart[0], pts[:, 1] - heart[1])
+            ranked = elig[np.argsort(far, kind="stable")]
+            chosen = ranked[: settings.sample_size] if nef50 else ranked
+        else:
+            chosen = elig
+        t_codes = type_codes[chosen]
+        t_codes = t_codes[t_codes >= 0]
+        counts = np.bincount(t_codes) if len(t_codes) else np.array([], dtype=int)
+        counts = counts[counts > 0]
+        i, c = int(indep[chosen].sum()), int(chain[chosen].sum())
+        rows.append((cid, len(rows_c), len(elig), i + c, i, c, len(counts), clone.shannon(counts),
+                     clone.simpson(counts), int(occupied[rows_c].sum()), int(vacant[rows_c].sum())))
+    out = pd.DataFrame(rows, columns=["centre_id", "n_units", "n_eligible", "n_scored", "independents", "chains",
+                                      "types", "shannon", "simpson", "_occupied", "_vacant"]).set_index("centre_id")
+    n, i, c, t = (out[col].to_numpy() for col in ("n_scored", "independents", "chains", "types"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(n > 0, (5 * t + 50 * i + 5 * c) / np.where(n > 0, n, 1), np.nan)
+        w0, w1 = settings.weights
+        index = np.where(n > 0, w0 * i / np.where(n > 0, n, 1) + w1 * np.minimum(t, settings.max_types)
+                         / settings.max_types, np.nan)
+    out["nef2005_score"] = score
+    out["nef2010_index"] = index
+    out["nef2005_class"] = [clone.nef2005_class(v) for v in score]
+    out["nef2010_class"] = [clone.nef2010_class(v) for v in index]
+    out = out.drop(columns=["_occupied", "_vacant"])
+    # the centres the grouped path does not cover: diagnosed one by one
+    key = _centre_key(placed)
+    extra = []
+    for cid in sorted(fallback):
+        summary = clone.diagnose_centre(placed[(key == cid).to_numpy()], settings, centre_id=cid).summary
+        extra.append({"centre_id": cid, **{k: summary.get(k) for k in CLONE_COLUMNS}})
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra).set_index("centre_id")])
+    out["survey_date"] = pd.Series(days, dtype="object").reindex(out.index).where(lambda s: s.notna(), None)
+    out.index = pd.Index(out.index, dtype="string", name="centre_id")
+    return out[CLONE_COLUMNS].sort_index()

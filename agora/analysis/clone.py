@@ -144,8 +144,11 @@ def _band(value: float, thresholds: tuple[float, float]) -> str | None:
 # --- diversity -------------------------------------------------------------------------
 
 def shannon(counts) -> float:
-    """Shannon diversity ``-sum(p ln p)`` of category counts (0 for one category; NaN for none)."""
-    c = np.asarray(counts, dtype=float)
+    """Shannon diversity ``-sum(p ln p)`` of category counts (0 for one category; NaN for none).
+
+    The counts are summed in ascending order, so their order does not change the last digit.
+    """
+    c = np.sort(np.asarray(counts, dtype=float))
     c = c[c > 0]
     if c.size == 0:
         return float("nan")
@@ -154,8 +157,8 @@ def shannon(counts) -> float:
 
 
 def simpson(counts) -> float:
-    """Simpson diversity ``1 - sum(p^2)`` (Gini-Simpson: the chance two units differ in type)."""
-    c = np.asarray(counts, dtype=float)
+    """Simpson diversity ``1 - sum(p^2)`` (Gini-Simpson: the chance two units differ in type); counts in any order."""
+    c = np.sort(np.asarray(counts, dtype=float))
     c = c[c > 0]
     if c.size == 0:
         return float("nan")

@@ -259,9 +259,10 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
     """nef 2005 score and class, nef 2010 index and class, Shannon diversity (:mod:`agora.analysis.clone`).
 
     Each centre is diagnosed on its own (:func:`agora.analysis.clone.diagnose_centre`,
-    its latest survey), exactly as the Clone town page does.
+    its latest survey), exactly as the Clone town page does; every centre at once
+    (:func:`agora.analysis.by_centre.clone_scores`).
     """
-    from . import clone
+    from . import by_centre, clone
 
     cols = ["nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "n_scored"]
     out = _empty(inputs, cols).astype({"nef2005_class": "object", "nef2010_class": "object"})
@@ -269,13 +270,11 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
     if units is None or units.empty or "ownership" not in units or "centre_id" not in units:
         return out
     settings = clone.CloneSettings(**{"bootstrap": 0, "hearts": 0, **inputs.options.get("clone", {})})
-    placed = units[units["centre_id"].notna()]
-    for cid, group in placed.groupby(placed["centre_id"].astype("string")):
-        summary = clone.diagnose_centre(group, settings, centre_id=str(cid)).summary
-        if not summary.get("n_scored"):
-            continue
-        for col in cols:
-            out.loc[cid, col] = summary.get(col)
+    scores = by_centre.clone_scores(units[units["centre_id"].notna()], settings)
+    scores = scores[scores["n_scored"].fillna(0).astype(int) > 0]
+    out = out.reindex(out.index.union(scores.index))
+    for col in cols:
+        out.loc[scores.index, col] = scores[col].to_numpy(dtype=object if col.endswith("_class") else float)
     return out
 
 

@@ -310,6 +310,7 @@ def units_on(units: pd.DataFrame, date=None, *, rounds: pd.DataFrame | None = No
     if not parts:
         return data.iloc[0:0].assign(last_seen=pd.NaT, as_of=pd.NaT)
     out = pd.concat(parts)
+    out["as_of"] = pd.to_datetime(out["as_of"]).astype("datetime64[ms]")  # an undated centre's NaT too
     return out.sort_index()
 
 
