@@ -112,3 +112,60 @@ def test_clone_scores_of_each_centre(units, method):
             want, have = summary.get(col), got.loc[cid, col]
             assert (pd.isna(want) and pd.isna(have)) or want == have, (cid, col, want, have)
     assert got["n_scored"].gt(0).sum() >= 5
+
+
+@pytest.mark.parametrize("today", [None, "2025-03-05"])
+def test_footfall_figures_of_each_centre(today):
+    from agora.analysis import footfall
+
+    rng = np.random.default_rng(5)
+    sites = pd.DataFrame({"site_id": [f"s{i}" for i in range(7)], "centre_id": ["a", "a", "b", "c", "d", None, "e"]})
+    hours = pd.date_range("2023-01-01", "2025-02-20", freq="6h")
+    frames = []
+    for i, site in enumerate(sites["site_id"]):
+        span = hours if i != 3 else hours[hours >= "2024-06-01"]  # c: not a full year, nothing a year before
+        if i == 6:
+            span = hours[hours <= "2023-08-01"]  # e: counts that stopped long ago
+        frames.append(pd.DataFrame({"site_id": site, "timestamp": span,
+                                    "count": rng.poisson(100 + 40 * (span.month == 12), len(span)).astype(float)}))
+    counts = pd.concat(frames, ignore_index=True)
+    counts.loc[rng.random(len(counts)) < 0.02, "count"] = np.nan
+    got = by_centre.footfall_figures(counts, sites, weeks=4, today=today)
+    for cid in ["a", "b", "c", "d", "e"]:
+        change = footfall.recent_change(counts, sites, cid, weeks=4, today=today)
+        want = None if not change else change["change_pct"]
+        have = got["footfall_yoy"].get(cid)
+        assert (want is None and pd.isna(have)) or want == have, (cid, want, have)
+        sig = footfall.monthly_signature(counts, sites, centre_id=cid)["signature"]
+        have = got["footfall_signature"].get(cid)
+        assert (sig is None and pd.isna(have)) or sig == have, (cid, sig, have)
+    assert got["footfall_yoy"].notna().sum() >= 2 and got["footfall_signature"].notna().sum() >= 2
+
+
+def test_indicator_table_agrees_with_the_per_centre_functions(workspace):
+    """The stored indicator table of the demo towns, centre by centre, against the functions pages call."""
+    from agora.analysis import clone, footfall
+    from agora.analysis.indicators import RECENT_WEEKS
+    from agora.service import DataService
+
+    svc = DataService(workspace.path)
+    table = svc.indicators().set_index("centre_id")
+    units, sites, files = svc.layer("units"), svc.layer("footfall_sites"), svc.footfall_files()
+    settings = clone.CloneSettings(bootstrap=0, hearts=0)
+    checked = 0
+    for cid in svc.centres()["centre_id"]:
+        mine = units[units["centre_id"] == cid]
+        summary = clone.diagnose_centre(mine, settings, centre_id=cid).summary
+        for col in ("nef2005_score", "nef2010_index", "shannon"):
+            assert table.loc[cid, col] == summary[col], (cid, col)
+        assert table.loc[cid, "nef2005_class"] == summary["nef2005_class"]
+        moved = vacancy.vacancy_change(mine, by=("centre_id",))
+        want = moved["change_points"].iloc[0] if len(moved) else np.nan
+        assert (pd.isna(want) and pd.isna(table.loc[cid, "vacancy_change"])) or table.loc[cid, "vacancy_change"] == want
+        change = footfall.recent_change(files, sites, cid, weeks=RECENT_WEEKS)
+        want = change["change_pct"] if change else None
+        assert (want is None and pd.isna(table.loc[cid, "footfall_yoy"])) or table.loc[cid, "footfall_yoy"] == want
+        sig = footfall.monthly_signature(files, sites, centre_id=cid)["signature"]
+        assert (sig is None and pd.isna(table.loc[cid, "footfall_signature"])) or table.loc[cid, "footfall_signature"] == sig
+        checked += 1
+    assert checked >= 6 and table["footfall_yoy"].notna().any() and table["vacancy_change"].notna().any()

@@ -387,3 +387,75 @@ def clone_scores(units: pd.DataFrame, settings=None) -> pd.DataFrame:
     out["survey_date"] = pd.Series(days, dtype="object").reindex(out.index).where(lambda s: s.notna(), None)
     out.index = pd.Index(out.index, dtype="string", name="centre_id")
     return out[CLONE_COLUMNS].sort_index()
+
+
+# --------------------------------------------------------------------------- footfall
+def footfall_figures(counts, sites: pd.DataFrame, *, weeks: int = 4, today=None) -> pd.DataFrame:
+    """Each centre's footfall change of its last complete weeks, and its monthly signature.
+
+    The figures of :func:`agora.analysis.footfall.recent_change` (``change_pct``) and
+    :func:`agora.analysis.footfall.monthly_signature` (``signature``) for every centre
+    with counts, from one DuckDB connection and grouped queries instead of two scans of
+    the counts per centre.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by centre id: ``footfall_yoy`` (per cent, rounded to 2 decimals as
+        ``recent_change`` does) and ``footfall_signature``.
+    """
+    from datetime import timedelta
+
+    from . import footfall
+
+    out = pd.DataFrame({"footfall_yoy": pd.Series(dtype=float), "footfall_signature": pd.Series(dtype=object)})
+    out.index = pd.Index([], dtype="string", name="centre_id")
+    if sites is None or sites.empty or "centre_id" not in sites or not sites["centre_id"].notna().any():
+        return out
+    con = footfall.connect(counts, sites)
+    try:
+        con.execute("CREATE TEMP TABLE d AS SELECT centre_id, site_id, day, count FROM daily "
+                    "WHERE count IS NOT NULL AND centre_id IS NOT NULL")
+        last = footfall._df(con, "SELECT centre_id, MAX(day) AS last FROM d GROUP BY centre_id")
+        if last.empty:
+            return out
+        windows = []
+        for cid, day in zip(last["centre_id"], last["last"]):
+            ref = pd.Timestamp(today).date() if today is not None else pd.Timestamp(day).date() + timedelta(days=1)
+            start, end = footfall.complete_weeks(ref, weeks)
+            windows.append((cid, start, end, start - timedelta(days=footfall.YOY_DAYS),
+                            end - timedelta(days=footfall.YOY_DAYS)))
+        win = pd.DataFrame(windows, columns=["centre_id", "s", "e", "ps", "pe"])  # noqa: F841 - read by DuckDB
+        for col in ("s", "e", "ps", "pe"):
+            win[col] = pd.to_datetime(win[col])
+        con.register("win", win)
+        change = footfall._df(con, f"""
+            WITH cur AS (SELECT d.* FROM d JOIN win w USING (centre_id)
+                         WHERE d.day BETWEEN CAST(w.s AS DATE) AND CAST(w.e AS DATE)),
+                 prev AS (SELECT d.* FROM d JOIN win w USING (centre_id)
+                          WHERE d.day BETWEEN CAST(w.ps AS DATE) AND CAST(w.pe AS DATE))
+            SELECT cur.centre_id, SUM(cur.count) AS total, SUM(prev.count) AS previous, COUNT(*) AS pairs
+            FROM cur JOIN prev ON prev.site_id = cur.site_id AND prev.day + {footfall.YOY_DAYS} = cur.day
+            GROUP BY cur.centre_id""")
+        months = footfall._df(con, """
+            SELECT centre_id, year(day) AS year, month(day) AS month, COUNT(DISTINCT day) AS days,
+                   SUM(count) / COUNT(*) AS mean_per_site_day
+            FROM d GROUP BY ALL ORDER BY centre_id, year, month""")
+    finally:
+        con.close()
+    centres = pd.Index(sorted(last["centre_id"].astype(str)), dtype="string", name="centre_id")
+    out = out.reindex(centres)
+    for cid, total, previous, pairs in change.itertuples(index=False):
+        if pairs and previous:
+            out.loc[cid, "footfall_yoy"] = round(float(100 * (total / previous - 1)), 2)
+    if len(months):
+        length = pd.to_datetime(dict(year=months["year"], month=months["month"], day=1)).dt.days_in_month
+        months["coverage"] = months["days"] / length
+        good = months[months["coverage"] >= 2 / 3].groupby(["centre_id", "year"])["month"].nunique()
+        full = good[good == 12].reset_index().groupby("centre_id")["year"].max()
+        chosen = months.merge(full.rename("full").reset_index(), on="centre_id")
+        chosen = chosen[chosen["year"] == chosen["full"]]
+        for cid, table in chosen.groupby("centre_id", sort=False):
+            values = table["mean_per_site_day"].reset_index(drop=True)
+            out.loc[cid, "footfall_signature"] = footfall.classify_signature((values / values.mean()).tolist())[0]
+    return out

@@ -294,21 +294,22 @@ def compute_brands(inputs: Inputs) -> pd.DataFrame:
 
 
 def compute_footfall(inputs: Inputs) -> pd.DataFrame:
-    """Footfall year-on-year change and monthly signature for centres with counts (:mod:`agora.analysis.footfall`)."""
-    from . import footfall
+    """Footfall year-on-year change and monthly signature for centres with counts (:mod:`agora.analysis.footfall`).
+
+    The figures of :func:`~agora.analysis.footfall.recent_change` and
+    :func:`~agora.analysis.footfall.monthly_signature` per centre, every centre from one
+    DuckDB connection (:func:`agora.analysis.by_centre.footfall_figures`).
+    """
+    from . import by_centre
 
     out = _empty(inputs, ["footfall_yoy", "footfall_signature"]).astype({"footfall_signature": "object"})
     sites, counts = inputs.footfall_sites, inputs.footfall_counts
     if sites is None or counts is None or sites.empty or len(counts) == 0 or "centre_id" not in sites:
         return out
-    today = inputs.options.get("today")
-    for cid in sorted(sites["centre_id"].dropna().astype(str).unique()):
-        change = footfall.recent_change(counts, sites, cid, weeks=RECENT_WEEKS, today=today)
-        if change and change.get("change_pct") is not None:
-            out.loc[cid, "footfall_yoy"] = float(change["change_pct"])
-        signature = footfall.monthly_signature(counts, sites, centre_id=cid)
-        if signature.get("signature"):
-            out.loc[cid, "footfall_signature"] = signature["signature"]
+    figures = by_centre.footfall_figures(counts, sites, weeks=RECENT_WEEKS, today=inputs.options.get("today"))
+    out = out.reindex(out.index.union(figures.index))
+    out.loc[figures.index, "footfall_yoy"] = figures["footfall_yoy"].to_numpy(dtype=float)
+    out.loc[figures.index, "footfall_signature"] = figures["footfall_signature"].to_numpy(dtype=object)
     return out
 
 
