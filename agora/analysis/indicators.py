@@ -94,8 +94,11 @@ class Inputs:
             table = layers.get(name)
             return table if table is not None else pd.DataFrame()
 
-        return cls(get("centres"), get("units"), get("footfall_sites"), get("footfall_counts"), get("assets"),
-                   area, dict(options))
+        out = cls(get("centres"), get("units"), get("footfall_sites"), get("footfall_counts"), get("assets"),
+                  area, dict(options))
+        if layers.get("latest_units") is not None:  # computed already by the caller
+            out._cache["latest"] = layers["latest_units"]
+        return out
 
 
 Compute = Callable[[Inputs], pd.DataFrame]
@@ -556,6 +559,8 @@ def indicator_table(
     layers : dict
         Canonical layers (``centres``, ``units`` with ownership classified,
         ``footfall_sites``, ``footfall_counts``, ``assets``); missing ones count as empty.
+        ``latest_units``, when given, is each centre's latest survey of those units
+        (:func:`agora.analysis.by_centre.latest_survey`), not computed again.
     area : DataFrame, optional
         Area-level rows (CDRC tables, :func:`agora.loaders.area_indicators.load_cdrc_folder`):
         their centres join the table; workspace centres matched to them (by id, else
@@ -669,8 +674,11 @@ def _restrict(inputs: Inputs, centre_ids: set[str]) -> Inputs:
             return table
         return table[table["centre_id"].astype("string").isin(centre_ids).fillna(False)]
 
-    return Inputs(only(inputs.centres), only(inputs.units), only(inputs.footfall_sites), inputs.footfall_counts,
-                  inputs.assets, inputs.area, dict(inputs.options))
+    out = Inputs(only(inputs.centres), only(inputs.units), only(inputs.footfall_sites), inputs.footfall_counts,
+                 inputs.assets, inputs.area, dict(inputs.options))
+    if "latest" in inputs._cache:  # these centres' rows of every centre's latest survey, as a full build reads them
+        out._cache["latest"] = only(inputs._cache["latest"])
+    return out
 
 
 def _join_area(table: pd.DataFrame, rows: pd.DataFrame, centres: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:

@@ -178,7 +178,7 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         both = prints.index.union(old.index)
         changed = [c for c in both if prints.get(c) != old.get(c)]
         options = {"previous": previous["indicators"], "changed": changed}
-    table = indicator_table({**tables, "footfall_counts": counts}, area=area, **options)
+    table = indicator_table({**tables, "footfall_counts": counts, "latest_units": latest}, area=area, **options)
     timings.update({f"indicators.{k}": round(v, 3) for k, v in table.attrs.pop("timings", {}).items()})
     tables["indicators"] = table
     lap("indicators")
