@@ -97,21 +97,23 @@ def test_vacancy_change_of_each_centre(units):
         assert (pd.isna(value) and pd.isna(got[cid])) or got[cid] == value, cid
 
 
-@pytest.mark.parametrize("method", ["nef50", "all"])
-def test_clone_scores_of_each_centre(units, method):
+@pytest.mark.parametrize("method,resampled", [("nef50", False), ("all", False), ("nef50", True), ("all", True)])
+def test_clone_scores_of_each_centre(units, method, resampled):
     from agora.analysis import clone
 
-    settings = clone.CloneSettings(method=method, bootstrap=0, hearts=0)
+    settings = clone.CloneSettings(method=method, **({} if resampled else {"bootstrap": 0, "hearts": 0}))
     got = by_centre.clone_scores(units, settings)
     placed = units[units["centre_id"].notna()]
     centres = placed["centre_id"].astype("string").unique()
     assert sorted(got.index) == sorted(centres)
     for cid in centres:
         summary = clone.diagnose_centre(placed[placed["centre_id"] == cid], settings, centre_id=cid).summary
-        for col in by_centre.CLONE_COLUMNS:
+        for col in clone.SUMMARY_COLUMNS[1:]:
             want, have = summary.get(col), got.loc[cid, col]
             assert (pd.isna(want) and pd.isna(have)) or want == have, (cid, col, want, have)
     assert got["n_scored"].gt(0).sum() >= 5
+    if resampled:
+        assert got["bootstrap_low"].notna().sum() >= 5 and got["heart_low"].notna().sum() >= 1
 
 
 @pytest.mark.parametrize("today", [None, "2025-03-05"])
@@ -169,3 +171,21 @@ def test_indicator_table_agrees_with_the_per_centre_functions(workspace):
         assert (sig is None and pd.isna(table.loc[cid, "footfall_signature"])) or table.loc[cid, "footfall_signature"] == sig
         checked += 1
     assert checked >= 6 and table["footfall_yoy"].notna().any() and table["vacancy_change"].notna().any()
+
+
+@pytest.mark.parametrize("method", ["nef50", "all"])
+def test_diagnose_equals_the_centre_by_centre_loop(units, method):
+    """``diagnose`` (the command's table) against diagnose_centre on each group, as it was computed before."""
+    from agora.analysis import clone
+
+    settings = clone.CloneSettings(method=method)
+    for data in (units, units.assign(centre_id=pd.NA)):  # by centre, and every unit as one centre
+        got = clone.diagnose(data, settings=settings)
+        slim = clone._slim(data, ("centre_id",))
+        rows = [clone.diagnose_centre(group, settings, centre_id=cid, name=name).summary
+                for cid, (name, group) in clone.centre_groups(slim, None).items()]
+        want = pd.DataFrame(rows).reindex(columns=clone.SUMMARY_COLUMNS)
+        assert got["centre_id"].tolist() == want["centre_id"].tolist()
+        for col in clone.SUMMARY_COLUMNS:
+            for a, b in zip(got[col], want[col]):
+                assert (pd.isna(a) and pd.isna(b)) or a == b, (col, a, b)

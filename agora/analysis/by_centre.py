@@ -268,18 +268,27 @@ def clone_latest(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return out, days.map(lambda d: d.date().isoformat())
 
 
-def clone_scores(units: pd.DataFrame, settings=None) -> pd.DataFrame:
-    """The clone-town figures of every centre: :func:`agora.analysis.clone.diagnose_centre` for each.
+def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None) -> pd.DataFrame:
+    """The clone-town diagnosis of every centre: :func:`agora.analysis.clone.diagnose_centre`'s summary for each.
 
-    Each centre is diagnosed on its own units (its latest survey, its heart, its 50 units
-    nearest the heart), as the Clone town page does. Centres whose units are not all
-    points in Great Britain, or whose types come from the survey's own words, are diagnosed
-    by :func:`~agora.analysis.clone.diagnose_centre` itself.
+    Each centre is diagnosed on its own units (its latest survey, its heart, the units
+    nearest the heart, the sensitivity to other hearts and the bootstrap, drawn from a
+    generator seeded per centre), as the Clone town page does. Centres whose units are not
+    all points in Great Britain, or whose types come from the survey's own words, are
+    diagnosed by :func:`~agora.analysis.clone.diagnose_centre` itself.
+
+    Parameters
+    ----------
+    units : DataFrame or GeoDataFrame
+        Units with ownership decided, in centres by ``centre_id`` (units in no centre are left out).
+    settings : CloneSettings, optional
+    names : dict, optional
+        Centre id -> name (the ``centre`` column; default the id).
 
     Returns
     -------
     DataFrame
-        Indexed by centre id (units in no centre left out): :data:`CLONE_COLUMNS`.
+        Indexed by centre id: :data:`agora.analysis.clone.SUMMARY_COLUMNS` (but ``centre_id``).
     """
     from dataclasses import replace
 
@@ -290,11 +299,12 @@ def clone_scores(units: pd.DataFrame, settings=None) -> pd.DataFrame:
     from ..loaders.coords import BNG_CRS, BRITISH_ISLES
 
     settings = settings or clone.CloneSettings()
+    names = names or {}
+    columns = [c for c in clone.SUMMARY_COLUMNS if c != "centre_id"]
     placed = units[_centre_key(units).ne("").to_numpy()] if len(units) else units
-    empty = pd.DataFrame(columns=CLONE_COLUMNS, index=pd.Index([], dtype="string", name="centre_id"))
     if placed.empty:
-        return empty
-    latest, days = clone_latest(placed)  # every column: units are matched across surveys by address too
+        return pd.DataFrame(columns=columns, index=pd.Index([], dtype="string", name="centre_id"))
+    latest, days = clone_latest(placed)  # every column given: units are matched across surveys by address too
     latest = clone._slim(latest)
     centre = _centre_key(latest)
     table = clone.unit_roles(latest, replace(settings, types_from="category"))
@@ -309,84 +319,134 @@ def clone_scores(units: pd.DataFrame, settings=None) -> pd.DataFrame:
         survey_mode = g["e"].any() & g["s"].all() & (g["w"].mean() >= 0.9)
         fallback |= set(survey_mode.index[survey_mode]) if settings.types_from == "auto" else set(g.groups)
     # points in Great Britain: measured in British National Grid, as area_crs decides
-    has_geom = isinstance(latest, gpd.GeoDataFrame) and latest.geometry.name in latest and latest.crs is not None
-    if not has_geom:
+    xy = np.full((len(latest), 2), np.nan)
+    lon = lat = np.full(len(latest), np.nan)
+    if not (isinstance(latest, gpd.GeoDataFrame) and latest.geometry.name in latest and latest.crs is not None):
         fallback |= set(centre.unique())
-        xy = np.full((len(latest), 2), np.nan)
     else:
         geom = latest.geometry
         point = (geom.notna() & ~geom.is_empty & (geom.geom_type == "Point")).to_numpy()
         fallback |= set(centre[~point].unique())
-        lonlat = geom.to_crs(4326)
-        x = np.where(point, lonlat.x.where(point, np.nan), np.nan)
-        y = np.where(point, lonlat.y.where(point, np.nan), np.nan)
-        box = pd.DataFrame({"c": centre.to_numpy(), "x": x, "y": y}).groupby("c").agg(
+        shown = geom.to_crs(4326)
+        lon = np.where(point, shown.x.where(point, np.nan), np.nan)
+        lat = np.where(point, shown.y.where(point, np.nan), np.nan)
+        box = pd.DataFrame({"c": centre.to_numpy(), "x": lon, "y": lat}).groupby("c").agg(
             x0=("x", "min"), y0=("y", "min"), x1=("x", "max"), y1=("y", "max"))
         inside = (box["x0"] >= BRITISH_ISLES[0]) & (box["x1"] <= BRITISH_ISLES[2]) & (
             box["y0"] >= BRITISH_ISLES[1]) & (box["y1"] <= BRITISH_ISLES[3])
         fallback |= set(box.index[~inside])
-        xy = np.full((len(latest), 2), np.nan)
         if point.any():
             xy[point] = shapely.get_coordinates(geom[point].to_crs(BNG_CRS).to_numpy())
     owner = table["owner_class"].astype("string")
     indep = owner.eq("independent").fillna(False).to_numpy()
     chain = owner.eq("chain").fillna(False).to_numpy()
+    symbol = _text(table, "ownership").eq("symbol_group").fillna(False).to_numpy()
     type_codes, _ = pd.factorize(table["type_counted"])
+    from_codes, from_names = pd.factorize(table["type_from"])
+    role_codes, role_names = pd.factorize(table["role"])
     eligible = table["eligible"].to_numpy()
     status = _text(table, "status")
     occupied = status.eq("occupied").fillna(False).to_numpy()
     vacant = status.eq("vacant").fillna(False).to_numpy()
-    codes, names = pd.factorize(centre, sort=True)
+    codes, centre_ids = pd.factorize(centre, sort=True)
     order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
-    nef50 = settings.method == "nef50"
-    rows = []
-    for j, cid in enumerate(names):
+    bounds = np.searchsorted(codes[order], np.arange(len(centre_ids) + 1))
+    role_index = {r: i for i, r in enumerate(role_names)}
+    name_index = {r: i for i, r in enumerate(from_names)}
+
+    def summarise(rows_c: np.ndarray, scored: np.ndarray) -> dict:
+        i, c = int(indep[scored].sum()), int(chain[scored].sum())
+        sg = int(symbol[scored].sum())
+        n = i + c
+        t_codes = type_codes[scored]
+        known_types = t_codes[t_codes >= 0]
+        counts = np.bincount(known_types)[np.bincount(known_types) > 0] if len(known_types) else np.array([], int)
+        t = int(len(counts))
+        score = clone.nef2005_score(t, i, c)
+        index = clone.nef2010_index(t, i, n, weights=settings.weights, max_types=settings.max_types)
+        occ, vac = int(occupied[rows_c].sum()), int(vacant[rows_c].sum())
+        roles = role_codes[rows_c]
+        kinds = sorted(from_names[k] for k in np.unique(from_codes[scored]) if k >= 0)
+        return {
+            "n_units": int(len(rows_c)), "n_eligible": int(eligible[rows_c].sum()), "n_scored": n,
+            "independents": i, "chains": c, "symbol_groups": sg, "types": t,
+            "untyped_scored": int((t_codes < 0).sum()), "types_from": "+".join(kinds) if kinds else "none",
+            "types_from_names": int((from_codes[scored] == name_index.get("name", -2)).sum()),
+            "nef2005_score": score, "nef2005_class": clone.nef2005_class(score),
+            "nef2010_index": index, "nef2010_class": clone.nef2010_class(index), "richness": t,
+            "shannon": clone.shannon(counts), "simpson": clone.simpson(counts),
+            "share_independent": float(i / n) if n else float("nan"),
+            "share_chain": float((c - (sg if settings.symbol_groups_as_chains else 0)) / n) if n else float("nan"),
+            "share_symbol_group": float(sg / n) if n else float("nan"),
+            "share_vacant": float(vac / (occ + vac)) if occ + vac else float("nan"), "vacant": vac,
+            "excluded": int((roles == role_index.get("excluded use", -2)).sum()),
+            "ownership_unknown": int((roles == role_index.get("ownership unknown", -2)).sum()),
+            "use_unknown": int((roles == role_index.get("use unknown", -2)).sum()),
+        }
+
+    rows = {}
+    for j, cid in enumerate(centre_ids):
         if cid in fallback:
             continue
+        rng = np.random.default_rng(settings.seed)
         rows_c = order[bounds[j]:bounds[j + 1]]
         elig = rows_c[eligible[rows_c]]
+        far = best = None
+        notes = []
         if len(elig):
             pts = xy[elig]
             k = min(settings.sample_size, len(pts))
             dist, _ = cKDTree(pts).query(pts, k=k)
-            heart = pts[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
-            far = np.hypot(pts[:, 0] - heart[0], pts[:, 1] - heart[1])
+            best = elig[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
+            far = np.hypot(pts[:, 0] - xy[best, 0], pts[:, 1] - xy[best, 1])
             ranked = elig[np.argsort(far, kind="stable")]
-            chosen = ranked[: settings.sample_size] if nef50 else ranked
+            distance = dict(zip(elig, far))
         else:
-            chosen = elig
-        t_codes = type_codes[chosen]
-        t_codes = t_codes[t_codes >= 0]
-        counts = np.bincount(t_codes) if len(t_codes) else np.array([], dtype=int)
-        counts = counts[counts > 0]
-        i, c = int(indep[chosen].sum()), int(chain[chosen].sum())
-        rows.append((cid, len(rows_c), len(elig), i + c, i, c, len(counts), clone.shannon(counts),
-                     clone.simpson(counts), int(occupied[rows_c].sum()), int(vacant[rows_c].sum())))
-    out = pd.DataFrame(rows, columns=["centre_id", "n_units", "n_eligible", "n_scored", "independents", "chains",
-                                      "types", "shannon", "simpson", "_occupied", "_vacant"]).set_index("centre_id")
-    n, i, c, t = (out[col].to_numpy() for col in ("n_scored", "independents", "chains", "types"))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(n > 0, (5 * t + 50 * i + 5 * c) / np.where(n > 0, n, 1), np.nan)
-        w0, w1 = settings.weights
-        index = np.where(n > 0, w0 * i / np.where(n > 0, n, 1) + w1 * np.minimum(t, settings.max_types)
-                         / settings.max_types, np.nan)
-    out["nef2005_score"] = score
-    out["nef2010_index"] = index
-    out["nef2005_class"] = [clone.nef2005_class(v) for v in score]
-    out["nef2010_class"] = [clone.nef2010_class(v) for v in index]
-    out = out.drop(columns=["_occupied", "_vacant"])
+            ranked = elig
+        chosen = ranked[: settings.sample_size] if settings.method == "nef50" else ranked
+        below = len(chosen) < settings.minimum
+        if below and len(chosen):
+            notes.append(f"only {len(chosen)} units can be scored: nef never scored fewer than {settings.minimum}")
+        summary = summarise(rows_c, chosen)
+        summary.update(centre=names.get(cid) or cid, method=settings.method, survey_date=days.get(cid),
+                       below_minimum=bool(below),
+                       heart_lon=float(lon[best]) if best is not None else None,
+                       heart_lat=float(lat[best]) if best is not None else None,
+                       radius_m=float(max(distance[u] for u in chosen)) if len(chosen) else None,
+                       notes="; ".join(notes))
+        summary["nef2005_other_method"] = None
+        if len(elig):
+            other = ranked if settings.method == "nef50" else ranked[: settings.sample_size]
+            summary["nef2005_other_method"] = summarise(rows_c, other)["nef2005_score"]
+        if len(elig) > settings.minimum and settings.hearts:
+            pts = xy[elig]
+            k = min(settings.sample_size, len(elig))
+            starts = np.arange(len(elig))
+            if len(starts) > settings.hearts:
+                starts = np.sort(rng.choice(starts, settings.hearts, replace=False))
+            _, near = cKDTree(pts).query(pts[starts], k=k)
+            near = near.reshape(len(starts), -1)
+            scores, _ = clone._batch_scores(indep[elig][near], type_codes[elig][near], settings)
+            lo, med, hi = np.percentile(scores, [0, 50, 100])
+            classes = pd.Series([clone.nef2005_class(v) for v in scores]).value_counts(normalize=True)
+            summary["heart_low"], summary["heart_high"] = float(lo), float(hi)
+            summary["heart_same_class"] = float(classes.get(summary["nef2005_class"], 0.0))
+        if settings.bootstrap and len(chosen) >= 2:
+            pick = rng.integers(0, len(chosen), size=(settings.bootstrap, len(chosen)))
+            boot, _ = clone._batch_scores(indep[chosen][pick], type_codes[chosen][pick], settings)
+            lo, hi = np.percentile(boot, [2.5, 97.5])
+            summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
+        summary.update(clone.certainty(summary))
+        rows[cid] = summary
     # the centres the grouped path does not cover: diagnosed one by one
     key = _centre_key(placed)
-    extra = []
     for cid in sorted(fallback):
-        summary = clone.diagnose_centre(placed[(key == cid).to_numpy()], settings, centre_id=cid).summary
-        extra.append({"centre_id": cid, **{k: summary.get(k) for k in CLONE_COLUMNS}})
-    if extra:
-        out = pd.concat([out, pd.DataFrame(extra).set_index("centre_id")])
-    out["survey_date"] = pd.Series(days, dtype="object").reindex(out.index).where(lambda s: s.notna(), None)
+        summary = clone.diagnose_centre(placed[(key == cid).to_numpy()], settings, centre_id=cid,
+                                        name=names.get(cid) or cid).summary
+        rows[cid] = summary
+    out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
     out.index = pd.Index(out.index, dtype="string", name="centre_id")
-    return out[CLONE_COLUMNS].sort_index()
+    return out.sort_index()
 
 
 # --------------------------------------------------------------------------- footfall
