@@ -399,8 +399,8 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
             dist, _ = cKDTree(pts).query(pts, k=k)
             best = elig[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
             far = np.hypot(pts[:, 0] - xy[best, 0], pts[:, 1] - xy[best, 1])
-            ranked = elig[np.argsort(far, kind="stable")]
-            distance = dict(zip(elig, far))
+            rank = np.argsort(far, kind="stable")
+            ranked, far = elig[rank], far[rank]
         else:
             ranked = elig
         chosen = ranked[: settings.sample_size] if settings.method == "nef50" else ranked
@@ -412,7 +412,7 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
                        below_minimum=bool(below),
                        heart_lon=float(lon[best]) if best is not None else None,
                        heart_lat=float(lat[best]) if best is not None else None,
-                       radius_m=float(max(distance[u] for u in chosen)) if len(chosen) else None,
+                       radius_m=float(far[: len(chosen)].max()) if len(chosen) else None,
                        notes="; ".join(notes))
         summary["nef2005_other_method"] = None
         if len(elig):
@@ -428,9 +428,14 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
             near = near.reshape(len(starts), -1)
             scores, _ = clone._batch_scores(indep[elig][near], type_codes[elig][near], settings)
             lo, med, hi = np.percentile(scores, [0, 50, 100])
-            classes = pd.Series([clone.nef2005_class(v) for v in scores]).value_counts(normalize=True)
+            # the share of walks with the centre's class among walks with a class (clone.nef2005_class of each)
+            finite = np.isfinite(scores)
+            low, high = clone.NEF2005_THRESHOLDS
+            band = np.where(scores < low, 0, np.where(scores <= high, 1, 2))
+            cls = summary["nef2005_class"]
+            same = int((finite & (band == clone.CLASSES.index(cls))).sum()) if cls else 0
             summary["heart_low"], summary["heart_high"] = float(lo), float(hi)
-            summary["heart_same_class"] = float(classes.get(summary["nef2005_class"], 0.0))
+            summary["heart_same_class"] = float(same / int(finite.sum())) if same else 0.0
         if settings.bootstrap and len(chosen) >= 2:
             pick = rng.integers(0, len(chosen), size=(settings.bootstrap, len(chosen)))
             boot, _ = clone._batch_scores(indep[chosen][pick], type_codes[chosen][pick], settings)
