@@ -189,3 +189,14 @@ def test_diagnose_equals_the_centre_by_centre_loop(units, method):
         for col in clone.SUMMARY_COLUMNS:
             for a, b in zip(got[col], want[col]):
                 assert (pd.isna(a) and pd.isna(b)) or a == b, (col, a, b)
+
+
+def test_share_independent_of_each_centre(units):
+    from agora.analysis.headline import share_independent
+
+    latest = by_centre.latest_survey(units)
+    got = by_centre.share_independent(latest[latest["centre_id"].notna()])
+    for cid, group in latest.groupby(latest["centre_id"].astype("string")):
+        want = share_independent(group)
+        assert (want is None and pd.isna(got[cid])) or got[cid] == want, cid
+    assert got.notna().sum() >= 5

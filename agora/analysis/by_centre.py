@@ -232,6 +232,18 @@ def vacancy_change(units: pd.DataFrame) -> pd.Series:
     return ((rate_after - rate_before) * 100).rename("change_points")
 
 
+def share_independent(units: pd.DataFrame) -> pd.Series:
+    """:func:`agora.analysis.headline.share_independent` of each centre's units (NaN where it gives None)."""
+    centre = units["centre_id"].astype("string")
+    known = units["ownership"].isin(["independent", "chain", "symbol_group"]) & (units["status"] == "occupied")
+    known = known.fillna(False).to_numpy(dtype=bool)
+    independent = pd.Series((units["ownership"] == "independent").fillna(False).to_numpy(dtype=bool)[known])
+    counted = independent.groupby(centre.to_numpy()[known]).agg(["sum", "size"])
+    shares = (counted["sum"] / counted["size"]).astype(float)
+    every = pd.Index(centre.dropna().unique(), dtype="string", name="centre_id")
+    return shares.set_axis(shares.index.astype("string")).reindex(every).rename("share_independent")
+
+
 def latest_survey(units: pd.DataFrame) -> pd.DataFrame:
     """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows)."""
     from .vacancy import prepare

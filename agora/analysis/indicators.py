@@ -212,16 +212,16 @@ def compute_units_vacancy(inputs: Inputs) -> pd.DataFrame:
 
 
 def compute_ownership(inputs: Inputs) -> pd.DataFrame:
-    """Share independent per centre (:func:`agora.analysis.headline.share_independent`)."""
-    from .headline import share_independent
+    """Share independent per centre (:func:`agora.analysis.headline.share_independent`, every centre at once)."""
+    from . import by_centre
 
     out = _empty(inputs, ["share_independent"])
     latest = inputs.latest_units()
     if latest is None or latest.empty or "ownership" not in latest:
         return out
-    for cid, group in latest.groupby(latest["centre_id"].astype("string")):
-        value = share_independent(group)
-        out.loc[cid, "share_independent"] = np.nan if value is None else value
+    shares = by_centre.share_independent(latest)
+    out = out.reindex(out.index.union(shares.index))
+    out.loc[shares.index, "share_independent"] = shares.to_numpy(dtype=float)
     return out
 
 
