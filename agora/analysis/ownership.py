@@ -65,10 +65,24 @@ def name_key(values: pd.Series) -> pd.Series:
     as spaces, a leading "the" and a trailing "Ltd"/"Limited"/"plc"/"UK" dropped.
     """
     text = values.astype("string")
-    uniques = text.dropna().unique()
-    table = {v: _key(v) for v in uniques}
-    out = text.map(table, na_action="ignore").astype("string")
+    # plain ASCII names (nearly all) with vectorised string operations, the others one by one
+    ascii_ = text.str.isascii().fillna(True).to_numpy(dtype=bool)
+    out = _ascii_keys(text[ascii_]) if ascii_.all() else pd.concat(
+        [_ascii_keys(text[ascii_]), _python_keys(text[~ascii_])]).reindex(text.index)
+    out = out.astype("string")
     return out.mask(out == "", pd.NA)
+
+
+def _python_keys(text: pd.Series) -> pd.Series:
+    table = {v: _key(v) for v in text.dropna().unique()}
+    return text.map(table, na_action="ignore")
+
+
+def _ascii_keys(text: pd.Series) -> pd.Series:
+    """:func:`_key` of ASCII text (which Unicode normalisation leaves as it is), column-wise."""
+    out = text.str.lower().str.replace("&", " and ", regex=False).str.replace("+", " and ", regex=False)
+    out = out.str.replace(r"['`]", "", regex=True).str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+    return out.str.replace(r"^the\s+", "", regex=True).str.replace(r"\s+(?:ltd|limited|plc|uk|llp)$", "", regex=True)
 
 
 def _key(value: str) -> str:
