@@ -67,9 +67,11 @@ def name_key(values: pd.Series) -> pd.Series:
     text = values.astype("string")
     # plain ASCII names (nearly all) with vectorised string operations, the others one by one
     ascii_ = text.str.isascii().fillna(True).to_numpy(dtype=bool)
-    out = _ascii_keys(text[ascii_]) if ascii_.all() else pd.concat(
-        [_ascii_keys(text[ascii_]), _python_keys(text[~ascii_])]).reindex(text.index)
-    out = out.astype("string")
+    keys = np.empty(len(text), dtype=object)
+    keys[ascii_] = _ascii_keys(text[ascii_]).to_numpy(dtype=object)
+    if not ascii_.all():
+        keys[~ascii_] = _python_keys(text[~ascii_]).to_numpy(dtype=object)
+    out = pd.Series(pd.array(keys, dtype="string"), index=text.index)
     return out.mask(out == "", pd.NA)
 
 
