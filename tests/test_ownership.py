@@ -132,3 +132,27 @@ def test_osm_brand_tag_no_list_knows_is_a_chain():
     out = classify_ownership(u)
     assert out["ownership"].tolist() == ["chain", "independent"]
     assert out["ownership_source"].tolist() == ["osm_brand", "inferred"]
+
+
+def test_name_facts_reused_give_the_same_classification():
+    from agora.analysis.ownership import brands_signature, name_facts
+
+    names = ["Greggs", "Bob's Pies", "Bob's Pies", "Spar", "Barbers", "Greggs the Bakers", pd.NA, "Tesco Express"]
+    u = units(name=names, centre_id=["a", "b", "c", "a", "b", "c", "a", "b"],
+              category=["baker", "baker", "baker", "convenience", pd.NA, "baker", "baker", "convenience"],
+              brand=[pd.NA, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA, "Costa", pd.NA])
+    brands = load_brands()
+    plain = classify_ownership(u, brands)
+    # facts of the first rows only (an earlier save): the rest are worked out, the result is the same
+    known = name_facts(u.iloc[:3], brands)
+    assert len(known) == 2  # one row per distinct name, brand and type
+    facts = name_facts(u, brands, known)
+    assert len(facts) == 7 and set(known["name"]) <= set(facts["name"])
+    pd.testing.assert_frame_equal(classify_ownership(u, brands, facts=known), plain)
+    pd.testing.assert_frame_equal(classify_ownership(u, brands, facts=facts), plain)
+    # what the facts say is what the per-row functions say
+    row = facts.set_index(["name", "brand", "category"]).loc[("Tesco Express", "\x00", "convenience")]
+    assert row["name_key"] == name_key(pd.Series(["Tesco Express"]))[0]
+    assert row["list_brand"] == match_brands(pd.Series(["Tesco Express"]), pd.Series(["convenience"]),
+                                             brands)["brand"][0] == "Tesco"
+    assert brands_signature(brands) != brands_signature(brands.iloc[1:])

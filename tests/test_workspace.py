@@ -135,6 +135,10 @@ def test_indicators_after_one_town_update_equal_a_full_rebuild(workspace, tmp_pa
     full = DataService(fresh).indicators().set_index("centre_id").sort_index()
     pd.testing.assert_frame_equal(incremental, full, check_dtype=False)
     assert timings == {}  # save() had already built them
+    # ownership from the names of the build before equals ownership worked out afresh
+    cols = ["unit_id", "ownership", "ownership_source", "brand"]
+    pd.testing.assert_frame_equal(svc.layer("units")[cols], DataService(fresh).layer("units")[cols])
+    assert (svc.path / "derived" / str(svc.version()) / "names.parquet").exists()
 
 
 def test_read_only_workspace_writes_nothing_and_shows_the_demo(tmp_path):

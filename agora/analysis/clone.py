@@ -144,8 +144,11 @@ def _band(value: float, thresholds: tuple[float, float]) -> str | None:
 # --- diversity -------------------------------------------------------------------------
 
 def shannon(counts) -> float:
-    """Shannon diversity ``-sum(p ln p)`` of category counts (0 for one category; NaN for none)."""
-    c = np.asarray(counts, dtype=float)
+    """Shannon diversity ``-sum(p ln p)`` of category counts (0 for one category; NaN for none).
+
+    The counts are summed in ascending order, so their order does not change the last digit.
+    """
+    c = np.sort(np.asarray(counts, dtype=float))
     c = c[c > 0]
     if c.size == 0:
         return float("nan")
@@ -154,8 +157,8 @@ def shannon(counts) -> float:
 
 
 def simpson(counts) -> float:
-    """Simpson diversity ``1 - sum(p^2)`` (Gini-Simpson: the chance two units differ in type)."""
-    c = np.asarray(counts, dtype=float)
+    """Simpson diversity ``1 - sum(p^2)`` (Gini-Simpson: the chance two units differ in type); counts in any order."""
+    c = np.sort(np.asarray(counts, dtype=float))
     c = c[c > 0]
     if c.size == 0:
         return float("nan")
@@ -584,9 +587,19 @@ def centre_groups(
     called "All units". Units left without a group are not diagnosed.
     """
     units = units.copy()
-    if by not in units:
-        units[by] = pd.Series(pd.NA, index=units.index, dtype="string")
-    key = units[by].astype("string")
+    key, names = group_keys(units, centres, by=by)
+    if key.isna().all():
+        return {"all": ("All units", units)}
+    out = {}
+    for cid, group in units.groupby(key, sort=True):
+        out[str(cid)] = (names.get(cid) or str(cid), group)
+    return out
+
+
+def group_keys(units: pd.DataFrame, centres: pd.DataFrame | None = None, *,
+               by: str = "centre_id") -> tuple[pd.Series, dict[str, str]]:
+    """The centre of each unit as :func:`centre_groups` decides it (<NA>: none), and centre names by id."""
+    key = units[by].astype("string") if by in units else pd.Series(pd.NA, index=units.index, dtype="string")
     names: dict[str, str] = {}
     if centres is not None and len(centres):
         cid = centres["centre_id"].astype("string")
@@ -597,13 +610,9 @@ def centre_groups(
             joined = gpd.sjoin(probe, centres[["centre_id", "geometry"]].to_crs(units.crs), how="left",
                                predicate="within")
             first = joined[~joined.index.duplicated(keep="first")]["centre_id"]
+            key = key.copy()
             key[need] = first.reindex(units.index[need]).astype("string")
-    if key.isna().all():
-        return {"all": ("All units", units)}
-    out = {}
-    for cid, group in units.groupby(key, sort=True):
-        out[str(cid)] = (names.get(cid) or str(cid), group)
-    return out
+    return key, names
 
 
 def diagnose(
@@ -639,9 +648,21 @@ def diagnose(
         the spread of the score over other hearts and the bootstrap interval.
     """
     settings = replace(settings or CloneSettings(), **options)
+    slim = _slim(units, (by,))
+    if by == "centre_id" and not hearts:
+        # every centre at once (agora.analysis.by_centre), when each unit's centre is its centre_id
+        from .by_centre import clone_scores
+
+        key, names = group_keys(slim, centres, by=by)
+        own = slim["centre_id"].astype("string").fillna("") if "centre_id" in slim else None
+        if key.isna().all():
+            slim, names = slim.assign(centre_id="all"), {"all": "All units"}
+        if key.isna().all() or (own is not None and (key.fillna("") == own).all()):
+            table = clone_scores(slim, settings, names=names)
+            return table.reset_index().reindex(columns=SUMMARY_COLUMNS)
     rows = []
     # Roles (and whether types come from the survey's words) are decided per centre, as the page does.
-    for cid, (name, group) in centre_groups(_slim(units, (by,)), centres, by=by).items():
+    for cid, (name, group) in centre_groups(slim, centres, by=by).items():
         result = diagnose_centre(group, settings, heart=(hearts or {}).get(cid), centre_id=cid, name=name)
         rows.append(result.summary)
     if not rows:

@@ -77,7 +77,7 @@ class Inputs:
     def latest_units(self) -> pd.DataFrame:
         """Each centre's units in its latest survey (computed once)."""
         if "latest" not in self._cache:
-            from .vacancy import latest_survey
+            from .by_centre import latest_survey
 
             units = self.units
             if units is None or units.empty or "centre_id" not in units:
@@ -94,8 +94,11 @@ class Inputs:
             table = layers.get(name)
             return table if table is not None else pd.DataFrame()
 
-        return cls(get("centres"), get("units"), get("footfall_sites"), get("footfall_counts"), get("assets"),
-                   area, dict(options))
+        out = cls(get("centres"), get("units"), get("footfall_sites"), get("footfall_counts"), get("assets"),
+                  area, dict(options))
+        if layers.get("latest_units") is not None:  # computed already by the caller
+            out._cache["latest"] = layers["latest_units"]
+        return out
 
 
 Compute = Callable[[Inputs], pd.DataFrame]
@@ -185,7 +188,7 @@ def _empty(inputs: Inputs, columns: Sequence[str]) -> pd.DataFrame:
 
 def compute_units_vacancy(inputs: Inputs) -> pd.DataFrame:
     """Units, vacancy rate and its change per centre (:mod:`agora.analysis.vacancy`)."""
-    from . import vacancy
+    from . import by_centre, vacancy
 
     cols = ["units", "vacancy_rate", "vacancy_change", "data_date"]
     out = _empty(inputs, cols).astype({"data_date": "object"})
@@ -199,26 +202,26 @@ def compute_units_vacancy(inputs: Inputs) -> pd.DataFrame:
     out["vacancy_rate"] = table["vacancy_rate"].reindex(out.index)
     dates = latest.groupby(latest["centre_id"].astype("string"))["survey_date"].max()
     out["data_date"] = dates.reindex(out.index).map(lambda d: None if pd.isna(d) else f"{pd.Timestamp(d):%Y-%m-%d}")
-    units = inputs.units[inputs.units["centre_id"].notna()]
-    for cid, group in units.groupby(units["centre_id"].astype("string")):
-        # each centre's own last two surveys (centres are surveyed on different dates)
-        moved = vacancy.vacancy_change(group, by=("centre_id",))
-        if len(moved) and pd.notna(moved["change_points"].iloc[0]):
-            out.loc[cid, "vacancy_change"] = float(moved["change_points"].iloc[0])
+    # each centre's own last two surveys (centres are surveyed on different dates): the figure of
+    # vacancy.vacancy_change on the centre's units, computed for every centre at once
+    moved = by_centre.vacancy_change(inputs.units[inputs.units["centre_id"].notna()]).dropna()
+    moved.index = moved.index.astype("string")
+    out = out.reindex(out.index.union(moved.index))
+    out.loc[moved.index, "vacancy_change"] = moved.to_numpy(dtype=float)
     return out
 
 
 def compute_ownership(inputs: Inputs) -> pd.DataFrame:
-    """Share independent per centre (:func:`agora.analysis.headline.share_independent`)."""
-    from .headline import share_independent
+    """Share independent per centre (:func:`agora.analysis.headline.share_independent`, every centre at once)."""
+    from . import by_centre
 
     out = _empty(inputs, ["share_independent"])
     latest = inputs.latest_units()
     if latest is None or latest.empty or "ownership" not in latest:
         return out
-    for cid, group in latest.groupby(latest["centre_id"].astype("string")):
-        value = share_independent(group)
-        out.loc[cid, "share_independent"] = np.nan if value is None else value
+    shares = by_centre.share_independent(latest)
+    out = out.reindex(out.index.union(shares.index))
+    out.loc[shares.index, "share_independent"] = shares.to_numpy(dtype=float)
     return out
 
 
@@ -259,9 +262,10 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
     """nef 2005 score and class, nef 2010 index and class, Shannon diversity (:mod:`agora.analysis.clone`).
 
     Each centre is diagnosed on its own (:func:`agora.analysis.clone.diagnose_centre`,
-    its latest survey), exactly as the Clone town page does.
+    its latest survey), exactly as the Clone town page does; every centre at once
+    (:func:`agora.analysis.by_centre.clone_scores`).
     """
-    from . import clone
+    from . import by_centre, clone
 
     cols = ["nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "n_scored"]
     out = _empty(inputs, cols).astype({"nef2005_class": "object", "nef2010_class": "object"})
@@ -269,13 +273,11 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
     if units is None or units.empty or "ownership" not in units or "centre_id" not in units:
         return out
     settings = clone.CloneSettings(**{"bootstrap": 0, "hearts": 0, **inputs.options.get("clone", {})})
-    placed = units[units["centre_id"].notna()]
-    for cid, group in placed.groupby(placed["centre_id"].astype("string")):
-        summary = clone.diagnose_centre(group, settings, centre_id=str(cid)).summary
-        if not summary.get("n_scored"):
-            continue
-        for col in cols:
-            out.loc[cid, col] = summary.get(col)
+    scores = by_centre.clone_scores(units[units["centre_id"].notna()], settings)
+    scores = scores[scores["n_scored"].fillna(0).astype(int) > 0]
+    out = out.reindex(out.index.union(scores.index))
+    for col in cols:
+        out.loc[scores.index, col] = scores[col].to_numpy(dtype=object if col.endswith("_class") else float)
     return out
 
 
@@ -295,21 +297,22 @@ def compute_brands(inputs: Inputs) -> pd.DataFrame:
 
 
 def compute_footfall(inputs: Inputs) -> pd.DataFrame:
-    """Footfall year-on-year change and monthly signature for centres with counts (:mod:`agora.analysis.footfall`)."""
-    from . import footfall
+    """Footfall year-on-year change and monthly signature for centres with counts (:mod:`agora.analysis.footfall`).
+
+    The figures of :func:`~agora.analysis.footfall.recent_change` and
+    :func:`~agora.analysis.footfall.monthly_signature` per centre, every centre from one
+    DuckDB connection (:func:`agora.analysis.by_centre.footfall_figures`).
+    """
+    from . import by_centre
 
     out = _empty(inputs, ["footfall_yoy", "footfall_signature"]).astype({"footfall_signature": "object"})
     sites, counts = inputs.footfall_sites, inputs.footfall_counts
     if sites is None or counts is None or sites.empty or len(counts) == 0 or "centre_id" not in sites:
         return out
-    today = inputs.options.get("today")
-    for cid in sorted(sites["centre_id"].dropna().astype(str).unique()):
-        change = footfall.recent_change(counts, sites, cid, weeks=RECENT_WEEKS, today=today)
-        if change and change.get("change_pct") is not None:
-            out.loc[cid, "footfall_yoy"] = float(change["change_pct"])
-        signature = footfall.monthly_signature(counts, sites, centre_id=cid)
-        if signature.get("signature"):
-            out.loc[cid, "footfall_signature"] = signature["signature"]
+    figures = by_centre.footfall_figures(counts, sites, weeks=RECENT_WEEKS, today=inputs.options.get("today"))
+    out = out.reindex(out.index.union(figures.index))
+    out.loc[figures.index, "footfall_yoy"] = figures["footfall_yoy"].to_numpy(dtype=float)
+    out.loc[figures.index, "footfall_signature"] = figures["footfall_signature"].to_numpy(dtype=object)
     return out
 
 
@@ -556,6 +559,8 @@ def indicator_table(
     layers : dict
         Canonical layers (``centres``, ``units`` with ownership classified,
         ``footfall_sites``, ``footfall_counts``, ``assets``); missing ones count as empty.
+        ``latest_units``, when given, is each centre's latest survey of those units
+        (:func:`agora.analysis.by_centre.latest_survey`), not computed again.
     area : DataFrame, optional
         Area-level rows (CDRC tables, :func:`agora.loaders.area_indicators.load_cdrc_folder`):
         their centres join the table; workspace centres matched to them (by id, else
@@ -669,8 +674,11 @@ def _restrict(inputs: Inputs, centre_ids: set[str]) -> Inputs:
             return table
         return table[table["centre_id"].astype("string").isin(centre_ids).fillna(False)]
 
-    return Inputs(only(inputs.centres), only(inputs.units), only(inputs.footfall_sites), inputs.footfall_counts,
-                  inputs.assets, inputs.area, dict(inputs.options))
+    out = Inputs(only(inputs.centres), only(inputs.units), only(inputs.footfall_sites), inputs.footfall_counts,
+                 inputs.assets, inputs.area, dict(inputs.options))
+    if "latest" in inputs._cache:  # these centres' rows of every centre's latest survey, as a full build reads them
+        out._cache["latest"] = only(inputs._cache["latest"])
+    return out
 
 
 def _join_area(table: pd.DataFrame, rows: pd.DataFrame, centres: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:

@@ -65,10 +65,26 @@ def name_key(values: pd.Series) -> pd.Series:
     as spaces, a leading "the" and a trailing "Ltd"/"Limited"/"plc"/"UK" dropped.
     """
     text = values.astype("string")
-    uniques = text.dropna().unique()
-    table = {v: _key(v) for v in uniques}
-    out = text.map(table, na_action="ignore").astype("string")
+    # plain ASCII names (nearly all) with vectorised string operations, the others one by one
+    ascii_ = text.str.isascii().fillna(True).to_numpy(dtype=bool)
+    keys = np.empty(len(text), dtype=object)
+    keys[ascii_] = _ascii_keys(text[ascii_]).to_numpy(dtype=object)
+    if not ascii_.all():
+        keys[~ascii_] = _python_keys(text[~ascii_]).to_numpy(dtype=object)
+    out = pd.Series(pd.array(keys, dtype="string"), index=text.index)
     return out.mask(out == "", pd.NA)
+
+
+def _python_keys(text: pd.Series) -> pd.Series:
+    table = {v: _key(v) for v in text.dropna().unique()}
+    return text.map(table, na_action="ignore")
+
+
+def _ascii_keys(text: pd.Series) -> pd.Series:
+    """:func:`_key` of ASCII text (which Unicode normalisation leaves as it is), column-wise."""
+    out = text.str.lower().str.replace("&", " and ", regex=False).str.replace("+", " and ", regex=False)
+    out = out.str.replace(r"['`]", "", regex=True).str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+    return out.str.replace(r"^the\s+", "", regex=True).str.replace(r"\s+(?:ltd|limited|plc|uk|llp)$", "", regex=True)
 
 
 def _key(value: str) -> str:
@@ -255,6 +271,68 @@ def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame) 
     return out
 
 
+#: Columns of :func:`name_facts`: the key (name, brand, shop type as given) and what the rules read of it.
+FACT_COLUMNS = ["name", "brand", "category", "name_key", "brand_key", "generic", "list_brand", "list_ownership"]
+_MISSING = "\x00"  # stands for a missing value in the keys of :func:`name_facts`
+
+
+def brands_signature(brands: pd.DataFrame) -> str:
+    """A hash of a brand table (:func:`load_brands`): name facts made with another table are not reused."""
+    return str(int(pd.util.hash_pandas_object(brands[BRAND_COLUMNS], index=False).sum()) % 2**63)
+
+
+def _fact_keys(units: pd.DataFrame) -> pd.DataFrame:
+    def col(name: str) -> pd.Series:
+        values = units[name].astype("string") if name in units else pd.Series(pd.NA, index=units.index, dtype="string")
+        return values.fillna(_MISSING)
+
+    return pd.DataFrame({"name": col("name"), "brand": col("brand"), "category": col("category")}).reset_index(drop=True)
+
+
+def name_facts(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What the rules read of each distinct (name, brand, shop type) of `units`, each worked out once.
+
+    ``name_key`` and ``brand_key`` (:func:`name_key` of the name, and of the brand or
+    else the name), ``generic`` (the name is a type word, :func:`agora.analysis.taxonomy.is_type_word`),
+    and ``list_brand``/``list_ownership`` (the brand-list match of the brand, else of the
+    name, :func:`match_brands`). Missing values in the key columns are ``"\\x00"``.
+
+    Parameters
+    ----------
+    brands : DataFrame
+        From :func:`load_brands`.
+    known : DataFrame, optional
+        Facts made earlier *with the same brand table*: those keys are not worked out again.
+
+    Returns
+    -------
+    DataFrame
+        :data:`FACT_COLUMNS`, one row per distinct key of `units`.
+    """
+    keys = _fact_keys(units).drop_duplicates(ignore_index=True)
+    reused = None
+    if known is not None and len(known):
+        reused = keys.merge(known[FACT_COLUMNS], how="inner")
+        seen = keys.merge(reused[["name", "brand", "category"]], how="left", indicator=True)["_merge"] == "both"
+        keys = keys[~seen.to_numpy()].reset_index(drop=True)
+    out = keys.copy()
+    if len(keys):
+        name = keys["name"].mask(keys["name"] == _MISSING)
+        brand = keys["brand"].mask(keys["brand"] == _MISSING)
+        category = keys["category"].mask(keys["category"] == _MISSING)
+        out["name_key"] = name_key(name)
+        out["brand_key"] = name_key(brand.fillna(name))
+        out["generic"] = is_type_word(name).to_numpy(dtype=bool)
+        found = match_brands(brand, category, brands).fillna(match_brands(name, category, brands))
+        out["list_brand"] = found["brand"].astype("string")
+        out["list_ownership"] = found["ownership"].astype("string")
+    else:
+        out = pd.DataFrame({c: pd.Series(dtype="bool" if c == "generic" else "string") for c in FACT_COLUMNS})
+    if reused is not None and len(reused):
+        out = pd.concat([reused, out[FACT_COLUMNS]], ignore_index=True)
+    return out[FACT_COLUMNS].astype({c: "string" for c in FACT_COLUMNS if c != "generic"} | {"generic": bool})
+
+
 def classify_ownership(
     units: pd.DataFrame,
     brands: pd.DataFrame | str | Path | None = None,
@@ -262,6 +340,7 @@ def classify_ownership(
     k: int = 3,
     centre_column: str = "centre_id",
     own_list: bool = True,
+    facts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Fill ``ownership`` and ``ownership_source`` of every unit by the rules of this module.
 
@@ -279,6 +358,9 @@ def classify_ownership(
         Column that says which centre a unit is in.
     own_list : bool
         Use the project's own brand list.
+    facts : DataFrame, optional
+        :func:`name_facts` of these units' names made with the same brand table
+        (each distinct name is then not worked out again; missing ones are added).
 
     Returns
     -------
@@ -306,13 +388,21 @@ def classify_ownership(
     source = np.where(keep, given_source.fillna("").to_numpy(dtype=object), None).astype(object)
     todo = ~keep.to_numpy()
 
-    name, brand, category = col("name"), col("brand"), col("category")
+    name, brand = col("name"), col("brand")
     status = col("status")
     wikidata = col("brand_wikidata")
     not_brand = col("not_brand", "boolean").fillna(False).to_numpy(dtype=bool)
     sg_keys = symbol_group_keys(table)
     sg_qids = symbol_group_wikidata(table)
-    brand_keys = name_key(brand.fillna(name))
+    # what the rules read of a name, worked out once per distinct name, brand and shop type
+    keys = _fact_keys(out)
+    facts = name_facts(out, table, facts)
+    row = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"].to_numpy()
+
+    def fact(column: str) -> pd.Series:
+        return pd.Series(facts[column].to_numpy()[row], index=idx)
+
+    brand_keys = fact("brand_key").astype("string")
     is_symbol = (brand_keys.isin(sg_keys) | wikidata.isin(sg_qids)).fillna(False).to_numpy(dtype=bool)
 
     unknown = (status.isin(["vacant", "unknown"]).fillna(False) | (name.isna() & brand.isna())).to_numpy(dtype=bool, copy=True)
@@ -332,17 +422,13 @@ def classify_ownership(
 
     filled_brand = brand.to_numpy(dtype=object).copy()
     if todo.any():
-        sub = pd.Series(todo, index=idx)
-        by_brand = match_brands(brand[sub], category[sub], table)
-        by_name = match_brands(name[sub], category[sub], table)
-        found = by_brand.fillna(by_name)
-        pos = np.flatnonzero(todo)
-        matched = found["brand"].notna().to_numpy()
-        mpos = pos[matched]
-        ownership[mpos] = found["ownership"].to_numpy(dtype=object)[matched]
+        list_brand = fact("list_brand").to_numpy(dtype=object)
+        list_ownership = fact("list_ownership").to_numpy(dtype=object)
+        mpos = np.flatnonzero(todo & ~pd.isna(list_brand))
+        ownership[mpos] = list_ownership[mpos]
         source[mpos] = "brand_list"
         empty_brand = pd.isna(filled_brand[mpos])
-        filled_brand[mpos[empty_brand]] = found["brand"].to_numpy(dtype=object)[matched][empty_brand]
+        filled_brand[mpos[empty_brand]] = list_brand[mpos][empty_brand]
         todo[mpos] = False
 
     hit = todo & brand.notna().to_numpy()
@@ -351,8 +437,8 @@ def classify_ownership(
     todo &= ~hit
 
     if todo.any() and centre_column in out:
-        key = name_key(name)
-        generic = is_type_word(name)
+        key = fact("name_key").astype("string")
+        generic = fact("generic").astype(bool)
         centre = out[centre_column].astype("string")
         valid = key.notna() & centre.notna() & ~generic
         counts = pd.DataFrame({"key": key[valid], "centre": centre[valid]}).groupby("key")["centre"].nunique()

@@ -116,16 +116,27 @@ def match_units(units: pd.DataFrame, *, metres: float = MATCH_METRES) -> pd.Data
         return pd.DataFrame({"unit_key": key, "match_rule": rule})
     rounds = _rounds(units).fillna(_UNDATED)
     centre = _centre_key(units)
-    address = _address(units)
-    name = _norm(_text(units, "name"))
-    xy = _xy(units)
     raw = key.to_numpy(dtype=object).copy()
     keys = raw.copy()
     rules = np.array(["id"] * len(units), dtype=object)
-    addr = address.to_numpy(dtype=object)
-    names = name.to_numpy(dtype=object)
     days = rounds.to_numpy()
-    for _, order in pd.Series(np.arange(len(units))).groupby(centre.to_numpy(), sort=False):
+    # A centre where every id is first seen in its first survey needs no matching: each row
+    # keeps its id (rule "id"). Only the other centres go through the rules below.
+    frame = pd.DataFrame({"c": centre.to_numpy(), "r": key.to_numpy(), "d": days})
+    first_day = frame.groupby("c", sort=False)["d"].transform("min")
+    first_seen = frame.groupby(["c", "r"], sort=False)["d"].transform("min")
+    slow = frame["c"].isin(frame.loc[(first_seen != first_day).to_numpy(), "c"].unique()).to_numpy()
+    if not slow.any():
+        return pd.DataFrame({"unit_key": key, "match_rule": rule})
+    where = np.flatnonzero(slow)
+    some = units.iloc[where]
+    addr = np.full(len(units), None, dtype=object)
+    addr[where] = _address(some).to_numpy(dtype=object)
+    names = np.full(len(units), None, dtype=object)
+    names[where] = _norm(_text(some, "name")).to_numpy(dtype=object)
+    xy = np.full((len(units), 2), np.nan)
+    xy[where] = _xy(some)
+    for _, order in pd.Series(where).groupby(centre.to_numpy()[where], sort=False):
         order = order.to_numpy()
         known_ids: dict = {}
         by_address: dict = {}
@@ -310,6 +321,7 @@ def units_on(units: pd.DataFrame, date=None, *, rounds: pd.DataFrame | None = No
     if not parts:
         return data.iloc[0:0].assign(last_seen=pd.NaT, as_of=pd.NaT)
     out = pd.concat(parts)
+    out["as_of"] = pd.to_datetime(out["as_of"]).astype("datetime64[ms]")  # an undated centre's NaT too
     return out.sort_index()
 
 

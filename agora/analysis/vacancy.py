@@ -172,8 +172,10 @@ def prepare(
     out["shop_type"] = label.astype("string").fillna(type_id).fillna(UNKNOWN_TYPE)
     if "observed_on" in out:
         out = out.sort_values("observed_on", kind="stable", na_position="first")
-    keys = ["unit_key", "survey_date"]
-    out = out[~out.duplicated(keys, keep="last")] if "unit_key" in out else out
+    # one row per unit and survey; units of two centres may share an id (two councils' files)
+    keys = ["_centre", "unit_key", "survey_date"]
+    if "unit_key" in out:
+        out = out[~out.assign(_centre=cid.fillna(""))[keys].duplicated(keep="last")]
     return out.sort_index()
 
 

@@ -42,9 +42,10 @@ log = logging.getLogger(__name__)
 
 #: Derived tables and whether they have geometry.
 TABLES = {"centres": True, "units": True, "footfall_sites": True, "assets": True,
-          "indicators": False, "brands": False, "mix": False, "fingerprints": False, "count_sites": False}
+          "indicators": False, "brands": False, "mix": False, "fingerprints": False, "count_sites": False,
+          "names": False}
 #: What a build reuses from the build before (figures of centres whose data did not change).
-REUSED = ("indicators", "fingerprints", "count_sites")
+REUSED = ("indicators", "fingerprints", "count_sites", "names")
 DONE = "complete"
 
 
@@ -145,7 +146,8 @@ class DataService:
             return {}
         folder = self._folder(done[0])
         try:
-            out = {name: pd.read_parquet(folder / f"{name}.parquet") for name in REUSED}
+            out = {name: pd.read_parquet(folder / f"{name}.parquet") for name in REUSED
+                   if name != "names" or (folder / "names.parquet").exists()}  # older builds have no names
             out["area_rows"] = int((folder / DONE).read_text().split()[1])
         except (OSError, ValueError, IndexError):
             return {}

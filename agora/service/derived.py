@@ -26,8 +26,8 @@ import pandas as pd
 
 from ..analysis import similarity
 from ..analysis.indicators import indicator_table
-from ..analysis.ownership import classify_ownership, load_brands
-from ..analysis.vacancy import latest_survey
+from ..analysis.ownership import FACT_COLUMNS, brands_signature, classify_ownership, load_brands, name_facts
+from ..analysis.by_centre import latest_survey
 from ..layers import get_layer
 from ..loaders.coords import assign_centres
 from ..loaders.report import LoadReport
@@ -88,7 +88,9 @@ def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame) 
                          .groupby("centre_id")["h"].agg(lambda h: int(h.sum()) % 2**63).rename("counts"))
     if not parts:
         return pd.Series(dtype="string", name="fingerprint")
-    table = pd.concat(parts, axis=1).astype("string").fillna("-")
+    table = pd.concat(parts, axis=1).astype("string")
+    # every part in every build: the first footfall counts or assets of a workspace change only their centres
+    table = table.reindex(columns=[*TOWN_LAYERS, "counts"]).fillna("-")
     return table.agg("|".join, axis=1).rename("fingerprint")
 
 
@@ -116,14 +118,17 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     Parameters
     ----------
     previous : dict, optional
-        The ``indicators``, ``fingerprints`` and ``count_sites`` tables of an earlier
-        build: only centres whose fingerprint changed have their figures computed again.
+        The ``indicators``, ``fingerprints``, ``count_sites`` and ``names`` tables of an
+        earlier build: only centres whose fingerprint changed have their figures computed
+        again, and only names not seen before are matched against the brand lists (all of
+        them when the brand lists changed).
 
     Returns
     -------
     tables : dict
         ``centres``, ``units``, ``footfall_sites``, ``assets``, ``indicators``, ``brands``,
-        ``mix``, ``fingerprints``, ``count_sites``.
+        ``mix``, ``fingerprints``, ``count_sites``, ``names`` (:func:`agora.analysis.ownership.name_facts`
+        with the brand lists' ``signature``).
     timings : dict
         Seconds each step took.
     """
@@ -143,16 +148,24 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     for name in ("units", "footfall_sites", "assets"):
         layers[name] = place(layers[name], centres)
     lap("place")
+    previous = previous or {}
+    tables: dict[str, pd.DataFrame] = {}
+    brands = load_brands(*ws.brand_lists())
+    signature = brands_signature(brands)
+    known = previous.get("names")
+    if known is None or "signature" not in known or not (known["signature"] == signature).all():
+        known = None  # another brand list: every name is classified again
+    facts = name_facts(layers["units"], brands, known[FACT_COLUMNS] if known is not None else None)
+    tables["names"] = facts.assign(signature=signature)
     if len(layers["units"]):
-        layers["units"] = classify_ownership(layers["units"], load_brands(*ws.brand_lists()))
+        layers["units"] = classify_ownership(layers["units"], brands, facts=facts)
     lap("ownership")
-    tables: dict[str, pd.DataFrame] = {name: by_centre(table) for name, table in layers.items()}
+    tables.update({name: by_centre(table) for name, table in layers.items()})
     latest = latest_units(tables["units"])
     lap("sort")
     tables["brands"] = similarity.brand_table(latest) if len(latest) else similarity.brand_table(tables["units"])
     tables["mix"] = similarity.category_long(latest) if len(latest) else similarity.category_long(tables["units"])
     lap("brands")
-    previous = previous or {}
     tables["count_sites"] = count_sites(ws, manifest, previous.get("count_sites"))
     prints = fingerprints(tables, tables["count_sites"])
     tables["fingerprints"] = prints.rename_axis("centre_id").reset_index()
@@ -165,7 +178,7 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         both = prints.index.union(old.index)
         changed = [c for c in both if prints.get(c) != old.get(c)]
         options = {"previous": previous["indicators"], "changed": changed}
-    table = indicator_table({**tables, "footfall_counts": counts}, area=area, **options)
+    table = indicator_table({**tables, "footfall_counts": counts, "latest_units": latest}, area=area, **options)
     timings.update({f"indicators.{k}": round(v, 3) for k, v in table.attrs.pop("timings", {}).items()})
     tables["indicators"] = table
     lap("indicators")

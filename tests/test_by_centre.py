@@ -1,0 +1,202 @@
+"""Every centre at once gives, centre by centre, what the per-centre functions give."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from agora.analysis import by_centre, surveys, vacancy
+from conftest import PROJECT
+
+
+NAMES = ["Greggs", "Costa", "Boots", "Corner Cafe", "Hair Studio", "Spar", "Tesco Express", "The Bakery"]
+TYPES = ["cafe", "baker", "chemist", "hairdresser", "convenience", "clothes", "bank", "charity"]
+
+
+def synthetic_units(seed: int = 3) -> gpd.GeoDataFrame:
+    """Centres surveyed differently: two full surveys, a detected update, a stated update, several
+    updates after a full survey, one survey only, an undated snapshot, walk-rounds over several days,
+    unit ids repeated across centres, rows seen twice in one survey and units in no centre."""
+    rng = np.random.default_rng(seed)
+    rows = []
+
+    def survey(cid, day, ids, *, coverage=None, vacant=0.12, x0=0.0):
+        for i in ids:
+            when = None if day is None else pd.Timestamp(day) + pd.Timedelta(days=int(rng.integers(0, 3)))
+            rows.append({"centre_id": cid, "unit_id": f"u{i}", "name": str(rng.choice(NAMES)) + f" {i % 9}"
+                         if rng.random() < 0.6 else str(rng.choice(NAMES)), "category": str(rng.choice(TYPES)),
+                         "status": rng.choice(["vacant", "occupied", "unknown"], p=[0.95 * vacant, 0.95 * (1 - vacant), 0.05]),
+                         "observed_on": when, "coverage": coverage, "lon": -1.5 + x0 + i * 1e-5, "lat": 53.0})
+
+    survey("a", "2024-05-01", range(60))
+    survey("a", "2025-05-01", range(5, 62), vacant=0.2)
+    survey("b", "2024-06-01", range(80), x0=0.1)
+    survey("b", "2025-06-01", range(80), x0=0.1)
+    survey("b", "2025-11-20", range(10), vacant=0.9, x0=0.1)          # detected update
+    survey("c", "2023-03-01", range(50), x0=0.2)
+    survey("c", "2024-03-01", range(40), coverage="update", x0=0.2)  # stated update of most units
+    survey("c", "2024-09-01", range(45, 70), x0=0.2)
+    survey("c", "2025-01-10", range(3), vacant=1.0, x0=0.2)
+    survey("c", "2025-01-10", range(2), vacant=0.0, x0=0.2)          # seen twice in one survey
+    survey("d", "2025-02-01", range(30), x0=0.3)                      # one survey only
+    survey("e", None, range(25), x0=0.4)                              # undated
+    survey("e", "2025-03-01", range(4), x0=0.4)
+    survey("f", "2025-04-01", range(70), x0=12.0)                     # outside Great Britain
+    survey(None, "2025-03-01", range(15), x0=0.5)                     # in no centre
+    table = pd.DataFrame(rows)
+    table["observed_on"] = pd.to_datetime(table["observed_on"]).astype("datetime64[ms]")
+    table["coverage"] = table["coverage"].astype("string")
+    table["centre_id"] = table["centre_id"].astype("string")
+    table["category"] = table["category"].astype("string")
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326)
+
+
+@pytest.fixture(scope="module", params=["demo", "synthetic"])
+def units(request) -> gpd.GeoDataFrame:
+    from agora.analysis.ownership import classify_ownership
+
+    if request.param == "demo":
+        return classify_ownership(gpd.read_parquet(PROJECT / "data" / "demo" / "units.parquet"))
+    return classify_ownership(synthetic_units())
+
+
+def test_survey_rounds_and_units_known_on_dates_agree(units):
+    data = vacancy.prepare(units)
+    rounds = surveys.survey_rounds(data)
+    if units["centre_id"].eq("c").any():  # the synthetic centres cover every rule
+        assert {"detected", "stated i", "first su"} <= set(rounds["coverage_rule"].str[:8])
+        assert rounds["coverage"].eq("update").sum() >= 3 and rounds["survey_date"].isna().any()
+    pd.testing.assert_frame_equal(by_centre.survey_rounds(data), rounds, check_exact=True)
+    pd.testing.assert_frame_equal(by_centre.latest_survey(units), vacancy.latest_survey(units), check_exact=True)
+    # each centre on its own date: its first survey
+    first = rounds.dropna(subset=["centre_id"]).groupby("centre_id")["survey_date"].first()
+    together = by_centre.units_on(data, first)
+    for cid, day in first.items():
+        alone = surveys.units_on(data[data["centre_id"] == cid], day)
+        pd.testing.assert_frame_equal(together[together["centre_id"] == cid], alone, check_exact=True)
+
+
+def test_survey_dates_of_each_centre(units):
+    together = by_centre.survey_dates(units)
+    for _, group in units.groupby(units["centre_id"].astype("string").fillna("")):
+        pd.testing.assert_series_equal(together[group.index], vacancy.survey_dates(group), check_names=False)
+
+
+def test_vacancy_change_of_each_centre(units):
+    got = by_centre.vacancy_change(units)
+    placed = units[units["centre_id"].notna()]
+    expected = {}
+    for cid, group in placed.groupby(placed["centre_id"].astype("string")):
+        moved = vacancy.vacancy_change(group, by=("centre_id",))
+        if len(moved):
+            expected[cid] = moved["change_points"].iloc[0]
+    assert set(got.index) == set(expected) and len(expected) >= 3
+    for cid, value in expected.items():
+        assert (pd.isna(value) and pd.isna(got[cid])) or got[cid] == value, cid
+
+
+@pytest.mark.parametrize("method,resampled", [("nef50", False), ("all", False), ("nef50", True), ("all", True)])
+def test_clone_scores_of_each_centre(units, method, resampled):
+    from agora.analysis import clone
+
+    settings = clone.CloneSettings(method=method, **({} if resampled else {"bootstrap": 0, "hearts": 0}))
+    got = by_centre.clone_scores(units, settings)
+    placed = units[units["centre_id"].notna()]
+    centres = placed["centre_id"].astype("string").unique()
+    assert sorted(got.index) == sorted(centres)
+    for cid in centres:
+        summary = clone.diagnose_centre(placed[placed["centre_id"] == cid], settings, centre_id=cid).summary
+        for col in clone.SUMMARY_COLUMNS[1:]:
+            want, have = summary.get(col), got.loc[cid, col]
+            assert (pd.isna(want) and pd.isna(have)) or want == have, (cid, col, want, have)
+    assert got["n_scored"].gt(0).sum() >= 5
+    if resampled:
+        assert got["bootstrap_low"].notna().sum() >= 5 and got["heart_low"].notna().sum() >= 1
+
+
+@pytest.mark.parametrize("today", [None, "2025-03-05"])
+def test_footfall_figures_of_each_centre(today):
+    from agora.analysis import footfall
+
+    rng = np.random.default_rng(5)
+    sites = pd.DataFrame({"site_id": [f"s{i}" for i in range(7)], "centre_id": ["a", "a", "b", "c", "d", None, "e"]})
+    hours = pd.date_range("2023-01-01", "2025-02-20", freq="6h")
+    frames = []
+    for i, site in enumerate(sites["site_id"]):
+        span = hours if i != 3 else hours[hours >= "2024-06-01"]  # c: not a full year, nothing a year before
+        if i == 6:
+            span = hours[hours <= "2023-08-01"]  # e: counts that stopped long ago
+        frames.append(pd.DataFrame({"site_id": site, "timestamp": span,
+                                    "count": rng.poisson(100 + 40 * (span.month == 12), len(span)).astype(float)}))
+    counts = pd.concat(frames, ignore_index=True)
+    counts.loc[rng.random(len(counts)) < 0.02, "count"] = np.nan
+    got = by_centre.footfall_figures(counts, sites, weeks=4, today=today)
+    for cid in ["a", "b", "c", "d", "e"]:
+        change = footfall.recent_change(counts, sites, cid, weeks=4, today=today)
+        want = None if not change else change["change_pct"]
+        have = got["footfall_yoy"].get(cid)
+        assert (want is None and pd.isna(have)) or want == have, (cid, want, have)
+        sig = footfall.monthly_signature(counts, sites, centre_id=cid)["signature"]
+        have = got["footfall_signature"].get(cid)
+        assert (sig is None and pd.isna(have)) or sig == have, (cid, sig, have)
+    assert got["footfall_yoy"].notna().sum() >= 2 and got["footfall_signature"].notna().sum() >= 2
+
+
+def test_indicator_table_agrees_with_the_per_centre_functions(workspace):
+    """The stored indicator table of the demo towns, centre by centre, against the functions pages call."""
+    from agora.analysis import clone, footfall
+    from agora.analysis.indicators import RECENT_WEEKS
+    from agora.service import DataService
+
+    svc = DataService(workspace.path)
+    table = svc.indicators().set_index("centre_id")
+    units, sites, files = svc.layer("units"), svc.layer("footfall_sites"), svc.footfall_files()
+    settings = clone.CloneSettings(bootstrap=0, hearts=0)
+    checked = 0
+    for cid in svc.centres()["centre_id"]:
+        mine = units[units["centre_id"] == cid]
+        summary = clone.diagnose_centre(mine, settings, centre_id=cid).summary
+        for col in ("nef2005_score", "nef2010_index", "shannon"):
+            assert table.loc[cid, col] == summary[col], (cid, col)
+        assert table.loc[cid, "nef2005_class"] == summary["nef2005_class"]
+        moved = vacancy.vacancy_change(mine, by=("centre_id",))
+        want = moved["change_points"].iloc[0] if len(moved) else np.nan
+        assert (pd.isna(want) and pd.isna(table.loc[cid, "vacancy_change"])) or table.loc[cid, "vacancy_change"] == want
+        change = footfall.recent_change(files, sites, cid, weeks=RECENT_WEEKS)
+        want = change["change_pct"] if change else None
+        assert (want is None and pd.isna(table.loc[cid, "footfall_yoy"])) or table.loc[cid, "footfall_yoy"] == want
+        sig = footfall.monthly_signature(files, sites, centre_id=cid)["signature"]
+        assert (sig is None and pd.isna(table.loc[cid, "footfall_signature"])) or table.loc[cid, "footfall_signature"] == sig
+        checked += 1
+    assert checked >= 6 and table["footfall_yoy"].notna().any() and table["vacancy_change"].notna().any()
+
+
+@pytest.mark.parametrize("method", ["nef50", "all"])
+def test_diagnose_equals_the_centre_by_centre_loop(units, method):
+    """``diagnose`` (the command's table) against diagnose_centre on each group, as it was computed before."""
+    from agora.analysis import clone
+
+    settings = clone.CloneSettings(method=method)
+    for data in (units, units.assign(centre_id=pd.NA)):  # by centre, and every unit as one centre
+        got = clone.diagnose(data, settings=settings)
+        slim = clone._slim(data, ("centre_id",))
+        rows = [clone.diagnose_centre(group, settings, centre_id=cid, name=name).summary
+                for cid, (name, group) in clone.centre_groups(slim, None).items()]
+        want = pd.DataFrame(rows).reindex(columns=clone.SUMMARY_COLUMNS)
+        assert got["centre_id"].tolist() == want["centre_id"].tolist()
+        for col in clone.SUMMARY_COLUMNS:
+            for a, b in zip(got[col], want[col]):
+                assert (pd.isna(a) and pd.isna(b)) or a == b, (col, a, b)
+
+
+def test_share_independent_of_each_centre(units):
+    from agora.analysis.headline import share_independent
+
+    latest = by_centre.latest_survey(units)
+    got = by_centre.share_independent(latest[latest["centre_id"].notna()])
+    for cid, group in latest.groupby(latest["centre_id"].astype("string")):
+        want = share_independent(group)
+        assert (want is None and pd.isna(got[cid])) or got[cid] == want, cid
+    assert got.notna().sum() >= 5
