@@ -33,17 +33,18 @@ LOAD_ONLY = r"""
 import resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from agora.service import DataService
-from agora.loaders import canonical
+from agora.loaders import load
+from agora.loaders.chunks import LoadStream
 svc = DataService(sys.argv[2], read_only=True)
 centres = svc.workspace.read("centres")
 start = time.perf_counter()
 rows = int(sys.argv[4])
 if rows:
     kept = 0
-    for result in canonical.load_chunks(sys.argv[3], "units", centres=centres, chunk_rows=rows):
+    for result in LoadStream(sys.argv[3], "units", centres=centres, chunk_rows=rows):
         kept += len(result.data)
 else:
-    kept = len(canonical.load(sys.argv[3], "units", centres=centres).data)
+    kept = len(load(sys.argv[3], "units", centres=centres).data)
 print("BENCH", time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kept)
 """
 
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(("loader, whole file", *load_only(ws, files["units"], 0)))
             print(rows[-1], flush=True)
         if "chunked" not in skip:
-            from agora.loaders.canonical import CHUNK_ROWS
+            from agora.loaders.chunks import CHUNK_ROWS
 
             rows.append((f"loader, chunked ({args.chunk_rows or CHUNK_ROWS:,} rows)",
                          *load_only(ws, files["units"], args.chunk_rows or CHUNK_ROWS)))

@@ -82,7 +82,7 @@ class LoadStream:
         comes as one chunk: :func:`why_whole`).
     layer : str or Layer
         The layer to load it as.
-    chunk_rows : int
+    chunk_rows : int, optional
         Rows per chunk (default :data:`CHUNK_ROWS`).
     progress : callable, optional
         ``progress(done, message)`` after each chunk, ``done`` from 0 to 1.
@@ -101,11 +101,11 @@ class LoadStream:
         Notes added to the whole file's report after the loaders' own.
     """
 
-    def __init__(self, source, layer: str | Layer, *, chunk_rows: int = CHUNK_ROWS,
+    def __init__(self, source, layer: str | Layer, *, chunk_rows: int | None = None,
                  progress: Progress | None = None, **options) -> None:
         self.source = source
         self.spec = layer if isinstance(layer, Layer) else get_layer(layer)
-        self.chunk_rows = chunk_rows
+        self.chunk_rows = chunk_rows or CHUNK_ROWS
         self.progress = progress
         self.options = options
         self.name = options.get("filename") or (Path(source).name if isinstance(source, (str, os.PathLike))
@@ -153,13 +153,17 @@ class LoadStream:
     def head(self) -> LoadResult:
         """The first chunk, loaded on its own (its columns, value map...): the whole file when it is not
         read in chunks (then :attr:`whole` says why)."""
-        if self.whole is None:
-            parts = self._chunks()
-            first = next(parts, None)
-            parts.close()
-            if first is not None:
-                return first
-        return load(self.source, self.spec, **self.options)
+        progress, self.progress = self.progress, None  # told when the file is loaded for good
+        try:
+            if self.whole is None:
+                parts = self._chunks()
+                first = next(parts, None)
+                parts.close()
+                if first is not None:
+                    return first
+            return load(self.source, self.spec, **self.options)
+        finally:
+            self.progress = progress
 
     def collect(self) -> LoadResult:
         """Every chunk in one :class:`LoadResult` (what :func:`agora.loaders.load` returns)."""

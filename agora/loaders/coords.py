@@ -60,7 +60,7 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
     if missing.all() and not report.decisions.get("in_chunks"):
         raise LoadError(f"{report.file}: no usable coordinates: every row's coordinates are empty or not numbers.")
     ok = ~missing
-    if crs == DISPLAY_CRS:
+    if crs == DISPLAY_CRS and ok.any():  # a chunk with no coordinates leaves the decision to the next
         crs, swap = report.decide("coordinates", lambda: _degrees_or_metres(x, y, ok))
         if crs == BNG_CRS:
             report.notes.append("coordinates are metres in British National Grid, not degrees")
