@@ -1,16 +1,20 @@
-"""Benchmark: time and peak memory of importing a large units CSV on the command line.
+"""Benchmark: time and peak memory of importing a large units CSV, whole or in chunks.
 
-Makes centres (a grid of small squares over Great Britain) and a units CSV with
+Makes centres (a grid of 400 m squares over Great Britain) and a units CSV with
 ``--units`` rows (two surveys, :func:`bench_scale.make_files`), saves the centres into a
-new workspace, then runs ``python -m agora import UNITS --layer units`` in a fresh
-process and prints its time and peak resident memory, with the loader alone (read,
-normalise, validate, assign centres; nothing saved) measured the same way, whole-file
-and chunked, and the floor on this machine (read the units as GeoParquet, spatial join
-into the centres, per-centre counts with DuckDB).
+new workspace, then measures in fresh processes, for the whole-file load and the
+chunked one (:mod:`agora.loaders.chunks`): the loader alone (read, normalise, validate,
+assign centres), and the loader with the dataset written into the workspace
+(``Workspace.save``: what an import does before the derived tables). With
+``--skip floor`` left out it adds the floor on this machine (read the units as
+GeoParquet, spatial join into the centres, per-centre counts with DuckDB); with
+``--skip ""`` also the whole ``python -m agora import`` command (derived tables
+included: long at this size, see :mod:`agora.service.derived`). Times are wall and CPU
+seconds (CPU seconds say more on a busy machine), memory the peak resident set.
 
 Run::
 
-    python bench/bench_import_memory.py [--units 1000000] [--centres 7000] [--keep DIR]
+    python bench/bench_import_memory.py [--units 1000000] [--centres 7000] [--chunk-rows N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -27,37 +31,64 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "bench"))
 
-from bench_scale import PYTHON, command, floor, make_files  # noqa: E402
+from bench_scale import PYTHON, floor, make_files  # noqa: E402
+
+COMMAND = r"""
+import resource, runpy, sys, time
+sys.argv = ['agora', *sys.argv[1:]]
+start = time.perf_counter()
+try:
+    runpy.run_module('agora', run_name='__main__')
+except SystemExit:
+    pass
+use = resource.getrusage(resource.RUSAGE_SELF)
+print('BENCH', time.perf_counter() - start, use.ru_utime + use.ru_stime, use.ru_maxrss, file=sys.stderr)
+"""
+
+
+def command(args: list[str], env: dict) -> tuple[float, float, float, str]:
+    """``python -m agora ARGS`` in a fresh process: (seconds, CPU seconds, peak RSS MB, standard error)."""
+    done = subprocess.run([PYTHON, "-c", COMMAND, *args], env=env, capture_output=True, text=True, cwd=PROJECT)
+    line = [x for x in done.stderr.splitlines() if x.startswith("BENCH")]
+    if done.returncode != 0 or not line:
+        raise RuntimeError(f"agora {' '.join(args)} failed: {done.stderr[-2000:]}")
+    _, seconds, cpu, rss = line[-1].split()
+    return float(seconds), float(cpu), int(rss) / 1024, done.stderr
 
 LOAD_ONLY = r"""
 import resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from agora.service import DataService
+from agora.store.workspace import Workspace
 from agora.loaders import load
 from agora.loaders.chunks import LoadStream
-svc = DataService(sys.argv[2], read_only=True)
-centres = svc.workspace.read("centres")
+ws = Workspace(sys.argv[2], read_only=sys.argv[5] != "save")
+centres = ws.read("centres")
 start = time.perf_counter()
 rows = int(sys.argv[4])
-if rows:
+if sys.argv[5] == "save":  # load and write the dataset (no derived tables)
+    source = LoadStream(sys.argv[3], "units", centres=centres, chunk_rows=rows) if rows else ws.load(sys.argv[3], "units")
+    kept = ws.save(source).rows
+elif rows:
     kept = 0
     for result in LoadStream(sys.argv[3], "units", centres=centres, chunk_rows=rows):
         kept += len(result.data)
 else:
     kept = len(load(sys.argv[3], "units", centres=centres).data)
-print("BENCH", time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kept)
+use = resource.getrusage(resource.RUSAGE_SELF)
+print("BENCH", time.perf_counter() - start, use.ru_utime + use.ru_stime, use.ru_maxrss, kept)
 """
 
 
-def load_only(ws: Path, csv: Path, chunk_rows: int) -> tuple[float, float]:
-    """The loader alone in a fresh process: (seconds, peak RSS MB); `chunk_rows` 0 reads the whole file."""
-    done = subprocess.run([PYTHON, "-c", LOAD_ONLY, str(PROJECT), str(ws), str(csv), str(chunk_rows)],
-                          capture_output=True, text=True, cwd=PROJECT)
+def load_only(ws: Path, csv: Path, chunk_rows: int, save: bool = False) -> tuple[float, float, float]:
+    """The loader alone (`save`: and writing the dataset, without the derived tables) in a fresh process:
+    (seconds, CPU seconds, peak RSS MB); `chunk_rows` 0: the whole file at once."""
+    done = subprocess.run([PYTHON, "-c", LOAD_ONLY, str(PROJECT), str(ws), str(csv), str(chunk_rows),
+                           "save" if save else "load"], capture_output=True, text=True, cwd=PROJECT)
     line = [x for x in done.stdout.splitlines() if x.startswith("BENCH")]
     if done.returncode != 0 or not line:
         raise RuntimeError(done.stderr[-2000:])
-    _, seconds, rss, _ = line[-1].split()
-    return float(seconds), int(rss) / 1024
+    _, seconds, cpu, rss, _ = line[-1].split()
+    return float(seconds), float(cpu), int(rss) / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--centres", type=int, default=7000)
     parser.add_argument("--chunk-rows", type=int, default=0, help="chunk size of the loader-alone run (0: default)")
-    parser.add_argument("--skip", default="", help="comma-separated steps to skip: whole, chunked, import, floor")
+    parser.add_argument("--skip", default="import", help="comma-separated steps to skip: whole, chunked, import "
+                        "(the whole import command, derived tables included: long), floor; default: import")
     parser.add_argument("--keep", help="folder to keep the files and workspace in (default: a temporary one)")
     args = parser.parse_args(argv)
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="agora-import-"))
@@ -79,30 +111,38 @@ def main(argv: list[str] | None = None) -> int:
         files = {"units": files_dir / "units.csv", "centres": files_dir / "centres.parquet"}
         size = files["units"].stat().st_size / 2**20
         print(f"units CSV: {args.units:,} rows, {size:,.0f} MiB; {args.centres:,} centres", flush=True)
-        ws = root / "ws"
-        shutil.rmtree(ws, ignore_errors=True)
+        base, ws = root / "ws-centres", root / "ws"
         env = {**os.environ, "AGORA_WORKSPACE": str(ws), "AGORA_READ_ONLY": "",
                "AGORA_MAX_UPLOAD_MB": str(max(200, int(size * 2)))}
-        command(["import", str(files["centres"]), "--layer", "centres", "--replace"], env)
-        rows = []
-        if "whole" not in skip:
-            rows.append(("loader, whole file", *load_only(ws, files["units"], 0)))
-            print(rows[-1], flush=True)
-        if "chunked" not in skip:
-            from agora.loaders.chunks import CHUNK_ROWS
+        if not (base / "manifest.json").exists():  # the centres alone, saved once
+            command(["import", str(files["centres"]), "--layer", "centres", "--replace"],
+                    {**env, "AGORA_WORKSPACE": str(base)})
+        shutil.rmtree(ws, ignore_errors=True)
+        shutil.copytree(base, ws)
+        from agora.loaders.chunks import CHUNK_ROWS
 
-            rows.append((f"loader, chunked ({args.chunk_rows or CHUNK_ROWS:,} rows)",
-                         *load_only(ws, files["units"], args.chunk_rows or CHUNK_ROWS)))
-            print(rows[-1], flush=True)
+        chunk = args.chunk_rows or CHUNK_ROWS
+        rows = []
+        for save in (False, True):
+            what = "load and write the dataset" if save else "load"
+            if "whole" not in skip:
+                rows.append((f"{what}, whole file", *load_only(ws, files["units"], 0, save)))
+                print(rows[-1], flush=True)
+            if "chunked" not in skip:
+                rows.append((f"{what}, in chunks of {chunk:,} rows", *load_only(ws, files["units"], chunk, save)))
+                print(rows[-1], flush=True)
         if "import" not in skip:
-            seconds, rss, _ = command(["import", str(files["units"]), "--layer", "units", "--json"], env)
-            rows.append(("import (load, save, derived tables)", seconds, rss))
+            seconds, cpu, rss, err = command(["import", str(files["units"]), "--layer", "units", "--json"], env)
+            print(err, flush=True)  # the progress lines
+            rows.append(("import (load, save, derived tables)", seconds, cpu, rss))
             print(rows[-1], flush=True)
         if "floor" not in skip:
-            rows.append(("floor (read GeoParquet + sjoin + counts)", floor(files)["total"], float("nan")))
-        print("\n| step | seconds | peak RSS MB |\n| --- | --- | --- |")
-        for name, seconds, rss in rows:
-            print(f"| {name} | {seconds:.1f} | {'' if rss != rss else f'{rss:,.0f}'} |")
+            rows.append(("floor (read GeoParquet + sjoin + counts)", floor(files)["total"], float("nan"),
+                         float("nan")))
+        print("\n| step | seconds | CPU seconds | peak RSS MB |\n| --- | --- | --- | --- |")
+        for name, seconds, cpu, rss in rows:
+            print(f"| {name} | {seconds:.1f} | {'' if cpu != cpu else f'{cpu:.1f}'} | "
+                  f"{'' if rss != rss else f'{rss:,.0f}'} |")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

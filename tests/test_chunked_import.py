@@ -227,9 +227,13 @@ def test_data_page_shows_a_progress_bar_while_validating(workspace, tmp_path):
         import agora.loaders.chunks as chunks
         from agora.ui import upload
 
+        keep = chunks.CHUNK_ROWS, upload.ProgressBar.done
         chunks.CHUNK_ROWS = 500
-        upload.progress_bar.done = lambda self: None  # keep the bar on the page to look at
-        result, error = upload.validate(csv, "units.csv", "units", (), (), ws, 0)
+        upload.ProgressBar.done = lambda self: None  # keep the bar on the page to look at
+        try:
+            result, error = upload.validate(csv, "units.csv", "units", (), (), ws, 0)
+        finally:
+            chunks.CHUNK_ROWS, upload.ProgressBar.done = keep
         assert error is None, error
 
     path = demo_csv(tmp_path / "units.csv")
@@ -238,3 +242,13 @@ def test_data_page_shows_a_progress_bar_while_validating(workspace, tmp_path):
     assert not at.exception, at.exception
     bars = [e for e in at.main if e.type == "progress"]
     assert bars and bars[0].proto.value == 100 and "rows read" in bars[0].proto.text
+
+
+def test_chunks_keeping_no_row_are_saved_as_the_whole_file_is(tmp_path):
+    from agora.store.workspace import Workspace
+
+    path, centres = awkward_csv(tmp_path / "survey.csv", n=40)
+    options = {"centres": centres, "column_map": {"occupied": "status", "owner": "ownership"}}
+    ws = Workspace(tmp_path / "ws", seed_demo=False)
+    dataset = ws.save(LoadStream(path, "units", chunk_rows=1, **options))  # many chunks of one rejected row
+    pd.testing.assert_frame_equal(gpd.read_parquet(dataset.path), load(path, "units", **options).data)

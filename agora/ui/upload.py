@@ -105,7 +105,7 @@ def validate(path: str, filename: str, layer: str, column_map: tuple, defaults: 
     if kept is not None and kept[0] == key:
         return kept[1]
     st.session_state.pop("_agora_validated", None)  # free the old result before loading the new one
-    bar = progress_bar("Validating…")
+    bar = ProgressBar("Validating…")
     try:
         options = {"value_map": {col: dict(pairs) for col, pairs in value_map},
                    "require_geometry": require_geometry, "filename": filename, "column_map": dict(column_map),
@@ -124,7 +124,7 @@ def validate(path: str, filename: str, layer: str, column_map: tuple, defaults: 
     return outcome
 
 
-class progress_bar:  # noqa: N801 - used as a function: bar = progress_bar("Saving…")
+class ProgressBar:
     """A progress bar (``st.progress``) to pass as ``progress(done, message)`` to the loaders and the data service.
 
     The message, which names the file, is escaped; the bar never goes back; :meth:`done` removes it.
@@ -329,7 +329,7 @@ def save_upload(ws: DataService, result: LoadResult, *, source: str, replace: bo
         before = {d.dataset_id for d in ws.datasets("centres")}
         result = ws.draw_centre(result, centre_name)
         saved += [("centres", d.dataset_id) for d in ws.datasets("centres") if d.dataset_id not in before]
-    bar = progress_bar(f"Saving {source}…")
+    bar = ProgressBar(f"Saving {source}…")
     try:
         dataset = ws.save(result, source=source, replace=replace, progress=bar)
     finally:
