@@ -85,6 +85,10 @@ def load(
     ------
     LoadError
         When the file as a whole cannot be loaded.
+
+    See Also
+    --------
+    agora.loaders.chunks.LoadStream : the same load of a large units CSV, in chunks of bounded memory.
     """
     spec = layer if isinstance(layer, Layer) else get_layer(layer)
     if isinstance(source, pd.DataFrame):

@@ -38,6 +38,7 @@ bytes read (0 to 1, never decreasing).
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from typing import Callable, Iterator
@@ -115,6 +116,7 @@ class LoadStream:
         self.notes: list[str] = []
         self._report = None
         self._repeats: bool | None = None
+        self._pending: Iterator[LoadResult | None] | None = None
 
     @property
     def report(self):
@@ -124,7 +126,9 @@ class LoadStream:
 
     def __iter__(self) -> Iterator[LoadResult]:
         self._report = None
-        if self.whole is None:
+        if self._pending is not None:  # the first chunk, loaded by head(), and the chunks after it
+            parts, self._pending = self._pending, None
+        elif self.whole is None:
             parts = self._chunks()
         else:
             parts = iter(())
@@ -158,8 +162,8 @@ class LoadStream:
             if self.whole is None:
                 parts = self._chunks()
                 first = next(parts, None)
-                parts.close()
-                if first is not None:
+                if first is not None:  # iterating goes on from there (the first chunk is not loaded twice)
+                    self._pending = itertools.chain([first], parts)
                     return first
             return load(self.source, self.spec, **self.options)
         finally:
