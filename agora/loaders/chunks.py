@@ -20,7 +20,8 @@ What needs the whole file, and how each is handled:
 * **column mapping** depends on the header only: the same for every chunk;
 * **decisions from most rows** (coordinates in metres or degrees, latitude and
   longitude swapped; names that are addresses; a category column of broad land-use
-  classes; whether the status column holds values) are taken from the **first chunk**
+  classes; whether the status column holds values; a ``type`` column of OSM element
+  types) are taken from the **first chunk** (the first with coordinates, for coordinates)
   and followed by every other (:meth:`~agora.loaders.report.LoadReport.decide`). A file
   whose first :data:`CHUNK_ROWS` rows differ in kind from the rest is loaded as its
   first rows say; a whole-file load would decide from all rows;
