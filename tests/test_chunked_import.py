@@ -252,3 +252,16 @@ def test_chunks_keeping_no_row_are_saved_as_the_whole_file_is(tmp_path):
     ws = Workspace(tmp_path / "ws", seed_demo=False)
     dataset = ws.save(LoadStream(path, "units", chunk_rows=1, **options))  # many chunks of one rejected row
     pd.testing.assert_frame_equal(gpd.read_parquet(dataset.path), load(path, "units", **options).data)
+
+
+def test_every_chunk_follows_the_decisions_of_the_first(tmp_path):
+    """The last chunk alone would be read as swapped coordinates and names that are names; the whole file
+    (two thirds the other way) is not, and neither are the chunks."""
+    rows = [{"name": f"{i} High Street", "comments": f"Shop {i}", "lat": "53.74", "lon": "-2.01"} for i in range(20)]
+    rows += [{"name": f"Shop {i}", "comments": "", "lat": "-2.01", "lon": "53.74"} for i in range(20, 30)]
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    last = load(pd.DataFrame(rows[20:]), "units", filename="mixed.csv")
+    assert last.report.swapped_lat_lon and not any("addresses" in n for n in last.report.notes)
+    stream = same_load(path, 10)
+    assert not stream.report.swapped_lat_lon and any("addresses" in n for n in stream.report.notes)
