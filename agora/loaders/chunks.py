@@ -34,7 +34,7 @@ What needs the whole file, and how each is handled:
   message, when no chunk keeps a row or every chunk has no coordinates.
 
 Progress is told through ``progress(done, message)``, ``done`` the share of the file's
-bytes read (0 to 1, never decreasing).
+lines read (0 to 1, never decreasing; the lines are counted first).
 """
 
 from __future__ import annotations

@@ -319,7 +319,7 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     notes : list of str
         What :func:`read_source` would note (with the first chunk; empty after).
     done : float
-        The share of the file's bytes read so far (0 to 1).
+        The share of the file's lines read so far (0 to 1; the lines are counted first).
 
     Raises
     ------
@@ -336,7 +336,7 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
         raise LoadError(f"{name}: the file is empty.")
     encoding = detect_encoding(path)
     sep = "\t" if ext == ".tsv" else _sniff_separator(path, encoding)
-    size = max(path.stat().st_size, 1)
+    lines = _count_lines(path, encoding)
     first = True
     start = 2
     with path.open("rb") as fh:
@@ -351,7 +351,7 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
                 df = df.replace({"": None})
                 df.insert(0, "_row", range(start, start + len(df)))
                 start += len(df)
-                yield df, _encoding_note(encoding) if first else [], min(fh.tell() / size, 1.0)
+                yield df, _encoding_note(encoding) if first else [], min((start - 2) / lines, 1.0)
                 first = False
         except pd.errors.EmptyDataError as exc:
             raise LoadError(f"{name}: the file is empty.") from exc
@@ -361,6 +361,18 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
             raise LoadError(f"{name}: could not be read as {ext} ({_short(exc)}).") from exc
     if first:
         raise LoadError(f"{name}: the file has a header but no data rows.")
+
+
+def _count_lines(path: Path, encoding: str) -> int:
+    """Data lines of a text file (newlines, less the header's; at least 1), counted in chunks."""
+    newline = "\n".encode(encoding)[len("".encode(encoding)):]  # without a byte-order mark
+    count, last = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            count += chunk.count(newline)
+            last = chunk
+    count += not last.endswith(newline)  # a last line without its newline
+    return max(count - 1, 1)
 
 
 # --------------------------------------------------------------------------------------
