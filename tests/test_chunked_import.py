@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import geopandas as gpd
 import pandas as pd
@@ -89,6 +90,8 @@ def test_every_note_made_from_counts_adds_up_over_chunks(tmp_path, chunk_rows):
                   "broad land-use classes"):
         assert words in notes, words
     assert stream.report.rejected_frame()["row"].is_monotonic_increasing
+    again = pickle.loads(pickle.dumps(report))  # a report can go where Streamlit pickles things
+    assert again.to_dict() == report.to_dict() and again.tallies.keys() == report.tallies.keys()
 
 
 def test_a_real_walk_round_survey_in_chunks_is_the_whole_file(realdata):

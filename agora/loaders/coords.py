@@ -56,7 +56,7 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
             "geometry columns. Map the coordinate columns by hand."
         )
     missing = x.isna() | y.isna()
-    report.tally("rows_without_coordinates", {"chunks": 1, "empty": int(missing.all())}, lambda n: [])
+    report.tally("rows_without_coordinates", {"chunks": 1, "empty": int(missing.all())}, _no_note)
     if missing.all() and not report.decisions.get("in_chunks"):
         raise LoadError(f"{report.file}: no usable coordinates: every row's coordinates are empty or not numbers.")
     ok = ~missing
@@ -194,9 +194,16 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
     gdf = gdf.copy()
     gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
     report.outside_centres = int(gdf["centre_id"].isna().sum())
-    report.tally("outside_centres", {"rows": report.outside_centres},
-                 lambda n: [f"{n['rows']} rows fall outside every centre; kept with no centre"] if n["rows"] else [])
+    report.tally("outside_centres", {"rows": report.outside_centres}, _outside_note)
     return gdf
+
+
+def _outside_note(n: dict[str, int]) -> list[str]:
+    return [f"{n['rows']} rows fall outside every centre; kept with no centre"] if n["rows"] else []
+
+
+def _no_note(n: dict[str, int]) -> list[str]:
+    return []
 
 
 def area_crs(gdf: gpd.GeoDataFrame):

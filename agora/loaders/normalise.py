@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -58,7 +59,11 @@ def _coverage_note(words: list[str]) -> list[str]:
 
 def first_words(what: str, then: str) -> Callable[[list[str]], list[str]]:
     """Notes for the first five words of a column not recognised (in file order)."""
-    return lambda words: [f"{what} {word!r} not recognised: {then}" for word in words[:5]]
+    return partial(_first_words, what, then)
+
+
+def _first_words(what: str, then: str, words: list[str]) -> list[str]:
+    return [f"{what} {word!r} not recognised: {then}" for word in words[:5]]
 
 
 def top_counts(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
@@ -138,8 +143,12 @@ def unit_status(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     status[vacant] = "vacant"
     table["status"] = status
     report.tally("status_inferred", {"vacant": int(vacant.sum()), "unknown": int((status == "unknown").sum())},
-                 lambda n: [f"status inferred from names and uses: {n['vacant']} vacant, {n['unknown']} unknown"])
+                 _status_note)
     return table
+
+
+def _status_note(n: dict[str, int]) -> list[str]:
+    return [f"status inferred from names and uses: {n['vacant']} vacant, {n['unknown']} unknown"]
 
 
 OWNERSHIP_WORDS = {
@@ -211,11 +220,14 @@ def land_use_classes(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     broad = text.str.lower().str.replace("_", " ").isin(LAND_USE) & ~known
     if report.decide("land_use", lambda: bool(broad.sum() and broad.sum() >= 0.5 * text.notna().sum())):
         table = table.rename(columns={"category": "land_use"})
-        report.tally("land_use", value_counts(text[broad]), lambda counts: [
-            "the category column holds broad land-use classes ("
-            + ", ".join(f"{k} {v}" for k, v in top_counts(counts, 6))
-            + "), not kinds of shop: kept as 'land_use'; the shop type is taken from the other columns"])
+        report.tally("land_use", value_counts(text[broad]), _land_use_note)
     return table
+
+
+def _land_use_note(counts: dict[str, int]) -> list[str]:
+    return ["the category column holds broad land-use classes ("
+            + ", ".join(f"{k} {v}" for k, v in top_counts(counts, 6))
+            + "), not kinds of shop: kept as 'land_use'; the shop type is taken from the other columns"]
 
 
 def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:

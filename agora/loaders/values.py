@@ -14,6 +14,7 @@ same columns can reuse it (:func:`reuse_value_map`).
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Iterable
 
 import pandas as pd
@@ -200,14 +201,16 @@ def apply_value_maps(table: pd.DataFrame, mapping: dict[str, str], value_map: di
     return table
 
 
-def _guess_note(canonical: str, input_name: str):
-    def render(pairs: list[str]) -> list[str]:
-        if not pairs:
-            return []
-        return [f"{canonical} values guessed from the column {input_name!r}: "
-                + ", ".join(f"{v!r} -> {t}" for v, t in (p.split("\x00", 1) for p in pairs))
-                + f" (change with --value {canonical}:FROM=TO)"]
-    return render
+def _guess_note(canonical: str, input_name: str) -> partial:
+    return partial(_guess_note_text, canonical, input_name)
+
+
+def _guess_note_text(canonical: str, input_name: str, pairs: list[str]) -> list[str]:
+    if not pairs:
+        return []
+    return [f"{canonical} values guessed from the column {input_name!r}: "
+            + ", ".join(f"{v!r} -> {t}" for v, t in (p.split("\x00", 1) for p in pairs))
+            + f" (change with --value {canonical}:FROM=TO)"]
 
 
 def reuse_value_map(reports: Iterable[dict], columns: Iterable[str]) -> dict[str, dict[str, str]]:
