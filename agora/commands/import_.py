@@ -6,11 +6,14 @@ import argparse
 import sys
 import time
 
+from ..layers import get_layer
 from ..loaders import as_coverage
+from ..loaders.chunks import LoadStream
 from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
-from ..loaders.report import LoadError, LoadResult
+from ..loaders.report import LoadError, LoadReport, LoadResult
 from ..loaders.values import reuse_value_map
 from ..service import DataService
+from ..store.workspace import Dataset
 from .common import add_layer_argument, add_map_argument, column_options, guarded, print_json, print_report
 from .validate import add_layer_name_argument, load_with_options
 
@@ -43,7 +46,15 @@ def run(args: argparse.Namespace) -> int:
     svc = DataService(args.workspace, read_only=False)
     clock = Progress()
     clock.say(f"reading {args.path}")
-    result = load_with_options(args, svc)
+    if get_layer(args.layer).name == "units" and not (args.find_centres or args.new_centre):
+        stream = svc.load_stream(args.path, args.layer, layer_name=args.layer_name, progress=clock,
+                                 **column_options(args))
+        head = stream.head()
+        if stream.whole is None:
+            return save_stream(svc, args, stream, head, clock)
+        result = head  # loaded whole: saved as below
+    else:
+        result = load_with_options(args, svc)
     clock.say(f"{result.report.rows_kept:,} rows kept of {result.report.rows_read:,}")
     if not args.value:
         result = reuse_saved_values(svc, args, result)
@@ -59,13 +70,36 @@ def run(args: argparse.Namespace) -> int:
     clock.say("saving, then computing what the pages read (placing, ownership, indicators)")
     dataset = svc.save(result, source=args.source, replace=args.replace)
     clock.say("saved")
+    return tell(args, svc, result.report, dataset, found)
+
+
+def save_stream(svc: DataService, args: argparse.Namespace, stream: LoadStream, head: LoadResult,
+                clock: Progress) -> int:
+    """Load and save a large units file chunk by chunk, then report (:mod:`agora.loaders.chunks`)."""
+    if not args.value:
+        reused = saved_values(svc, head)  # judged from the first chunk's values
+        if reused:
+            options = {**column_options(args), "value_map": reused}
+            stream = svc.load_stream(args.path, args.layer, layer_name=args.layer_name, progress=clock, **options)
+            stream.notes.append(reused_note(reused))
+    if args.update:
+        stream.coverage = "update"
+    clock.say(f"loading and saving in chunks of {stream.chunk_rows:,} rows")
+    dataset = svc.save(stream, source=args.source, replace=args.replace, progress=clock)
+    clock.say("saved")
+    return tell(args, svc, stream.report, dataset, None)
+
+
+def tell(args: argparse.Namespace, svc: DataService, report: LoadReport, dataset: Dataset,
+         found: FoundCentres | None) -> int:
+    """Print the report of a saved import."""
     if args.json:
-        out = {**result.report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(svc.path)}
+        out = {**report.to_dict(), "dataset": dataset.dataset_id, "workspace": str(svc.path)}
         if found is not None:
             out["centres_found"] = found.summary()
         print_json(out)
     else:
-        print_report(result.report)
+        print_report(report)
         if found is not None:
             print(f"centres found and saved: {len(found.centres)}")
         print(f"saved as {dataset.dataset_id} in {svc.path}")
@@ -73,13 +107,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 class Progress:
-    """Progress lines on standard error: elapsed seconds and what is happening."""
+    """Progress lines on standard error: elapsed seconds, the share done and what is happening.
+
+    Called as ``progress(done, message)`` by the loaders and the data service.
+    """
 
     def __init__(self) -> None:
         self.start = time.perf_counter()
 
     def say(self, what: str) -> None:
         print(f"[{time.perf_counter() - self.start:6.1f} s] {what}", file=sys.stderr, flush=True)
+
+    def __call__(self, done: float, what: str) -> None:
+        self.say(f"{done:4.0%} {what}")
 
 
 def save_found_centres(svc: DataService, result: LoadResult) -> tuple[FoundCentres, LoadResult]:
@@ -95,17 +135,29 @@ def save_found_centres(svc: DataService, result: LoadResult) -> tuple[FoundCentr
     return found, assign_found(result, found)
 
 
-def reuse_saved_values(ws: DataService, args: argparse.Namespace, result: LoadResult) -> LoadResult:
-    """Load again with the value map saved with an earlier dataset of the same columns, when there is one
-    and it changes something (``--value`` given on the command line wins: this is not called then)."""
+def saved_values(ws: DataService, result: LoadResult) -> dict[str, dict[str, str]]:
+    """The value map saved with an earlier dataset of the same columns, when there is one and it changes
+    something in `result` (empty otherwise)."""
     columns = [c for c in result.report.columns if result.report.columns[c] != "geometry"]
     reused = reuse_value_map([d.report for d in ws.datasets(result.report.layer)], columns)
     feeds = {col: target for col, target in result.report.columns.items()}
     applied = {feeds.get(col, col): pairs for col, pairs in reused.items()}
     if not reused or all(result.report.value_map.get(c, {}).items() >= p.items() for c, p in applied.items()):
+        return {}
+    return reused
+
+
+def reused_note(reused: dict[str, dict[str, str]]) -> str:
+    return ("values mapped as for an earlier file with the same columns: "
+            + "; ".join(f"{col}: " + ", ".join(f"{k}={v}" for k, v in pairs.items()) for col, pairs in reused.items()))
+
+
+def reuse_saved_values(ws: DataService, args: argparse.Namespace, result: LoadResult) -> LoadResult:
+    """Load again with the value map saved with an earlier dataset of the same columns, when there is one
+    and it changes something (``--value`` given on the command line wins: this is not called then)."""
+    reused = saved_values(ws, result)
+    if not reused:
         return result
     again = ws.load(args.path, args.layer, **{**column_options(args), "value_map": reused, "layer_name": args.layer_name})
-    again.report.notes.append("values mapped as for an earlier file with the same columns: "
-                              + "; ".join(f"{col}: " + ", ".join(f"{k}={v}" for k, v in pairs.items())
-                                          for col, pairs in reused.items()))
+    again.report.notes.append(reused_note(reused))
     return again

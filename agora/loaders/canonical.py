@@ -85,6 +85,10 @@ def load(
     ------
     LoadError
         When the file as a whole cannot be loaded.
+
+    See Also
+    --------
+    agora.loaders.chunks.LoadStream : the same load of a large units CSV, in chunks of bounded memory.
     """
     spec = layer if isinstance(layer, Layer) else get_layer(layer)
     if isinstance(source, pd.DataFrame):
@@ -99,7 +103,33 @@ def load(
     else:
         name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
         table, notes = read_source(source, name, layer_name=layer_name)
-    report = LoadReport(file=name, layer=spec.name, rows_read=len(table), notes=list(notes))
+    return load_table(table, notes, name, spec, column_map=column_map, centres=centres, defaults=defaults,
+                      require_geometry=require_geometry, value_map=value_map, postcodes=postcodes)
+
+
+def load_table(
+    table: pd.DataFrame,
+    notes: list[str],
+    name: str,
+    spec: Layer,
+    *,
+    column_map: dict[str, str] | None = None,
+    centres: gpd.GeoDataFrame | None = None,
+    defaults: dict[str, str] | None = None,
+    require_geometry: bool = True,
+    value_map: dict[str, dict[str, str]] | None = None,
+    postcodes: Source | pd.DataFrame | None = None,
+    decisions: dict | None = None,
+) -> LoadResult:
+    """Normalise and validate a table as read (with its ``_row`` column) as the layer `spec`.
+
+    What :func:`load` does once the file is read; :mod:`agora.loaders.chunks` calls it
+    on each chunk of a large file with one shared `decisions` dict (see
+    :meth:`LoadReport.decide`). With ``decisions["in_chunks"]`` set, a chunk keeping
+    no row is not an error (the whole file is judged once every chunk is loaded).
+    """
+    report = LoadReport(file=name, layer=spec.name, rows_read=len(table), notes=list(notes),
+                        decisions=decisions if decisions is not None else {})
     if spec.name == "footfall_counts":
         table = footfall.reshape(table, report, column_map)
     columns = [c for c in table.columns if c not in ("_row", getattr(table, "_geometry_column_name", None))]
@@ -166,7 +196,7 @@ def load(
     if spec.geometry and not isinstance(table, gpd.GeoDataFrame):
         table = gpd.GeoDataFrame(table, geometry="geometry", crs=DISPLAY_CRS)
     report.rows_kept = len(table)
-    if report.rows_kept == 0:
+    if report.rows_kept == 0 and not report.decisions.get("in_chunks"):
         reasons = report.rejected_frame()["reason"].value_counts().head(3)
         why = "; ".join(f"{r} ({n} rows)" for r, n in reasons.items())
         raise LoadError(f"{name}: no row could be loaded as {spec.label.lower()}: {why or 'no rows'}.")
@@ -185,6 +215,11 @@ def as_coverage(result: LoadResult, coverage: str) -> LoadResult:
     return LoadResult(data=data, report=result.report)
 
 
+def made_ids(rows: pd.Series, stem: str) -> pd.Series:
+    """Ids for rows with none: ``<file stem>-<row>``."""
+    return f"{re.sub(r'[^A-Za-z0-9]+', '-', stem).strip('-').lower() or 'row'}-" + rows.astype(str)
+
+
 def _ids(table: pd.DataFrame, col: str, stem: str, report: LoadReport) -> pd.DataFrame:
     """Fill missing ids with ``<file stem>-<row>``; report repeated ids and keep the rows apart.
 
@@ -194,7 +229,7 @@ def _ids(table: pd.DataFrame, col: str, stem: str, report: LoadReport) -> pd.Dat
     and address (``id @ address``, the same in every quarter of a panel), else by its
     order among the rows sharing the id on that date (``id #2``).
     """
-    made = f"{re.sub(r'[^A-Za-z0-9]+', '-', stem).strip('-').lower() or 'row'}-" + table["_row"].astype(str)
+    made = made_ids(table["_row"], stem)
     if col not in table:
         table[col] = made
         return table

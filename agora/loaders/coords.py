@@ -56,23 +56,18 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
             "geometry columns. Map the coordinate columns by hand."
         )
     missing = x.isna() | y.isna()
-    if missing.all():
+    report.tally("rows_without_coordinates", {"chunks": 1, "empty": int(missing.all())}, _no_note)
+    if missing.all() and not report.decisions.get("in_chunks"):
         raise LoadError(f"{report.file}: no usable coordinates: every row's coordinates are empty or not numbers.")
     ok = ~missing
-    if crs == DISPLAY_CRS:
-        in_degrees = _inside(x, y, (-180, -90, 180, 90))
-        in_bng = _inside(x, y, BNG_BOUNDS) & ~in_degrees
-        if in_bng[ok].mean() > 0.5:
-            crs = BNG_CRS
+    if crs == DISPLAY_CRS and ok.any():  # a chunk with no coordinates leaves the decision to the next
+        crs, swap = report.decide("coordinates", lambda: _degrees_or_metres(x, y, ok))
+        if crs == BNG_CRS:
             report.notes.append("coordinates are metres in British National Grid, not degrees")
-        else:
-            swapped_ok = _inside(y, x, (-180, -90, 180, 90))
-            plain_uk = _inside(x, y, BRITISH_ISLES)[ok].mean()
-            swapped_uk = _inside(y, x, BRITISH_ISLES)[ok].mean()
-            if (in_degrees[ok].mean() < 0.5 and swapped_ok[ok].mean() > 0.5) or (swapped_uk > 0.5 and plain_uk < 0.1):
-                x, y = y, x
-                report.swapped_lat_lon = True
-                report.notes.append("latitude and longitude were given the wrong way round; they have been swapped")
+        elif swap:
+            x, y = y, x
+            report.swapped_lat_lon = True
+            report.notes.append("latitude and longitude were given the wrong way round; they have been swapped")
     report.crs = crs
     rows = df["_row"]
     report.reject(rows[missing], "no coordinates (empty or not a number)")
@@ -92,6 +87,20 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
         df.loc[keep].drop(columns=used), geometry=gpd.points_from_xy(x[keep], y[keep]), crs=crs
     )
     return gdf.to_crs(DISPLAY_CRS) if crs != DISPLAY_CRS else gdf
+
+
+def _degrees_or_metres(x: pd.Series, y: pd.Series, ok: pd.Series) -> tuple[str, bool]:
+    """(CRS, swapped) of "latitude" and "longitude" columns, judged from most rows with coordinates:
+    British National Grid metres, or degrees given the right or the wrong way round."""
+    in_degrees = _inside(x, y, (-180, -90, 180, 90))
+    in_bng = _inside(x, y, BNG_BOUNDS) & ~in_degrees
+    if in_bng[ok].mean() > 0.5:
+        return BNG_CRS, False
+    swapped_ok = _inside(y, x, (-180, -90, 180, 90))
+    plain_uk = _inside(x, y, BRITISH_ISLES)[ok].mean()
+    swapped_uk = _inside(y, x, BRITISH_ISLES)[ok].mean()
+    swap = (in_degrees[ok].mean() < 0.5 and swapped_ok[ok].mean() > 0.5) or (swapped_uk > 0.5 and plain_uk < 0.1)
+    return DISPLAY_CRS, bool(swap)
 
 
 def guess_crs(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
@@ -185,9 +194,16 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
     gdf = gdf.copy()
     gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
     report.outside_centres = int(gdf["centre_id"].isna().sum())
-    if report.outside_centres:
-        report.notes.append(f"{report.outside_centres} rows fall outside every centre; kept with no centre")
+    report.tally("outside_centres", {"rows": report.outside_centres}, _outside_note)
     return gdf
+
+
+def _outside_note(n: dict[str, int]) -> list[str]:
+    return [f"{n['rows']} rows fall outside every centre; kept with no centre"] if n["rows"] else []
+
+
+def _no_note(n: dict[str, int]) -> list[str]:
+    return []
 
 
 def area_crs(gdf: gpd.GeoDataFrame):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -46,10 +48,32 @@ def coverage(s: pd.Series, report: LoadReport) -> pd.Series:
     """A survey's coverage as ``full`` or ``update`` (missing stays missing: full, or detected)."""
     text = s.astype("string").str.strip().str.lower()
     out = text.map(_COVERAGE, na_action="ignore").astype("string")
-    odd = sorted(text[out.isna() & text.notna() & (text != "")].unique()[:5])
-    if odd:
-        report.notes.append(f"coverage {', '.join(map(repr, odd))} not understood (full or update): left unset")
+    report.tally("coverage_words", text[out.isna() & text.notna() & (text != "")].unique().tolist(), _coverage_note)
     return out
+
+
+def _coverage_note(words: list[str]) -> list[str]:
+    odd = sorted(words[:5])
+    return [f"coverage {', '.join(map(repr, odd))} not understood (full or update): left unset"] if odd else []
+
+
+def first_words(what: str, then: str) -> Callable[[list[str]], list[str]]:
+    """Notes for the first five words of a column not recognised (in file order)."""
+    return partial(_first_words, what, then)
+
+
+def _first_words(what: str, then: str, words: list[str]) -> list[str]:
+    return [f"{what} {word!r} not recognised: {then}" for word in words[:5]]
+
+
+def top_counts(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
+    """The `n` largest counts, ties in alphabetical order (the same however the counts were added up)."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def value_counts(values: pd.Series) -> dict[str, int]:
+    """Counts of the values (a tally's data)."""
+    return {str(k): int(v) for k, v in values.value_counts().items()}
 
 
 def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
@@ -62,7 +86,8 @@ def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFr
     if "name" not in table or table.empty:
         return table
     names = table["name"].astype("string")
-    looks_like_address = names.str.match(ADDRESS).fillna(False).mean() > 0.6
+    looks_like_address = report.decide("names_are_addresses",
+                                       lambda: bool(names.str.match(ADDRESS).fillna(False).mean() > 0.6))
     other = next((c for c in table.columns if c.lower() in {"comments", "comment", "notes", "occupier",
                                                             "business", "use_now", "current_use"}), None)
     if looks_like_address and other:
@@ -71,7 +96,7 @@ def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFr
         report.notes.append(f"the name column holds addresses: unit names taken from {other!r}")
         if "street" not in table:
             table["street"] = table["address"].astype("string").str.replace(STREET_NUMBER, "", regex=True).str.strip()
-    elif "street" not in table and names.str.match(ADDRESS).fillna(False).mean() > 0.6:
+    elif "street" not in table and looks_like_address:
         table["street"] = names.str.replace(STREET_NUMBER, "", regex=True).str.strip()
     return table
 
@@ -92,11 +117,12 @@ def unit_status(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     ``disused:shop``, and names such as "Empty", "Vacant (was X)" mean vacant; "???"
     means unknown; anything else with a name or a use is occupied.
     """
-    if "status" in table and table["status"].notna().any():
+    given = report.decide("status_given", lambda: bool("status" in table and table["status"].notna().any()))
+    if given:
         text = table["status"].astype("string").str.strip().str.lower()
         mapped = text.map(STATUS_WORDS, na_action="ignore")
-        for word in text[mapped.isna() & text.notna()].unique()[:5]:
-            report.notes.append(f"status {word!r} not recognised: counted as unknown")
+        report.tally("status_words", text[mapped.isna() & text.notna()].unique().tolist(),
+                     first_words("status", "counted as unknown"))
         table["status"] = mapped.fillna("unknown")
         return table
     status = pd.Series("occupied", index=table.index, dtype="string")
@@ -116,10 +142,13 @@ def unit_status(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
             vacant |= table[col].notna() & (table[col].astype("string").str.lower() != "no") & ~active
     status[vacant] = "vacant"
     table["status"] = status
-    report.notes.append(
-        f"status inferred from names and uses: {int(vacant.sum())} vacant, {int((status == 'unknown').sum())} unknown"
-    )
+    report.tally("status_inferred", {"vacant": int(vacant.sum()), "unknown": int((status == "unknown").sum())},
+                 _status_note)
     return table
+
+
+def _status_note(n: dict[str, int]) -> list[str]:
+    return [f"status inferred from names and uses: {n['vacant']} vacant, {n['unknown']} unknown"]
 
 
 OWNERSHIP_WORDS = {
@@ -155,8 +184,8 @@ def unit_ownership(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     if "ownership" in table:
         text = table["ownership"].astype("string").str.strip().str.lower()
         mapped = ownership_words(table["ownership"])
-        for word in text[mapped.isna() & text.notna()].unique()[:5]:
-            report.notes.append(f"ownership {word!r} not recognised: decided by the other rules")
+        report.tally("ownership_words", text[mapped.isna() & text.notna()].unique().tolist(),
+                     first_words("ownership", "decided by the other rules"))
         table["ownership"] = mapped
         table["ownership_source"] = pd.Series(np.where(mapped.notna(), "surveyed", None), index=table.index,
                                               dtype="string")
@@ -189,15 +218,16 @@ def land_use_classes(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     text = table["category"].astype("string").str.strip()
     known = text.str.lower().isin(set(shop_types()["type_id"]))
     broad = text.str.lower().str.replace("_", " ").isin(LAND_USE) & ~known
-    if broad.sum() and broad.sum() >= 0.5 * text.notna().sum():
-        top = text[broad].value_counts().head(6)
+    if report.decide("land_use", lambda: bool(broad.sum() and broad.sum() >= 0.5 * text.notna().sum())):
         table = table.rename(columns={"category": "land_use"})
-        report.notes.append(
-            "the category column holds broad land-use classes ("
-            + ", ".join(f"{k} {v}" for k, v in top.items())
-            + "), not kinds of shop: kept as 'land_use'; the shop type is taken from the other columns"
-        )
+        report.tally("land_use", value_counts(text[broad]), _land_use_note)
     return table
+
+
+def _land_use_note(counts: dict[str, int]) -> list[str]:
+    return ["the category column holds broad land-use classes ("
+            + ", ".join(f"{k} {v}" for k, v in top_counts(counts, 6))
+            + "), not kinds of shop: kept as 'land_use'; the shop type is taken from the other columns"]
 
 
 def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
@@ -224,13 +254,15 @@ def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     found = categorise(table["source_category"])
     table["category"] = given.astype("string").fillna(found)
     unknown = unmapped(table.loc[table["category"].isna(), "source_category"])
-    if len(unknown):
-        top = unknown.head(8)
-        report.notes.append(
-            f"{int(unknown.sum())} units have a use the shop-type list does not know: "
-            + ", ".join(f"{k} ({v})" for k, v in top.items())
-        )
+    report.tally("unknown_uses", {str(k): int(v) for k, v in unknown.items()}, _unknown_uses_note)
     return table
+
+
+def _unknown_uses_note(counts: dict[str, int]) -> list[str]:
+    if not counts:
+        return []
+    return [f"{sum(counts.values())} units have a use the shop-type list does not know: "
+            + ", ".join(f"{k} ({v})" for k, v in top_counts(counts, 8))]
 
 
 def footfall_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import tempfile
 import warnings
 import zipfile
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Iterator, Union
 
 import geopandas as gpd
 import pandas as pd
@@ -296,6 +296,83 @@ def _read_csv(path: Path, name: str, sep: str | None = None) -> tuple[pd.DataFra
     df = df.replace({"": None})
     df.insert(0, "_row", range(2, len(df) + 2))
     return df, _encoding_note(encoding)
+
+
+def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, chunk_rows: int = 200_000,
+                    limit: int | None = None, columns: set[str] | None = None,
+                    ) -> Iterator[tuple[pd.DataFrame, list[str], float]]:
+    """Read a CSV (or TSV) file in chunks of `chunk_rows` rows: the same table as :func:`read_source`, in parts.
+
+    The encoding and the separator are decided as for the whole file (the encoding
+    from every byte, the separator from the first 64 KiB); each chunk has the
+    ``_row`` numbers of its rows in the file. Memory is bounded by a chunk.
+
+    Parameters
+    ----------
+    columns : set of str, optional
+        Read only these columns (named as the header does, without surrounding spaces).
+
+    Yields
+    ------
+    chunk : DataFrame
+        The next rows, with a ``_row`` column.
+    notes : list of str
+        What :func:`read_source` would note (with the first chunk; empty after).
+    done : float
+        The share of the file's lines read so far (0 to 1; the lines are counted first).
+
+    Raises
+    ------
+    LoadError
+        As :func:`read_source`: too big, empty, unreadable, a header with no rows.
+    """
+    path = Path(source)
+    name = filename or path.name
+    ext = path.suffix.lower() if Path(name).suffix.lower() not in TABLE_EXT else Path(name).suffix.lower()
+    if ext not in TABLE_EXT:
+        raise LoadError(f"{name}: only CSV and TSV files are read in chunks.")
+    path = _on_disk(path, name, limit or max_bytes(), path.parent)
+    if not _has_content(path):
+        raise LoadError(f"{name}: the file is empty.")
+    encoding = detect_encoding(path)
+    sep = "\t" if ext == ".tsv" else _sniff_separator(path, encoding)
+    lines = _count_lines(path, encoding)
+    first = True
+    start = 2
+    with path.open("rb") as fh:
+        try:
+            reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
+                                 on_bad_lines="error", chunksize=chunk_rows,
+                                 usecols=None if columns is None else (lambda c: str(c).strip() in columns))
+            for df in reader:
+                df.columns = [str(c).strip() for c in df.columns]
+                if first and df.empty:
+                    raise LoadError(f"{name}: the file has a header but no data rows.")
+                df = df.replace({"": None})
+                df.insert(0, "_row", range(start, start + len(df)))
+                start += len(df)
+                yield df, _encoding_note(encoding) if first else [], min((start - 2) / lines, 1.0)
+                first = False
+        except pd.errors.EmptyDataError as exc:
+            raise LoadError(f"{name}: the file is empty.") from exc
+        except (pd.errors.ParserError, csv.Error) as exc:
+            raise LoadError(f"{name}: not a readable CSV table ({_short(exc)}).") from exc
+        except UnicodeDecodeError as exc:
+            raise LoadError(f"{name}: could not be read as {ext} ({_short(exc)}).") from exc
+    if first:
+        raise LoadError(f"{name}: the file has a header but no data rows.")
+
+
+def _count_lines(path: Path, encoding: str) -> int:
+    """Data lines of a text file (newlines, less the header's; at least 1), counted in chunks."""
+    newline = "\n".encode(encoding)[len("".encode(encoding)):]  # without a byte-order mark
+    count, last = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            count += chunk.count(newline)
+            last = chunk
+    count += not last.endswith(newline)  # a last line without its newline
+    return max(count - 1, 1)
 
 
 # --------------------------------------------------------------------------------------

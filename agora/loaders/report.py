@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -11,6 +11,20 @@ import pandas as pd
 
 class LoadError(Exception):
     """A file that cannot be loaded at all: the message names the file and the problem."""
+
+
+@dataclass
+class Tally:
+    """The counts behind some notes of a report (:meth:`LoadReport.tally`)."""
+
+    data: dict | list
+    render: Callable[[Any], list[str]]
+    at: int
+    size: int = 0
+
+    def __deepcopy__(self, memo: dict) -> "Tally":  # asdict copies fields; the render function is shared
+        return Tally(dict(self.data) if isinstance(self.data, dict) else list(self.data), self.render, self.at,
+                     self.size)
 
 
 @dataclass
@@ -46,6 +60,13 @@ class LoadReport:
         person or guessed), kept so the next file with the same columns can reuse it.
     notes : list of str
         Anything else worth knowing (encoding used, duplicates resolved...).
+    decisions : dict
+        What was decided from the file as a whole (:meth:`decide`): a file loaded in
+        chunks decides from its first chunk and gives the same answer to every other.
+        Not saved.
+    tallies : dict
+        The counts behind notes made with :meth:`tally`, so the reports of a file's
+        chunks add up to the report of the whole file (:func:`merge_reports`). Not saved.
     """
 
     file: str
@@ -60,6 +81,8 @@ class LoadReport:
     duplicate_rows: int = 0
     value_map: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    decisions: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    tallies: dict[str, Tally] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def rows_rejected(self) -> int:
@@ -70,9 +93,39 @@ class LoadReport:
         for row in list(rows):
             self.rejected.append({"row": int(row), "reason": reason})
 
+    def decide(self, key: str, choose: Callable[[], Any]) -> Any:
+        """The decision `key` already taken for this file, else ``choose()`` (then kept).
+
+        A decision that looks at every row (are most names addresses? are the
+        coordinates metres?) is taken once; the chunks of a file loaded in chunks share
+        one ``decisions`` dict, so they all follow the first chunk's.
+        """
+        if key not in self.decisions:
+            self.decisions[key] = choose()
+        return self.decisions[key]
+
+    def tally(self, key: str, data: dict | list, render: Callable[[Any], list[str]]) -> None:
+        """Add the notes ``render(data)`` says, keeping `data` so that chunks add up.
+
+        Parameters
+        ----------
+        key : str
+            What is counted (one tally per key and load).
+        data : dict or list
+            Counts (``{value: n}``, added up over chunks, in order of first appearance),
+            or values in file order (joined over chunks without repeats).
+        render : callable
+            The notes for `data` (none, one or several); called again on the chunks' sum.
+        """
+        self.tallies[key] = Tally(data, render, len(self.notes))
+        self.notes.extend(render(data))
+        self.tallies[key].size = len(self.notes) - self.tallies[key].at
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready values."""
         out = asdict(self)
+        out.pop("decisions", None)
+        out.pop("tallies", None)
         out["rows_rejected"] = self.rows_rejected
         out["rejected"] = sorted(self.rejected, key=lambda r: r["row"])
         return out
@@ -104,3 +157,82 @@ class LoadResult:
 
     data: gpd.GeoDataFrame | pd.DataFrame
     report: LoadReport
+
+
+def merge_reports(reports: list[LoadReport]) -> LoadReport:
+    """The report of a whole file from the reports of its chunks, in file order.
+
+    Counts are added up, rejected rows listed by row, the first chunk's coordinate
+    system, column mapping and decisions kept, value maps joined. Notes keep the
+    order they have in every chunk; a note made from counts (:meth:`LoadReport.tally`)
+    is made again from the chunks' summed counts, so it reads as it would for the
+    whole file; notes repeated by several chunks are said once.
+    """
+    if not reports:
+        raise ValueError("no reports to merge")
+    first = reports[0]
+    out = LoadReport(file=first.file, layer=first.layer, crs=first.crs, swapped_lat_lon=first.swapped_lat_lon,
+                     columns=dict(first.columns), decisions=first.decisions)
+    order: list[tuple[str, str]] = []
+    tallies: dict[str, Tally] = {}
+    for report in reports:
+        out.rows_read += report.rows_read
+        out.rows_kept += report.rows_kept
+        out.rejected.extend(report.rejected)
+        out.outside_centres += report.outside_centres
+        out.duplicate_rows += report.duplicate_rows
+        for column, pairs in report.value_map.items():
+            merged = out.value_map.setdefault(column, {})
+            for raw, target in pairs.items():
+                merged.setdefault(raw, target)
+        for key, tally in report.tallies.items():
+            if key not in tallies:
+                tallies[key] = Tally(tally.data.__class__(), tally.render, 0)
+            tallies[key].data = _add(tallies[key].data, tally.data)
+        order = _merge_order(order, _items(report))
+    out.rejected.sort(key=lambda r: r["row"])
+    for kind, item in order:
+        if kind == "note":
+            out.notes.append(item)
+        else:
+            out.tally(item, tallies[item].data, tallies[item].render)
+    return out
+
+
+def _items(report: LoadReport) -> list[tuple[str, str]]:
+    """The report's notes as ``("note", text)`` and ``("tally", key)`` items, in order."""
+    starts: dict[int, list[str]] = {}
+    covered: set[int] = set()
+    for key, tally in report.tallies.items():  # in the order they were made
+        starts.setdefault(tally.at, []).append(key)
+        covered.update(range(tally.at, tally.at + tally.size))
+    items = []
+    for i in range(len(report.notes) + 1):
+        items += [("tally", key) for key in starts.get(i, [])]
+        if i < len(report.notes) and i not in covered:
+            items.append(("note", report.notes[i]))
+    return items
+
+
+def _merge_order(done: list, more: list) -> list:
+    """`done` with the items of `more` it lacks, each put after the item before it in `more`."""
+    out = list(done)
+    seen = set(out)
+    after = -1
+    for item in more:
+        if item in seen:
+            after = out.index(item)
+            continue
+        out.insert(after + 1, item)
+        seen.add(item)
+        after += 1
+    return out
+
+
+def _add(total: dict | list, more: dict | list) -> dict | list:
+    if isinstance(total, dict):
+        out = dict(total)
+        for key, n in more.items():
+            out[key] = out.get(key, 0) + n
+        return out
+    return list(dict.fromkeys([*total, *more]))

@@ -14,6 +14,7 @@ same columns can reuse it (:func:`reuse_value_map`).
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Iterable
 
 import pandas as pd
@@ -192,16 +193,24 @@ def apply_value_maps(table: pd.DataFrame, mapping: dict[str, str], value_map: di
             elif value in changes:
                 used[value] = changes[value]
         auto = {v: t for v, t in used.items() if v.lower() not in lower_user}
-        if auto:
-            report.notes.append(
-                f"{canonical} values guessed from the column {input_name!r}: "
-                + ", ".join(f"{v!r} -> {t}" for v, t in auto.items())
-                + f" (change with --value {canonical}:FROM=TO)"
-            )
+        report.tally(f"values_guessed:{canonical}", [f"{v}\x00{t}" for v, t in auto.items()],
+                     _guess_note(canonical, input_name))
         if used:
             table[canonical] = raw.map(lambda v: used.get(v, v) if isinstance(v, str) else v).astype("string")
             report.value_map[canonical] = dict(used)
     return table
+
+
+def _guess_note(canonical: str, input_name: str) -> partial:
+    return partial(_guess_note_text, canonical, input_name)
+
+
+def _guess_note_text(canonical: str, input_name: str, pairs: list[str]) -> list[str]:
+    if not pairs:
+        return []
+    return [f"{canonical} values guessed from the column {input_name!r}: "
+            + ", ".join(f"{v!r} -> {t}" for v, t in (p.split("\x00", 1) for p in pairs))
+            + f" (change with --value {canonical}:FROM=TO)"]
 
 
 def reuse_value_map(reports: Iterable[dict], columns: Iterable[str]) -> dict[str, dict[str, str]]:

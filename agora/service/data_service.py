@@ -28,11 +28,13 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 import pandas as pd
 
 from ..layers import DISPLAY_CRS, LAYERS, empty_frame, get_layer
+from ..loaders.chunks import LoadStream
 from ..loaders.report import LoadResult
 from ..store import indicators as area_store
 from ..store.workspace import Dataset, Workspace, read_dataset, write_dataset
@@ -47,6 +49,8 @@ TABLES = {"centres": True, "units": True, "footfall_sites": True, "assets": True
 #: What a build reuses from the build before (figures of centres whose data did not change).
 REUSED = ("indicators", "fingerprints", "count_sites", "names")
 DONE = "complete"
+#: The share of a save's progress taken by writing the dataset (the derived tables take the rest).
+SAVED_AT = 0.8
 
 
 @dataclass
@@ -274,11 +278,23 @@ class DataService:
         """Load a file against the saved centres and sites (:meth:`Workspace.load`); writes nothing."""
         return self.workspace.load(source, layer, **options)
 
-    def save(self, result: LoadResult, *, source: str | None = None, replace: bool = False,
-             extra: dict | None = None) -> Dataset:
-        """Save a loaded layer as a dataset and bring the derived tables up to date."""
-        dataset = self.workspace.save(result, source=source, replace=replace, extra=extra)
+    def load_stream(self, source, layer: str, **options) -> LoadStream:
+        """A large file to save chunk by chunk (:meth:`Workspace.load_stream`); writes nothing."""
+        return self.workspace.load_stream(source, layer, **options)
+
+    def save(self, result: LoadResult | LoadStream, *, source: str | None = None, replace: bool = False,
+             extra: dict | None = None, progress: Callable[[float, str], None] | None = None) -> Dataset:
+        """Save a loaded layer (or a stream, chunk by chunk) as a dataset and bring the derived tables up to date.
+
+        `progress` is told ``(done, message)``: the dataset's writing takes it to
+        :data:`SAVED_AT`, the derived tables to 1.
+        """
+        tell = progress or (lambda done, message: None)
+        dataset = self.workspace.save(result, source=source, replace=replace, extra=extra,
+                                      progress=lambda done, message: tell(done * SAVED_AT, message))
+        tell(SAVED_AT, "saved; computing what the pages read (placing, ownership, indicators)")
         self.refresh()
+        tell(1.0, "done")
         return dataset
 
     def draw_centre(self, result: LoadResult, name: str) -> LoadResult:

@@ -39,12 +39,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import geopandas as gpd
 import pandas as pd
 
 from ..layers import DISPLAY_CRS, LAYERS, conform, empty_frame, get_layer
 from ..loaders.report import LoadError, LoadReport, LoadResult
+
+if TYPE_CHECKING:
+    from ..loaders.chunks import LoadStream
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -242,37 +246,54 @@ class Workspace:
         return [str(ds.path) for ds in self.datasets(layer, manifest) if ds.path.exists()]
 
     # writing -----------------------------------------------------------------
-    def save(self, result: LoadResult, *, source: str | None = None, replace: bool = False,
-             extra: dict | None = None) -> Dataset:
+    def save(self, result: LoadResult | LoadStream, *, source: str | None = None, replace: bool = False,
+             extra: dict | None = None, progress: Callable[[float, str], None] | None = None) -> Dataset:
         """Save a loaded layer as a new dataset.
 
         Parameters
         ----------
-        result : LoadResult
-            What a loader returned.
+        result : LoadResult or LoadStream
+            What a loader returned; a :class:`~agora.loaders.chunks.LoadStream` is loaded
+            and written chunk by chunk (memory bounded by a chunk), its report listed
+            once the last chunk is written.
         source : str, optional
             Where the data came from, shown on the Data page (default: the file name).
         replace : bool
             The new dataset takes the place of the layer's others (swapped in one step).
         extra : dict, optional
             More facts kept with the dataset (e.g. its coverage).
+        progress : callable, optional
+            ``progress(done, message)`` as the chunks of a stream are written (0 to 1).
         """
-        report: LoadReport = result.report
-        spec = get_layer(report.layer)
+        from ..loaders.chunks import LoadStream
+
+        streamed = isinstance(result, LoadStream)
+        spec = result.spec if streamed else get_layer(result.report.layer)
+        file = result.name if streamed else result.report.file
         folder = self.path / spec.name
         folder.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^a-z0-9]+", "-", Path(report.file).stem.lower()).strip("-")[:60] or "data"
+        stem = re.sub(r"[^a-z0-9]+", "-", Path(file).stem.lower()).strip("-")[:60] or "data"
         dataset_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}-{stem}"
         path = folder / f"{dataset_id}.parquet"
         tmp = folder / f".{dataset_id}.{secrets.token_hex(4)}.tmp"
-        data = result.data
-        if spec.name == "footfall_counts" and len(data):
-            # sorted by site, so reading one town's sites touches only their row groups
-            data = data.sort_values(["site_id", "timestamp"], kind="stable")
-        write_dataset(data, tmp)
+        try:
+            if streamed:
+                result.progress = progress or result.progress
+                rows = write_chunks(result, tmp)
+            else:
+                data = result.data
+                if spec.name == "footfall_counts" and len(data):
+                    # sorted by site, so reading one town's sites touches only their row groups
+                    data = data.sort_values(["site_id", "timestamp"], kind="stable")
+                write_dataset(data, tmp)
+                rows = len(result.data)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         tmp.replace(path)
+        report: LoadReport = result.report
         entry = {"id": dataset_id, "file": f"{spec.name}/{path.name}", "source": source or report.file,
-                 "rows": len(result.data), "saved_at": _now(), "demo": False, "report": report.to_dict(),
+                 "rows": rows, "saved_at": _now(), "demo": False, "report": report.to_dict(),
                  **(extra or {})}
         with self.changing() as manifest:
             old = manifest["layers"].setdefault(spec.name, [])
@@ -396,6 +417,21 @@ class Workspace:
             result = link_to_sites(result, self.read("footfall_sites"))
         return result
 
+    def load_stream(self, source, layer: str, **options) -> LoadStream:
+        """Like :meth:`load`, for a large file: a :class:`~agora.loaders.chunks.LoadStream` to save chunk by chunk.
+
+        Units are the only layer read in chunks (the others, and files that need
+        every row at once, come as one chunk). `options` also take ``chunk_rows`` and
+        ``progress``. Writes nothing.
+        """
+        from ..loaders.chunks import LoadStream
+
+        spec = get_layer(layer)
+        centres = self.read("centres") if "centre_id" in spec.columns and spec.name != "centres" else None
+        if spec.name == "footfall_counts":
+            raise LoadError("footfall counts are linked to the saved sites: load them with load()")
+        return LoadStream(source, spec, centres=centres, **options)
+
     def draw_centre(self, result: LoadResult, name: str) -> LoadResult:
         """Save a centre called `name` drawn around the rows of `result` that are in no centre.
 
@@ -433,6 +469,60 @@ def write_dataset(data: pd.DataFrame, path: Path, *, row_group_size: int | None 
     else:
         data.to_parquet(path, index=False, **options)
     _fsync(path)
+
+
+def write_chunks(stream: LoadStream, path: Path) -> int:
+    """Write the chunks of `stream` as one GeoParquet file, one after the other; returns the rows written.
+
+    The file is what :func:`write_dataset` writes for the whole layer: the first
+    chunk's schema (later chunks cast to it), and the GeoParquet metadata (bounding
+    box, geometry types) of every chunk together, written when the last is.
+    """
+    import pyarrow.parquet as pq
+    from geopandas.io.arrow import _geopandas_to_arrow
+
+    writer = None
+    rows = 0
+    bounds: list[float] | None = None
+    kinds: set[str] = set()
+    try:
+        for part in stream:
+            data = part.data
+            if isinstance(data, gpd.GeoDataFrame):
+                table = _geopandas_to_arrow(data, index=False, schema_version="1.0.0")
+                geo = data.geometry[data.geometry.notna() & ~data.geometry.is_empty]
+                if len(geo):
+                    b = [float(v) for v in geo.total_bounds]
+                    bounds = b if bounds is None else [min(bounds[0], b[0]), min(bounds[1], b[1]),
+                                                       max(bounds[2], b[2]), max(bounds[3], b[3])]
+                    kinds |= set(geo.geom_type.unique())
+            else:
+                import pyarrow as pa
+
+                table = pa.Table.from_pandas(data, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            elif table.schema != writer.schema:
+                table = table.select(writer.schema.names).cast(writer.schema)
+            writer.write_table(table)
+            rows += table.num_rows
+        if writer is None:
+            raise LoadError(f"{stream.name}: no rows to save")
+        geo_meta = (writer.schema.metadata or {}).get(b"geo")
+        if geo_meta:
+            meta = json.loads(geo_meta)
+            column = meta["columns"][meta["primary_column"]]
+            column["geometry_types"] = sorted(kinds)
+            if bounds is not None:
+                column["bbox"] = bounds
+            else:
+                column.pop("bbox", None)
+            writer.add_key_value_metadata({"geo": json.dumps(meta)})
+    finally:
+        if writer is not None:
+            writer.close()
+    _fsync(path)
+    return rows
 
 
 def _fsync(path: Path) -> None:

@@ -105,18 +105,41 @@ def validate(path: str, filename: str, layer: str, column_map: tuple, defaults: 
     if kept is not None and kept[0] == key:
         return kept[1]
     st.session_state.pop("_agora_validated", None)  # free the old result before loading the new one
-    with st.spinner("Validating…"):
-        try:
-            options = {"value_map": {col: dict(pairs) for col, pairs in value_map},
-                       "require_geometry": require_geometry}
-            if postcodes:
-                options["postcodes"] = read_source(postcodes, "postcodes.csv")[0]
-            outcome = service().load(path, layer, filename=filename, column_map=dict(column_map),
-                                     defaults=dict(defaults), layer_name=layer_name, **options), None
-        except LoadError as exc:
-            outcome = None, str(exc)
+    bar = ProgressBar("Validating…")
+    try:
+        options = {"value_map": {col: dict(pairs) for col, pairs in value_map},
+                   "require_geometry": require_geometry, "filename": filename, "column_map": dict(column_map),
+                   "defaults": dict(defaults), "layer_name": layer_name}
+        if postcodes:
+            options["postcodes"] = read_source(postcodes, "postcodes.csv")[0]
+        if get_layer(layer).name == "footfall_counts":  # linked to the saved sites as they load
+            outcome = service().load(path, layer, **options), None
+        else:  # units are read in chunks (agora.loaders.chunks), the bar following them
+            outcome = service().load_stream(path, layer, progress=bar, **options).collect(), None
+    except LoadError as exc:
+        outcome = None, str(exc)
+    finally:
+        bar.done()
     st.session_state["_agora_validated"] = (key, outcome)
     return outcome
+
+
+class ProgressBar:
+    """A progress bar (``st.progress``) to pass as ``progress(done, message)`` to the loaders and the data service.
+
+    The message, which names the file, is escaped; the bar never goes back; :meth:`done` removes it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.shown = 0.0
+        self.bar = st.progress(0.0, text=md_escape(text))
+
+    def __call__(self, done: float, message: str) -> None:
+        self.shown = max(self.shown, min(max(done, 0.0), 1.0))
+        self.bar.progress(self.shown, text=md_escape(message))
+
+    def done(self) -> None:
+        self.bar.empty()
 
 
 # --------------------------------------------------------------------------------------
@@ -306,7 +329,11 @@ def save_upload(ws: DataService, result: LoadResult, *, source: str, replace: bo
         before = {d.dataset_id for d in ws.datasets("centres")}
         result = ws.draw_centre(result, centre_name)
         saved += [("centres", d.dataset_id) for d in ws.datasets("centres") if d.dataset_id not in before]
-    dataset = ws.save(result, source=source, replace=replace)
+    bar = ProgressBar(f"Saving {source}…")
+    try:
+        dataset = ws.save(result, source=source, replace=replace, progress=bar)
+    finally:
+        bar.done()
     saved.append((result.report.layer, dataset.dataset_id))
     st.session_state["agora_last_save"] = {"items": saved, "source": source, "replaced": replace,
                                            "rows": len(result.data), "layer": result.report.layer}

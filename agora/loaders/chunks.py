@@ -1,0 +1,265 @@
+"""Load a large units CSV in chunks: the same rows and report as :func:`~agora.loaders.load`, in bounded memory.
+
+>>> from agora.loaders.chunks import LoadStream
+>>> stream = LoadStream("national_units.csv", "units", centres=centres)   # doctest: +SKIP
+>>> for part in stream:                                                # doctest: +SKIP
+...     write(part.data)                                                   # each chunk's loaded rows
+>>> stream.report.summary()                                            # doctest: +SKIP
+
+The file is read :data:`CHUNK_ROWS` rows at a time (:func:`agora.loaders.read.read_csv_chunks`)
+and each chunk goes through the very functions a whole-file load uses
+(:func:`agora.loaders.canonical.load_table`); the chunks' reports add up to the whole
+file's (:func:`agora.loaders.report.merge_reports`): rows read, kept and rejected (with
+their row numbers in the file), rows outside every centre, value maps, and notes made
+from counts, which are counted over every chunk.
+
+What needs the whole file, and how each is handled:
+
+* **encoding** is checked over every byte before the first chunk (as for a whole file);
+  the **separator** is sniffed from the first 64 KiB (as for a whole file);
+* **column mapping** depends on the header only: the same for every chunk;
+* **decisions from most rows** (coordinates in metres or degrees, latitude and
+  longitude swapped; names that are addresses; a category column of broad land-use
+  classes; whether the status column holds values; a ``type`` column of OSM element
+  types) are taken from the **first chunk** (the first with coordinates, for coordinates)
+  and followed by every other (:meth:`~agora.loaders.report.LoadReport.decide`). A file
+  whose first :data:`CHUNK_ROWS` rows differ in kind from the rest is loaded as its
+  first rows say; a whole-file load would decide from all rows;
+* **repeated unit ids** are found by a cheap pass over the id and date columns alone
+  before anything is loaded; a file that repeats an id is loaded whole (telling the
+  rows apart needs them all), as is a file whose first chunk has OSM tag-set columns
+  (``other_tags``), a load placing rows by postcode, and every layer but units and
+  every format but CSV/TSV (:func:`why_whole`);
+* a chunk keeping no row is no error; the file is refused, with the whole-file
+  message, when no chunk keeps a row or every chunk has no coordinates.
+
+Progress is told through ``progress(done, message)``, ``done`` the share of the file's
+lines read (0 to 1, never decreasing; the lines are counted first).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+from typing import Callable, Iterator
+
+import geopandas as gpd
+import pandas as pd
+
+from ..layers import Layer, get_layer
+from . import osm
+from .canonical import load, load_table
+from .columns import match_columns
+from .read import TABLE_EXT, read_csv_chunks
+from .report import LoadError, LoadResult, merge_reports
+
+#: Rows read at a time (about 100 MB of memory for a units file of a dozen columns).
+CHUNK_ROWS = 200_000
+
+Progress = Callable[[float, str], None]
+
+
+def why_whole(source, spec: Layer, options: dict) -> str | None:
+    """Why `source` is loaded whole rather than in chunks (None: it can be chunked)."""
+    if spec.name != "units":
+        return f"{spec.label.lower()} are loaded whole"
+    if not isinstance(source, (str, os.PathLike)):
+        return "only files on disk are read in chunks"
+    name = options.get("filename") or Path(source).name
+    if Path(name).suffix.lower() not in TABLE_EXT:
+        return "only CSV and TSV files are read in chunks"
+    if options.get("postcodes") is not None:
+        return "rows placed by postcode are loaded whole"
+    return None
+
+
+class LoadStream:
+    """A units file loaded chunk by chunk; iterate for each chunk's :class:`LoadResult`.
+
+    Parameters
+    ----------
+    source : path
+        The file (a CSV or TSV is read in chunks; anything else is loaded whole and
+        comes as one chunk: :func:`why_whole`).
+    layer : str or Layer
+        The layer to load it as.
+    chunk_rows : int, optional
+        Rows per chunk (default :data:`CHUNK_ROWS`).
+    progress : callable, optional
+        ``progress(done, message)`` after each chunk, ``done`` from 0 to 1.
+    **options
+        As :func:`agora.loaders.load` (``filename``, ``column_map``, ``centres``...).
+
+    Attributes
+    ----------
+    report : LoadReport
+        The whole file's report, once every chunk has been read.
+    whole : str or None
+        Why the file was loaded whole (None when it was read in chunks).
+    coverage : str or None
+        ``full`` or ``update``: every chunk is marked so (:func:`agora.loaders.as_coverage`).
+    notes : list of str
+        Notes added to the whole file's report after the loaders' own.
+    """
+
+    def __init__(self, source, layer: str | Layer, *, chunk_rows: int | None = None,
+                 progress: Progress | None = None, **options) -> None:
+        self.source = source
+        self.spec = layer if isinstance(layer, Layer) else get_layer(layer)
+        self.chunk_rows = chunk_rows or CHUNK_ROWS
+        self.progress = progress
+        self.options = options
+        self.name = options.get("filename") or (Path(source).name if isinstance(source, (str, os.PathLike))
+                                                 else "upload")
+        self.whole = why_whole(source, self.spec, options)
+        self.coverage: str | None = None
+        self.notes: list[str] = []
+        self._report = None
+        self._repeats: bool | None = None
+        self._pending: Iterator[LoadResult | None] | None = None
+
+    @property
+    def report(self):
+        if self._report is None:
+            raise RuntimeError("the report is known once every chunk has been read")
+        return self._report
+
+    def __iter__(self) -> Iterator[LoadResult]:
+        self._report = None
+        if self._pending is not None:  # the first chunk, loaded by head(), and the chunks after it
+            parts, self._pending = self._pending, None
+        elif self.whole is None:
+            parts = self._chunks()
+        else:
+            parts = iter(())
+        reports = []
+        for result in parts:
+            if result is None:  # the file has to be loaded whole after all
+                reports = []
+                break
+            reports.append(result.report)
+            yield self._marked(result)
+        else:
+            if reports:
+                self._report = self._finish(reports)
+                return
+        self._tell(0.0, f"{self.name}: reading the whole file ({self.whole})")
+        result = load(self.source, self.spec, **self.options)
+        result.report.notes.extend(self.notes)
+        if self.coverage is not None:
+            from . import as_coverage
+
+            result = as_coverage(result, self.coverage)
+        self._report = result.report
+        self._tell(1.0, f"{self.name}: {result.report.rows_read:,} rows read")
+        yield result
+
+    def head(self) -> LoadResult:
+        """The first chunk, loaded on its own (its columns, value map...): the whole file when it is not
+        read in chunks (then :attr:`whole` says why)."""
+        progress, self.progress = self.progress, None  # told when the file is loaded for good
+        try:
+            if self.whole is None:
+                parts = self._chunks()
+                first = next(parts, None)
+                if first is not None:  # iterating goes on from there (the first chunk is not loaded twice)
+                    self._pending = itertools.chain([first], parts)
+                    return first
+            return load(self.source, self.spec, **self.options)
+        finally:
+            self.progress = progress
+
+    def collect(self) -> LoadResult:
+        """Every chunk in one :class:`LoadResult` (what :func:`agora.loaders.load` returns)."""
+        parts = [result.data for result in self]
+        data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if isinstance(parts[0], gpd.GeoDataFrame):
+            data = gpd.GeoDataFrame(data, geometry="geometry", crs=parts[0].crs)
+        return LoadResult(data=data, report=self.report)
+
+    # --------------------------------------------------------------------------
+    def _tell(self, done: float, message: str) -> None:
+        if self.progress is not None:
+            self.progress(done, message)
+
+    def _marked(self, result: LoadResult) -> LoadResult:
+        """A chunk marked with the coverage (said once, in the whole file's report)."""
+        if self.coverage is None:
+            return result
+        data = result.data.copy()
+        data["coverage"] = pd.Series(self.coverage, index=data.index, dtype="string")
+        return LoadResult(data=data, report=result.report)
+
+    def _chunks(self) -> Iterator[LoadResult | None]:
+        """Each chunk loaded; None (once) when the file must be loaded whole after all."""
+        decisions = {"in_chunks": True}
+        options = {k: v for k, v in self.options.items() if k not in ("filename", "layer_name")}
+        renamed: dict[str, str] | None = None
+        rows = 0
+        self._tell(0.0, f"{self.name}: checking the encoding")
+        for table, notes, done in read_csv_chunks(self.source, self.name, chunk_rows=self.chunk_rows):
+            if renamed is None:  # the first chunk
+                if any(str(c).lower() in osm.TAG_COLUMNS for c in table.columns):
+                    self.whole = "tag sets spread into columns differ from chunk to chunk"
+                    yield None
+                    return
+                before = list(table.columns)
+                table = osm.rename_element_type(table, notes)  # an OSM element type column, judged from this chunk
+                renamed = dict(zip(before, table.columns))
+                if self._repeats_ids(table, options):
+                    self.whole = "the file repeats unit ids"
+                    yield None
+                    return
+            else:
+                table = table.rename(columns=renamed)
+            result = load_table(table, notes, self.name, self.spec, decisions=decisions, **options)
+            rows += result.report.rows_read
+            self._tell(done, f"{self.name}: {rows:,} rows read")
+            yield result
+
+    def _repeats_ids(self, head: pd.DataFrame, options: dict) -> bool:
+        """Whether any unit id repeats on one date in the file (a pass over those two columns alone)."""
+        if self._repeats is None:
+            self._repeats = self._find_repeats(head, options)
+        return self._repeats
+
+    def _find_repeats(self, head: pd.DataFrame, options: dict) -> bool:
+        columns = [c for c in head.columns if c != "_row"]
+        mapping = match_columns(columns, self.spec.name, options.get("column_map"))
+        id_col, date_col = mapping.get("unit_id"), mapping.get("observed_on")
+        if id_col is None:
+            return False  # ids made from row numbers never repeat
+        from .canonical import made_ids
+
+        seen: set[tuple[str, str]] = set()
+        stem = Path(self.name).stem
+        wanted = {id_col} | ({date_col} if date_col else set())
+        for table, _, _ in read_csv_chunks(self.source, self.name, chunk_rows=max(self.chunk_rows, 500_000),
+                                           columns=wanted):
+            ids = table[id_col].astype("string").str.strip()
+            ids = ids.mask(ids == "", pd.NA).fillna(made_ids(table["_row"], stem))
+            when = (table[date_col].astype("string").str.strip().fillna("") if date_col in table
+                    else pd.Series("", index=table.index))
+            keys = list(zip(ids.tolist(), when.tolist()))
+            fresh = set(keys)
+            if len(fresh) < len(keys) or not seen.isdisjoint(fresh):
+                return True
+            seen |= fresh
+        return False
+
+    def _finish(self, reports: list) -> object:
+        report = merge_reports(reports)
+        empty = report.tallies.get("rows_without_coordinates")
+        if empty is not None and empty.data["empty"] == empty.data["chunks"]:
+            raise LoadError(f"{report.file}: no usable coordinates: every row's coordinates are empty or not numbers.")
+        if report.rows_kept == 0:
+            reasons = report.rejected_frame()["reason"].value_counts().head(3)
+            why = "; ".join(f"{r} ({n} rows)" for r, n in reasons.items())
+            raise LoadError(f"{report.file}: no row could be loaded as {self.spec.label.lower()}: {why or 'no rows'}.")
+        report.decisions.pop("in_chunks", None)
+        report.notes.extend(self.notes)
+        if self.coverage is not None:
+            report.notes.append(f"saved as {'an update of the units it covers' if self.coverage == 'update' else 'a full survey'}")
+        self._tell(1.0, f"{self.name}: {report.rows_read:,} rows read, {report.rows_kept:,} kept")
+        return report

@@ -1,0 +1,153 @@
+"""Benchmark: time and peak memory of importing a large units CSV, whole or in chunks.
+
+Makes centres (a grid of 400 m squares over Great Britain) and a units CSV with
+``--units`` rows (two surveys, :func:`bench_scale.make_files`), saves the centres into a
+new workspace, then measures in fresh processes, for the whole-file load and the
+chunked one (:mod:`agora.loaders.chunks`): the loader alone (read, normalise, validate,
+assign centres), and the loader with the dataset written into the workspace
+(``Workspace.save``: what an import does before the derived tables). With
+``--skip floor`` left out it adds the floor on this machine (read the units as
+GeoParquet, spatial join into the centres, per-centre counts with DuckDB); with
+``--skip ""`` also the whole ``python -m agora import`` command (derived tables
+included: long at this size, see :mod:`agora.service.derived`). Times are wall and CPU
+seconds (CPU seconds say more on a busy machine), memory the peak resident set.
+
+Run::
+
+    python bench/bench_import_memory.py [--units 1000000] [--centres 7000] [--chunk-rows N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "bench"))
+
+from bench_scale import PYTHON, floor, make_files  # noqa: E402
+
+COMMAND = r"""
+import resource, runpy, sys, time
+sys.argv = ['agora', *sys.argv[1:]]
+start = time.perf_counter()
+try:
+    runpy.run_module('agora', run_name='__main__')
+except SystemExit:
+    pass
+use = resource.getrusage(resource.RUSAGE_SELF)
+print('BENCH', time.perf_counter() - start, use.ru_utime + use.ru_stime, use.ru_maxrss, file=sys.stderr)
+"""
+
+
+def command(args: list[str], env: dict) -> tuple[float, float, float, str]:
+    """``python -m agora ARGS`` in a fresh process: (seconds, CPU seconds, peak RSS MB, standard error)."""
+    done = subprocess.run([PYTHON, "-c", COMMAND, *args], env=env, capture_output=True, text=True, cwd=PROJECT)
+    line = [x for x in done.stderr.splitlines() if x.startswith("BENCH")]
+    if done.returncode != 0 or not line:
+        raise RuntimeError(f"agora {' '.join(args)} failed: {done.stderr[-2000:]}")
+    _, seconds, cpu, rss = line[-1].split()
+    return float(seconds), float(cpu), int(rss) / 1024, done.stderr
+
+LOAD_ONLY = r"""
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from agora.store.workspace import Workspace
+from agora.loaders import load
+from agora.loaders.chunks import LoadStream
+ws = Workspace(sys.argv[2], read_only=sys.argv[5] != "save")
+centres = ws.read("centres")
+start = time.perf_counter()
+rows = int(sys.argv[4])
+if sys.argv[5] == "save":  # load and write the dataset (no derived tables)
+    source = LoadStream(sys.argv[3], "units", centres=centres, chunk_rows=rows) if rows else ws.load(sys.argv[3], "units")
+    kept = ws.save(source).rows
+elif rows:
+    kept = 0
+    for result in LoadStream(sys.argv[3], "units", centres=centres, chunk_rows=rows):
+        kept += len(result.data)
+else:
+    kept = len(load(sys.argv[3], "units", centres=centres).data)
+use = resource.getrusage(resource.RUSAGE_SELF)
+print("BENCH", time.perf_counter() - start, use.ru_utime + use.ru_stime, use.ru_maxrss, kept)
+"""
+
+
+def load_only(ws: Path, csv: Path, chunk_rows: int, save: bool = False) -> tuple[float, float, float]:
+    """The loader alone (`save`: and writing the dataset, without the derived tables) in a fresh process:
+    (seconds, CPU seconds, peak RSS MB); `chunk_rows` 0: the whole file at once."""
+    done = subprocess.run([PYTHON, "-c", LOAD_ONLY, str(PROJECT), str(ws), str(csv), str(chunk_rows),
+                           "save" if save else "load"], capture_output=True, text=True, cwd=PROJECT)
+    line = [x for x in done.stdout.splitlines() if x.startswith("BENCH")]
+    if done.returncode != 0 or not line:
+        raise RuntimeError(done.stderr[-2000:])
+    _, seconds, cpu, rss, _ = line[-1].split()
+    return float(seconds), float(cpu), int(rss) / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=1_000_000)
+    parser.add_argument("--centres", type=int, default=7000)
+    parser.add_argument("--chunk-rows", type=int, default=0, help="chunk size of the loader-alone run (0: default)")
+    parser.add_argument("--skip", default="import", help="comma-separated steps to skip: whole, chunked, import "
+                        "(the whole import command, derived tables included: long), floor; default: import")
+    parser.add_argument("--keep", help="folder to keep the files and workspace in (default: a temporary one)")
+    args = parser.parse_args(argv)
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="agora-import-"))
+    root.mkdir(parents=True, exist_ok=True)
+    skip = set(filter(None, args.skip.split(",")))
+    try:
+        files_dir = root / f"files-{args.units}"
+        if not (files_dir / "units.csv").exists():
+            files_dir.mkdir(parents=True, exist_ok=True)
+            make_files(files_dir, args.units, args.centres, 0, 0)
+        files = {"units": files_dir / "units.csv", "centres": files_dir / "centres.parquet"}
+        size = files["units"].stat().st_size / 2**20
+        print(f"units CSV: {args.units:,} rows, {size:,.0f} MiB; {args.centres:,} centres", flush=True)
+        base, ws = root / "ws-centres", root / "ws"
+        env = {**os.environ, "AGORA_WORKSPACE": str(ws), "AGORA_READ_ONLY": "",
+               "AGORA_MAX_UPLOAD_MB": str(max(200, int(size * 2)))}
+        if not (base / "manifest.json").exists():  # the centres alone, saved once
+            command(["import", str(files["centres"]), "--layer", "centres", "--replace"],
+                    {**env, "AGORA_WORKSPACE": str(base)})
+        shutil.rmtree(ws, ignore_errors=True)
+        shutil.copytree(base, ws)
+        from agora.loaders.chunks import CHUNK_ROWS
+
+        chunk = args.chunk_rows or CHUNK_ROWS
+        rows = []
+        for save in (False, True):
+            what = "load and write the dataset" if save else "load"
+            if "whole" not in skip:
+                rows.append((f"{what}, whole file", *load_only(ws, files["units"], 0, save)))
+                print(rows[-1], flush=True)
+            if "chunked" not in skip:
+                rows.append((f"{what}, in chunks of {chunk:,} rows", *load_only(ws, files["units"], chunk, save)))
+                print(rows[-1], flush=True)
+        if "import" not in skip:
+            seconds, cpu, rss, err = command(["import", str(files["units"]), "--layer", "units", "--json"], env)
+            print(err, flush=True)  # the progress lines
+            rows.append(("import (load, save, derived tables)", seconds, cpu, rss))
+            print(rows[-1], flush=True)
+        if "floor" not in skip:
+            rows.append(("floor (read GeoParquet + sjoin + counts)", floor(files)["total"], float("nan"),
+                         float("nan")))
+        print("\n| step | seconds | CPU seconds | peak RSS MB |\n| --- | --- | --- | --- |")
+        for name, seconds, cpu, rss in rows:
+            print(f"| {name} | {seconds:.1f} | {'' if cpu != cpu else f'{cpu:.1f}'} | "
+                  f"{'' if rss != rss else f'{rss:,.0f}'} |")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

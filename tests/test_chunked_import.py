@@ -1,0 +1,270 @@
+"""A units CSV loaded in chunks gives the rows and the report of the whole-file load (issue 13, import at scale)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from agora.cli import main
+from agora.loaders import LoadError, load
+from agora.loaders.chunks import LoadStream
+from agora.loaders.read import read_csv_chunks
+from agora.service import DataService
+from conftest import PROJECT
+
+DEMO = PROJECT / "data" / "demo"
+
+
+def same_load(path, chunk_rows: int, **options) -> LoadStream:
+    """Load `path` whole and in chunks of `chunk_rows`; assert the rows, dtypes and report agree."""
+    whole = load(path, "units", **options)
+    stream = LoadStream(path, "units", chunk_rows=chunk_rows, **options)
+    parts = list(stream)
+    assert stream.whole is None, stream.whole
+    assert len(parts) == -(-whole.report.rows_read // chunk_rows)  # really in chunks
+    got = pd.concat([p.data for p in parts], ignore_index=True)
+    got = gpd.GeoDataFrame(got, geometry="geometry", crs=parts[0].data.crs)
+    pd.testing.assert_frame_equal(got, whole.data)
+    assert dict(got.dtypes) == dict(whole.data.dtypes)
+    assert stream.report.to_dict() == whole.report.to_dict()
+    assert stream.report.summary() == whole.report.summary()
+    return stream
+
+
+def demo_csv(path):
+    """The demo units as a CSV a council might export (positions as lat/lon, no centre)."""
+    units = gpd.read_parquet(DEMO / "units.parquet")
+    table = pd.DataFrame(units.drop(columns=["geometry", "centre_id"]))
+    table["lat"], table["lon"] = units.geometry.y.round(7), units.geometry.x.round(7)
+    table.to_csv(path, index=False)
+    return path
+
+
+def awkward_csv(path, n: int = 60):
+    """A survey whose report has a note of every kind made from counts, and rows rejected for several reasons."""
+    centres = gpd.read_parquet(DEMO / "centres.parquet")
+    inside = centres.geometry.iloc[0].representative_point()
+    rows = []
+    for i in range(n):
+        lat, lon = f"{inside.y:.6f}", f"{inside.x:.6f}"
+        if i % 7 == 3:
+            lat, lon = "53.9", "-1.2"  # outside every centre
+        if i % 11 == 5:
+            lat = "not a number"
+        if i % 13 == 8:
+            lat, lon = "0", "0"
+        if i % 17 == 9:
+            lat = "95"
+        rows.append({"id": f"u{i}", "name": ["Empty", "Greggs", "???", "Rose Florist", "Vacant (was Boots)"][i % 5],
+                     "use": ["bakery", "florist", "zorbing", "yurt hire", "cafe", None][i % 6],
+                     "occupied": ["Y", "N", "yes", "maybe"][i % 4],
+                     "coverage": ["full", "weekly", "part", "odd"][i % 4],
+                     "category": ["Retail", "Offices", "Retail", "bakery", "Industrial"][i % 5],
+                     "owner": ["independent", "chain", "co-op-ish", "mystery", None][i % 5],
+                     "lat": lon, "lon": lat})  # given the wrong way round
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path, centres
+
+
+@pytest.mark.parametrize("chunk_rows", [97, 1000])
+def test_demo_units_in_chunks_are_the_whole_file(tmp_path, chunk_rows):
+    path = demo_csv(tmp_path / "demo_units.csv")
+    same_load(path, chunk_rows, centres=gpd.read_parquet(DEMO / "centres.parquet"))
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 50])
+def test_every_note_made_from_counts_adds_up_over_chunks(tmp_path, chunk_rows):
+    path, centres = awkward_csv(tmp_path / "survey.csv")
+    stream = same_load(path, chunk_rows, centres=centres, column_map={"occupied": "status", "owner": "ownership",
+                                                                    "coverage": "coverage"})
+    report = stream.report
+    assert report.swapped_lat_lon and report.outside_centres and report.rows_rejected
+    notes = " | ".join(report.notes)
+    for words in ("status 'maybe' not recognised", "ownership 'mystery' not recognised", "does not know",
+                  "fall outside every centre", "values guessed", "not understood", "wrong way round",
+                  "broad land-use classes"):
+        assert words in notes, words
+    assert stream.report.rejected_frame()["row"].is_monotonic_increasing
+    again = pickle.loads(pickle.dumps(report))  # a report can go where Streamlit pickles things
+    assert again.to_dict() == report.to_dict() and again.tallies.keys() == report.tallies.keys()
+
+
+def test_a_real_walk_round_survey_in_chunks_is_the_whole_file(realdata):
+    path = realdata / "hebden_bridge_places" / "hebden-places.csv"
+    stream = same_load(path, 50)
+    assert stream.report.swapped_lat_lon  # decided from the first chunk as from the whole file
+    assert any("addresses" in n for n in stream.report.notes)
+
+
+def test_a_bad_row_at_a_chunk_boundary_keeps_its_file_row_number(tmp_path):
+    path, centres = awkward_csv(tmp_path / "survey.csv", n=20)
+    table = pd.read_csv(path, dtype=str)
+    table.loc[9, "lat"] = None  # file row 11: the last of the first chunk of 10
+    table.loc[10, "lon"] = "way off"  # file row 12: the first of the second
+    table.to_csv(path, index=False)
+    stream = same_load(path, 10, centres=centres)
+    rejected = dict(zip(stream.report.rejected_frame()["row"], stream.report.rejected_frame()["reason"]))
+    assert rejected[11].startswith("no coordinates") and rejected[12].startswith("no coordinates")
+
+
+def test_a_file_smaller_than_a_chunk_is_one_chunk(tmp_path):
+    path, centres = awkward_csv(tmp_path / "survey.csv", n=12)
+    stream = same_load(path, 1000, centres=centres)
+    assert stream.report.rows_read == 12
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "id,name,lat,lon\n"])
+def test_an_empty_file_is_refused_as_the_whole_file_is(tmp_path, text):
+    path = tmp_path / "empty.csv"
+    path.write_text(text)
+    with pytest.raises(LoadError) as whole:
+        load(path, "units")
+    with pytest.raises(LoadError) as chunked:
+        list(LoadStream(path, "units", chunk_rows=5))
+    assert str(chunked.value) == str(whole.value)
+
+
+def test_an_unreadable_line_in_a_later_chunk_is_refused(tmp_path):
+    path, _ = awkward_csv(tmp_path / "survey.csv", n=30)
+    lines = path.read_text().splitlines()
+    lines[25] += ",an extra field"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(LoadError) as whole:
+        load(path, "units")
+    with pytest.raises(LoadError) as chunked:
+        list(LoadStream(path, "units", chunk_rows=10))
+    assert "not a readable CSV table" in str(chunked.value) and "line 26" in str(chunked.value)
+    assert "line 26" in str(whole.value)
+
+
+def test_no_row_kept_in_any_chunk_is_refused_as_the_whole_file_is(tmp_path):
+    path = tmp_path / "nowhere.csv"
+    pd.DataFrame({"name": ["A", "B", "C"], "shop": ["bakery"] * 3, "lat": ["", "x", ""], "lon": ["1", "", ""]}
+                 ).to_csv(path, index=False)
+    with pytest.raises(LoadError) as whole:
+        load(path, "units")
+    with pytest.raises(LoadError) as chunked:
+        list(LoadStream(path, "units", chunk_rows=1))
+    assert str(chunked.value) == str(whole.value)
+
+
+def test_repeated_ids_are_loaded_whole(tmp_path):
+    path = demo_csv(tmp_path / "units.csv")
+    table = pd.read_csv(path, dtype=str)
+    table.loc[500, ["unit_id", "observed_on"]] = table.loc[3, ["unit_id", "observed_on"]].to_numpy()
+    table.to_csv(path, index=False)
+    stream = LoadStream(path, "units", chunk_rows=100)
+    assert len(list(stream)) == 1 and "repeats unit ids" in stream.whole
+    assert stream.report.to_dict() == load(path, "units").report.to_dict()
+
+
+def test_reading_in_chunks_numbers_rows_as_the_file_does(tmp_path):
+    path = demo_csv(tmp_path / "units.csv")
+    chunks = list(read_csv_chunks(path, chunk_rows=1000))
+    rows = pd.concat([c for c, _, _ in chunks])["_row"]
+    assert rows.tolist() == list(range(2, 2 + len(pd.read_csv(path))))
+    done = [d for _, _, d in chunks]
+    assert done == sorted(done) and done[-1] == 1.0
+
+
+def test_saving_a_stream_writes_the_whole_file_dataset_and_tells_progress(workspace, tmp_path):
+    path = demo_csv(tmp_path / "units.csv")
+    svc = DataService(workspace.path)
+    told: list[tuple[float, str]] = []
+    stream = svc.load_stream(path, "units", chunk_rows=250)
+    dataset = svc.save(stream, source="units.csv", progress=lambda done, what: told.append((done, what)))
+    whole = svc.load(path, "units")
+    pd.testing.assert_frame_equal(gpd.read_parquet(dataset.path), whole.data)
+    assert dataset.rows == len(whole.data)
+    assert dataset.report == json.loads(json.dumps(whole.report.to_dict(), default=str))
+    meta = json.loads(pq.ParquetFile(dataset.path).metadata.metadata[b"geo"])["columns"]["geometry"]
+    assert meta["bbox"] == pytest.approx(list(whole.data.total_bounds))
+    assert meta["geometry_types"] == ["Point"]
+    shares = [done for done, _ in told]
+    assert shares == sorted(shares) and shares[-1] == 1.0 and len(shares) > 11  # a step per chunk
+    assert svc.town("units", whole.data["centre_id"].dropna().iloc[0]).shape[0] > 0  # the pages read it
+
+
+def test_a_stream_that_fails_midway_leaves_no_file(workspace, tmp_path):
+    path, _ = awkward_csv(tmp_path / "survey.csv", n=30)
+    lines = path.read_text().splitlines()
+    lines[25] += ",an extra field"
+    path.write_text("\n".join(lines) + "\n")
+    svc = DataService(workspace.path)
+    before = sorted(p.name for p in (workspace.path / "units").iterdir()) if (workspace.path / "units").exists() else []
+    with pytest.raises(LoadError):
+        svc.save(svc.load_stream(path, "units", chunk_rows=10))
+    assert sorted(p.name for p in (workspace.path / "units").iterdir()) == before
+
+
+def test_import_streams_units_with_a_progress_line(workspace, tmp_path, capsys, monkeypatch):
+    import agora.loaders.chunks as chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 400)
+    path = demo_csv(tmp_path / "units.csv")
+    code = main(["import", str(path), "--layer", "units", "--update", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    whole = DataService(workspace.path).load(path, "units")
+    assert report["rows_kept"] == whole.report.rows_kept and report["rejected"] == whole.report.to_dict()["rejected"]
+    assert report["notes"][-1] == "saved as an update of the units it covers"
+    shares = [int(line.split("]")[1].split("%")[0]) for line in err.splitlines() if "%" in line]
+    assert len(shares) >= 7 and shares == sorted(shares) and shares[-1] == 100
+    assert "chunks of 400 rows" in err
+    saved = DataService(workspace.path).datasets("units")[-1]
+    data = gpd.read_parquet(saved.path)
+    assert (data["coverage"] == "update").all()
+    pd.testing.assert_frame_equal(data.drop(columns="coverage"), whole.data.drop(columns="coverage"))
+
+
+def test_data_page_shows_a_progress_bar_while_validating(workspace, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    def page(csv: str, ws: str) -> None:
+        import agora.loaders.chunks as chunks
+        from agora.ui import upload
+
+        keep = chunks.CHUNK_ROWS, upload.ProgressBar.done
+        chunks.CHUNK_ROWS = 500
+        upload.ProgressBar.done = lambda self: None  # keep the bar on the page to look at
+        try:
+            result, error = upload.validate(csv, "units.csv", "units", (), (), ws, 0)
+        finally:
+            chunks.CHUNK_ROWS, upload.ProgressBar.done = keep
+        assert error is None, error
+
+    path = demo_csv(tmp_path / "units.csv")
+    at = AppTest.from_function(page, args=(str(path), str(workspace.path)), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    bars = [e for e in at.main if e.type == "progress"]
+    assert bars and bars[0].proto.value == 100 and "rows read" in bars[0].proto.text
+
+
+def test_chunks_keeping_no_row_are_saved_as_the_whole_file_is(tmp_path):
+    from agora.store.workspace import Workspace
+
+    path, centres = awkward_csv(tmp_path / "survey.csv", n=40)
+    options = {"centres": centres, "column_map": {"occupied": "status", "owner": "ownership"}}
+    ws = Workspace(tmp_path / "ws", seed_demo=False)
+    dataset = ws.save(LoadStream(path, "units", chunk_rows=1, **options))  # many chunks of one rejected row
+    pd.testing.assert_frame_equal(gpd.read_parquet(dataset.path), load(path, "units", **options).data)
+
+
+def test_every_chunk_follows_the_decisions_of_the_first(tmp_path):
+    """The last chunk alone would be read as swapped coordinates and names that are names; the whole file
+    (two thirds the other way) is not, and neither are the chunks."""
+    rows = [{"name": f"{i} High Street", "comments": f"Shop {i}", "lat": "53.74", "lon": "-2.01"} for i in range(20)]
+    rows += [{"name": f"Shop {i}", "comments": "", "lat": "-2.01", "lon": "53.74"} for i in range(20, 30)]
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    last = load(pd.DataFrame(rows[20:]), "units", filename="mixed.csv")
+    assert last.report.swapped_lat_lon and not any("addresses" in n for n in last.report.notes)
+    stream = same_load(path, 10)
+    assert not stream.report.swapped_lat_lon and any("addresses" in n for n in stream.report.notes)
