@@ -16,8 +16,10 @@ Run::
 
     python bench/bench_load.py [--sessions 10 25 50] [--idle 60] [--public]
 
-``--public`` starts the server as the public copy runs (``deploy/``): Streamlit's file
-watcher off, which otherwise re-scans every loaded module after each page run.
+``--public`` starts the server with the Streamlit settings of the public copy
+(the ``STREAMLIT_*`` lines of ``deploy/agora.env``): the file watcher off, which otherwise
+re-scans every loaded module after each page run, and closed sessions dropped after
+45 s instead of 120 s.
 
 Targets (issue 8): server CPU per page view at most 0.2 s on the demo; memory back
 within 10 % of the starting level a minute after the sessions close; 50 sessions
@@ -86,12 +88,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workspace: Path, log: Path, options: list[str] = ()) -> tuple[subprocess.Popen, str]:
+def deploy_settings() -> dict[str, str]:
+    """The Streamlit settings of the public copy: the ``STREAMLIT_*`` lines of ``deploy/agora.env``."""
+    lines = (PROJECT / "deploy" / "agora.env").read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line.startswith("STREAMLIT_") and "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def start_server(workspace: Path, log: Path, settings: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "AGORA_WORKSPACE": str(workspace), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {**os.environ, "AGORA_WORKSPACE": str(workspace), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           **(settings or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), *options],
+         "--server.port", str(port)],
         cwd=PROJECT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://localhost:{port}"
@@ -168,12 +178,12 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
-async def run(sizes: list[int], idle: float, options: list[str] = ()) -> list[dict]:
+async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = None) -> list[dict]:
     from playwright.async_api import async_playwright
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="agora-load-") as tmp:
-        proc, url = start_server(Path(tmp) / "workspace", Path(tmp) / "server.log", list(options))
+        proc, url = start_server(Path(tmp) / "workspace", Path(tmp) / "server.log", settings)
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -228,12 +238,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 25, 50])
     parser.add_argument("--idle", type=float, default=60, help="seconds to wait after a crowd before measuring RSS")
     parser.add_argument("--public", action="store_true",
-                        help="start the server as deploy/ does: file watcher off (see deploy/agora.env)")
+                        help="start the server with the public copy's Streamlit settings (deploy/agora.env)")
     args = parser.parse_args()
-    options = ["--server.fileWatcherType", "none"] if args.public else []
-    print(f"{os.cpu_count()} CPU cores on this machine (shared with the browsers); server options: "
-          f"{' '.join(options) or 'none'}", flush=True)
-    asyncio.run(run(args.sessions, args.idle, options))
+    settings = deploy_settings() if args.public else {}
+    print(f"{os.cpu_count()} CPU cores on this machine (shared with the browsers); server settings: "
+          f"{' '.join(f'{k}={v}' for k, v in settings.items()) or 'none'}", flush=True)
+    asyncio.run(run(args.sessions, args.idle, settings))
 
 
 if __name__ == "__main__":
