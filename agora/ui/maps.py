@@ -165,7 +165,7 @@ class OfflineTilesNote(MacroElement):
             var map = {{ this._parent.get_name() }};
             var tiles = {{ this.tiles.get_name() }};
             var loaded = false, shown = false;
-            var note = L.control({position: "bottomleft"});
+            var note = L.control({position: "topleft"});  // under the zoom buttons, clear of the legends
             note.onAdd = function () {
                 var div = L.DomUtil.create("div", "agora-offline-note");
                 div.textContent = {{ this.text|tojson }};
@@ -230,6 +230,9 @@ def base_map(
         height=height,
         max_zoom=max_zoom,
         control_scale=True,
+        # fit in quarter steps: with whole steps a town on a phone could fill only half the map
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     use_local_assets(m)
     m.get_root().header.add_child(Element(MAP_CSS), name="agora_map_css")
@@ -678,12 +681,17 @@ def grid_aggregate(
 # --------------------------------------------------------------------------- legend
 
 
+#: Height kept free at the top right for the layer control: a legend that would stack into it starts folded.
+LAYER_CONTROL_ROOM_PX = 140
+
+
 class Legend(MacroElement):
     """A map legend: coloured swatches with escaped labels, shown with its layer.
 
     Its title is a button that folds the swatches away and back (keyboard operable,
     ``aria-expanded``); on a map narrower than `COLLAPSE_BELOW_PX` it starts folded so it
-    does not cover the street.
+    does not cover the street, and so does a legend that would stack (legends stack up from
+    the bottom right) into the layer control's room at the top (`LAYER_CONTROL_ROOM_PX`).
     """
 
     _template = Template(
@@ -723,6 +731,14 @@ class Legend(MacroElement):
                 return div;
             };
             legend.addTo(map);
+            // legends stack up from the bottom right: one that would reach the layer control
+            // at the top right starts folded (its title stays, a click opens it)
+            var corner = legend.getContainer().parentNode;
+            if (corner && corner.offsetHeight > map.getSize().y - {{ this.control_room }}) {
+                var body = legend.getContainer().querySelector(".agora-legend-body");
+                var toggle = legend.getContainer().querySelector(".agora-legend-toggle");
+                if (body && !body.hidden) { toggle.click(); }
+            }
             {%- if this.layer %}
             var layer = {{ this.layer.get_name() }};
             map.on("overlayadd", function (e) { if (e.layer === layer) { legend.addTo(map); } });
@@ -744,6 +760,7 @@ class Legend(MacroElement):
         self.title = title
         self.layer = layer
         self.collapse_below = int(COLLAPSE_BELOW_PX if collapse_below is None else collapse_below)
+        self.control_room = LAYER_CONTROL_ROOM_PX
 
 
 def add_legend(
