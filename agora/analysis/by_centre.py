@@ -431,14 +431,7 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
             other = ranked if settings.method == "nef50" else ranked[: settings.sample_size]
             summary["nef2005_other_method"] = summarise(rows_c, other)["nef2005_score"]
         if len(elig) > settings.minimum and settings.hearts:
-            pts = xy[elig]
-            k = min(settings.sample_size, len(elig))
-            starts = np.arange(len(elig))
-            if len(starts) > settings.hearts:
-                starts = np.sort(rng.choice(starts, settings.hearts, replace=False))
-            _, near = cKDTree(pts).query(pts[starts], k=k)
-            near = near.reshape(len(starts), -1)
-            scores, _ = clone._batch_scores(indep[elig][near], type_codes[elig][near], settings)
+            scores = clone.heart_walk_scores(xy[elig], indep[elig], type_codes[elig], settings, rng)
             lo, med, hi = np.percentile(scores, [0, 50, 100])
             # the share of walks with the centre's class among walks with a class (clone.nef2005_class of each)
             finite = np.isfinite(scores)

@@ -281,6 +281,26 @@ def _as_point(heart) -> shapely.Point | None:
 
 # --- vectorised scoring of many samples ---------------------------------------------
 
+def heart_walk_scores(xy: np.ndarray, independent: np.ndarray, codes: np.ndarray, settings,
+                      rng: np.random.Generator) -> np.ndarray:
+    """nef scores of the walks from other hearts: up to ``settings.hearts`` eligible units (drawn
+    with `rng`), each walk the ``settings.sample_size`` units nearest to it.
+
+    `xy`, `independent` and `codes` are the eligible units' positions (metres), independence
+    flags and shop-type codes.
+    """
+    from scipy.spatial import cKDTree
+
+    k = min(settings.sample_size, len(xy))
+    starts = np.arange(len(xy))
+    if len(starts) > settings.hearts:
+        starts = np.sort(rng.choice(starts, settings.hearts, replace=False))
+    _, near = cKDTree(xy).query(xy[starts], k=k)
+    near = near.reshape(len(starts), -1)
+    scores, _ = _batch_scores(independent[near], codes[near], settings)
+    return scores
+
+
 def _batch_scores(indep: np.ndarray, codes: np.ndarray, settings: CloneSettings) -> tuple[np.ndarray, np.ndarray]:
     """nef 2005 scores and nef 2010 indexes of samples given as rows of unit flags and type codes."""
     n = indep.shape[1]
@@ -414,18 +434,11 @@ def diagnose_centre(
 
     heart_scores = np.array([])
     if points and len(elig) > settings.minimum and settings.hearts:
-        from scipy.spatial import cKDTree
-
-        k = min(settings.sample_size, len(elig))
-        starts = np.arange(len(elig))
-        if len(starts) > settings.hearts:
-            starts = np.sort(rng.choice(starts, settings.hearts, replace=False))
-        _, near = cKDTree(xy).query(xy[starts], k=k)
-        near = near.reshape(len(starts), -1)
-        heart_scores, _ = _batch_scores(indep_all[elig][near], codes_all[elig][near], settings)
+        heart_scores = heart_walk_scores(xy, indep_all[elig], codes_all[elig], settings, rng)
+        k = min(settings.sample_size, len(elig))  # units in each walk; one walk per score
         lo, med, hi = np.percentile(heart_scores, [0, 50, 100])
         classes = pd.Series([nef2005_class(s) for s in heart_scores]).value_counts(normalize=True)
-        rows.append({"sampling": f"nef's walk started at each of {len(starts)} units: lowest",
+        rows.append({"sampling": f"nef's walk started at each of {len(heart_scores)} units: lowest",
                      "units": k, "nef2005_score": lo, "nef2005_class": nef2005_class(lo)})
         rows.append({"sampling": "... median", "units": k, "nef2005_score": med, "nef2005_class": nef2005_class(med)})
         rows.append({"sampling": "... highest", "units": k, "nef2005_score": hi, "nef2005_class": nef2005_class(hi)})
