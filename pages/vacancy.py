@@ -235,7 +235,10 @@ if len(long_term):
     table = plain(long_term[["unit_id", "former_name", "street_label", "shop_type", "vacant_from",
                              "months_vacant"]].rename(columns={"street_label": "street", "former_name": "was",
                                                                "shop_type": "last use"}))
-    st.dataframe(table, hide_index=True)
+    st.dataframe(table, hide_index=True, placeholder="–", column_config={
+        "unit_id": "Unit", "was": "Last occupier", "street": "Street", "last use": "Last use",
+        "vacant_from": st.column_config.DateColumn("Vacant since", format="D MMM YYYY"),
+        "months_vacant": st.column_config.NumberColumn("Months vacant", format="%.0f")})
     download_csv(table, f"{ctx.town}-long-term-vacant.csv", "dl_long")
 else:
     st.caption(f"No unit has been vacant {vacancy.LONG_TERM_MONTHS} months or more, as far as the data tells "
