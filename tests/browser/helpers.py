@@ -42,8 +42,15 @@ def screenshot(page, shots: Path, name: str, *, full_page: bool = True) -> Path:
 def map_frame(page, index: int = 0, *, timeout: int = RUN_TIMEOUT_MS):
     """The frame (a Playwright ``Frame``) of the `index`-th folium map, once Leaflet drew data."""
     iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').nth(index)
-    iframe.wait_for(timeout=timeout)
-    frame = iframe.element_handle().content_frame()
+    deadline = time.monotonic() + timeout / 1000
+    while True:  # a rerun replaces the map's iframe: its frame may not be attached yet
+        iframe.wait_for(timeout=timeout)
+        frame = iframe.element_handle().content_frame()
+        if frame is not None:
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(f"the map's frame was not attached within {timeout / 1000:.0f} s")
+        time.sleep(0.2)
     frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=timeout)
     return frame
 

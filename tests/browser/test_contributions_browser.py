@@ -47,7 +47,8 @@ def test_visitor_reports_moderator_approves_map_shows_it(browser, app_url, app_w
     # report a unit as vacant, picked from the searchable list
     visitor.locator(".st-key-report_unit").click()
     visitor.keyboard.type(str(unit))
-    visitor.keyboard.press("Enter")
+    # click the option once the list shows it (Enter before the list has filtered picks nothing)
+    visitor.get_by_role("option").filter(has_text=str(unit)).first.click(timeout=WAIT)
     _settle(visitor)
     visitor.locator(".st-key-report_text textarea").fill("Shutters down since Monday")
     visitor.get_by_role("button", name="Send report").click()

@@ -76,9 +76,11 @@ def test_overview_map_draws_on_first_request_to_a_fresh_server(page, start_app, 
 
 def hover_unit(page, frame, name: str):
     """Zoom to the unit called `name`, hover it, and return its tooltip."""
+    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').first
+    iframe.scroll_into_view_if_needed()  # the pointer reaches only what is on the screen
     where = frame.evaluate(LOCATE_UNIT, escape_text(name))
     assert where is not None, f"unit {name!r} is not on the map"
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
+    box = iframe.bounding_box()
     x, y = box["x"] + where["x"], box["y"] + where["y"]
     page.mouse.move(x - 30, y - 30)
     page.mouse.move(x, y, steps=5)
