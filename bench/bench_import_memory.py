@@ -31,9 +31,10 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "bench"))
 
-from bench_scale import PYTHON, floor, make_files  # noqa: E402
+from bench_scale import PEAK_RSS_KB, PYTHON, floor, make_files  # noqa: E402
 
-COMMAND = r"""
+# Peak memory as VmHWM (bench_scale.PEAK_RSS_KB): ru_maxrss would carry this script's own peak (it made the file).
+COMMAND = PEAK_RSS_KB + r"""
 import resource, runpy, sys, time
 sys.argv = ['agora', *sys.argv[1:]]
 start = time.perf_counter()
@@ -42,7 +43,7 @@ try:
 except SystemExit:
     pass
 use = resource.getrusage(resource.RUSAGE_SELF)
-print('BENCH', time.perf_counter() - start, use.ru_utime + use.ru_stime, use.ru_maxrss, file=sys.stderr)
+print('BENCH', time.perf_counter() - start, use.ru_utime + use.ru_stime, peak_rss_kb(), file=sys.stderr)
 """
 
 
@@ -55,7 +56,7 @@ def command(args: list[str], env: dict) -> tuple[float, float, float, str]:
     _, seconds, cpu, rss = line[-1].split()
     return float(seconds), float(cpu), int(rss) / 1024, done.stderr
 
-LOAD_ONLY = r"""
+LOAD_ONLY = PEAK_RSS_KB + r"""
 import resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from agora.store.workspace import Workspace
@@ -75,7 +76,7 @@ elif rows:
 else:
     kept = len(load(sys.argv[3], "units", centres=centres).data)
 use = resource.getrusage(resource.RUSAGE_SELF)
-print("BENCH", time.perf_counter() - start, use.ru_utime + use.ru_stime, use.ru_maxrss, kept)
+print("BENCH", time.perf_counter() - start, use.ru_utime + use.ru_stime, peak_rss_kb(), kept)
 """
 
 

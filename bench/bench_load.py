@@ -14,7 +14,7 @@ until its table is shown). Prints, per crowd size:
 
 Run::
 
-    python bench/bench_load.py [--sessions 10 25 50] [--idle 60] [--public]
+    python bench/bench_load.py [--sessions 10 25 50] [--idle 60] [--public] [--workspace DIR --town ID]
 
 ``--public`` starts the server with the Streamlit settings of the public copy
 (the ``STREAMLIT_*`` lines of ``deploy/agora.env``): the file watcher off, which otherwise
@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from urllib.parse import quote
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -129,17 +130,17 @@ async def _wait_script(page) -> None:
         raise RuntimeError("the page shows an exception")
 
 
-async def open_overview(page, url: str) -> float:
-    """Open the Overview; seconds until the map's data layer is drawn."""
+async def open_overview(page, url: str, town: str | None = None) -> float:
+    """Open the Overview (of `town`, else the first); seconds until the map's data layer is drawn."""
     start = time.perf_counter()
-    await page.goto(url + "/", timeout=TIMEOUT_MS)
+    await page.goto(url + "/" + (f"?town={quote(town)}" if town else ""), timeout=TIMEOUT_MS)
     await _wait_script(page)
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
     await frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=TIMEOUT_MS)
     return time.perf_counter() - start
 
 
-async def open_compare(page, url: str) -> float:
+async def open_compare(page, url: str, town: str | None = None) -> float:
     """Open Compare; seconds until its table is shown."""
     start = time.perf_counter()
     await page.goto(url + "/compare", timeout=TIMEOUT_MS)
@@ -148,7 +149,7 @@ async def open_compare(page, url: str) -> float:
     return time.perf_counter() - start
 
 
-async def session(browser, url: str, times: dict[str, list[float]], errors: list[str]) -> None:
+async def session(browser, url: str, times: dict[str, list[float]], errors: list[str], town: str | None) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     # base tiles are not the server's work: answer them empty instead of waiting on the internet
@@ -156,18 +157,18 @@ async def session(browser, url: str, times: dict[str, list[float]], errors: list
     try:
         for name, opener in (("overview", open_overview), ("compare", open_compare)):
             try:
-                times[name].append(await opener(page, url))
+                times[name].append(await opener(page, url, town))
             except Exception as error:  # noqa: BLE001 - counted and reported
                 errors.append(f"{name}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
     finally:
         await context.close()
 
 
-async def crowd(browser, url: str, n: int) -> tuple[dict[str, list[float]], list[str], float]:
+async def crowd(browser, url: str, n: int, town: str | None = None) -> tuple[dict[str, list[float]], list[str], float]:
     times: dict[str, list[float]] = {"overview": [], "compare": []}
     errors: list[str] = []
     start = time.perf_counter()
-    await asyncio.gather(*(session(browser, url, times, errors) for _ in range(n)))
+    await asyncio.gather(*(session(browser, url, times, errors, town) for _ in range(n)))
     return times, errors, time.perf_counter() - start
 
 
@@ -178,16 +179,19 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
-async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = None) -> list[dict]:
+async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = None, workspace: Path | None = None,
+              town: str | None = None) -> list[dict]:
     from playwright.async_api import async_playwright
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="agora-load-") as tmp:
-        proc, url = start_server(Path(tmp) / "workspace", Path(tmp) / "server.log", settings)
+        # an existing workspace is opened read-only (nothing written to it), as the public copy opens it
+        settings = {**(settings or {}), **({"AGORA_READ_ONLY": "1"} if workspace else {})}
+        proc, url = start_server(workspace or Path(tmp) / "workspace", Path(tmp) / "server.log", settings)
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                warm_times, warm_errors, _ = await crowd(browser, url, 1)  # first visit reads and caches the data
+                warm_times, warm_errors, _ = await crowd(browser, url, 1, town)  # first visit reads and caches the data
                 if warm_errors:
                     raise SystemExit(f"warm-up failed: {warm_errors}")
                 for n in sizes:
@@ -195,7 +199,7 @@ async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = N
                     before_rss, before_cpu = rss_mb(proc.pid), cpu_seconds(proc.pid)
                     sampler = PeakRss(proc.pid)
                     sampler.start()
-                    times, errors, wall = await crowd(browser, url, n)
+                    times, errors, wall = await crowd(browser, url, n, town)
                     cpu = cpu_seconds(proc.pid) - before_cpu
                     views = len(times["overview"]) + len(times["compare"])
                     await asyncio.sleep(idle)
@@ -239,11 +243,14 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=60, help="seconds to wait after a crowd before measuring RSS")
     parser.add_argument("--public", action="store_true",
                         help="start the server with the public copy's Streamlit settings (deploy/agora.env)")
+    parser.add_argument("--workspace", type=Path, help="an existing workspace (opened read-only; default: the demo "
+                        "towns in a new one), e.g. one bench_scale.py --keep made")
+    parser.add_argument("--town", help="the centre id the Overview opens (default: the first centre)")
     args = parser.parse_args()
     settings = deploy_settings() if args.public else {}
     print(f"{os.cpu_count()} CPU cores on this machine (shared with the browsers); server settings: "
           f"{' '.join(f'{k}={v}' for k, v in settings.items()) or 'none'}", flush=True)
-    asyncio.run(run(args.sessions, args.idle, settings))
+    asyncio.run(run(args.sessions, args.idle, settings, args.workspace, args.town))
 
 
 if __name__ == "__main__":
