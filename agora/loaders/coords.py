@@ -199,7 +199,9 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
 
 
 def _outside_note(n: dict[str, int]) -> list[str]:
-    return [f"{n['rows']} rows fall outside every centre; kept with no centre"] if n["rows"] else []
+    if not n["rows"]:
+        return []
+    return [f"{n['rows']:,} {'row falls' if n['rows'] == 1 else 'rows fall'} outside every centre; kept with no centre"]
 
 
 def _no_note(n: dict[str, int]) -> list[str]:
