@@ -46,12 +46,11 @@ def town_changes(centre_id: str, name: str, before: str | None = None, after: st
 
 def approved_reports(svc: DataService, centre_id: str, before, after) -> list[dict] | None:
     """The centre's approved contributions made between two dates; None when contributions are off."""
-    from ..store.contributions.db import database_url
     from . import contributions as contrib
 
     if not contrib.enabled():
         return None
-    return contrib._store(database_url(svc.path)).query(centre_id=centre_id, status="approved",
+    return contrib.store_of(svc).query(centre_id=centre_id, status="approved",
                                                        since=pd.Timestamp(before).date(),
                                                        until=pd.Timestamp(after).date())
 

@@ -31,7 +31,12 @@ def enabled() -> bool:
 
 def store(ctx) -> ContributionStore:
     """The contributions store of the app (``AGORA_DATABASE_URL`` or the workspace's SQLite file)."""
-    return _store(database_url(ctx.service.path))
+    return store_of(ctx.service)
+
+
+def store_of(svc) -> ContributionStore:
+    """The contributions store beside a data service's workspace (opened once per process)."""
+    return _store(database_url(svc.path))
 
 
 @st.cache_resource(show_spinner=False)
