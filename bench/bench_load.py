@@ -16,10 +16,15 @@ Run::
 
     python bench/bench_load.py [--sessions 10 25 50] [--idle 60] [--public] [--workspace DIR --town ID]
 
-``--public`` starts the server with the Streamlit settings of the public copy
-(the ``STREAMLIT_*`` lines of ``deploy/agora.env``): the file watcher off, which otherwise
-re-scans every loaded module after each page run, and closed sessions dropped after
-45 s instead of 120 s.
+``--public`` starts the server with the settings of the public copy (the ``STREAMLIT_*``
+and ``MALLOC_*`` lines of ``deploy/agora.env``): the file watcher off, which otherwise
+re-scans every loaded module after each page run, closed sessions dropped after 45 s
+instead of 120 s, and fewer memory arenas. ``--proxy`` (with ``--public``) puts Debian's
+nginx with ``deploy/``'s configuration in front of the server, as the public copy is
+served: Streamlit's own JavaScript, fonts and Leaflet then come from nginx's cache after
+the first browser asked for them. The crowd comes from one address, so nginx's
+per-address request limits are left out; nginx's own CPU time is printed beside the
+server's.
 
 Targets (issue 8): server CPU per page view at most 0.2 s on the demo; memory back
 within 10 % of the starting level a minute after the sessions close; 50 sessions
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -90,9 +96,9 @@ def free_port() -> int:
 
 
 def deploy_settings() -> dict[str, str]:
-    """The Streamlit settings of the public copy: the ``STREAMLIT_*`` lines of ``deploy/agora.env``."""
+    """The server settings of the public copy: the ``STREAMLIT_*`` and ``MALLOC_*`` lines of ``deploy/agora.env``."""
     lines = (PROJECT / "deploy" / "agora.env").read_text().splitlines()
-    pairs = (line.split("=", 1) for line in lines if line.startswith("STREAMLIT_") and "=" in line)
+    pairs = (line.split("=", 1) for line in lines if line.startswith(("STREAMLIT_", "MALLOC_")) and "=" in line)
     return {key.strip(): value.strip() for key, value in pairs}
 
 
@@ -179,15 +185,38 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
+def family_cpu_seconds(pid: int) -> float:
+    """CPU time of process `pid` and its children (nginx's master and workers)."""
+    pids = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                pids.append(int(stat.parent.name))
+    total = 0.0
+    for one in pids:
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(one)
+    return total
+
+
 async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = None, workspace: Path | None = None,
-              town: str | None = None) -> list[dict]:
+              town: str | None = None, proxy: bool = False) -> list[dict]:
     from playwright.async_api import async_playwright
 
     rows = []
-    with tempfile.TemporaryDirectory(prefix="agora-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="agora-load-") as tmp, contextlib.ExitStack() as stack:
         # an existing workspace is opened read-only (nothing written to it), as the public copy opens it
         settings = {**(settings or {}), **({"AGORA_READ_ONLY": "1"} if workspace else {})}
         proc, url = start_server(workspace or Path(tmp) / "workspace", Path(tmp) / "server.log", settings)
+        nginx = None
+        if proxy:
+            sys.path.insert(0, str(PROJECT / "deploy"))
+            import nginx_conf
+
+            folder = Path(tmp) / "nginx"
+            folder.mkdir()
+            port = int(url.rsplit(":", 1)[1])
+            url, nginx = stack.enter_context(nginx_conf.run_local(folder, [port], free_port(), rate_limits=False))
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -197,16 +226,19 @@ async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = N
                 for n in sizes:
                     await asyncio.sleep(5)
                     before_rss, before_cpu = rss_mb(proc.pid), cpu_seconds(proc.pid)
+                    before_nginx = family_cpu_seconds(nginx.pid) if nginx else 0.0
                     sampler = PeakRss(proc.pid)
                     sampler.start()
                     times, errors, wall = await crowd(browser, url, n, town)
                     cpu = cpu_seconds(proc.pid) - before_cpu
+                    nginx_cpu = family_cpu_seconds(nginx.pid) - before_nginx if nginx else None
                     views = len(times["overview"]) + len(times["compare"])
                     await asyncio.sleep(idle)
                     peak = sampler.stop()
                     after = rss_mb(proc.pid)
                     row = {
                         "sessions": n, "views": views, "wall_s": wall, "cpu_per_view_s": cpu / max(views, 1),
+                        "nginx_cpu_per_view_s": None if nginx_cpu is None else nginx_cpu / max(views, 1),
                         "rss_before_mb": before_rss, "rss_peak_mb": peak, "rss_after_mb": after,
                         "errors": errors,
                     }
@@ -225,7 +257,9 @@ async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = N
 def print_row(row: dict, idle: float) -> None:
     print(
         f"{row['sessions']:>3} sessions: {row['views']} page views in {row['wall_s']:.1f} s; "
-        f"server CPU {row['cpu_per_view_s']:.3f} s per view; "
+        f"server CPU {row['cpu_per_view_s']:.3f} s per view"
+        + (f" (nginx {row['nginx_cpu_per_view_s']:.3f} s)" if row.get("nginx_cpu_per_view_s") is not None else "")
+        + "; "
         f"Overview median {row['overview_median_s']:.1f} s, p95 {row['overview_p95_s']:.1f} s; "
         f"Compare median {row['compare_median_s']:.1f} s, p95 {row['compare_p95_s']:.1f} s; "
         f"RSS {row['rss_before_mb']:.0f} MB before, {row['rss_peak_mb']:.0f} MB peak, "
@@ -243,14 +277,18 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=60, help="seconds to wait after a crowd before measuring RSS")
     parser.add_argument("--public", action="store_true",
                         help="start the server with the public copy's Streamlit settings (deploy/agora.env)")
+    parser.add_argument("--proxy", action="store_true",
+                        help="with --public: serve through nginx with deploy/'s configuration, as the public copy is")
     parser.add_argument("--workspace", type=Path, help="an existing workspace (opened read-only; default: the demo "
                         "towns in a new one), e.g. one bench_scale.py --keep made")
     parser.add_argument("--town", help="the centre id the Overview opens (default: the first centre)")
     args = parser.parse_args()
+    if args.proxy and not args.public:
+        parser.error("--proxy measures the public copy: give --public too")
     settings = deploy_settings() if args.public else {}
     print(f"{os.cpu_count()} CPU cores on this machine (shared with the browsers); server settings: "
           f"{' '.join(f'{k}={v}' for k, v in settings.items()) or 'none'}", flush=True)
-    asyncio.run(run(args.sessions, args.idle, settings, args.workspace, args.town))
+    asyncio.run(run(args.sessions, args.idle, settings, args.workspace, args.town, args.proxy))
 
 
 if __name__ == "__main__":

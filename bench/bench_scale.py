@@ -10,12 +10,18 @@ footfall sites and hourly counts, and prints for each size:
 * the derived tables: the rebuild after one town's update (``import --layer units`` of
   one centre's re-survey), and a full rebuild with nothing to reuse (seconds per step);
 * each page for one ordinary town under Streamlit's AppTest: the first run in a fresh
-  process (cold caches) and a rerun; and the process's peak memory.
+  process (cold caches; the page's own imports included) once Streamlit has started, as
+  in a server before its first visitor, and Streamlit's start (importing it and finding
+  its components) apart; a rerun; and the process's peak memory.
+
+``--workspace DIR --town ID`` times the pages only, on a workspace made before (e.g. with
+``--keep``).
 
 Run::
 
     python bench/bench_scale.py [--sizes demo,100000,1000000] [--centres 7000] [--sites 1000] [--keep DIR]
                                 [--no-pages]
+    python bench/bench_scale.py --workspace DIR --town ID
 
 Figures are printed as a Markdown table (the README's come from this script).
 """
@@ -168,7 +174,11 @@ def floor(files: dict[str, Path]) -> dict[str, float]:
 
 PAGE_SCRIPT = PEAK_RSS_KB + """
 import json, sys, time
+start = time.perf_counter()
 from streamlit.testing.v1 import AppTest
+# Streamlit itself, as a server has it before its first visitor: imported, components found
+AppTest.from_string("import streamlit as st").run()
+started = time.perf_counter() - start
 page, town, runs = sys.argv[1], sys.argv[2], []
 target = "dashboard.py" if page == "overview" else f"pages/{page}.py"
 at = AppTest.from_file(target, default_timeout=900)
@@ -178,7 +188,7 @@ for _ in range(2):
     at.run()
     runs.append(time.perf_counter() - start)
 errors = [e.value for e in at.exception]
-print(json.dumps({"first": runs[0], "rerun": runs[1], "errors": errors,
+print(json.dumps({"started": started, "first": runs[0], "rerun": runs[1], "errors": errors,
                   "rss_mb": peak_rss_kb() / 1024}))
 """
 
@@ -237,6 +247,19 @@ def bench_size(label: str, n_units: int | None, args, root: Path) -> dict:
     return result
 
 
+def print_pages(rows: list[dict]) -> None:
+    """The pages' figures as a Markdown table."""
+    print("\n| units | page | Streamlit's start s | first run s | rerun s | peak RSS MB |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for res in rows:
+        for page, fig in res["pages"].items():
+            if "first" in fig:
+                print(f"| {res['label']} | {page} | {fig['started']:.2f} | {fig['first']:.2f} | {fig['rerun']:.2f} "
+                      f"| {fig['rss_mb']:.0f} |" + (f" errors: {fig['errors']}" if fig["errors"] else ""))
+            else:
+                print(f"| {res['label']} | {page} | error | | | |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="demo,100000", help="comma-separated: demo and unit counts")
@@ -245,7 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--keep", help="folder to keep the workspaces in (default: a temporary one)")
     parser.add_argument("--no-pages", dest="pages", action="store_false", help="import and derived tables only")
+    parser.add_argument("--workspace", help="time the pages only, on this workspace")
+    parser.add_argument("--town", default="c00001", help="with --workspace: the centre the pages open")
     args = parser.parse_args(argv)
+    if args.workspace:
+        env = {**os.environ, "AGORA_WORKSPACE": str(Path(args.workspace).resolve()), "AGORA_READ_ONLY": "1"}
+        pages = page_times(env, args.town)
+        print(json.dumps(pages), flush=True)
+        print_pages([{"label": Path(args.workspace).name, "pages": pages}])
+        return 0
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="agora-scale-"))
     root.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -258,14 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-    print("\n| units | page | first run s | rerun s | peak RSS MB |")
-    print("| --- | --- | --- | --- | --- |")
-    for res in rows:
-        for page, fig in res["pages"].items():
-            if "first" in fig:
-                print(f"| {res['label']} | {page} | {fig['first']:.2f} | {fig['rerun']:.2f} | {fig['rss_mb']:.0f} |")
-            else:
-                print(f"| {res['label']} | {page} | error | | |")
+    print_pages(rows)
     print("\n| units | step | seconds | peak RSS MB |")
     print("| --- | --- | --- | --- |")
     for res in rows:

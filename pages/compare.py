@@ -68,16 +68,9 @@ with tab_table:
         within = st.toggle("Percentiles within each size band", key="band", bind="query-params",
                            help="Colour each centre against centres of similar size (by units) instead of all "
                                 f"centres. Bands: {', '.join(b for b, _ in compare.SIZE_BANDS)}.")
-        better = ui.percentile_frame(table, chosen_ind, within)
-        cols = ["name", "nef2005_class", "size_band", *chosen_ind]
-        view = table[["centre_id", *[c for c in cols if c in table]]].copy()
-        # the centres picked first, then those with unit-level data, then the rest; by name within each
-        view = view.iloc[pd.DataFrame({"a": ~view["centre_id"].isin(chosen), "b": table["level"] != "workspace"})
-                         .sort_values(["a", "b"], kind="stable").index]
-        view["profile"] = view["centre_id"].map(ui.profile_link)
-        shown = view.drop(columns="centre_id")
         st.dataframe(
-            ui.styled(shown, chosen_ind, better),
+            ui.table_view(ctx.service, include_demo=include_demo, chosen=chosen, indicators=chosen_ind,
+                          within_band=within),
             hide_index=True,
             height=460,
             placeholder="–",

@@ -343,3 +343,21 @@ def test_a_writer_killed_mid_transaction_loses_nothing_committed(db_url):
     submit(store, idea("After the crash"))
     assert store.count() == 26
     store.engine.dispose()
+
+
+def test_head_is_alembics_newest_revision_and_an_up_to_date_database_opens_without_alembic(db_url):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from agora.store.contributions import db
+
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    assert db.HEAD == ScriptDirectory.from_config(config).get_current_head()
+    ContributionStore.open(db_url)  # migrates
+    script = ("import sys; from agora.store.contributions import ContributionStore;"
+              f"ContributionStore.open({db_url!r}); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True,
+                          env={**os.environ, "AGORA_DATABASE_URL": ""})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -141,6 +141,46 @@ def styled(frame: pd.DataFrame, shown: list[str], colour_by: pd.DataFrame):
     return frame.style.apply(colours, axis=None).format(formats, na_rep="–")
 
 
+def rendered(styler):
+    """`styler` with its cell styles and display values worked out now, once.
+
+    ``st.dataframe`` works out a Styler's styles and display values each time it is shown
+    (pandas' ``Styler._compute`` and ``Styler._translate``): about a second for the 7,000
+    centres of a national workspace, on every rerun. A Styler rendered here is shown again
+    without that, so it can be cached and shared (it is not changed by being shown).
+    """
+    import uuid
+
+    styler.set_uuid(uuid.uuid4().hex[:8])
+    styler._compute()
+    translated = styler._translate(False, False)
+    styler._compute = lambda: styler
+    styler._translate = lambda *args, **kwargs: translated
+    return styler
+
+
+def table_view(svc: DataService, *, include_demo: bool | None, chosen: list[str], indicators: list[str],
+               within_band: bool):
+    """The Compare table as shown: the picked centres first, then those with unit-level data, then the rest
+    (by name within each); cells coloured by "better than" percentile (among all centres or within the size
+    band); a profile link per centre. Cached per workspace version and choice, shared by every session.
+    """
+    return _table_view(str(svc.path), svc.version(), include_demo, tuple(chosen), tuple(indicators), within_band)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _table_view(path: str, version: int, include_demo: bool | None, chosen: tuple[str, ...],
+                indicators: tuple[str, ...], within_band: bool):
+    full = table(data.service(), include_demo=include_demo)
+    better = percentile_frame(full, list(indicators), within_band)
+    cols = ["name", "nef2005_class", "size_band", *indicators]
+    view = full[["centre_id", *[c for c in cols if c in full]]].copy()
+    order = pd.DataFrame({"a": ~view["centre_id"].isin(chosen), "b": full["level"] != "workspace"})
+    view = view.iloc[order.sort_values(["a", "b"], kind="stable").index]
+    view["profile"] = view["centre_id"].map(profile_link)
+    return rendered(styled(view.drop(columns="centre_id"), list(indicators), better))
+
+
 def profile_link(centre_id: str) -> str:
     """Relative URL of a centre's profile page."""
     return f"profile?town={quote(str(centre_id), safe='')}"

@@ -7,10 +7,8 @@ the one ``deploy/nginx_conf.py`` writes, unchanged apart from ports and log path
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 import urllib.error
@@ -41,38 +39,15 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
 @contextlib.contextmanager
 def run_nginx(folder: Path, ports: list[int]):
     """Start nginx with deploy/'s configuration for app servers on `ports`; yield (url, access log)."""
-    if not Path(NGINX).exists():
-        _unavailable("nginx is not installed (Debian package `nginx`)")
-    listen = _free_port()
-    log = folder / "access.log"
-    site = nginx_conf.render(ports, listen=f"127.0.0.1:{listen}", access_log=str(log), cache_dir=str(folder / "cache"))
-    (folder / "agora.conf").write_text(site)
-    temp = "\n".join(f"{name}_temp_path {folder / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi",
-                                                                       "scgi"))
-    user = "user root;\n" if os.geteuid() == 0 else ""  # as root, workers would run as nobody
-    (folder / "nginx.conf").write_text(
-        f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
-        "events { worker_connections 512; }\n"
-        f"http {{\n include /etc/nginx/mime.types;\n {temp}\n include {folder / 'agora.conf'};\n}}\n"
-    )
-    command = [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
-    check = subprocess.run([*command[:-2], "-t"], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{listen}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            with contextlib.suppress(OSError):
-                if _get(f"{url}/_stcore/health", {"Cookie": f"agora_server={KEYS[0]}"})[0] == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
-            time.sleep(0.2)
-        yield url, log
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with contextlib.ExitStack() as stack:
+        try:
+            url, _ = stack.enter_context(nginx_conf.run_local(folder, ports, _free_port(),
+                                                              probe_cookie=f"agora_server={KEYS[0]}"))
+        except FileNotFoundError as missing:
+            _unavailable(str(missing))
+        except RuntimeError as failed:
+            pytest.fail(str(failed))
+        yield url, folder / "access.log"
 
 
 @pytest.fixture(scope="module")

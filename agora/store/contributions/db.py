@@ -14,11 +14,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "contributions_alembic_version"
+#: The newest migration's revision id (a test checks it against Alembic's reading of ``migrations``):
+#: a database already there is opened without loading Alembic.
+HEAD = "0001"
 SQLITE_NAME = "contributions.sqlite"
 BUSY_TIMEOUT_S = 30
 
@@ -108,8 +111,18 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
                 conn.commit()
 
 
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database records (None before the first migration)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema with Alembic (a no-op when it is there)."""
+    if current_revision(engine) == HEAD:
+        return
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
