@@ -118,3 +118,34 @@ def test_compare_page_with_every_cdrc_town_centre(workspace, realdata):
 
     print(f"\nCompare page with {len(table):,} centres: table view first run {first:.1f} s, rerun {rerun:.1f} s; "
           + ", ".join(times))
+
+
+def test_a_rendered_table_shows_as_the_styler_it_was_made_from():
+    """ui.compare.rendered works the styles out once; Streamlit then shows exactly what it would have."""
+    import pandas as pd
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    from agora.ui import compare as ui
+
+    frame = pd.DataFrame({"name": ["A", "B", "C"], "nef2005_class": ["Clone Town", None, "Home Town"],
+                          "vacancy_rate": [0.12, None, 0.05]})
+    better = pd.DataFrame({"vacancy_rate": [0.1, None, 0.9]})
+
+    def shown(styler) -> ArrowData:
+        proto = ArrowData()
+        marshall_styler(proto, styler, "x")
+        return proto
+
+    plain = ui.styled(frame, ["vacancy_rate"], better)
+    plain.set_uuid("same")
+    once = ui.rendered(ui.styled(frame, ["vacancy_rate"], better))
+    first, again = shown(once), shown(once)
+    expected = shown(plain)
+    for got in (first, again):
+        assert got.styler.styles.replace(got.styler.uuid, "same") == expected.styler.styles
+        assert got.styler.display_values == expected.styler.display_values
+    from agora.analysis.indicators import INDICATORS
+
+    assert "background-color" in expected.styler.styles
+    assert INDICATORS["vacancy_rate"].format(0.12).encode() in expected.styler.display_values
