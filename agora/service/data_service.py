@@ -28,16 +28,18 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import geopandas as gpd
 import pandas as pd
 
 from ..layers import DISPLAY_CRS, LAYERS, empty_frame, get_layer
-from ..loaders.chunks import LoadStream
 from ..loaders.report import LoadResult
 from ..store import indicators as area_store
 from ..store.workspace import Dataset, Workspace, read_dataset, write_dataset
+
+if TYPE_CHECKING:  # the loaders are imported by the writing methods, not by pages that only read
+    from ..loaders.chunks import LoadStream
 from . import derived
 
 log = logging.getLogger(__name__)

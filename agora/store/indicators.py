@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..loaders.area_indicators import COLUMNS
 from ..loaders.report import LoadResult
 from .workspace import Workspace
 
@@ -41,6 +40,8 @@ def read_indicators(workspace_path: str | Path) -> pd.DataFrame:
     """Every saved table as one (a centre and year found twice: the newest file wins)."""
     files = sorted(folder(workspace_path).glob("*.parquet"), key=lambda p: p.stat().st_mtime_ns)
     if not files:
+        from ..loaders.area_indicators import COLUMNS  # its readers are not needed to read saved tables
+
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
     table = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
     table = table.drop_duplicates(["centre_id", "year", "level"], keep="last")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from typing import TYPE_CHECKING
 
-import altair as alt
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -19,6 +19,9 @@ from ..store.contributions import PLACE_STANDARD, REPORT_CHANGES, ContributionSt
 from ..store.contributions.db import database_url
 from ..store.contributions.rules import REPORT_STATUS
 from . import maps
+
+if TYPE_CHECKING:
+    import altair as alt
 
 REPORT_COLOURS = {"vacant": "#d95f02", "occupied": "#1b9e77", "data wrong": "#7570b3"}
 KIND_LABELS = {"report": "Unit report", "nomination": "Asset nomination", "idea": "Idea", "rating": "Place rating"}
@@ -180,6 +183,8 @@ def ratings_summary(store: ContributionStore, centre_ids: list[str]) -> pd.DataF
 
 def compass_chart(summary: pd.DataFrame, names: dict[str, str]) -> alt.Chart:
     """The Place Standard compass: one spoke per theme, its length the mean score (1-7), a town per colour."""
+    import altair as alt
+
     data = summary.dropna(subset=["score"]).assign(town=lambda t: t["centre_id"].map(names))
     base = alt.Chart(data).encode(
         theta=alt.Theta("theme:N", sort=alt.SortField("order"), stack=True),
