@@ -63,7 +63,8 @@ for col, shown in zip(cols, (("units",), ("vacancy_rate", "vacancy_change"), ("s
         col.caption("  \n".join(md(line) for line in lines))
 
 latest = data.town_view("latest_units", ctx.town, ctx.service)
-tools = maptools.unit_tools(latest, key="overview", long_term=lambda: maptools.long_term_flags(latest, units)) \
+tools = maptools.unit_tools(latest, key="overview", long_term=lambda: maptools.long_term_flags(latest, units),
+                            labels=data.town_view("latest_unit_labels", ctx.town, ctx.service)) \
     if len(latest) else None
 boundary = ctx.for_town("centres")
 m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)

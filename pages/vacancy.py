@@ -78,7 +78,7 @@ if units.empty:
     area_figures()
     st.stop()
 
-data = ui_data.town_view("vacancy_units", ctx.town, ctx.service)  # a copy: cache_data returns one per call
+data = ui_data.town_view("vacancy_units", ctx.town, ctx.service)  # a shallow copy: a new column stays on it
 keys = [survey_key(d) for d in vacancy.survey_list(data)]
 data["survey"] = data["survey_date"].map(survey_key)
 

@@ -28,11 +28,10 @@ LABELS = {"unit_id": "Unit", "name": "Name", "kind": "Kind", "ownership": "Owner
           "status": "Status", "on": "On", "change": "Reported", "said": "Said"}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _changes(path: str, version: int, town: str, name: str, before: str | None, after: str | None) -> changes.Changes:
-    units = data._town(path, version, "units", town)
-    sites = data._town(path, version, "footfall_sites", town)
-    counts = data._town(path, version, "footfall_counts", town) if len(sites) else None
+    units, sites = data.town("units", town), data.town("footfall_sites", town)
+    counts = data.town("footfall_counts", town) if len(sites) else None
     return changes.town_changes(units, centre_id=town, name=name, before=before, after=after, counts=counts,
                                 sites=sites)
 

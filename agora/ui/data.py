@@ -3,8 +3,11 @@
 - the service itself and the tables every session reads whole (the centre list, the
   indicator table, brands per centre) are held once per process with
   ``st.cache_resource``, keyed on the workspace's version: never copied per session;
-- one town's rows are small and cached with ``st.cache_data`` on (workspace, version,
-  layer, town);
+- one town's rows, and what pages show of a town (:data:`TOWN_VIEWS`), are held once
+  per process with ``st.cache_resource`` on (workspace, version, layer or view, town), and
+  handed out as shallow copies: with pandas' copy-on-write, a page that changes its copy
+  copies the columns it changes, never the shared frame (``st.cache_data`` would unpickle
+  a new frame on every rerun of every session: a tenth of the server's time under a crowd);
 - nothing is keyed on a GeoDataFrame, and no page reads the workspace's files.
 
 Treat what these return as read-only (copy before changing it).
@@ -69,7 +72,12 @@ def area_tables(svc: DataService | None = None) -> pd.DataFrame:
     return _shared(str(svc.path), svc.version(), "area")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def _handed_out(value):
+    """A shared cached value as a page gets it: frames as shallow copies (copy-on-write), the rest as is."""
+    return value.copy(deep=False) if isinstance(value, (pd.DataFrame, pd.Series)) else value
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _town(path: str, version: int, layer: str, town: str) -> pd.DataFrame:
     svc = _service(path, read_only_env())
     if layer == "footfall_counts":
@@ -80,7 +88,7 @@ def _town(path: str, version: int, layer: str, town: str) -> pd.DataFrame:
 def town(layer: str, centre_id: str, svc: DataService | None = None) -> pd.DataFrame:
     """One centre's rows of `layer` (footfall counts: of the centre's sites)."""
     svc = svc or service()
-    return _town(str(svc.path), svc.version(), layer, centre_id)
+    return _handed_out(_town(str(svc.path), svc.version(), layer, centre_id))
 
 
 def _headline(get, svc) -> object:
@@ -108,6 +116,12 @@ def _vacancy_units(get, svc) -> pd.DataFrame:
     return prepare(get("units"), get("centres"))
 
 
+def _latest_unit_labels(get, svc) -> pd.Series:
+    from .maptools import unit_labels
+
+    return unit_labels(_latest_units(get, svc))
+
+
 def _survey_rounds(get, svc) -> pd.DataFrame:
     from ..analysis.surveys import survey_rounds
 
@@ -120,20 +134,22 @@ TOWN_VIEWS = {
     "headline": _headline,  # agora.analysis.headline.town_headline: the Overview's, Compare's and the profile's figures
     "asset_summary": _asset_summary,  # assets per category, density and coverage (every asset counts for coverage)
     "latest_units": _latest_units,  # agora.analysis.vacancy.latest_survey: units on the latest survey, carried forward
+    "latest_unit_labels": _latest_unit_labels,  # agora.ui.maptools.unit_labels of latest_units: the unit search's lines
     "vacancy_units": _vacancy_units,  # agora.analysis.vacancy.prepare: every survey's rows with the vacancy columns
     "survey_rounds": _survey_rounds,  # agora.analysis.surveys.survey_rounds: each survey, full or update
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _view(path: str, version: int, name: str, town: str):
-    return TOWN_VIEWS[name](lambda layer: _town(path, version, layer, town), _service(path, read_only_env()))
+    return TOWN_VIEWS[name](lambda layer: _handed_out(_town(path, version, layer, town)),
+                            _service(path, read_only_env()))
 
 
 def town_view(name: str, centre_id: str, svc: DataService | None = None):
     """One of :data:`TOWN_VIEWS` for a centre, cached per town and workspace version (shared by sessions)."""
     svc = svc or service()
-    return _view(str(svc.path), svc.version(), name, centre_id)
+    return _handed_out(_view(str(svc.path), svc.version(), name, centre_id))
 
 
 def headline(centre_id: str, svc: DataService | None = None):

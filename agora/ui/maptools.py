@@ -234,7 +234,7 @@ def _picked(key: str, labels: pd.Series):
 
 
 def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | Callable[[], pd.Series] | None = None,
-               statuses: tuple[str, ...] = tuple(STATUS_CHOICES)) -> UnitTools:
+               statuses: tuple[str, ...] = tuple(STATUS_CHOICES), labels: pd.Series | None = None) -> UnitTools:
     """Draw the search box and the filters above a unit map; return what to draw.
 
     Parameters
@@ -244,10 +244,11 @@ def unit_tools(units: pd.DataFrame, *, key: str, long_term: pd.Series | Callable
     long_term : :func:`long_term_flags` of `units`, or a function returning them (called
         only when the long-term filter is on).
     statuses : the status choices offered (keys of `STATUS_CHOICES`).
+    labels : :func:`unit_labels` of `units`, when the page has them cached.
     """
     import streamlit as st
 
-    labels = unit_labels(units)
+    labels = unit_labels(units) if labels is None else labels
     kinds = sorted(units["shop_type"].dropna().astype(str).unique()) if "shop_type" in units else []
     with st.container(border=True):
         st.selectbox(
