@@ -9,7 +9,8 @@ footfall sites and hourly counts, and prints for each size:
   units' GeoParquet, spatial join into the centres, per-centre counts with DuckDB;
 * the derived tables: the rebuild after one town's update (``import --layer units`` of
   one centre's re-survey), and a full rebuild with nothing to reuse (seconds per step);
-* each page for one ordinary town under Streamlit's AppTest: the first run in a fresh
+* each page for one ordinary town under Streamlit's AppTest (seconds, and the CPU
+  seconds of the process, which a busy machine inflates less): the first run in a fresh
   process (cold caches; the page's own imports included) once Streamlit has started, as
   in a server before its first visitor, and Streamlit's start (importing it and finding
   its components) apart; a rerun; and the process's peak memory.
@@ -183,13 +184,15 @@ page, town, runs = sys.argv[1], sys.argv[2], []
 target = "dashboard.py" if page == "overview" else f"pages/{page}.py"
 at = AppTest.from_file(target, default_timeout=900)
 at.query_params["town"] = town
+cpu = []
 for _ in range(2):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     at.run()
     runs.append(time.perf_counter() - start)
+    cpu.append(time.process_time() - start_cpu)
 errors = [e.value for e in at.exception]
-print(json.dumps({"started": started, "first": runs[0], "rerun": runs[1], "errors": errors,
-                  "rss_mb": peak_rss_kb() / 1024}))
+print(json.dumps({"started": started, "first": runs[0], "rerun": runs[1], "first_cpu": cpu[0], "rerun_cpu": cpu[1],
+                  "errors": errors, "rss_mb": peak_rss_kb() / 1024}))
 """
 
 
@@ -249,12 +252,13 @@ def bench_size(label: str, n_units: int | None, args, root: Path) -> dict:
 
 def print_pages(rows: list[dict]) -> None:
     """The pages' figures as a Markdown table."""
-    print("\n| units | page | Streamlit's start s | first run s | rerun s | peak RSS MB |")
+    print("\n| units | page | Streamlit's start s | first run s (CPU s) | rerun s (CPU s) | peak RSS MB |")
     print("| --- | --- | --- | --- | --- | --- |")
     for res in rows:
         for page, fig in res["pages"].items():
             if "first" in fig:
-                print(f"| {res['label']} | {page} | {fig['started']:.2f} | {fig['first']:.2f} | {fig['rerun']:.2f} "
+                print(f"| {res['label']} | {page} | {fig['started']:.2f} | {fig['first']:.2f} ({fig['first_cpu']:.2f}) "
+                      f"| {fig['rerun']:.2f} ({fig['rerun_cpu']:.2f}) "
                       f"| {fig['rss_mb']:.0f} |" + (f" errors: {fig['errors']}" if fig["errors"] else ""))
             else:
                 print(f"| {res['label']} | {page} | error | | | |")
