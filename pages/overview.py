@@ -67,26 +67,37 @@ tools = maptools.unit_tools(latest, key="overview", long_term=lambda: maptools.l
                             labels=data.town_view("latest_unit_labels", ctx.town, ctx.service)) \
     if len(latest) else None
 boundary = ctx.for_town("centres")
-m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)
-maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2, legend=False)
-if tools is not None and len(tools.shown):
-    maps.add_geojson_layer(
-        m, tools.shown, "Units", color_by="status", colors=maps.STATUS_COLOURS,
-        stroke_by="ownership", stroke_colors=maps.OWNERSHIP_COLOURS, weight=2, radius=4,
-        tooltip={"name": "Name", "shop_type": "Type", "status": "Status", "ownership": "Ownership",
-                 "street": "Street", "unit_id": "Id"},
-    )
-if len(sites):
-    maps.add_geojson_layer(m, sites, "Footfall sites", color="#1f78b4", radius=9,
-                           tooltip={"name": "Footfall site", "site_id": "Id"})
-if len(assets):
-    maps.add_geojson_layer(m, assets, "Community assets", color_by="category", colors=maps.ASSET_COLOURS,
-                           labels={c: c.replace("_", " ").capitalize() for c in maps.ASSET_COLOURS},
-                           radius=7, tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV"})
-contrib.community_reports_layer(ctx, m)
-if tools is not None:
-    tools.focus(m)
-maps.show_map(m, key="overview_map", height=560)
+reports = contrib.town_reports(ctx)
+
+
+def town_map():
+    m = maps.base_map(boundary.total_bounds if len(boundary) else latest.total_bounds)
+    maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2, legend=False)
+    if tools is not None and len(tools.shown):
+        maps.add_geojson_layer(
+            m, tools.shown, "Units", color_by="status", colors=maps.STATUS_COLOURS,
+            stroke_by="ownership", stroke_colors=maps.OWNERSHIP_COLOURS, weight=2, radius=4,
+            tooltip={"name": "Name", "shop_type": "Type", "status": "Status", "ownership": "Ownership",
+                     "street": "Street", "unit_id": "Id"},
+        )
+    if len(sites):
+        maps.add_geojson_layer(m, sites, "Footfall sites", color="#1f78b4", radius=9,
+                               tooltip={"name": "Footfall site", "site_id": "Id"})
+    if len(assets):
+        maps.add_geojson_layer(m, assets, "Community assets", color_by="category", colors=maps.ASSET_COLOURS,
+                               labels={c: c.replace("_", " ").capitalize() for c in maps.ASSET_COLOURS},
+                               radius=7, tooltip={"name": "Asset", "category": "Category", "acv_status": "ACV"})
+    contrib.add_reports_layer(m, reports)
+    if tools is not None:
+        tools.focus(m)
+    return m
+
+
+# the map is a function of these alone: rendered once, drawn for every visitor
+maps.show_cached_map(("overview", str(ctx.service.path), ctx.service.version(), ctx.town,
+                      tools.chosen if tools is not None else None, tools.picked if tools is not None else None,
+                      maps.frame_key(reports)),
+                     town_map, key="overview_map", height=560)
 st.caption((tools.caption + " " if tools is not None else "")
            + "Units: fill shows status, ring shows ownership. Switch layers with the control at the top right. "
            "Shop data may include © OpenStreetMap contributors (ODbL).")

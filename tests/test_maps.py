@@ -249,19 +249,20 @@ def fake_st_folium(monkeypatch):
 
     calls: list[dict] = []
 
-    def st_folium(fig, **kwargs):
+    def component(**kwargs):
         calls.append(kwargs)
         return {k: None for k in kwargs["returned_objects"]}
 
-    monkeypatch.setattr(streamlit_folium, "st_folium", st_folium)
+    monkeypatch.setattr(streamlit_folium, "_component_func", component)
     return calls
 
 
 def test_show_map_returns_nothing_by_default(fake_st_folium):
     result = maps.show_map(overview(units()), key="overview")
+    from streamlit_folium import generate_js_hash
+
     assert fake_st_folium[0]["returned_objects"] == []
-    assert fake_st_folium[0]["key"] == "overview"
-    assert fake_st_folium[0]["render"] is False
+    assert fake_st_folium[0]["key"] == generate_js_hash(fake_st_folium[0]["script"], "overview", False)
     assert result == {}
 
 
@@ -349,3 +350,48 @@ def test_a_single_colour_layer_has_a_legend_entry():
     m = maps.base_map(gdf.total_bounds)
     maps.add_geojson_layer(m, gdf, "Boundary", legend=False)
     assert not [c for c in m._children.values() if isinstance(c, maps.Legend)]
+
+
+def _same_ids(monkeypatch):
+    """Element ids counted from 0, so two builds of one map are the same text."""
+    import itertools
+
+    from branca.element import Element
+
+    counter = itertools.count()
+    monkeypatch.setattr(Element, "_generate_id", classmethod(lambda cls: f"{next(counter):032x}"))
+
+
+def _units_map():
+    units = gpd.GeoDataFrame({"name": ["A", "B"], "status": ["occupied", "vacant"]},
+                             geometry=gpd.points_from_xy([-1.55, -1.551], [53.80, 53.801]), crs=4326)
+    m = maps.base_map(units.total_bounds)
+    maps.add_geojson_layer(m, units, "Units", color_by="status", colors=maps.STATUS_COLOURS,
+                           tooltip={"name": "Name", "status": "Status"})
+    return m
+
+
+@pytest.mark.parametrize("returned", [(), ("last_clicked", "last_object_clicked")])
+def test_a_rendered_map_is_drawn_as_st_folium_draws_it(monkeypatch, returned):
+    """maps.component_args does what st_folium does; drawing it sends st_folium's own arguments."""
+    import streamlit_folium
+    from streamlit_folium import st_folium
+
+    sent = []
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.append(kwargs))
+    _same_ids(monkeypatch)
+    st_folium(_units_map(), key="m", height=300, use_container_width=True, returned_objects=list(returned),
+              render=False)
+    _same_ids(monkeypatch)
+    maps.show_map(_units_map(), key="m", height=300, returned_objects=returned)
+    _same_ids(monkeypatch)
+    maps.show_cached_map(("a test map",), _units_map, key="m", height=300, returned_objects=returned)
+    maps.show_cached_map(("a test map",), lambda: pytest.fail("built twice"), key="m", height=300,
+                         returned_objects=returned)
+    expected, *ours = sent
+    assert len(ours) == 3
+    for got in ours:
+        assert set(got) == set(expected)
+        for name in expected:
+            if name != "on_change":
+                assert got[name] == expected[name], name

@@ -123,11 +123,16 @@ def add_reports_layer(m, reports: gpd.GeoDataFrame, *, show: bool = True) -> Non
                                legend="Community reports")
 
 
-def community_reports_layer(ctx, m) -> gpd.GeoDataFrame:
-    """Add the town's approved community reports to map `m` (nothing when contributions are off)."""
+def town_reports(ctx) -> gpd.GeoDataFrame:
+    """The town's approved community reports (:func:`community_reports`; none when contributions are off)."""
     if not enabled() or ctx.town is None:
         return _points([], {"id": None})
-    reports = community_reports(store(ctx), ctx.town)
+    return community_reports(store(ctx), ctx.town)
+
+
+def community_reports_layer(ctx, m) -> gpd.GeoDataFrame:
+    """Add the town's approved community reports to map `m` (nothing when contributions are off)."""
+    reports = town_reports(ctx)
     add_reports_layer(m, reports)
     return reports
 

@@ -39,10 +39,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import folium
@@ -801,13 +802,86 @@ def add_legend(
 # --------------------------------------------------------------------------- streamlit
 
 
+def component_args(m: folium.Map) -> dict:
+    """What streamlit-folium's ``st_folium`` sends to the browser for `m`, the widget's own key aside.
+
+    The steps ``st_folium`` takes (streamlit-folium 0.27, with ``render=False`` and no
+    feature groups added later): render the map; its HTML, header and Leaflet script; its
+    id, bounds and zoom; the CSS and JavaScript files its elements link. Done apart from
+    drawing so a map can be rendered once and drawn many times (:func:`show_cached_map`);
+    a test checks the result against what ``st_folium`` itself sends. `m` is changed by
+    it (its elements renamed): render a map once.
+    """
+    import branca
+    from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
+
+    m.render()
+    html, header = _get_html(m), _get_header(m)
+    script = _get_map_string(m)
+
+    def walk(element):
+        yield element
+        for child in getattr(element, "_children", {}).values():
+            yield from walk(child)
+
+    css: list[str] = []
+    js: list[str] = []
+    for element in walk(m):
+        if isinstance(element, branca.colormap.ColorMap):
+            js[:0] = ["https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
+        css.extend(href for _, href in getattr(element, "default_css", []))
+        js.extend(src for _, src in getattr(element, "default_js", []))
+    try:
+        bounds = m.get_bounds()
+    except AttributeError:
+        bounds = [[None, None], [None, None]]
+    return {"script": script, "header": header, "html": html, "id": get_full_id(m), "bounds": bounds,
+            "zoom": m.options.get("zoom") if hasattr(m, "options") else {},
+            "css_links": list(dict.fromkeys(css)), "js_links": list(dict.fromkeys(js)),
+            "unplaced": list(getattr(m, "_agora_unplaced", []))}
+
+
+def _draw(args: Mapping[str, Any], key: str, height: int, returned_objects: Iterable[str]) -> dict:
+    """Draw a rendered map (:func:`component_args`) with streamlit-folium's component."""
+    import streamlit as st
+    from streamlit_folium import _component_func, generate_js_hash
+
+    from .widgets import md_escape
+
+    for layer, count in args["unplaced"]:
+        st.caption(md_escape(f"{layer}: {count:,} have no position and are not on the map (they count in the figures)."))
+    wanted = list(returned_objects)
+    unknown = [w for w in wanted if w not in RETURNABLE]
+    if unknown:
+        raise ValueError(f"show_map: cannot return {', '.join(unknown)}; one of {', '.join(RETURNABLE)}")
+    (south, west), (north, east) = args["bounds"]
+    defaults = {"last_clicked": None, "last_object_clicked": None, "last_object_clicked_count": None,
+                "last_object_clicked_tooltip": None, "last_object_clicked_popup": None, "all_drawings": None,
+                "last_active_drawing": None,
+                "bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
+                "zoom": args["zoom"], "last_circle_radius": None, "last_circle_polygon": None,
+                "selected_layers": None, "selected_tags": None, "last_geocoder_result": None}
+    hash_key = generate_js_hash(args["script"], key, False)
+
+    def on_change() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    result = _component_func(
+        script=args["script"], header=args["header"], html=args["html"], id=args["id"], key=hash_key,
+        height=height, width=None, returned_objects=wanted, default={k: defaults[k] for k in wanted},
+        zoom=None, center=None, feature_group=None, return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=args["css_links"], js_links=args["js_links"], on_change=on_change, wrap_longitude=False,
+    )
+    return result or {}
+
+
 def show_map(
     m: folium.Map,
     key: str,
     height: int = 520,
     returned_objects: Iterable[str] = (),
 ) -> dict:
-    """Draw `m` in the page with streamlit-folium.
+    """Draw `m` in the page with streamlit-folium's component (the width of the page).
 
     Parameters
     ----------
@@ -819,26 +893,43 @@ def show_map(
     dict
         The requested values (empty by default).
     """
+    return _draw(component_args(m), key, height, returned_objects)
+
+
+def show_cached_map(cache_key: Hashable, build: Callable[[], folium.Map], *, key: str, height: int = 520,
+                    returned_objects: Iterable[str] = ()) -> dict:
+    """:func:`show_map` of a map that depends on `cache_key` alone: built and rendered once per process.
+
+    Rendering a town's map (folium's templates, the GeoJSON of its units) was about two
+    fifths of the server's time for an Overview view. With `cache_key` naming everything the
+    map shows (workspace version, town, filters, the unit picked, the public's reports...),
+    the rendered map is kept (``st.cache_resource``, shared by sessions) and only drawn again.
+    """
+    return _draw(_rendered(cache_key, build), key, height, returned_objects)
+
+
+def _render_once(cache_key: Hashable, _build: Callable[[], folium.Map]) -> dict:
+    return component_args(_build())
+
+
+@functools.cache
+def _rendered_cache() -> Callable[[Hashable, Callable[[], folium.Map]], dict]:
+    """:func:`_render_once` under ``st.cache_resource`` (made on first use: the builders need no Streamlit)."""
     import streamlit as st
 
-    from .widgets import md_escape
+    return st.cache_resource(max_entries=256, show_spinner=False)(_render_once)
 
-    for layer, count in getattr(m, "_agora_unplaced", []):
-        st.caption(md_escape(f"{layer}: {count:,} have no position and are not on the map (they count in the figures)."))
-    wanted = list(returned_objects)
-    unknown = [w for w in wanted if w not in RETURNABLE]
-    if unknown:
-        raise ValueError(f"show_map: cannot return {', '.join(unknown)}; one of {', '.join(RETURNABLE)}")
-    from streamlit_folium import st_folium
 
-    # render=False: st_folium renders the map itself as well; rendering the whole
-    # figure first doubles the server time and sends the same payload.
-    result = st_folium(
-        m,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=wanted,
-        render=False,
-    )
-    return result or {}
+def _rendered(cache_key: Hashable, build: Callable[[], folium.Map]) -> dict:
+    return _rendered_cache()(cache_key, build)
+
+
+def frame_key(frame: pd.DataFrame) -> str:
+    """A short fingerprint of a small frame's contents (geometry included), for a map's cache key."""
+    import hashlib
+
+    plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype("string")
+    if isinstance(frame, gpd.GeoDataFrame) and "geometry" in frame:
+        plain["geometry"] = frame.geometry.to_wkb(hex=True)
+    digest = hashlib.sha1(pd.util.hash_pandas_object(plain, index=True).to_numpy().tobytes())
+    return f"{len(frame)}:{digest.hexdigest()}"
