@@ -142,21 +142,31 @@ tools = maptools.unit_tools(current, key="vacancy", long_term=flags)
 vacant_shown = vacant[vacant.index.isin(tools.shown.index)]
 others = tools.shown[tools.shown["status"] != "vacant"]
 boundary = ctx.for_town("centres")
-m = maps.base_map(boundary.total_bounds if len(boundary) else current.total_bounds)
-maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
-                       tooltip={"name": "Centre"}, legend=False)
-if len(others):
-    maps.add_geojson_layer(m, others, "Other units", color_by="status", colors=maps.STATUS_COLOURS, radius=4,
-                           fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status",
-                                                      "unit_id": "Id"})
-if len(vacant_shown):
-    maps.add_geojson_layer(m, vacant_shown, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS, radius=7,
-                           weight=2, tooltip={"former_name": "Was", "street_label": "Street", "shop_type": "Last use",
-                                              "vacant_from": "Vacant since", "months_vacant": "Months vacant",
-                                              "unit_id": "Id"})
-contrib.community_reports_layer(ctx, m)
-tools.focus(m)
-maps.show_map(m, key="vacancy_map", height=480)
+reports = contrib.town_reports(ctx)
+
+
+def vacancy_map():
+    m = maps.base_map(boundary.total_bounds if len(boundary) else current.total_bounds)
+    maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
+                           tooltip={"name": "Centre"}, legend=False)
+    if len(others):
+        maps.add_geojson_layer(m, others, "Other units", color_by="status", colors=maps.STATUS_COLOURS, radius=4,
+                               fill_opacity=0.5, tooltip={"name": "Name", "shop_type": "Type", "status": "Status",
+                                                          "unit_id": "Id"})
+    if len(vacant_shown):
+        maps.add_geojson_layer(m, vacant_shown, "Vacant units", color_by="vacancy", colors=LONG_TERM_COLOURS,
+                               radius=7, weight=2,
+                               tooltip={"former_name": "Was", "street_label": "Street", "shop_type": "Last use",
+                                        "vacant_from": "Vacant since", "months_vacant": "Months vacant",
+                                        "unit_id": "Id"})
+    contrib.add_reports_layer(m, reports)
+    tools.focus(m)
+    return m
+
+
+# the map is a function of these alone: rendered once, drawn for every visitor
+maps.show_cached_map(("vacancy", str(ctx.service.path), ctx.service.version(), ctx.town, chosen, tools.chosen,
+                      tools.picked, maps.frame_key(reports)), vacancy_map, key="vacancy_map", height=480)
 st.caption(f"{tools.caption} Dark red: vacant {vacancy.LONG_TERM_MONTHS} months or more. Switch layers with the "
            "control at the top right.")
 with st.expander("Vacant units as a table"):

@@ -23,6 +23,9 @@ Rules the builders keep (DESIGN.md section 7):
 - A unit the user picked (search or table row) is shown with `focus_on`: a ring with its
   label open, the map fitted to it. Pages redraw the map on the server for it; panning
   and clicking still never rerun the script.
+- A page's map that is a function of a few values (workspace version, town, filters,
+  the unit picked) is drawn with `show_cached_map`: rendered once per process for those
+  values, then only sent again. Its key must name everything the map shows.
 
 Examples
 --------
