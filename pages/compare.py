@@ -130,17 +130,23 @@ with tab_map:
             geo["units_shown"] = geo["units"].map(INDICATORS["units"].format)
             geo["nef_class"] = geo["nef2005_class"].fillna("–") if "nef2005_class" in geo else "–"
             palette = {**dict(zip(class_labels, colours)), "no data": charts.OTHERS}
-            bounds = geo.total_bounds
-            m = maps.base_map(bounds)
-            maps.add_geojson_layer(
-                m, geo, spec.label, color_by="class", colors=palette, radius_by="units" if as_points else None,
-                radius_range=(5, 22), fill_opacity=0.8 if as_points else 0.65, weight=1,
-                stroke="#333333" if not as_points else None,
-                tooltip={"name": "Centre", "value": spec.label, "units_shown": "Units", "nef_class": "nef 2005 class"},
-                legend=f"{spec.label} ({scheme})",
-            )
-            maps.add_labels(m, geo, "name", highlight=chosen, key="centre_id", name="Centre names")
-            maps.show_map(m, key="compare_map", height=520)
+
+            def centres_map():
+                m = maps.base_map(geo.total_bounds)
+                maps.add_geojson_layer(
+                    m, geo, spec.label, color_by="class", colors=palette, radius_by="units" if as_points else None,
+                    radius_range=(5, 22), fill_opacity=0.8 if as_points else 0.65, weight=1,
+                    stroke="#333333" if not as_points else None,
+                    tooltip={"name": "Centre", "value": spec.label, "units_shown": "Units",
+                             "nef_class": "nef 2005 class"},
+                    legend=f"{spec.label} ({scheme})",
+                )
+                maps.add_labels(m, geo, "name", highlight=chosen, key="centre_id", name="Centre names")
+                return m
+
+            # thousands of centres: rendered once per choice, drawn for every planner
+            maps.show_cached_map(("compare", str(ctx.service.path), ctx.service.version(), include_demo, shown_ind,
+                                  scheme, k, as_points, tuple(chosen)), centres_map, key="compare_map", height=520)
             st.caption(f"{len(geo):,} centres with a boundary"
                        + (", drawn as points sized by units" if as_points else "")
                        + f". Colours: {k} classes by {scheme}. The centres picked above are ringed and named"
