@@ -11,6 +11,7 @@ data reaches markdown through :func:`agora.ui.text.md`; downloads go through
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pandas as pd
 import streamlit as st
@@ -64,6 +65,19 @@ def with_reports(result: changes.Changes, svc: DataService) -> changes.Changes:
     return dataclasses.replace(result, reports=changes.public_reports(rows, result.from_date, result.to_date))
 
 
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _shown(path: str, version: int, town: str, name: str, since: str, until: str, group: str,
+           reports: str | None) -> tuple[changes.Changes, dict[str, pd.DataFrame]]:
+    """What the section shows for a choice of surveys and reference group, with the public's reports
+    (JSON, a hashable key): computed once per choice, shared by every visitor."""
+    result = _changes(path, version, town, name, since, until)
+    if reports is not None and result.compared:
+        result = dataclasses.replace(result, reports=changes.public_reports(json.loads(reports), result.from_date,
+                                                                          result.to_date))
+    result = changes.set_against(result, data.references(town), group)
+    return result, result.tables()
+
+
 def _iso(day) -> str:
     return pd.Timestamp(day).date().isoformat()
 
@@ -85,11 +99,10 @@ def section(ctx, group: str = "all") -> changes.Changes | None:
                               bind="query-params")
     later = [k for k in keys if k > since]
     until = cols[1].selectbox("To survey", later, index=len(later) - 1, key="changes_to", bind="query-params")
-    if (since, until) == (_iso(default.from_date), _iso(default.to_date)):
-        result = default
-    else:
-        result = town_changes(ctx.town, ctx.town_name, since, until, svc=ctx.service)
-    result = changes.set_against(with_reports(result, ctx.service), data.references(ctx.town, ctx.service), group)
+    rows = approved_reports(ctx.service, ctx.town, since, until)
+    reports = None if rows is None else json.dumps(rows, default=str, sort_keys=True)
+    result, tables = _shown(str(ctx.service.path), ctx.service.version(), ctx.town, ctx.town_name, since, until,
+                            group, reports)
     st.markdown(md(result.paragraph))
     for note in result.notes:
         st.caption(md(note))
@@ -102,7 +115,6 @@ def section(ctx, group: str = "all") -> changes.Changes | None:
                       else f"{result.vacancy_change_pts:+.1f} pts",
                       help="Vacancy rate on the second date minus the first, in percentage points (the rates "
                            "the Vacancy page shows for those surveys).")
-    tables = result.tables()
     tabs = st.tabs([f"{title} ({len(table):,})" for title, table in tables.items()])
     stem = f"{ctx.town}-{since}-to-{until}"
     for tab, (title, table) in zip(tabs, tables.items()):
