@@ -289,18 +289,25 @@ def footfall_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
         table["interval"] = table.get("interval", "hour")
     else:
         table["timestamp"] = stamp
-        has_time = (stamp.dt.hour != 0).any() or (stamp.dt.minute != 0).any()
+        # hourly or daily: decided from the first rows with a date (the first chunk's, in chunks)
+        has_time = (report.decide("counts_have_times",
+                                  lambda: bool((stamp.dt.hour != 0).any() or (stamp.dt.minute != 0).any()))
+                    if len(stamp) else report.decisions.get("counts_have_times", False))
         table["interval"] = table.get("interval", "hour" if has_time else "day")
     raw = table["count"].astype("string").str.strip().str.replace(",", "", regex=False)
     count = pd.to_numeric(raw, errors="coerce")
     missing = count.isna() | (count < 0)
     if missing.any():
-        report.notes.append(f"{int(missing.sum())} counts are missing (empty, negative or not a number); kept as missing, not zero")
+        report.tally("counts_missing", {"rows": int(missing.sum())}, _missing_counts_note)
     table["count"] = count.mask(count < 0)
     if "direction" not in table:
         col = report.columns and next((c for c, t in report.columns.items() if t == "count"), "")
         table["direction"] = "in" if re.search(r"in_?count", str(col), re.I) else "total"
     return table
+
+
+def _missing_counts_note(n: dict[str, int]) -> list[str]:
+    return [f"{n['rows']} counts are missing (empty, negative or not a number); kept as missing, not zero"]
 
 
 def raise_missing(report: LoadReport, what: str) -> None:
