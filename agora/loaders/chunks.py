@@ -51,7 +51,8 @@ from ..layers import Layer, get_layer
 from . import osm
 from .canonical import load, load_table
 from .columns import match_columns
-from .read import TABLE_EXT, read_csv_chunks
+from .footfall import link_to_sites, repeats
+from .read import PARQUET_EXT, TABLE_EXT, is_geoparquet, read_csv_chunks, read_parquet_chunks
 from .report import LoadError, LoadResult, merge_reports
 
 #: Rows read at a time (about 100 MB of memory for a units file of a dozen columns).
@@ -60,15 +61,32 @@ CHUNK_ROWS = 200_000
 Progress = Callable[[float, str], None]
 
 
+#: The layers read in chunks, and the file types each is read in chunks from.
+CHUNKED = {"units": TABLE_EXT, "footfall_counts": TABLE_EXT | PARQUET_EXT}
+
+
+class Restart(Exception):
+    """Iterating a :class:`LoadStream` found, after its last chunk, that the file must be loaded whole.
+
+    The chunks given so far are to be thrown away (:attr:`LoadStream.whole` says why);
+    iterating the stream again gives the whole file as one chunk. Footfall counts raise
+    it when the same reading (site, time, interval, direction) is in two chunks.
+    """
+
+
 def why_whole(source, spec: Layer, options: dict) -> str | None:
     """Why `source` is loaded whole rather than in chunks (None: it can be chunked)."""
-    if spec.name != "units":
+    if spec.name not in CHUNKED:
         return f"{spec.label.lower()} are loaded whole"
     if not isinstance(source, (str, os.PathLike)):
         return "only files on disk are read in chunks"
     name = options.get("filename") or Path(source).name
-    if Path(name).suffix.lower() not in TABLE_EXT:
-        return "only CSV and TSV files are read in chunks"
+    ext = Path(name).suffix.lower()
+    if ext not in CHUNKED[spec.name]:
+        return ("only CSV, TSV and Parquet files are read in chunks" if spec.name == "footfall_counts"
+                else "only CSV and TSV files are read in chunks")
+    if ext in PARQUET_EXT and is_geoparquet(source):
+        return "a GeoParquet file is loaded whole"
     if options.get("postcodes") is not None:
         return "rows placed by postcode are loaded whole"
     return None
@@ -104,9 +122,10 @@ class LoadStream:
     """
 
     def __init__(self, source, layer: str | Layer, *, chunk_rows: int | None = None,
-                 progress: Progress | None = None, **options) -> None:
+                 progress: Progress | None = None, sites: pd.DataFrame | None = None, **options) -> None:
         self.source = source
         self.spec = layer if isinstance(layer, Layer) else get_layer(layer)
+        self.sites = sites
         self.chunk_rows = chunk_rows or CHUNK_ROWS
         self.progress = progress
         self.options = options
@@ -142,10 +161,14 @@ class LoadStream:
             yield self._marked(result)
         else:
             if reports:
+                keys = reports[0].decisions.pop("reading_keys", None)
+                if keys is not None and repeats(keys):
+                    self.whole = "the same reading (site, time and direction) is in two chunks"
+                    raise Restart(self.whole)
                 self._report = self._finish(reports)
                 return
         self._tell(0.0, f"{self.name}: reading the whole file ({self.whole})")
-        result = load(self.source, self.spec, **self.options)
+        result = self._linked(load(self.source, self.spec, **self.options))
         result.report.notes.extend(self.notes)
         if self.coverage is not None:
             from . import as_coverage
@@ -172,13 +195,22 @@ class LoadStream:
 
     def collect(self) -> LoadResult:
         """Every chunk in one :class:`LoadResult` (what :func:`agora.loaders.load` returns)."""
-        parts = [result.data for result in self]
+        try:
+            parts = [result.data for result in self]
+        except Restart:
+            parts = [result.data for result in self]
         data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         if isinstance(parts[0], gpd.GeoDataFrame):
             data = gpd.GeoDataFrame(data, geometry="geometry", crs=parts[0].crs)
         return LoadResult(data=data, report=self.report)
 
     # --------------------------------------------------------------------------
+    def _linked(self, result: LoadResult) -> LoadResult:
+        """Footfall counts given the ids of the saved sites (:func:`~agora.loaders.footfall.link_to_sites`)."""
+        if self.spec.name == "footfall_counts" and self.sites is not None:
+            return link_to_sites(result, self.sites)
+        return result
+
     def _tell(self, done: float, message: str) -> None:
         if self.progress is not None:
             self.progress(done, message)
@@ -193,12 +225,20 @@ class LoadStream:
 
     def _chunks(self) -> Iterator[LoadResult | None]:
         """Each chunk loaded; None (once) when the file must be loaded whole after all."""
-        decisions = {"in_chunks": True}
+        decisions: dict = {"in_chunks": True}
+        counts = self.spec.name == "footfall_counts"
+        if counts:
+            decisions["reading_keys"] = []  # each chunk's readings, to find one repeated in another chunk
         options = {k: v for k, v in self.options.items() if k not in ("filename", "layer_name")}
         renamed: dict[str, str] | None = None
         rows = 0
-        self._tell(0.0, f"{self.name}: checking the encoding")
-        for table, notes, done in read_csv_chunks(self.source, self.name, chunk_rows=self.chunk_rows):
+        if Path(self.name).suffix.lower() in PARQUET_EXT:
+            self._tell(0.0, f"{self.name}: reading")
+            chunks = read_parquet_chunks(self.source, self.name, chunk_rows=self.chunk_rows)
+        else:
+            self._tell(0.0, f"{self.name}: checking the encoding")
+            chunks = read_csv_chunks(self.source, self.name, chunk_rows=self.chunk_rows)
+        for table, notes, done in chunks:
             if renamed is None:  # the first chunk
                 if any(str(c).lower() in osm.TAG_COLUMNS for c in table.columns):
                     self.whole = "tag sets spread into columns differ from chunk to chunk"
@@ -207,13 +247,13 @@ class LoadStream:
                 before = list(table.columns)
                 table = osm.rename_element_type(table, notes)  # an OSM element type column, judged from this chunk
                 renamed = dict(zip(before, table.columns))
-                if self._repeats_ids(table, options):
+                if not counts and self._repeats_ids(table, options):
                     self.whole = "the file repeats unit ids"
                     yield None
                     return
             else:
                 table = table.rename(columns=renamed)
-            result = load_table(table, notes, self.name, self.spec, decisions=decisions, **options)
+            result = self._linked(load_table(table, notes, self.name, self.spec, decisions=decisions, **options))
             rows += result.report.rows_read
             self._tell(done, f"{self.name}: {rows:,} rows read")
             yield result
