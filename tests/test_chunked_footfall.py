@@ -231,3 +231,46 @@ def test_no_counts_kept_in_any_chunk_is_refused_as_the_whole_file_is(tmp_path):
     with pytest.raises(LoadError) as chunked:
         list(LoadStream(path, "footfall_counts", chunk_rows=1))
     assert str(chunked.value) == str(whole.value)
+
+
+def test_the_quick_paths_give_what_the_plain_ones_give():
+    """strip_text skips its formula check when nothing was stripped; directions and years are read once per
+    distinct text; numeric counts are not read through text."""
+    from agora.layers import strip_text
+    from agora.loaders.footfall import DIRECTION_WORDS, direction_words, implausible_dates
+    from agora.loaders.report import LoadReport
+
+    def plain_strip(values):
+        text = values.astype("string")
+        out = text.str.strip()
+        hidden = text.str.match(r"^\s*[\t\r]").fillna(False) & out.str.match(r"^[=+\-@]").fillna(False)
+        return out.where(~hidden, text.str.rstrip())
+
+    for values in (pd.Series(["a", " b ", "\t=1+1", " \r@x ", None, "", "  ", "=ok", "c\t"], dtype=object),
+                   pd.Series(["s1", "s2", None] * 5, dtype="string"), pd.Series([1.5, None, 3.0])):
+        pd.testing.assert_series_equal(strip_text(values), plain_strip(values))
+
+    words = pd.Series([" IN", "Exit", None, "sideways", "both ways", "out", pd.NA, "in", "Total "], dtype=object)
+    text = words.astype("string").str.strip().str.lower()
+    pd.testing.assert_series_equal(direction_words(words),
+                                   text.map(DIRECTION_WORDS, na_action="ignore").fillna(text).astype("string"))
+
+    written = pd.Series(["0001-01-01", "2024-01-01 10:00", "01/01/9999", None, "2024-01-01 10:00", "31/12/1979"])
+    table = pd.DataFrame({"_row": range(2, 8), "timestamp": pd.to_datetime(
+        ["2001-01-01", "2024-01-01 10:00", "2001-01-01", None, "2024-01-01 10:00", "1979-12-31"], format="ISO8601")})
+    report = LoadReport(file="x.csv", layer="footfall_counts")
+    kept = implausible_dates(table.copy(), written, report)
+    assert kept["_row"].tolist() == [3, 5, 6]
+    assert [r["row"] for r in report.rejected] == [2, 4, 7]
+
+
+def test_counts_as_numbers_and_as_text_load_alike(tmp_path):
+    parquet = counts_parquet(tmp_path / "counts.parquet")
+    table = pd.read_parquet(parquet)
+    text = tmp_path / "counts.csv"
+    table.to_csv(text, index=False)
+    as_numbers, as_text = load(parquet, "footfall_counts"), load(text, "footfall_counts")
+    pd.testing.assert_frame_equal(as_numbers.data, as_text.data)
+    assert [r["row"] + 1 for r in as_numbers.report.to_dict()["rejected"]] == [
+        r["row"] for r in as_text.report.to_dict()["rejected"]]  # a CSV's header is row 1
+    assert as_numbers.report.notes == as_text.report.notes

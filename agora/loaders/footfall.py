@@ -192,10 +192,14 @@ def implausible_dates(table: pd.DataFrame, written: pd.Series, report: LoadRepor
     parser cannot hold (0001, 9999) is caught rather than wrapped round to another century.
     """
     last = pd.Timestamp.now().year + 1
-    year = pd.to_numeric(written.astype("string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False),
-                         errors="coerce")
     if pd.api.types.is_datetime64_any_dtype(written):
         year = written.dt.year
+    else:  # each distinct text once (a date is written on every row of its day)
+        codes, uniques = pd.factorize(written.astype("string"), use_na_sentinel=True)
+        found = pd.to_numeric(pd.Series(uniques, dtype="string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False),
+                              errors="coerce").to_numpy(dtype=float)
+        year = pd.Series(np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else np.nan, np.nan),
+                         index=written.index)
     year = year.where(year.notna(), table["timestamp"].dt.year)
     bad = year.notna() & ~year.between(FIRST_YEAR, last)
     if bad.any():
@@ -330,8 +334,10 @@ DIRECTION_WORDS = {
 
 def direction_words(values: pd.Series) -> pd.Series:
     """Counting directions as ``in``, ``out`` or ``total`` (other words are kept, and rejected by the loader)."""
-    text = values.astype("string").str.strip().str.lower()
-    return text.map(DIRECTION_WORDS, na_action="ignore").fillna(text).astype("string")
+    codes, uniques = pd.factorize(values.astype("string").str.strip().str.lower(), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string")  # each distinct word once
+    words = text.map(DIRECTION_WORDS, na_action="ignore").fillna(text).astype("string")
+    return pd.Series(words.array.take(codes, allow_fill=True), index=values.index)
 
 
 # --------------------------------------------------------------------------------------

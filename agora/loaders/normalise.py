@@ -294,8 +294,12 @@ def footfall_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
                                   lambda: bool((stamp.dt.hour != 0).any() or (stamp.dt.minute != 0).any()))
                     if len(stamp) else report.decisions.get("counts_have_times", False))
         table["interval"] = table.get("interval", "hour" if has_time else "day")
-    raw = table["count"].astype("string").str.strip().str.replace(",", "", regex=False)
-    count = pd.to_numeric(raw, errors="coerce")
+    given = table["count"]
+    if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
+        count = pd.to_numeric(given)  # numbers already (a Parquet file): nothing to read from text
+    else:
+        raw = given.astype("string").str.strip().str.replace(",", "", regex=False)
+        count = pd.to_numeric(raw, errors="coerce")
     missing = count.isna() | (count < 0)
     if missing.any():
         report.tally("counts_missing", {"rows": int(missing.sum())}, _missing_counts_note)
