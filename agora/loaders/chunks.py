@@ -272,21 +272,20 @@ class LoadStream:
             return False  # ids made from row numbers never repeat
         from .canonical import made_ids
 
-        seen: set[tuple[str, str]] = set()
+        seen: list[pd.DataFrame] = []
         stem = Path(self.name).stem
         wanted = {id_col} | ({date_col} if date_col else set())
         for table, _, _ in read_csv_chunks(self.source, self.name, chunk_rows=max(self.chunk_rows, 500_000),
                                            columns=wanted):
             ids = table[id_col].astype("string").str.strip()
-            ids = ids.mask(ids == "", pd.NA).fillna(made_ids(table["_row"], stem))
+            blank = (ids.isna() | (ids == "")).to_numpy(dtype=bool)
+            if blank.any():  # ids made from row numbers only where there is none
+                ids = ids.mask(blank, made_ids(table.loc[blank, "_row"], stem))
             when = (table[date_col].astype("string").str.strip().fillna("") if date_col in table
-                    else pd.Series("", index=table.index))
-            keys = list(zip(ids.tolist(), when.tolist()))
-            fresh = set(keys)
-            if len(fresh) < len(keys) or not seen.isdisjoint(fresh):
-                return True
-            seen |= fresh
-        return False
+                    else pd.Series("", index=table.index, dtype="string"))
+            seen.append(pd.DataFrame({"id": ids, "when": when}))
+        # the two columns of every row (text, not a chunk's loaded rows), looked at once, in C
+        return bool(seen) and bool(pd.concat(seen, ignore_index=True).duplicated().any())
 
     def _finish(self, reports: list) -> object:
         report = merge_reports(reports)

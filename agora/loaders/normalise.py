@@ -232,7 +232,7 @@ def _land_use_note(counts: dict[str, int]) -> list[str]:
 
 def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Map ``source_category`` (OSM ``shop=*``, VOA text, survey words) to our taxonomy."""
-    from ..analysis.taxonomy import categorise, unmapped
+    from ..analysis.taxonomy import categorise
 
     if "source_category" not in table:
         for key in ("amenity", "shop", "office", "craft", "leisure"):
@@ -251,11 +251,40 @@ def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     if "source_category" not in table:
         return table
     given = table["category"] if "category" in table else pd.Series(pd.NA, index=table.index, dtype="string")
-    found = categorise(table["source_category"])
+    found = per_distinct(table["source_category"], categorise)
     table["category"] = given.astype("string").fillna(found)
-    unknown = unmapped(table.loc[table["category"].isna(), "source_category"])
-    report.tally("unknown_uses", {str(k): int(v) for k, v in unknown.items()}, _unknown_uses_note)
+    unknown = unmapped_counts(table.loc[table["category"].isna(), "source_category"])
+    report.tally("unknown_uses", unknown, _unknown_uses_note)
     return table
+
+
+def per_distinct(values: pd.Series, each: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``each(values)`` for a function of each value alone, computed once per distinct value and spread back.
+
+    A units file repeats a few hundred uses over a million rows: the text rules of
+    :func:`agora.analysis.taxonomy.categorise` run on those few hundred.
+    """
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    out = each(pd.Series(uniques, dtype="string"))
+    return pd.Series(out.array.take(codes, allow_fill=True), index=values.index)
+
+
+def unmapped_counts(values: pd.Series) -> dict[str, int]:
+    """:func:`agora.analysis.taxonomy.unmapped` as ``{use: rows}``, judging each distinct value once (whether
+    a use is unmapped depends on its normalised text alone) and counting its rows."""
+    from ..analysis.taxonomy import normalise_values, unmapped
+
+    raw = values.astype("string").value_counts()
+    if raw.empty:
+        return {}
+    distinct = pd.Series(raw.index, dtype="string")
+    missed = set(unmapped(distinct).index)
+    if not missed:
+        return {}
+    norm = normalise_values(distinct).to_numpy(dtype=object)
+    rows = pd.Series(raw.to_numpy(), index=norm)
+    rows = rows[rows.index.isin(missed)]
+    return {str(k): int(v) for k, v in rows.groupby(level=0, sort=False).sum().items()}
 
 
 def _unknown_uses_note(counts: dict[str, int]) -> list[str]:
