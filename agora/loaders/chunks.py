@@ -1,4 +1,5 @@
-"""Load a large units CSV in chunks: the same rows and report as :func:`~agora.loaders.load`, in bounded memory.
+"""Load a large units or footfall counts file in chunks: the same rows and report as :func:`~agora.loaders.load`,
+in bounded memory.
 
 >>> from agora.loaders.chunks import LoadStream
 >>> stream = LoadStream("national_units.csv", "units", centres=centres)   # doctest: +SKIP
@@ -6,12 +7,14 @@
 ...     write(part.data)                                                   # each chunk's loaded rows
 >>> stream.report.summary()                                            # doctest: +SKIP
 
-The file is read :data:`CHUNK_ROWS` rows at a time (:func:`agora.loaders.read.read_csv_chunks`)
-and each chunk goes through the very functions a whole-file load uses
-(:func:`agora.loaders.canonical.load_table`); the chunks' reports add up to the whole
-file's (:func:`agora.loaders.report.merge_reports`): rows read, kept and rejected (with
-their row numbers in the file), rows outside every centre, value maps, and notes made
-from counts, which are counted over every chunk.
+A units CSV/TSV is read :data:`CHUNK_ROWS` rows at a time (:func:`agora.loaders.read.read_csv_chunks`);
+footfall counts from a CSV/TSV the same way, or from a Parquet file in batches of as many rows
+(:func:`agora.loaders.read.read_parquet_chunks`), each chunk given the ids of the saved sites
+(``sites=``, :func:`agora.loaders.footfall.link_to_sites`). Each chunk goes through the very
+functions a whole-file load uses (:func:`agora.loaders.canonical.load_table`); the chunks'
+reports add up to the whole file's (:func:`agora.loaders.report.merge_reports`): rows read,
+kept and rejected (with their row numbers in the file), rows outside every centre, duplicate
+readings, value maps, and notes made from counts, which are counted over every chunk.
 
 What needs the whole file, and how each is handled:
 
@@ -21,20 +24,26 @@ What needs the whole file, and how each is handled:
 * **decisions from most rows** (coordinates in metres or degrees, latitude and
   longitude swapped; names that are addresses; a category column of broad land-use
   classes; whether the status column holds values; a ``type`` column of OSM element
-  types) are taken from the **first chunk** (the first with coordinates, for coordinates)
-  and followed by every other (:meth:`~agora.loaders.report.LoadReport.decide`). A file
-  whose first :data:`CHUNK_ROWS` rows differ in kind from the rest is loaded as its
-  first rows say; a whole-file load would decide from all rows;
+  types; hourly or daily counts; the sensor columns of a wide counts table) are taken
+  from the **first chunk** (the first with coordinates, for coordinates; the first with
+  a date, for counts) and followed by every other
+  (:meth:`~agora.loaders.report.LoadReport.decide`). A file whose first :data:`CHUNK_ROWS`
+  rows differ in kind from the rest is loaded as its first rows say; a whole-file load
+  would decide from all rows;
 * **repeated unit ids** are found by a cheap pass over the id and date columns alone
   before anything is loaded; a file that repeats an id is loaded whole (telling the
   rows apart needs them all), as is a file whose first chunk has OSM tag-set columns
-  (``other_tags``), a load placing rows by postcode, and every layer but units and
-  every format but CSV/TSV (:func:`why_whole`);
+  (``other_tags``), a load placing rows by postcode, a GeoParquet file, and every layer
+  but units and footfall counts (:func:`why_whole`);
+* **repeated footfall readings** (the same site, time, interval and direction) within a
+  chunk are resolved there as in a whole file; one repeated in another chunk is found
+  after the last chunk (a 64-bit hash of each reading's key is kept, 8 bytes a row), and
+  then the file is loaded whole (:class:`Restart`: the last row in the file must win);
 * a chunk keeping no row is no error; the file is refused, with the whole-file
   message, when no chunk keeps a row or every chunk has no coordinates.
 
 Progress is told through ``progress(done, message)``, ``done`` the share of the file's
-lines read (0 to 1, never decreasing; the lines are counted first).
+lines (or Parquet rows) read (0 to 1, never decreasing; a CSV's lines are counted first).
 """
 
 from __future__ import annotations
@@ -93,19 +102,21 @@ def why_whole(source, spec: Layer, options: dict) -> str | None:
 
 
 class LoadStream:
-    """A units file loaded chunk by chunk; iterate for each chunk's :class:`LoadResult`.
+    """A units or footfall counts file loaded chunk by chunk; iterate for each chunk's :class:`LoadResult`.
 
     Parameters
     ----------
     source : path
-        The file (a CSV or TSV is read in chunks; anything else is loaded whole and
-        comes as one chunk: :func:`why_whole`).
+        The file (a CSV or TSV is read in chunks, and for footfall counts a Parquet
+        file; anything else is loaded whole and comes as one chunk: :func:`why_whole`).
     layer : str or Layer
         The layer to load it as.
     chunk_rows : int, optional
         Rows per chunk (default :data:`CHUNK_ROWS`).
     progress : callable, optional
         ``progress(done, message)`` after each chunk, ``done`` from 0 to 1.
+    sites : DataFrame, optional
+        Footfall counts: the saved sites, whose ids the counts take (matched by id or name).
     **options
         As :func:`agora.loaders.load` (``filename``, ``column_map``, ``centres``...).
 
@@ -119,6 +130,13 @@ class LoadStream:
         ``full`` or ``update``: every chunk is marked so (:func:`agora.loaders.as_coverage`).
     notes : list of str
         Notes added to the whole file's report after the loaders' own.
+
+    Raises
+    ------
+    Restart
+        From iterating, after the last chunk, when footfall counts repeat a reading in two
+        chunks: throw the chunks away and iterate again for the whole file (as
+        :meth:`collect` and :func:`agora.store.workspace.write_chunks` do).
     """
 
     def __init__(self, source, layer: str | Layer, *, chunk_rows: int | None = None,
