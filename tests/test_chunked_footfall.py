@@ -274,3 +274,17 @@ def test_counts_as_numbers_and_as_text_load_alike(tmp_path):
     assert [r["row"] + 1 for r in as_numbers.report.to_dict()["rejected"]] == [
         r["row"] for r in as_text.report.to_dict()["rejected"]]  # a CSV's header is row 1
     assert as_numbers.report.notes == as_text.report.notes
+
+
+def test_import_of_counts_loaded_whole_still_takes_the_saved_site_ids(workspace, tmp_path, capsys):
+    """An Excel export is loaded whole (one chunk): its sites, named as the saved sites are, take their ids."""
+    svc = DataService(workspace.path)
+    site = svc.workspace.read("footfall_sites").iloc[0]
+    path = tmp_path / "counts.xlsx"
+    pd.DataFrame({"date": ["2024-05-01", "2024-05-02"], "location": [site["name"]] * 2, "footfall": [10, 12]}
+                 ).to_excel(path, index=False)
+    assert main(["import", str(path), "--layer", "footfall", "--json"]) == 0, capsys.readouterr().err
+    report = json.loads(capsys.readouterr().out)
+    assert "sites already loaded: 1 sites matched to the location file by name" in report["notes"]
+    saved = pd.read_parquet(DataService(workspace.path).datasets("footfall")[-1].path)
+    assert saved["site_id"].tolist() == [site["site_id"]] * 2

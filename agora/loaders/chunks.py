@@ -207,7 +207,7 @@ class LoadStream:
                 if first is not None:  # iterating goes on from there (the first chunk is not loaded twice)
                     self._pending = itertools.chain([first], parts)
                     return first
-            return load(self.source, self.spec, **self.options)
+            return self._linked(load(self.source, self.spec, **self.options))
         finally:
             self.progress = progress
 
