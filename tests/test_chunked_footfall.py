@@ -288,3 +288,28 @@ def test_import_of_counts_loaded_whole_still_takes_the_saved_site_ids(workspace,
     assert "sites already loaded: 1 sites matched to the location file by name" in report["notes"]
     saved = pd.read_parquet(DataService(workspace.path).datasets("footfall")[-1].path)
     assert saved["site_id"].tolist() == [site["site_id"]] * 2
+
+
+def test_data_page_shows_a_progress_bar_while_validating_counts(workspace, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    def page(path: str, ws: str) -> None:
+        import agora.loaders.chunks as chunks
+        from agora.ui import upload
+
+        keep = chunks.CHUNK_ROWS, upload.ProgressBar.done
+        chunks.CHUNK_ROWS = 100
+        upload.ProgressBar.done = lambda self: None  # keep the bar on the page to look at
+        try:
+            result, error = upload.validate(path, "counts.parquet", "footfall_counts", (), (), ws, 0)
+        finally:
+            chunks.CHUNK_ROWS, upload.ProgressBar.done = keep
+        assert error is None, error
+        assert result.report.rows_read == 300
+
+    path = counts_parquet(tmp_path / "counts.parquet")
+    at = AppTest.from_function(page, args=(str(path), str(workspace.path)), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    bars = [e for e in at.main if e.type == "progress"]
+    assert bars and bars[0].proto.value == 100 and "rows read" in bars[0].proto.text
