@@ -584,6 +584,7 @@ def sort_counts(source: Path, path: Path, *, batch_rows: int = 200_000, memory: 
     writer = None
     try:
         con.execute("SET threads = 2")
+        con.execute("SET enable_progress_bar = false")  # the caller tells progress (DuckDB's bar would go to stdout)
         con.execute(f"SET memory_limit = '{memory}'")
         con.execute("SET temp_directory = '" + spill.replace("'", "''") + "'")
         order = ", ".join(f'"{c}"' for c in COUNT_ORDER)
