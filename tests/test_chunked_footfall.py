@@ -255,6 +255,14 @@ def test_the_quick_paths_give_what_the_plain_ones_give():
     pd.testing.assert_series_equal(direction_words(words),
                                    text.map(DIRECTION_WORDS, na_action="ignore").fillna(text).astype("string"))
 
+    from agora.loaders.normalise import per_distinct
+
+    given = pd.Series([" 12", "1,234", "n/a", None, "-1", "12", "7.5", "", "1e3", " 12"] * 3)
+    plain = pd.to_numeric(given.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce")
+    quick = per_distinct(given, lambda t: pd.to_numeric(t.str.strip().str.replace(",", "", regex=False),
+                                                        errors="coerce"))
+    pd.testing.assert_series_equal(quick, plain)
+
     written = pd.Series(["0001-01-01", "2024-01-01 10:00", "01/01/9999", None, "2024-01-01 10:00", "31/12/1979"])
     table = pd.DataFrame({"_row": range(2, 8), "timestamp": pd.to_datetime(
         ["2001-01-01", "2024-01-01 10:00", "2001-01-01", None, "2024-01-01 10:00", "1979-12-31"], format="ISO8601")})
