@@ -304,3 +304,18 @@ def test_ids_repeated_only_across_the_read_of_ids_are_found(tmp_path):
     rows[20]["id"] = "units-6"
     pd.DataFrame(rows).to_csv(path, index=False)
     same_load(path, 10)
+
+
+def test_osm_element_types_with_ids_are_loaded_whole(tmp_path):
+    """A ``type`` column of OSM element types beside an ``id`` column makes ids such as ``way/101``, from two
+    columns: such a file is loaded whole (in chunks the pass over ids looked for a column the file lacks)."""
+    path = tmp_path / "osm.csv"
+    pd.DataFrame([{"type": ["node", "way"][i % 2], "id": str(100 + i), "name": f"Shop {i}", "shop": "bakery",
+                   "lat": "53.74", "lon": "-2.01"} for i in range(6)]).to_csv(path, index=False)
+    whole = load(path, "units")
+    stream = LoadStream(path, "units", chunk_rows=2)
+    parts = list(stream)
+    assert len(parts) == 1 and "OSM element types" in stream.whole
+    pd.testing.assert_frame_equal(parts[0].data, whole.data)
+    assert stream.report.to_dict() == whole.report.to_dict()
+    assert whole.data["unit_id"].tolist()[:2] == ["node/100", "way/101"]

@@ -264,6 +264,11 @@ class LoadStream:
                     return
                 before = list(table.columns)
                 table = osm.rename_element_type(table, notes)  # an OSM element type column, judged from this chunk
+                if len(table.columns) != len(before) or ("osm_id" in table.columns and "osm_id" not in before):
+                    # ids joined with their element type (way/1) from two columns: more than a rename
+                    self.whole = "OSM element types and ids are joined from two columns"
+                    yield None
+                    return
                 renamed = dict(zip(before, table.columns))
                 if not counts and self._repeats_ids(table, options):
                     self.whole = "the file repeats unit ids"
