@@ -33,7 +33,8 @@ What needs the whole file, and how each is handled:
 * **repeated unit ids** are found by a cheap pass over the id and date columns alone
   before anything is loaded; a file that repeats an id is loaded whole (telling the
   rows apart needs them all), as is a file whose first chunk has OSM tag-set columns
-  (``other_tags``), a load placing rows by postcode, a GeoParquet file, and every layer
+  (``other_tags``) or OSM element types beside ids (made into ids such as ``way/101``
+  from two columns), a load placing rows by postcode, a GeoParquet file, and every layer
   but units and footfall counts (:func:`why_whole`);
 * **repeated footfall readings** (the same site, time, interval and direction) within a
   chunk are resolved there as in a whole file; one repeated in another chunk is found
