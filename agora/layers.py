@@ -263,5 +263,10 @@ def strip_text(values: pd.Series) -> pd.Series:
     that keeps a formula inert (``"\\t=1+1"`` stays as it is, never ``"=1+1"``)."""
     text = values.astype("string")
     out = text.str.strip()
-    hidden = text.str.match(r"^\s*[\t\r]").fillna(False) & out.str.match(r"^[=+\-@]").fillna(False)
+    changed = (out != text).fillna(False).to_numpy(dtype=bool)
+    if not changed.any():  # nothing to strip (the usual case): no pattern to look for
+        return out
+    before, after = text[changed], out[changed]  # only a value that lost white space can have hidden a formula
+    hidden = before.str.match(r"^\s*[\t\r]").fillna(False) & after.str.match(r"^[=+\-@]").fillna(False)
+    hidden = hidden.reindex(text.index, fill_value=False)
     return out.where(~hidden, text.str.rstrip())

@@ -268,3 +268,54 @@ def test_every_chunk_follows_the_decisions_of_the_first(tmp_path):
     assert last.report.swapped_lat_lon and not any("addresses" in n for n in last.report.notes)
     stream = same_load(path, 10)
     assert not stream.report.swapped_lat_lon and any("addresses" in n for n in stream.report.notes)
+
+
+def test_the_quick_units_paths_give_what_the_plain_ones_give():
+    """Shop types and unknown uses judged once per distinct use; points used as their own inside point."""
+    import shapely
+
+    from agora.analysis.taxonomy import categorise, unmapped
+    from agora.loaders.coords import inside_points
+    from agora.loaders.normalise import per_distinct, unmapped_counts
+
+    uses = pd.Series(["Cafe", "CAFE AND PREMISES", None, "zorbing", "Zorbing ", "yurt hire", "cafe", "vacant",
+                      "office=charity", "", "zorbing", "disused:shop", "Fast_Food", None] * 3, index=range(100, 142))
+    pd.testing.assert_series_equal(per_distinct(uses, categorise), categorise(uses))
+    assert unmapped_counts(uses) == {str(k): int(v) for k, v in unmapped(uses).items()}
+    assert unmapped_counts(pd.Series([], dtype="string")) == {}
+    geoms = gpd.GeoSeries([shapely.Point(1, 2), None, shapely.box(0, 0, 2, 2), shapely.Point(),
+                           shapely.LineString([(0, 0), (1, 1)])], index=[5, 6, 7, 8, 9])
+    assert inside_points(geoms).to_wkt().tolist() == geoms.representative_point().to_wkt().tolist()
+    points = gpd.GeoSeries(gpd.points_from_xy([1.0, 2.0], [3.0, 4.0]))
+    assert inside_points(points).to_wkt().tolist() == points.representative_point().to_wkt().tolist()
+
+
+def test_ids_repeated_only_across_the_read_of_ids_are_found(tmp_path):
+    """The pass over ids reads 500,000 rows at a time: a repeat far apart in the file is found all the same,
+    and so is a made id (file stem and row) that a real id repeats."""
+    path = tmp_path / "units.csv"
+    rows = [{"id": f"u{i}", "name": "Shop", "shop": "bakery", "lat": "53.74", "lon": "-2.01",
+             "date": "2024-01-01"} for i in range(30)]
+    rows[3]["id"] = ""  # made: units-5
+    rows[20]["id"] = "units-5"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    stream = LoadStream(path, "units", chunk_rows=10)
+    assert len(list(stream)) == 1 and "repeats unit ids" in stream.whole
+    rows[20]["id"] = "units-6"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    same_load(path, 10)
+
+
+def test_osm_element_types_with_ids_are_loaded_whole(tmp_path):
+    """A ``type`` column of OSM element types beside an ``id`` column makes ids such as ``way/101``, from two
+    columns: such a file is loaded whole (in chunks the pass over ids looked for a column the file lacks)."""
+    path = tmp_path / "osm.csv"
+    pd.DataFrame([{"type": ["node", "way"][i % 2], "id": str(100 + i), "name": f"Shop {i}", "shop": "bakery",
+                   "lat": "53.74", "lon": "-2.01"} for i in range(6)]).to_csv(path, index=False)
+    whole = load(path, "units")
+    stream = LoadStream(path, "units", chunk_rows=2)
+    parts = list(stream)
+    assert len(parts) == 1 and "OSM element types" in stream.whole
+    pd.testing.assert_frame_equal(parts[0].data, whole.data)
+    assert stream.report.to_dict() == whole.report.to_dict()
+    assert whole.data["unit_id"].tolist()[:2] == ["node/100", "way/101"]

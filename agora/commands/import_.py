@@ -8,7 +8,7 @@ import time
 
 from ..layers import get_layer
 from ..loaders import as_coverage
-from ..loaders.chunks import LoadStream
+from ..loaders.chunks import CHUNKED, LoadStream
 from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
 from ..loaders.report import LoadError, LoadReport, LoadResult
 from ..loaders.values import reuse_value_map
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     svc = DataService(args.workspace, read_only=False)
     clock = Progress()
     clock.say(f"reading {args.path}")
-    if get_layer(args.layer).name == "units" and not (args.find_centres or args.new_centre):
+    if get_layer(args.layer).name in CHUNKED and not (args.find_centres or args.new_centre):
         stream = svc.load_stream(args.path, args.layer, layer_name=args.layer_name, progress=clock,
                                  **column_options(args))
         head = stream.head()
@@ -75,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
 
 def save_stream(svc: DataService, args: argparse.Namespace, stream: LoadStream, head: LoadResult,
                 clock: Progress) -> int:
-    """Load and save a large units file chunk by chunk, then report (:mod:`agora.loaders.chunks`)."""
+    """Load and save a large units or footfall counts file chunk by chunk, then report (:mod:`agora.loaders.chunks`)."""
+    if args.update and stream.spec.name != "units":
+        raise LoadError(f"{stream.name}: only units are saved as a survey or an update")
     if not args.value:
         reused = saved_values(svc, head)  # judged from the first chunk's values
         if reused:

@@ -173,7 +173,10 @@ def load_table(
     for col in spec.required:
         if col not in table:
             raise LoadError(f"{name}: no column for {col!r}; found {', '.join(columns)}. Map one by hand.")
-        empty = table[col].isna() | (table[col].astype("string").str.strip() == "")
+        values = table[col]
+        empty = values.isna()
+        if not pd.api.types.is_datetime64_any_dtype(values):  # a date is never empty text
+            empty = empty | (values.astype("string").str.strip() == "")
         report.reject(table.loc[empty, "_row"], f"no value for {col}")
         table = table.loc[~empty]
     if isinstance(table, gpd.GeoDataFrame) and "centre_id" in spec.columns:

@@ -7,6 +7,7 @@ wrong way round; rejects rows with no, unreadable or impossible coordinates.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -188,7 +189,7 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
     need = gdf["centre_id"].isna() if "centre_id" in gdf else pd.Series(True, index=gdf.index)
     if not need.any():
         return gdf
-    probe = gpd.GeoDataFrame(geometry=gdf.geometry[need].representative_point(), crs=gdf.crs)
+    probe = gpd.GeoDataFrame(geometry=inside_points(gdf.geometry[need]), crs=gdf.crs)
     joined = gpd.sjoin(probe, centres[["centre_id", "geometry"]].to_crs(gdf.crs), how="left", predicate="within")
     first = joined[~joined.index.duplicated(keep="first")]["centre_id"]
     gdf = gdf.copy()
@@ -196,6 +197,18 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
     report.outside_centres = int(gdf["centre_id"].isna().sum())
     report.tally("outside_centres", {"rows": report.outside_centres}, _outside_note)
     return gdf
+
+
+def inside_points(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """A point inside each geometry (``representative_point``), without asking GEOS for the points a
+    point layer already is (a point's representative point is itself)."""
+    kinds = shapely.get_type_id(np.asarray(geoms.values))
+    if (kinds == 0).all():
+        return geoms
+    out = geoms.copy()
+    other = kinds != 0
+    out[other] = geoms[other].representative_point()
+    return out
 
 
 def _outside_note(n: dict[str, int]) -> list[str]:

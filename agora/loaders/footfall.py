@@ -31,6 +31,7 @@ by site id or, failing that, by name.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,8 @@ def reshape(table: pd.DataFrame, report: LoadReport, column_map: dict[str, str] 
     # coordinate aliases are loose ("North", "East" are sensor names too): only plain names count
     taken = {col for target, col in mapping.items()
              if target not in COORD_ALIASES or normalise(col) in COORD_NAMES}
-    sensors = _sensor_columns(table, [c for c in columns if c not in taken and c not in user])
+    candidates = [c for c in columns if c not in taken and c not in user]
+    sensors = report.decide("sensor_columns", lambda: _sensor_columns(table, candidates))
     if len(sensors) < 2:
         return table
     return _melt_wide(table, sensors, report)
@@ -148,11 +150,13 @@ def _melt_wide(table: pd.DataFrame, sensors: list[str], report: LoadReport) -> p
     out = base.loc[base.index.repeat(len(sensors))].reset_index(drop=True)
     out["site_id"] = pd.array(np.tile(np.asarray(sensors, dtype=object), n), dtype="string")
     out["count"] = pd.array(values, dtype="string")
-    report.notes.append(
-        f"wide table: {len(sensors)} sensor columns turned into {len(out):,} rows (one per sensor and row); "
-        "the column headers are the site ids"
-    )
+    report.tally("wide_rows", {"rows": len(out)}, partial(_wide_note, len(sensors)))
     return out
+
+
+def _wide_note(sensors: int, n: dict[str, int]) -> list[str]:
+    return [f"wide table: {sensors} sensor columns turned into {n['rows']:,} rows (one per sensor and row); "
+            "the column headers are the site ids"]
 
 
 # --------------------------------------------------------------------------------------
@@ -188,10 +192,14 @@ def implausible_dates(table: pd.DataFrame, written: pd.Series, report: LoadRepor
     parser cannot hold (0001, 9999) is caught rather than wrapped round to another century.
     """
     last = pd.Timestamp.now().year + 1
-    year = pd.to_numeric(written.astype("string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False),
-                         errors="coerce")
     if pd.api.types.is_datetime64_any_dtype(written):
         year = written.dt.year
+    else:  # each distinct text once (a date is written on every row of its day)
+        codes, uniques = pd.factorize(written.astype("string"), use_na_sentinel=True)
+        found = pd.to_numeric(pd.Series(uniques, dtype="string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False),
+                              errors="coerce").to_numpy(dtype=float)
+        year = pd.Series(np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else np.nan, np.nan),
+                         index=written.index)
     year = year.where(year.notna(), table["timestamp"].dt.year)
     bad = year.notna() & ~year.between(FIRST_YEAR, last)
     if bad.any():
@@ -216,11 +224,14 @@ def fill_site_ids(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     blank = (ids.isna() | (ids == "")) & names.notna() & (names != "")
     if blank.any():
         table["site_id"] = ids.where(~blank, names)
-        which = ", ".join(sorted(names[blank].unique())[:5])
-        report.notes.append(
-            f"{int(blank.sum()):,} rows have no site id: their {name_col!r} is used instead ({which})"
-        )
+        report.tally("site_ids_from_names", {str(k): int(v) for k, v in names[blank].value_counts(sort=False).items()},
+                     partial(_named_note, name_col))
     return table
+
+
+def _named_note(name_col: str, counts: dict[str, int]) -> list[str]:
+    which = ", ".join(sorted(counts)[:5])
+    return [f"{sum(counts.values()):,} rows have no site id: their {name_col!r} is used instead ({which})"]
 
 
 def resolve_duplicates(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
@@ -230,7 +241,7 @@ def resolve_duplicates(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     kept. Dropped rows are listed as rejected (naming the row kept) and counted in
     ``report.duplicate_rows``.
     """
-    key = [c for c in ("site_id", "timestamp", "interval", "direction") if c in table]
+    key = duplicate_key(table)
     dup = table.duplicated(key, keep=False)
     if not dup.any():
         return table
@@ -256,14 +267,36 @@ def resolve_duplicates(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
         report.rejected.append({"row": int(row), "reason": reason})
     n_rows, n_read = len(per_row), int(dropped.sum())
     report.duplicate_rows += n_rows
-    n_diff = int((~per_row["same"]).sum())
-    text = f"{n_rows:,} duplicate rows (the same site, time and direction again) dropped"
-    if n_read != n_rows:
-        text += f" ({n_read:,} readings)"
-    if n_diff:
-        text += f"; {n_diff:,} of them had another count: the last row in the file was kept"
-    report.notes.append(text)
+    report.tally("duplicates", {"rows": n_rows, "readings": n_read, "differ": int((~per_row["same"]).sum())},
+                 _duplicates_note)
     return table.drop(index=group.index[dropped])
+
+
+def _duplicates_note(n: dict[str, int]) -> list[str]:
+    text = f"{n['rows']:,} duplicate rows (the same site, time and direction again) dropped"
+    if n["readings"] != n["rows"]:
+        text += f" ({n['readings']:,} readings)"
+    if n["differ"]:
+        text += f"; {n['differ']:,} of them had another count: the last row in the file was kept"
+    return [text]
+
+
+def duplicate_key(table: pd.DataFrame) -> list[str]:
+    """The columns that make two readings the same reading (site, time, interval, direction)."""
+    return [c for c in ("site_id", "timestamp", "interval", "direction") if c in table]
+
+
+def key_hashes(table: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each row's reading key (:func:`duplicate_key`): equal keys, equal hashes."""
+    return pd.util.hash_pandas_object(table[duplicate_key(table)], index=False).to_numpy()
+
+
+def repeats(hashes: list[np.ndarray]) -> bool:
+    """Whether any hash occurs twice over the arrays (chunks whose own repeats are already resolved)."""
+    if len(hashes) < 2:
+        return False
+    every = np.sort(np.concatenate(hashes))
+    return bool((every[1:] == every[:-1]).any())
 
 
 def prepare_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
@@ -284,7 +317,11 @@ def prepare_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     if "site_id" in table:
         table["site_id"] = table["site_id"].astype("string").str.strip()
     table["direction"] = direction_words(table["direction"])
-    return resolve_duplicates(table, report)
+    table = resolve_duplicates(table, report)
+    keys = report.decisions.get("reading_keys")
+    if keys is not None:  # a file loaded in chunks: repeats across chunks are looked for at the end
+        keys.append(key_hashes(table))
+    return table
 
 
 DIRECTION_WORDS = {
@@ -297,8 +334,10 @@ DIRECTION_WORDS = {
 
 def direction_words(values: pd.Series) -> pd.Series:
     """Counting directions as ``in``, ``out`` or ``total`` (other words are kept, and rejected by the loader)."""
-    text = values.astype("string").str.strip().str.lower()
-    return text.map(DIRECTION_WORDS, na_action="ignore").fillna(text).astype("string")
+    codes, uniques = pd.factorize(values.astype("string").str.strip().str.lower(), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string")  # each distinct word once
+    words = text.map(DIRECTION_WORDS, na_action="ignore").fillna(text).astype("string")
+    return pd.Series(words.array.take(codes, allow_fill=True), index=values.index)
 
 
 # --------------------------------------------------------------------------------------
@@ -329,31 +368,10 @@ def join_sites(counts: pd.DataFrame, sites: pd.DataFrame) -> tuple[pd.DataFrame,
     notes : list of str
         How the match went, naming the sites not found.
     """
-    ids = pd.Series(counts["site_id"].dropna().unique(), dtype="string")
-    site_ids = sites["site_id"].astype("string")
-    by_id = set(site_ids)
-    by_id_key = dict(zip(_key(site_ids), site_ids))
-    by_name = dict(zip(_key(sites["name"].astype("string")), site_ids)) if "name" in sites else {}
-    translate: dict[str, str] = {}
-    matched_name, missing = 0, []
-    for sid, key in zip(ids, _key(ids)):
-        if sid in by_id:
-            continue
-        target = by_id_key.get(key) or by_name.get(key)
-        if target is not None:
-            translate[sid] = target
-            matched_name += 1
-        else:
-            missing.append(sid)
-    notes = []
-    if translate:
-        counts = counts.copy()
-        counts["site_id"] = counts["site_id"].replace(translate)
-        notes.append(f"{matched_name} sites matched to the location file by name")
-    if missing:
-        shown = ", ".join(sorted(missing)[:8]) + (" ..." if len(missing) > 8 else "")
-        notes.append(f"{len(missing)} counted sites are not in the location file (no position): {shown}")
+    counts, links = _link(counts, sites)
+    missing = [sid for sid, how in links.items() if how is None]
     used = set(counts["site_id"].dropna().unique())
+    site_ids = sites["site_id"].astype("string")
     out = sites.loc[site_ids.isin(used).to_numpy()].copy()
     if missing:
         extra = pd.DataFrame({"site_id": pd.array(missing, dtype="string"), "name": pd.array(missing, dtype="string")})
@@ -362,10 +380,58 @@ def join_sites(counts: pd.DataFrame, sites: pd.DataFrame) -> tuple[pd.DataFrame,
             import geopandas as gpd
 
             out = gpd.GeoDataFrame(out, geometry="geometry", crs=sites.crs)
-    unused = len(sites) - int(site_ids.isin(used).sum())
+    return counts, out.reset_index(drop=True), _link_notes(_site_rows(sites), _link_facts(links, used, site_ids))
+
+
+def _link(counts: pd.DataFrame, sites: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """The counts with ids matched by name replaced; ``{counted id: site id matched by name, or None when not
+    found}`` for the counted ids that are not site ids."""
+    ids = pd.Series(counts["site_id"].dropna().unique(), dtype="string")
+    site_ids = sites["site_id"].astype("string")
+    by_id = set(site_ids)
+    by_id_key = dict(zip(_key(site_ids), site_ids))
+    by_name = dict(zip(_key(sites["name"].astype("string")), site_ids)) if "name" in sites else {}
+    links: dict[str, str | None] = {}
+    for sid, key in zip(ids, _key(ids)):
+        if sid not in by_id:
+            links[sid] = by_id_key.get(key) or by_name.get(key)
+    translate = {sid: target for sid, target in links.items() if target is not None}
+    if translate:
+        counts = counts.copy()
+        counts["site_id"] = counts["site_id"].replace(translate)
+    return counts, links
+
+
+def _link_facts(links: dict[str, str | None], used: set, site_ids: pd.Series) -> list[str]:
+    """What a match found, as a tally's list (``name``/``missing``/``used`` and the id), joined over chunks."""
+    return ([f"name\x00{sid}" for sid, target in links.items() if target is not None]
+            + [f"missing\x00{sid}" for sid, target in links.items() if target is None]
+            + [f"used\x00{sid}" for sid in site_ids[site_ids.isin(used)].unique()])
+
+
+def _site_rows(sites: pd.DataFrame) -> tuple[int, dict[str, int]]:
+    """The location file's rows, and its rows per site id."""
+    ids = sites["site_id"].astype("string")
+    return len(sites), {str(k): int(v) for k, v in ids.value_counts().items()}
+
+
+def _link_notes(rows: tuple[int, dict[str, int]], facts: list[str]) -> list[str]:
+    kinds: dict[str, list[str]] = {"name": [], "missing": [], "used": []}
+    for fact in facts:
+        kind, sid = fact.split("\x00", 1)
+        kinds[kind].append(sid)
+    notes = []
+    if kinds["name"]:
+        notes.append(f"{len(kinds['name'])} sites matched to the location file by name")
+    missing = kinds["missing"]
+    if missing:
+        shown = ", ".join(sorted(missing)[:8]) + (" ..." if len(missing) > 8 else "")
+        notes.append(f"{len(missing)} counted sites are not in the location file (no position): {shown}")
+    n_sites, per_id = rows
+    unused = n_sites - sum(per_id.get(sid, 0) for sid in kinds["used"])
     if unused:
         notes.append(f"{unused} sites in the location file have no counts")
-    return counts, out.reset_index(drop=True), notes
+    return notes
 
 
 def sites_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
@@ -392,10 +458,17 @@ def link_to_sites(result: LoadResult, sites: pd.DataFrame) -> LoadResult:
 
     Wide exports are headed by site names, while a location file has ids: without this
     the counts would not line up with their sites on the map. The report's notes say how
-    the match went. Counts are returned unchanged when there are no sites.
+    the match went (counted over every chunk of a file loaded in chunks). Counts are
+    returned unchanged when there are no sites.
     """
     if sites is None or sites.empty or result.data.empty:
         return result
-    counts, _, notes = join_sites(result.data, sites)
-    result.report.notes.extend(f"sites already loaded: {note}" for note in notes)
+    counts, links = _link(result.data, sites)
+    site_ids = sites["site_id"].astype("string")
+    facts = _link_facts(links, set(counts["site_id"].dropna().unique()), site_ids)
+    result.report.tally("sites_linked", facts, partial(_saved_sites_notes, _site_rows(sites)))
     return LoadResult(data=counts, report=result.report)
+
+
+def _saved_sites_notes(rows: tuple[int, dict[str, int]], facts: list[str]) -> list[str]:
+    return [f"sites already loaded: {note}" for note in _link_notes(rows, facts)]

@@ -232,7 +232,7 @@ def _land_use_note(counts: dict[str, int]) -> list[str]:
 
 def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Map ``source_category`` (OSM ``shop=*``, VOA text, survey words) to our taxonomy."""
-    from ..analysis.taxonomy import categorise, unmapped
+    from ..analysis.taxonomy import categorise
 
     if "source_category" not in table:
         for key in ("amenity", "shop", "office", "craft", "leisure"):
@@ -251,11 +251,40 @@ def unit_categories(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     if "source_category" not in table:
         return table
     given = table["category"] if "category" in table else pd.Series(pd.NA, index=table.index, dtype="string")
-    found = categorise(table["source_category"])
+    found = per_distinct(table["source_category"], categorise)
     table["category"] = given.astype("string").fillna(found)
-    unknown = unmapped(table.loc[table["category"].isna(), "source_category"])
-    report.tally("unknown_uses", {str(k): int(v) for k, v in unknown.items()}, _unknown_uses_note)
+    unknown = unmapped_counts(table.loc[table["category"].isna(), "source_category"])
+    report.tally("unknown_uses", unknown, _unknown_uses_note)
     return table
+
+
+def per_distinct(values: pd.Series, each: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``each(values)`` for a function of each value alone, computed once per distinct value and spread back.
+
+    A units file repeats a few hundred uses over a million rows: the text rules of
+    :func:`agora.analysis.taxonomy.categorise` run on those few hundred.
+    """
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    out = each(pd.Series(uniques, dtype="string"))
+    return pd.Series(out.array.take(codes, allow_fill=True), index=values.index)
+
+
+def unmapped_counts(values: pd.Series) -> dict[str, int]:
+    """:func:`agora.analysis.taxonomy.unmapped` as ``{use: rows}``, judging each distinct value once (whether
+    a use is unmapped depends on its normalised text alone) and counting its rows."""
+    from ..analysis.taxonomy import normalise_values, unmapped
+
+    raw = values.astype("string").value_counts()
+    if raw.empty:
+        return {}
+    distinct = pd.Series(raw.index, dtype="string")
+    missed = set(unmapped(distinct).index)
+    if not missed:
+        return {}
+    norm = normalise_values(distinct).to_numpy(dtype=object)
+    rows = pd.Series(raw.to_numpy(), index=norm)
+    rows = rows[rows.index.isin(missed)]
+    return {str(k): int(v) for k, v in rows.groupby(level=0, sort=False).sum().items()}
 
 
 def _unknown_uses_note(counts: dict[str, int]) -> list[str]:
@@ -289,18 +318,29 @@ def footfall_counts(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
         table["interval"] = table.get("interval", "hour")
     else:
         table["timestamp"] = stamp
-        has_time = (stamp.dt.hour != 0).any() or (stamp.dt.minute != 0).any()
+        # hourly or daily: decided from the first rows with a date (the first chunk's, in chunks)
+        has_time = (report.decide("counts_have_times",
+                                  lambda: bool((stamp.dt.hour != 0).any() or (stamp.dt.minute != 0).any()))
+                    if len(stamp) else report.decisions.get("counts_have_times", False))
         table["interval"] = table.get("interval", "hour" if has_time else "day")
-    raw = table["count"].astype("string").str.strip().str.replace(",", "", regex=False)
-    count = pd.to_numeric(raw, errors="coerce")
+    given = table["count"]
+    if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
+        count = pd.to_numeric(given)  # numbers already (a Parquet file): nothing to read from text
+    else:  # each distinct text once (counts repeat: a few hundred values in a million rows)
+        count = per_distinct(given, lambda text: pd.to_numeric(text.str.strip().str.replace(",", "", regex=False),
+                                                               errors="coerce"))
     missing = count.isna() | (count < 0)
     if missing.any():
-        report.notes.append(f"{int(missing.sum())} counts are missing (empty, negative or not a number); kept as missing, not zero")
+        report.tally("counts_missing", {"rows": int(missing.sum())}, _missing_counts_note)
     table["count"] = count.mask(count < 0)
     if "direction" not in table:
         col = report.columns and next((c for c, t in report.columns.items() if t == "count"), "")
         table["direction"] = "in" if re.search(r"in_?count", str(col), re.I) else "total"
     return table
+
+
+def _missing_counts_note(n: dict[str, int]) -> list[str]:
+    return [f"{n['rows']} counts are missing (empty, negative or not a number); kept as missing, not zero"]
 
 
 def raise_missing(report: LoadReport, what: str) -> None:

@@ -641,6 +641,16 @@ def _read_parquet(path: Path, name: str, limit: int) -> tuple[pd.DataFrame, list
     import pyarrow.parquet as pq
 
     meta = pq.ParquetFile(path).metadata
+    _check_parquet(meta, name, limit)
+    if b"geo" in (meta.metadata or {}):
+        df = gpd.read_parquet(path)
+        notes: list[str] = []
+        return _check_crs(_number_rows(df, name), notes), notes
+    return _number_rows(pd.read_parquet(path), name), []
+
+
+def _check_parquet(meta, name: str, limit: int) -> None:
+    """Refuse a Parquet file (by its footer) that unpacks to more than `limit` or far more than its size."""
     packed = sum(meta.row_group(i).column(j).total_compressed_size
                  for i in range(meta.num_row_groups) for j in range(meta.num_columns))
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
@@ -650,11 +660,60 @@ def _read_parquet(path: Path, name: str, limit: int) -> tuple[pd.DataFrame, list
     if unpacked >= RATIO_FLOOR and unpacked / max(packed, 1) > MAX_RATIO:
         raise LoadError(f"{name}: the table would unpack to {unpacked / max(packed, 1):,.0f} times its size (at most "
                         f"{MAX_RATIO}): refused as a possible compression bomb.")
-    if b"geo" in (meta.metadata or {}):
-        df = gpd.read_parquet(path)
-        notes: list[str] = []
-        return _check_crs(_number_rows(df, name), notes), notes
-    return _number_rows(pd.read_parquet(path), name), []
+
+
+def is_geoparquet(source: str | os.PathLike) -> bool:
+    """Whether a Parquet file has GeoParquet metadata (a layer with geometry); False when it cannot be read."""
+    import pyarrow.parquet as pq
+
+    try:
+        return b"geo" in (pq.ParquetFile(source).metadata.metadata or {})
+    except Exception:  # noqa: BLE001 - the load itself says what is wrong with the file
+        return False
+
+
+def read_parquet_chunks(source: str | os.PathLike, filename: str | None = None, *, chunk_rows: int = 200_000,
+                        limit: int | None = None) -> Iterator[tuple[pd.DataFrame, list[str], float]]:
+    """Read a (plain, not Geo-) Parquet file in batches of `chunk_rows` rows: :func:`read_source`'s table, in parts.
+
+    The file is checked from its footer as for a whole read (size limit, compression
+    ratio); each part has the ``_row`` numbers of its rows (from 1, as for a whole
+    Parquet file). Memory is bounded by a batch.
+
+    Yields
+    ------
+    chunk : DataFrame
+        The next rows, with a ``_row`` column.
+    notes : list of str
+        Always empty (a Parquet file has no encoding to tell).
+    done : float
+        The share of the file's rows read so far (0 to 1).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(source)
+    name = filename or path.name
+    path = _on_disk(path, name, limit or max_bytes(), path.parent)
+    try:
+        file = pq.ParquetFile(path)
+    except Exception as exc:
+        raise LoadError(f"{name}: could not be read as .parquet ({_short(exc)}).") from exc
+    _check_parquet(file.metadata, name, limit or max_bytes())
+    total = file.metadata.num_rows
+    if total == 0:
+        raise LoadError(f"{name}: the file has no rows.")
+    start = 1
+    try:
+        for batch in file.iter_batches(batch_size=chunk_rows):
+            df = pa.Table.from_batches([batch]).to_pandas().reset_index(drop=True)
+            df.insert(0, "_row", range(start, start + len(df)))
+            start += len(df)
+            yield df, [], min((start - 1) / total, 1.0)
+    except LoadError:
+        raise
+    except Exception as exc:  # a damaged row group: the same message as for a whole read
+        raise LoadError(f"{name}: could not be read as .parquet ({_short(exc)}).") from exc
 
 
 def _read_shapefile(source: Source, name: str, limit: int) -> tuple[gpd.GeoDataFrame, list[str]]:

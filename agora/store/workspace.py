@@ -284,7 +284,7 @@ class Workspace:
                 data = result.data
                 if spec.name == "footfall_counts" and len(data):
                     # sorted by site, so reading one town's sites touches only their row groups
-                    data = data.sort_values(["site_id", "timestamp"], kind="stable")
+                    data = data.sort_values(COUNT_ORDER, kind="stable")
                 write_dataset(data, tmp)
                 rows = len(result.data)
         except BaseException:
@@ -420,8 +420,9 @@ class Workspace:
     def load_stream(self, source, layer: str, **options) -> LoadStream:
         """Like :meth:`load`, for a large file: a :class:`~agora.loaders.chunks.LoadStream` to save chunk by chunk.
 
-        Units are the only layer read in chunks (the others, and files that need
-        every row at once, come as one chunk). `options` also take ``chunk_rows`` and
+        Units and footfall counts are the layers read in chunks (the others, and files
+        that need every row at once, come as one chunk); footfall counts take the ids of
+        the saved sites chunk by chunk. `options` also take ``chunk_rows`` and
         ``progress``. Writes nothing.
         """
         from ..loaders.chunks import LoadStream
@@ -429,7 +430,7 @@ class Workspace:
         spec = get_layer(layer)
         centres = self.read("centres") if "centre_id" in spec.columns and spec.name != "centres" else None
         if spec.name == "footfall_counts":
-            raise LoadError("footfall counts are linked to the saved sites: load them with load()")
+            options["sites"] = self.read("footfall_sites")
         return LoadStream(source, spec, centres=centres, **options)
 
     def draw_centre(self, result: LoadResult, name: str) -> LoadResult:
@@ -472,22 +473,48 @@ def write_dataset(data: pd.DataFrame, path: Path, *, row_group_size: int | None 
 
 
 def write_chunks(stream: LoadStream, path: Path) -> int:
-    """Write the chunks of `stream` as one GeoParquet file, one after the other; returns the rows written.
+    """Write the chunks of `stream` as one (Geo)Parquet file, one after the other; returns the rows written.
 
-    The file is what :func:`write_dataset` writes for the whole layer: the first
+    The file holds what :func:`write_dataset` writes for the whole layer: the first
     chunk's schema (later chunks cast to it), and the GeoParquet metadata (bounding
-    box, geometry types) of every chunk together, written when the last is.
+    box, geometry types) of every chunk together, written when the last is. Footfall
+    counts are sorted by site and time, as a whole save sorts them: each chunk is sorted
+    as it is written, and when the chunks' sites overlap (a file in time order) the
+    written file is sorted again on disk (:func:`sort_counts`), in bounded memory. When
+    the stream finds after its last chunk that the file must be loaded whole
+    (:class:`~agora.loaders.chunks.Restart`), what was written is thrown away and the
+    file is written again from the whole load.
     """
+    from ..loaders.chunks import Restart
+
+    try:
+        return _write_chunks(stream, path)
+    except Restart:
+        path.unlink(missing_ok=True)
+        return _write_chunks(stream, path)
+
+
+def _write_chunks(stream: LoadStream, path: Path) -> int:
+    import pyarrow as pa
     import pyarrow.parquet as pq
     from geopandas.io.arrow import _geopandas_to_arrow
 
+    counts = stream.spec.name == "footfall_counts"
+    runs = path.with_name(path.name[:-len(".tmp")] + ".runs.tmp") if counts else path
     writer = None
     rows = 0
     bounds: list[float] | None = None
     kinds: set[str] = set()
+    last: tuple | None = None
+    ordered = True
     try:
         for part in stream:
             data = part.data
+            if counts and len(data):
+                data = data.sort_values(COUNT_ORDER, kind="stable")
+                first = tuple(data[c].iloc[0] for c in COUNT_ORDER)
+                ordered = ordered and (last is None or last <= first)
+                last = tuple(data[c].iloc[-1] for c in COUNT_ORDER)
             if isinstance(data, gpd.GeoDataFrame):
                 table = _geopandas_to_arrow(data, index=False, schema_version="1.0.0")
                 geo = data.geometry[data.geometry.notna() & ~data.geometry.is_empty]
@@ -497,11 +524,9 @@ def write_chunks(stream: LoadStream, path: Path) -> int:
                                                        max(bounds[2], b[2]), max(bounds[3], b[3])]
                     kinds |= set(geo.geom_type.unique())
             else:
-                import pyarrow as pa
-
                 table = pa.Table.from_pandas(data, preserve_index=False)
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
+                writer = pq.ParquetWriter(runs, table.schema)
             elif table.schema != writer.schema:
                 table = table.select(writer.schema.names).cast(writer.schema)
             writer.write_table(table)
@@ -518,11 +543,61 @@ def write_chunks(stream: LoadStream, path: Path) -> int:
             else:
                 column.pop("bbox", None)
             writer.add_key_value_metadata({"geo": json.dumps(meta)})
+        writer.close()
+        writer = None
+        if counts:
+            if ordered:
+                runs.replace(path)
+            else:
+                if stream.progress is not None:
+                    stream.progress(1.0, f"{stream.name}: sorting the counts by site")
+                sort_counts(runs, path, batch_rows=stream.chunk_rows)
     finally:
         if writer is not None:
             writer.close()
+        if runs != path:
+            runs.unlink(missing_ok=True)
     _fsync(path)
     return rows
+
+
+#: The order footfall counts are saved in (so DuckDB reads one town's sites from a few row groups).
+COUNT_ORDER = ["site_id", "timestamp"]
+
+
+def sort_counts(source: Path, path: Path, *, batch_rows: int = 200_000, memory: str = "1GB") -> None:
+    """Write the footfall counts of `source` to `path` sorted by site and time, as a stable sort would.
+
+    DuckDB sorts on disk beyond `memory` (in a temporary folder); rows with the same site
+    and time keep their order in `source`. The file has `source`'s schema.
+    """
+    import shutil
+    import tempfile
+
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(source)
+    spill = tempfile.mkdtemp(prefix="agora-sort-")
+    con = duckdb.connect()
+    writer = None
+    try:
+        con.execute("SET threads = 2")
+        con.execute("SET enable_progress_bar = false")  # the caller tells progress (DuckDB's bar would go to stdout)
+        con.execute(f"SET memory_limit = '{memory}'")
+        con.execute("SET temp_directory = '" + spill.replace("'", "''") + "'")
+        order = ", ".join(f'"{c}"' for c in COUNT_ORDER)
+        reader = con.sql(f"SELECT * EXCLUDE (file_row_number) FROM read_parquet(?, file_row_number = true) "
+                         f"ORDER BY {order}, file_row_number", params=[str(source)]).to_arrow_reader(batch_rows)
+        writer = pq.ParquetWriter(path, schema)
+        for batch in reader:
+            writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+    finally:
+        if writer is not None:
+            writer.close()
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _fsync(path: Path) -> None:

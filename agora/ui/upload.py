@@ -112,10 +112,8 @@ def validate(path: str, filename: str, layer: str, column_map: tuple, defaults: 
                    "defaults": dict(defaults), "layer_name": layer_name}
         if postcodes:
             options["postcodes"] = read_source(postcodes, "postcodes.csv")[0]
-        if get_layer(layer).name == "footfall_counts":  # linked to the saved sites as they load
-            outcome = service().load(path, layer, **options), None
-        else:  # units are read in chunks (agora.loaders.chunks), the bar following them
-            outcome = service().load_stream(path, layer, progress=bar, **options).collect(), None
+        # units and footfall counts are read in chunks (agora.loaders.chunks), the bar following them
+        outcome = service().load_stream(path, layer, progress=bar, **options).collect(), None
     except LoadError as exc:
         outcome = None, str(exc)
     finally:
