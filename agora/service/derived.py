@@ -94,6 +94,20 @@ def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame) 
     return table.agg("|".join, axis=1).rename("fingerprint")
 
 
+def clone_ness(brands: pd.DataFrame, centres: pd.Index, previous: Mapping[str, pd.DataFrame],
+               ) -> tuple[pd.DataFrame, pd.Series]:
+    """Brand clone-ness of every centre and the sums it comes from (:func:`agora.analysis.similarity.clone_sums`).
+
+    With the ``brands`` and ``clone_sums`` of an earlier build, only centres whose brands
+    changed are compared with every other (the same sums as computed afresh).
+    """
+    if previous.get("clone_sums") is not None and previous.get("brands") is not None:
+        sums = similarity.update_clone_sums(previous["clone_sums"], previous["brands"], brands, centres)
+    else:
+        sums = similarity.clone_sums(brands, centres)
+    return sums, similarity.clone_ness_from_sums(sums, centres)
+
+
 def count_sites(ws: Workspace, manifest: dict, known: pd.DataFrame | None = None) -> pd.DataFrame:
     """The sites each footfall-counts dataset holds: ``dataset``, ``site_id`` (known datasets not read again)."""
     import duckdb
@@ -118,16 +132,17 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     Parameters
     ----------
     previous : dict, optional
-        The ``indicators``, ``fingerprints``, ``count_sites`` and ``names`` tables of an
-        earlier build: only centres whose fingerprint changed have their figures computed
-        again, and only names not seen before are matched against the brand lists (all of
-        them when the brand lists changed).
+        The ``indicators``, ``fingerprints``, ``count_sites``, ``names``, ``brands`` and
+        ``clone_sums`` tables of an earlier build: only centres whose fingerprint changed
+        have their figures computed again, only names not seen before are matched against
+        the brand lists (all of them when the brand lists changed), and only centres whose
+        brands changed are compared with every other for brand clone-ness.
 
     Returns
     -------
     tables : dict
         ``centres``, ``units``, ``footfall_sites``, ``assets``, ``indicators``, ``brands``,
-        ``mix``, ``fingerprints``, ``count_sites``, ``names`` (:func:`agora.analysis.ownership.name_facts`
+        ``mix``, ``clone_sums``, ``fingerprints``, ``count_sites``, ``names`` (:func:`agora.analysis.ownership.name_facts`
         with the brand lists' ``signature``).
     timings : dict
         Seconds each step took.
@@ -165,6 +180,11 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     lap("sort")
     tables["brands"] = similarity.brand_table(latest) if len(latest) else similarity.brand_table(tables["units"])
     tables["mix"] = similarity.category_long(latest) if len(latest) else similarity.category_long(tables["units"])
+    clone = None
+    if len(latest):
+        tables["clone_sums"], clone = clone_ness(tables["brands"], similarity.centre_index(latest), previous)
+    else:
+        tables["clone_sums"] = similarity.clone_sums(tables["brands"], similarity.centre_index(tables["brands"], "centre"))
     lap("brands")
     tables["count_sites"] = count_sites(ws, manifest, previous.get("count_sites"))
     prints = fingerprints(tables, tables["count_sites"])
@@ -178,7 +198,8 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         both = prints.index.union(old.index)
         changed = [c for c in both if prints.get(c) != old.get(c)]
         options = {"previous": previous["indicators"], "changed": changed}
-    table = indicator_table({**tables, "footfall_counts": counts, "latest_units": latest}, area=area, **options)
+    table = indicator_table({**tables, "footfall_counts": counts, "latest_units": latest, "clone_ness": clone},
+                            area=area, **options)
     timings.update({f"indicators.{k}": round(v, 3) for k, v in table.attrs.pop("timings", {}).items()})
     tables["indicators"] = table
     lap("indicators")
