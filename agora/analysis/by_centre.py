@@ -244,11 +244,15 @@ def share_independent(units: pd.DataFrame) -> pd.Series:
     return shares.set_axis(shares.index.astype("string")).reindex(every).rename("share_independent")
 
 
-def latest_survey(units: pd.DataFrame) -> pd.DataFrame:
-    """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows)."""
+def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None) -> pd.DataFrame:
+    """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows).
+
+    `survey_date`: the survey rounds of a larger table (:func:`agora.analysis.vacancy.survey_dates`)
+    whose rows of some centres `units` are; these centres' rows of the larger table's latest survey.
+    """
     from .vacancy import prepare
 
-    return units_on(prepare(units))
+    return units_on(prepare(units, survey_date=survey_date))
 
 
 # --------------------------------------------------------------------------- clone scores

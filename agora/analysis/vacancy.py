@@ -133,6 +133,7 @@ def prepare(
     *,
     unassigned: str = OUTSIDE,
     gap_days: int = SURVEY_GAP_DAYS,
+    survey_date: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Add the columns the vacancy tables group by.
 
@@ -142,6 +143,9 @@ def prepare(
     ``former_type``, ``former_ownership`` and ``shop_type`` (label of the unit's type; for
     vacant units of their last known use). Keeps the last observation of a unit within
     one survey. Calling it again is harmless.
+
+    `survey_date`, when given, is :func:`survey_dates` of a larger table these units are
+    rows of (indexed like `units`): the rows of some centres prepared as in the whole.
     """
     from . import surveys
 
@@ -153,7 +157,8 @@ def prepare(
         names = dict(zip(centres["centre_id"].astype("string"), centres["name"].astype("string")))
     cid = out["centre_id"].astype("string") if "centre_id" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     out["centre"] = cid.map(lambda c: names.get(c, c), na_action="ignore").astype("string").fillna(unassigned)
-    out["survey_date"] = survey_dates(out, gap_days=gap_days)
+    out["survey_date"] = survey_dates(out, gap_days=gap_days) if survey_date is None else \
+        survey_date.reindex(out.index).astype("datetime64[ms]")
     street = out["street"].astype("string").str.strip() if "street" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     out["street_label"] = street.mask(street == "").fillna(NO_STREET)
     out = out.join(former_use(out))

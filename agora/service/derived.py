@@ -22,6 +22,7 @@ import time
 from collections.abc import Mapping
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..analysis import similarity
@@ -54,10 +55,137 @@ def by_centre(table: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("centre_id", kind="stable", na_position="last").reset_index(drop=True)
 
 
-def latest_units(units: pd.DataFrame) -> pd.DataFrame:
-    """Every centre's units in its latest survey (units in no centre left out)."""
+#: Columns of each centre's latest survey the figures read besides the units' own (kept between builds).
+LATEST_EXTRA = ["survey_date", "shop_type"]
+
+
+def row_hashes(table: pd.DataFrame, name: str, *, every_column: bool = False) -> np.ndarray:
+    """A hash of each row of a layer: its own columns (`every_column`: every column) and its geometry."""
+    spec = [c for c in get_layer(name).columns if c in table and c != "geometry"]
+    cols = spec + ([c for c in table.columns if c not in spec and c != "geometry"] if every_column else [])
+    plain = pd.DataFrame(table[cols])
+    if "geometry" in table:
+        plain["geometry"] = table.geometry.to_wkb(hex=True)
+    return pd.util.hash_pandas_object(plain, index=False).to_numpy()
+
+
+def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows grouped by `key`: the stable order, each group's first position in it, and each row's rank in its group."""
+    codes, _ = pd.factorize(key)
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]]) if len(key) else np.array([], int)
+    rank = np.empty(len(key), dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(key)])
+    rank[order] = np.arange(len(key)) - np.repeat(starts, sizes)
+    return order, starts, rank
+
+
+def latest_state(placed: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
+    """Per centre (``centre`` = the key each centre's survey is worked out by): what its latest survey reads.
+
+    ``order``: a hash of the centre's rows in their order (every column); ``again``: its
+    latest survey must be worked out again whatever the build before found (a unit id it
+    shares with another centre, or a unit without an id, whose key is its row number).
+    """
+    order, starts, rank = _segments(key)
+    h = row_hashes(placed, "units", every_column=True)
+    weighted = h * (2 * rank.astype(np.uint64) + np.uint64(1))  # wraps modulo 2**64
+    total = np.add.reduceat(weighted[order], starts) if len(starts) else np.array([], np.uint64)
+    centres = key[order][starts]
+    ids = placed["unit_id"].astype("string") if "unit_id" in placed else pd.Series(pd.NA, index=placed.index)
+    missing = pd.Series(ids.isna().to_numpy()).groupby(key).any()
+    uid, _ = pd.factorize(ids)
+    cid, names = pd.factorize(key)
+    pairs = pd.DataFrame({"u": uid, "c": cid}).drop_duplicates()
+    pairs = pairs[pairs["u"] >= 0]
+    shared = set(names[pairs.loc[pairs["u"].duplicated(keep=False), "c"].unique()])
+    again = missing.reindex(centres).to_numpy(dtype=bool) | np.isin(centres, list(shared))
+    return pd.DataFrame({"centre": pd.array(centres, dtype="string"), "order": total.view(np.int64), "again": again})
+
+
+def survey_days(placed: pd.DataFrame, rounds: pd.Series) -> pd.DataFrame:
+    """Each observation day and the survey round it falls in (:func:`agora.analysis.vacancy.survey_dates`)."""
+    if "observed_on" not in placed or placed.empty:
+        return pd.DataFrame({"day": pd.Series(dtype="datetime64[ms]"), "survey_date": pd.Series(dtype="datetime64[ms]")})
+    day = pd.to_datetime(placed["observed_on"], errors="coerce").dt.normalize().astype("datetime64[ms]")
+    frame = pd.DataFrame({"day": day.to_numpy(), "survey_date": rounds.to_numpy()}).dropna(subset=["day"])
+    return frame.drop_duplicates("day").sort_values("day").reset_index(drop=True)
+
+
+def _reusable(state: pd.DataFrame, days: pd.DataFrame, previous: Mapping[str, pd.DataFrame]) -> set[str]:
+    """Centres whose latest survey the build before worked out from the same rows and survey rounds."""
+    before, old_days = previous.get("latest_centres"), previous.get("survey_days")
+    if before is None or old_days is None or previous.get("latest") is None:
+        return set()
+    both = old_days.merge(days, on="day", suffixes=("_old", ""))
+    old_round = pd.to_datetime(both["survey_date_old"]).astype("datetime64[ms]")
+    if not (old_round.isna() == both["survey_date"].isna()).all() or \
+            not (old_round == both["survey_date"]).fillna(True).all():
+        return set()  # survey rounds moved (a new date joined or split them): every centre again
+    both = state.merge(before, on="centre", suffixes=("", "_old"))
+    same = (both["order"] == both["order_old"]) & ~both["again"] & ~both["again_old"].astype(bool)
+    return set(both.loc[same, "centre"].astype(str))
+
+
+def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | None = None,
+                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Every centre's units in its latest survey (units in no centre left out).
+
+    The units' own columns and :data:`LATEST_EXTRA`, rows as
+    :func:`agora.analysis.by_centre.latest_survey` gives them. With the ``latest``,
+    ``latest_centres`` and ``survey_days`` tables of the build before, a centre whose rows
+    and survey rounds are the same takes its rows from there.
+
+    Returns
+    -------
+    latest : DataFrame
+    state : dict
+        ``latest`` (``centre``, ``row``: the row's place among its centre's units, and
+        :data:`LATEST_EXTRA`), ``latest_centres`` (:func:`latest_state`), ``survey_days``;
+        ``reused``: the number of centres taken from the build before; ``again``: the
+        ``centre_id`` of the others (worked out again).
+    """
+    from ..analysis.surveys import _centre_key
+    from ..analysis.vacancy import survey_dates
+
     placed = units[units["centre_id"].notna()] if "centre_id" in units else units.iloc[:0]
-    return latest_survey(placed) if len(placed) else placed
+    columns = [*placed.columns, *LATEST_EXTRA]
+    if placed.empty:
+        empty = pd.DataFrame({"centre": pd.Series(dtype="string"), "row": pd.Series(dtype="int64"),
+                              "survey_date": pd.Series(dtype="datetime64[ms]"), "shop_type": pd.Series(dtype="string")})
+        return placed.assign(survey_date=pd.Series(dtype="datetime64[ms]"), shop_type=pd.Series(dtype="string")), {
+            "latest": empty, "latest_centres": latest_state(placed, np.array([], dtype=object)),
+            "survey_days": survey_days(placed, pd.Series(dtype="datetime64[ms]")), "reused": 0, "again": []}
+    key = _centre_key(placed).to_numpy(dtype=object)
+    rounds = survey_dates(placed)
+    state = latest_state(placed, key)
+    days = survey_days(placed, rounds)
+    reuse = _reusable(state, days, previous or {})
+    order, starts, rank = _segments(key)
+    kept_rows = np.isin(key, list(reuse)) if reuse else np.zeros(len(key), dtype=bool)
+    parts = []
+    if not kept_rows.all():
+        fresh = latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows])
+        parts.append(fresh[columns])
+    if reuse:
+        old = previous["latest"]
+        old = old[old["centre"].astype(str).isin(reuse)]
+        start = pd.Series(starts, index=key[order][starts])
+        where = order[start.reindex(old["centre"].astype(str)).to_numpy() + old["row"].to_numpy(dtype=np.int64)]
+        kept = placed.iloc[where].copy()
+        kept["survey_date"] = pd.to_datetime(old["survey_date"]).astype("datetime64[ms]").to_numpy()
+        kept["shop_type"] = pd.array(old["shop_type"].to_numpy(dtype=object), dtype="string")
+        parts.append(kept[columns])
+    latest = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
+    if isinstance(units, gpd.GeoDataFrame):
+        latest = gpd.GeoDataFrame(latest, geometry=units.geometry.name, crs=units.crs)
+    at = pd.Index(placed.index).get_indexer(latest.index)
+    kept_state = pd.DataFrame({"centre": pd.array(key[at], dtype="string"), "row": rank[at],
+                               "survey_date": latest["survey_date"].to_numpy(),
+                               "shop_type": latest["shop_type"].astype("string").to_numpy()})
+    again = sorted(placed["centre_id"][~kept_rows].astype(str).unique())
+    return latest, {"latest": kept_state, "latest_centres": state, "survey_days": days, "reused": len(reuse),
+                    "again": again}
 
 
 def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame) -> pd.Series:
@@ -176,8 +304,12 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         layers["units"] = classify_ownership(layers["units"], brands, facts=facts)
     lap("ownership")
     tables.update({name: by_centre(table) for name, table in layers.items()})
-    latest = latest_units(tables["units"])
     lap("sort")
+    latest, state = latest_units(tables["units"], previous)
+    timings["latest_reused"] = float(state.pop("reused"))
+    again = state.pop("again")
+    tables.update(state)
+    lap("latest")
     tables["brands"] = similarity.brand_table(latest) if len(latest) else similarity.brand_table(tables["units"])
     tables["mix"] = similarity.category_long(latest) if len(latest) else similarity.category_long(tables["units"])
     clone = None
@@ -196,7 +328,8 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     if {"indicators", "fingerprints"} <= set(previous) and previous.get("area_rows") == len(area):
         old = previous["fingerprints"].set_index("centre_id")["fingerprint"]
         both = prints.index.union(old.index)
-        changed = [c for c in both if prints.get(c) != old.get(c)]
+        # and the centres whose latest survey was worked out again (its survey rounds may have moved)
+        changed = sorted({c for c in both if prints.get(c) != old.get(c)} | set(again))
         options = {"previous": previous["indicators"], "changed": changed}
     table = indicator_table({**tables, "footfall_counts": counts, "latest_units": latest, "clone_ness": clone},
                             area=area, **options)
