@@ -59,14 +59,38 @@ def by_centre(table: pd.DataFrame) -> pd.DataFrame:
 LATEST_EXTRA = ["survey_date", "shop_type"]
 
 
-def row_hashes(table: pd.DataFrame, name: str, *, every_column: bool = False) -> np.ndarray:
-    """A hash of each row of a layer: its own columns (`every_column`: every column) and its geometry."""
-    spec = [c for c in get_layer(name).columns if c in table and c != "geometry"]
-    cols = spec + ([c for c in table.columns if c not in spec and c != "geometry"] if every_column else [])
-    plain = pd.DataFrame(table[cols])
+def _geometry_columns(geometry: gpd.GeoSeries) -> dict[str, np.ndarray]:
+    """Columns that tell geometries apart: type and coordinates when every one is a point (or missing), else WKB."""
+    import shapely
+
+    shapes = np.asarray(geometry.values, dtype=object)
+    kind = shapely.get_type_id(shapes)
+    if not np.isin(kind, (-1, 0)).all():
+        return {"geometry": geometry.to_wkb(hex=True).to_numpy()}
+    x, y = np.full(len(shapes), np.nan), np.full(len(shapes), np.nan)
+    point = (kind == 0) & ~shapely.is_empty(shapes)
+    if point.any():
+        xy = shapely.get_coordinates(shapes[point])
+        x[point], y[point] = xy[:, 0], xy[:, 1]
+    return {"geometry_type": kind, "geometry_x": x, "geometry_y": y}
+
+
+def row_hashes(table: pd.DataFrame, name: str) -> np.ndarray:
+    """A hash of each row of a layer: its own columns and its geometry."""
+    plain = pd.DataFrame(table[[c for c in get_layer(name).columns if c in table and c != "geometry"]])
     if "geometry" in table:
-        plain["geometry"] = table.geometry.to_wkb(hex=True)
+        for col, values in _geometry_columns(table.geometry).items():
+            plain[col] = values
     return pd.util.hash_pandas_object(plain, index=False).to_numpy()
+
+
+def with_extra_columns(units: pd.DataFrame, own: np.ndarray) -> np.ndarray:
+    """:func:`row_hashes` of the units' own columns, combined with the columns a file brought besides them."""
+    extra = [c for c in units.columns if c not in get_layer("units").columns and c != "geometry"]
+    if not extra:
+        return own
+    frame = pd.DataFrame({"own": own}, index=units.index).join(pd.DataFrame(units[extra]))
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
 def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,15 +104,15 @@ def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, starts, rank
 
 
-def latest_state(placed: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
+def latest_state(placed: pd.DataFrame, key: np.ndarray, hashes: np.ndarray | None = None) -> pd.DataFrame:
     """Per centre (``centre`` = the key each centre's survey is worked out by): what its latest survey reads.
 
-    ``order``: a hash of the centre's rows in their order (every column); ``again``: its
+    ``order``: a hash of the centre's rows in their order (:func:`with_extra_columns`); ``again``: its
     latest survey must be worked out again whatever the build before found (a unit id it
     shares with another centre, or a unit without an id, whose key is its row number).
     """
     order, starts, rank = _segments(key)
-    h = row_hashes(placed, "units", every_column=True)
+    h = with_extra_columns(placed, row_hashes(placed, "units")) if hashes is None else hashes
     weighted = h * (2 * rank.astype(np.uint64) + np.uint64(1))  # wraps modulo 2**64
     total = np.add.reduceat(weighted[order], starts) if len(starts) else np.array([], np.uint64)
     centres = key[order][starts]
@@ -128,13 +152,14 @@ def _reusable(state: pd.DataFrame, days: pd.DataFrame, previous: Mapping[str, pd
 
 
 def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | None = None,
-                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+                 hashes: np.ndarray | None = None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Every centre's units in its latest survey (units in no centre left out).
 
     The units' own columns and :data:`LATEST_EXTRA`, rows as
     :func:`agora.analysis.by_centre.latest_survey` gives them. With the ``latest``,
     ``latest_centres`` and ``survey_days`` tables of the build before, a centre whose rows
-    and survey rounds are the same takes its rows from there.
+    and survey rounds are the same takes its rows from there. `hashes`: :func:`with_extra_columns`
+    of `units`, when computed already.
 
     Returns
     -------
@@ -158,7 +183,8 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
             "survey_days": survey_days(placed, pd.Series(dtype="datetime64[ms]")), "reused": 0, "again": []}
     key = _centre_key(placed).to_numpy(dtype=object)
     rounds = survey_dates(placed)
-    state = latest_state(placed, key)
+    placed_rows = units["centre_id"].notna().to_numpy() if "centre_id" in units else np.zeros(len(units), bool)
+    state = latest_state(placed, key, hashes[placed_rows] if hashes is not None else None)
     days = survey_days(placed, rounds)
     reuse = _reusable(state, days, previous or {})
     order, starts, rank = _segments(key)
@@ -188,10 +214,12 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
                     "again": again}
 
 
-def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame) -> pd.Series:
+def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame,
+                 hashes: Mapping[str, np.ndarray] | None = None) -> pd.Series:
     """A hash per centre of everything its figures read (its rows of each layer, its sites' count files).
 
     Two builds whose fingerprint of a centre agree give that centre the same figures.
+    `hashes`: :func:`row_hashes` of some layers, when computed already.
     """
     parts = []
     for name in TOWN_LAYERS:
@@ -199,21 +227,18 @@ def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame) 
         if table.empty or "centre_id" not in table:
             continue
         # the layer's own columns: extra columns one file brings would change every row's hash
-        own = [c for c in get_layer(name).columns if c in table and c != "geometry"]
-        plain = pd.DataFrame(table[own])
-        if "geometry" in table:
-            plain["geometry"] = table.geometry.to_wkb(hex=True)
-        rows = pd.util.hash_pandas_object(plain, index=False).to_numpy()
+        rows = (hashes or {}).get(name)
+        rows = row_hashes(table, name) if rows is None else rows
         frame = pd.DataFrame({"centre_id": table["centre_id"].astype("string").fillna(""), "h": rows})
-        parts.append(frame.groupby("centre_id")["h"].agg(lambda h: int(h.sum()) % 2**63).rename(name))
+        parts.append((frame.groupby("centre_id")["h"].sum() % np.uint64(2**63)).rename(name))  # sums wrap at 2**64
     sites = tables["footfall_sites"]
     if len(count_sites) and len(sites):
         joined = count_sites.merge(pd.DataFrame({"site_id": sites["site_id"].astype("string"),
                                                  "centre_id": sites["centre_id"].astype("string")}), on="site_id")
         if len(joined):
             h = pd.util.hash_pandas_object(joined[["dataset", "site_id"]], index=False).to_numpy()
-            parts.append(pd.DataFrame({"centre_id": joined["centre_id"].fillna(""), "h": h})
-                         .groupby("centre_id")["h"].agg(lambda h: int(h.sum()) % 2**63).rename("counts"))
+            parts.append((pd.DataFrame({"centre_id": joined["centre_id"].fillna(""), "h": h})
+                          .groupby("centre_id")["h"].sum() % np.uint64(2**63)).rename("counts"))
     if not parts:
         return pd.Series(dtype="string", name="fingerprint")
     table = pd.concat(parts, axis=1).astype("string")
@@ -248,7 +273,8 @@ def count_sites(ws: Workspace, manifest: dict, known: pd.DataFrame | None = None
             parts.append(seen)
             continue
         path = str(ds.path).replace("'", "''")
-        ids = duckdb.sql(f"SELECT DISTINCT CAST(site_id AS VARCHAR) AS site_id FROM read_parquet('{path}')").df()
+        ids = duckdb.sql(f"SELECT DISTINCT CAST(site_id AS VARCHAR) AS site_id FROM read_parquet('{path}') "
+                             "ORDER BY site_id").df()
         parts.append(pd.DataFrame({"dataset": ds.dataset_id, "site_id": ids["site_id"]}, dtype="string"))
     return pd.concat(parts, ignore_index=True) if parts else known.iloc[:0]
 
@@ -305,7 +331,10 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     lap("ownership")
     tables.update({name: by_centre(table) for name, table in layers.items()})
     lap("sort")
-    latest, state = latest_units(tables["units"], previous)
+    units = tables["units"]
+    hashes = {"units": row_hashes(units, "units")} if len(units) else {}
+    lap("hash")
+    latest, state = latest_units(units, previous, with_extra_columns(units, hashes["units"]) if hashes else None)
     timings["latest_reused"] = float(state.pop("reused"))
     again = state.pop("again")
     tables.update(state)
@@ -319,7 +348,7 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         tables["clone_sums"] = similarity.clone_sums(tables["brands"], similarity.centre_index(tables["brands"], "centre"))
     lap("brands")
     tables["count_sites"] = count_sites(ws, manifest, previous.get("count_sites"))
-    prints = fingerprints(tables, tables["count_sites"])
+    prints = fingerprints(tables, tables["count_sites"], hashes)
     tables["fingerprints"] = prints.rename_axis("centre_id").reset_index()
     lap("fingerprints")
     counts = ws.files("footfall_counts", manifest)
