@@ -123,7 +123,7 @@ def latest_state(placed: pd.DataFrame, key: np.ndarray, hashes: np.ndarray | Non
     pairs = pd.DataFrame({"u": uid, "c": cid}).drop_duplicates()
     pairs = pairs[pairs["u"] >= 0]
     shared = set(names[pairs.loc[pairs["u"].duplicated(keep=False), "c"].unique()])
-    again = missing.reindex(centres).to_numpy(dtype=bool) | np.isin(centres, list(shared))
+    again = missing.reindex(centres).to_numpy(dtype=bool) | pd.Index(centres).isin(shared)
     return pd.DataFrame({"centre": pd.array(centres, dtype="string"), "order": total.view(np.int64), "again": again})
 
 
@@ -188,7 +188,7 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     days = survey_days(placed, rounds)
     reuse = _reusable(state, days, previous or {})
     order, starts, rank = _segments(key)
-    kept_rows = np.isin(key, list(reuse)) if reuse else np.zeros(len(key), dtype=bool)
+    kept_rows = pd.Index(key).isin(reuse)
     parts = []
     if not kept_rows.all():
         fresh = latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows])
