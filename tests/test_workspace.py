@@ -247,6 +247,13 @@ def test_every_derived_table_after_an_update_equals_a_full_rebuild(workspace, tm
     added = svc.datasets("units")[-1]
     svc.delete("units", added.dataset_id)
     _assert_same_as_full_rebuild(svc, tmp_path, "deleted")
+    # a new centre drawn around new units, then its units taken out: its brands and mix go with them
+    far = pd.DataFrame({"unit_id": ["far-1", "far-2", "far-3"], "name": ["Greggs", "Boots", "Costa"],
+                        "lat": [51.0, 51.0005, 51.001], "lon": [0.5, 0.5005, 0.501], "observed_on": "2026-11-20"})
+    svc.save(svc.draw_centre(svc.load(far.to_csv(index=False).encode(), "units", filename="far.csv"), "Farton"))
+    _assert_same_as_full_rebuild(svc, tmp_path, "new centre")
+    svc.delete("units", svc.datasets("units")[-1].dataset_id)
+    _assert_same_as_full_rebuild(svc, tmp_path, "centre emptied")
     # a survey a few days before a survey round starts joins it, now starting earlier: every centre's
     # latest survey is worked out again
     from agora.analysis.vacancy import survey_dates

@@ -486,7 +486,9 @@ def footfall_figures(counts, sites: pd.DataFrame, *, weeks: int = 4, today=None)
     out.index = pd.Index([], dtype="string", name="centre_id")
     if sites is None or sites.empty or "centre_id" not in sites or not sites["centre_id"].notna().any():
         return out
-    con = footfall.connect(counts, sites)
+    # only the sites of a centre are read (the others' days are not counted)
+    placed = sites["site_id"][sites["centre_id"].notna()].dropna().astype(str).unique().tolist()
+    con = footfall.connect(counts, sites, site_ids=placed)
     try:
         con.execute("CREATE TEMP TABLE d AS SELECT centre_id, site_id, day, count FROM daily "
                     "WHERE count IS NOT NULL AND centre_id IS NOT NULL")

@@ -247,6 +247,23 @@ def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame,
     return table.agg("|".join, axis=1).rename("fingerprint")
 
 
+def per_centre(table_of, latest: pd.DataFrame, again: list[str], before: pd.DataFrame | None,
+               key: str) -> pd.DataFrame:
+    """``table_of(latest)`` (a table by ``centre`` and `key`), from `before` for centres not in `again`.
+
+    Each centre's rows of such a table come from its own latest survey only.
+    """
+    centre = latest["centre_id"].astype("string")
+    if before is None or len(again) == centre.nunique():
+        return table_of(latest)
+    fresh = table_of(latest[centre.isin(again).fillna(False).to_numpy()])
+    same = set(centre.dropna().unique()) - set(again)  # centres that are gone are in neither
+    kept = before[before["centre"].astype("string").isin(same).fillna(False).to_numpy()]
+    if len(fresh):
+        kept = pd.concat([kept.astype(fresh.dtypes.to_dict()), fresh], ignore_index=True)
+    return kept.sort_values(["centre", key], kind="stable").reset_index(drop=True)
+
+
 def clone_ness(brands: pd.DataFrame, centres: pd.Index, previous: Mapping[str, pd.DataFrame],
                ) -> tuple[pd.DataFrame, pd.Series]:
     """Brand clone-ness of every centre and the sums it comes from (:func:`agora.analysis.similarity.clone_sums`).
@@ -339,8 +356,11 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     again = state.pop("again")
     tables.update(state)
     lap("latest")
-    tables["brands"] = similarity.brand_table(latest) if len(latest) else similarity.brand_table(tables["units"])
-    tables["mix"] = similarity.category_long(latest) if len(latest) else similarity.category_long(tables["units"])
+    if len(latest):
+        tables["brands"] = per_centre(similarity.brand_table, latest, again, previous.get("brands"), "brand_key")
+        tables["mix"] = per_centre(similarity.category_long, latest, again, previous.get("mix"), "category")
+    else:
+        tables["brands"], tables["mix"] = similarity.brand_table(units), similarity.category_long(units)
     clone = None
     if len(latest):
         tables["clone_sums"], clone = clone_ness(tables["brands"], similarity.centre_index(latest), previous)
