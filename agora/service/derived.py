@@ -143,8 +143,8 @@ def _reusable(state: pd.DataFrame, days: pd.DataFrame, previous: Mapping[str, pd
         return set()
     both = old_days.merge(days, on="day", suffixes=("_old", ""))
     old_round = pd.to_datetime(both["survey_date_old"]).astype("datetime64[ms]")
-    if not (old_round.isna() == both["survey_date"].isna()).all() or \
-            not (old_round == both["survey_date"]).fillna(True).all():
+    new_round = pd.to_datetime(both["survey_date"]).astype("datetime64[ms]")
+    if not ((old_round == new_round) | (old_round.isna() & new_round.isna())).all():
         return set()  # survey rounds moved (a new date joined or split them): every centre again
     both = state.merge(before, on="centre", suffixes=("", "_old"))
     same = (both["order"] == both["order_old"]) & ~both["again"] & ~both["again_old"].astype(bool)
