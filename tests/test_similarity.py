@@ -72,3 +72,34 @@ def test_isle_of_man_brand_sets(realdata):
     assert {"Spar", "Tesco Express"} <= set(table.loc[table["centre"] == "Douglas", "brand"])
     top = most_similar(units, "Douglas", by="town", n=3)
     assert len(top) == 3 and top["brand_jaccard"].is_monotonic_decreasing
+
+
+def _brand_sets(rng: np.random.Generator, n: int, brands: int = 40) -> pd.DataFrame:
+    rows = [(f"c{i:03d}", f"b{b:02d}") for i in range(n)
+            for b in rng.choice(brands, size=int(rng.integers(0, 15)), replace=False)]
+    return pd.DataFrame(rows, columns=["centre", "brand_key"]).astype("string")
+
+
+def test_clone_sums_after_a_change_equal_sums_computed_afresh():
+    from agora.analysis.similarity import clone_ness_from_sums, clone_sums, update_clone_sums
+
+    rng = np.random.default_rng(7)
+    before = _brand_sets(rng, 120)
+    centres = pd.Index(sorted(set(before["centre"]) | {"c998"}), dtype="string", name="centre")
+    sums = clone_sums(before, centres)
+    # the plain definition: mean Jaccard with every other centre
+    sets = {c: set(before.loc[before["centre"] == c, "brand_key"]) for c in centres}
+    plain = [np.mean([len(sets[a] & sets[b]) / len(sets[a] | sets[b]) if sets[a] | sets[b] else 0.0
+                      for b in centres if b != a]) for a in centres]
+    np.testing.assert_allclose(clone_ness_from_sums(sums, centres).to_numpy(), plain, rtol=1e-12)
+    # one centre re-surveyed, one gone, one new, one that lost every chain
+    after = before[~before["centre"].isin(["c003", "c010", "c020"])]
+    extra = pd.DataFrame({"centre": ["c003"] * 3 + ["c999"] * 2, "brand_key": ["b01", "b02", "b77", "b01", "b05"]})
+    after = pd.concat([after, extra.astype("string")], ignore_index=True)
+    now = pd.Index(sorted((set(centres) - {"c010"}) | {"c999"}), dtype="string", name="centre")
+    updated = update_clone_sums(sums, before, after, now)
+    fresh = clone_sums(after, now)
+    pd.testing.assert_frame_equal(updated, fresh, check_exact=True)
+    assert (clone_ness_from_sums(updated, now).to_numpy() == clone_ness_from_sums(fresh, now).to_numpy()).all()
+    # nothing changed: the same sums
+    pd.testing.assert_frame_equal(update_clone_sums(fresh, after, after, now), fresh, check_exact=True)

@@ -168,3 +168,12 @@ def test_overview_after_an_update_keeps_the_town(workspace, demo_units, tmp_path
     assert "20 updated on 20 November 2026" in at.caption[0].value
     marked = as_coverage(workspace.load(tmp_path / "wendlow-november.geojson", "units"), "update")
     assert (marked.data["coverage"] == "update").all()
+
+
+def test_unit_history_follows_the_rows_whatever_their_labels(demo_units):
+    units = wendlow_update(demo_units).reset_index(drop=True)
+    units = units.assign(survey_date=vacancy.survey_dates(units))
+    plain = surveys.unit_history(units)
+    shuffled = units.set_axis([(i * 7919) % len(units) + 10**6 for i in range(len(units))])  # labels out of order
+    pd.testing.assert_frame_equal(surveys.unit_history(shuffled).reset_index(drop=True), plain)
+    assert plain["last_use"].notna().any()

@@ -184,3 +184,18 @@ def test_osm_shop_vacant(realdata, path, expected):
     assert (row["units"], row["vacant"], row["unknown"]) == (len(features), raw, 0)
     # a handful of OSM check_date values are not survey rounds: one snapshot
     assert len(vacancy.survey_list(units)) == 1
+
+
+def test_former_name_searches_only_names_that_can_match_and_finds_the_same():
+    from agora.analysis.vacancy import _WAS_TEXT, former_use
+
+    names = ["Empty (was Lloyds Bank)", "Formerly: Boots", "The Wash House", "Café (ex Greggs)", "ex-Greggs",
+             None, "WAS: Woolworths", "(  ex Tesco )", "Greggs", "Tos (was)", "wa\u017f here", "Bob's (previously Costa)"]
+    units = pd.DataFrame({"name": pd.array(names, dtype="string"), "status": "occupied"})
+    plain = []
+    for name in names:  # the expression applied to every name, one by one
+        hit = _WAS_TEXT.search(name) if name is not None else None
+        plain.append(None if hit is None else (hit.group(1) or hit.group(2)).strip())
+    got = former_use(units)["former_name"]
+    assert [None if pd.isna(v) else v for v in got] == plain
+    assert plain[0] == "Lloyds Bank" and plain[10] == "here"  # "waſ" is "was" to a case-blind match

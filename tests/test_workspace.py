@@ -209,3 +209,57 @@ def test_replace_killed_mid_write_leaves_old_or_new(tmp_path):
         json.loads((path / MANIFEST).read_text())  # still readable
         Workspace(path, seed_demo=False).clean()
     assert not all(outcomes)  # some writes were really cut short
+
+
+def _derived_tables(svc: DataService) -> dict[str, pd.DataFrame]:
+    from agora.service.data_service import TABLES
+
+    folder = svc.path / "derived" / str(svc.version())
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES if name != "names"}
+
+
+def _assert_same_as_full_rebuild(svc: DataService, tmp_path, label: str) -> None:
+    import shutil
+
+    fresh = tmp_path / label
+    shutil.copytree(svc.path, fresh, ignore=shutil.ignore_patterns("derived"))
+    full = DataService(fresh)
+    full.indicators()
+    mine, theirs = _derived_tables(svc), _derived_tables(full)
+    for name in mine:
+        pd.testing.assert_frame_equal(mine[name], theirs[name], check_exact=True, obj=f"{label}: {name}")
+
+
+def test_every_derived_table_after_an_update_equals_a_full_rebuild(workspace, tmp_path):
+    svc = DataService(workspace.path)
+    town = svc.town("units", "wendlow")
+    latest = town[town["observed_on"] == town["observed_on"].max()]
+    # some units re-surveyed: one closes, one becomes a chain (brand clone-ness of every centre moves)
+    update = pd.DataFrame({"unit_id": latest["unit_id"].head(12), "name": latest["name"].head(12),
+                           "status": ["vacant"] + ["occupied"] * 11, "lat": latest.geometry.y.head(12),
+                           "lon": latest.geometry.x.head(12), "observed_on": "2026-11-20"})
+    update.loc[update.index[1], "name"] = "Greggs"
+    svc.workspace.save(svc.load(update.to_csv(index=False).encode(), "units", filename="wendlow-update.csv"))
+    timings = svc.refresh()
+    assert timings["latest_reused"] >= len(svc.centres()) - 1  # only the town surveyed again was worked out
+    _assert_same_as_full_rebuild(svc, tmp_path, "update")
+    # the update taken back out: the tables of the workspace without it
+    added = svc.datasets("units")[-1]
+    svc.delete("units", added.dataset_id)
+    _assert_same_as_full_rebuild(svc, tmp_path, "deleted")
+    # a new centre drawn around new units, then its units taken out: its brands and mix go with them
+    far = pd.DataFrame({"unit_id": ["far-1", "far-2", "far-3"], "name": ["Greggs", "Boots", "Costa"],
+                        "lat": [51.0, 51.0005, 51.001], "lon": [0.5, 0.5005, 0.501], "observed_on": "2026-11-20"})
+    svc.save(svc.draw_centre(svc.load(far.to_csv(index=False).encode(), "units", filename="far.csv"), "Farton"))
+    _assert_same_as_full_rebuild(svc, tmp_path, "new centre")
+    svc.delete("units", svc.datasets("units")[-1].dataset_id)
+    _assert_same_as_full_rebuild(svc, tmp_path, "centre emptied")
+    # a survey a few days before a survey round starts joins it, now starting earlier: every centre's
+    # latest survey is worked out again
+    from agora.analysis.vacancy import survey_dates
+
+    start = survey_dates(svc.layer("units")).max()
+    moved = update.assign(observed_on=str((start - pd.Timedelta(days=3)).date()))
+    svc.workspace.save(svc.load(moved.to_csv(index=False).encode(), "units", filename="wendlow-late.csv"))
+    assert svc.refresh()["latest_reused"] == 0
+    _assert_same_as_full_rebuild(svc, tmp_path, "joined")

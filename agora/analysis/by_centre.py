@@ -244,11 +244,15 @@ def share_independent(units: pd.DataFrame) -> pd.Series:
     return shares.set_axis(shares.index.astype("string")).reindex(every).rename("share_independent")
 
 
-def latest_survey(units: pd.DataFrame) -> pd.DataFrame:
-    """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows)."""
+def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None) -> pd.DataFrame:
+    """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows).
+
+    `survey_date`: the survey rounds of a larger table (:func:`agora.analysis.vacancy.survey_dates`)
+    whose rows of some centres `units` are; these centres' rows of the larger table's latest survey.
+    """
     from .vacancy import prepare
 
-    return units_on(prepare(units))
+    return units_on(prepare(units, survey_date=survey_date))
 
 
 # --------------------------------------------------------------------------- clone scores
@@ -482,7 +486,9 @@ def footfall_figures(counts, sites: pd.DataFrame, *, weeks: int = 4, today=None)
     out.index = pd.Index([], dtype="string", name="centre_id")
     if sites is None or sites.empty or "centre_id" not in sites or not sites["centre_id"].notna().any():
         return out
-    con = footfall.connect(counts, sites)
+    # only the sites of a centre are read (the others' days are not counted)
+    placed = sites["site_id"][sites["centre_id"].notna()].dropna().astype(str).unique().tolist()
+    con = footfall.connect(counts, sites, site_ids=placed)
     try:
         con.execute("CREATE TEMP TABLE d AS SELECT centre_id, site_id, day, count FROM daily "
                     "WHERE count IS NOT NULL AND centre_id IS NOT NULL")

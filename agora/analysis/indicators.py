@@ -98,6 +98,8 @@ class Inputs:
                   area, dict(options))
         if layers.get("latest_units") is not None:  # computed already by the caller
             out._cache["latest"] = layers["latest_units"]
+        if layers.get("clone_ness") is not None:  # the caller's similarity.clone_ness of those latest units
+            out._cache["clone_ness"] = layers["clone_ness"]
         return out
 
 
@@ -289,7 +291,8 @@ def compute_brands(inputs: Inputs) -> pd.DataFrame:
         return out
     from . import similarity
 
-    values = similarity.clone_ness(latest)
+    values = inputs._cache.get("clone_ness")
+    values = similarity.clone_ness(latest) if values is None else values
     values = values.set_axis(values.index.astype("string"))
     out = out.reindex(out.index.union(values.index))
     out["clone_ness"] = pd.to_numeric(values, errors="coerce").reindex(out.index)
@@ -560,7 +563,8 @@ def indicator_table(
         Canonical layers (``centres``, ``units`` with ownership classified,
         ``footfall_sites``, ``footfall_counts``, ``assets``); missing ones count as empty.
         ``latest_units``, when given, is each centre's latest survey of those units
-        (:func:`agora.analysis.by_centre.latest_survey`), not computed again.
+        (:func:`agora.analysis.by_centre.latest_survey`), not computed again; so is
+        ``clone_ness`` (:func:`agora.analysis.similarity.clone_ness` of them), when given.
     area : DataFrame, optional
         Area-level rows (CDRC tables, :func:`agora.loaders.area_indicators.load_cdrc_folder`):
         their centres join the table; workspace centres matched to them (by id, else

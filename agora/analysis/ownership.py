@@ -396,8 +396,15 @@ def classify_ownership(
     sg_qids = symbol_group_wikidata(table)
     # what the rules read of a name, worked out once per distinct name, brand and shop type
     keys = _fact_keys(out)
-    facts = name_facts(out, table, facts)
-    row = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"].to_numpy()
+    row = None
+    if facts is not None:  # facts of every name given: used as they are
+        facts = facts.reset_index(drop=True)
+        found = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
+        if len(found) == len(keys) and found.notna().all():
+            row = found.to_numpy(dtype=np.int64)
+    if row is None:
+        facts = name_facts(out, table, facts)
+        row = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"].to_numpy()
 
     def fact(column: str) -> pd.Series:
         return pd.Series(facts[column].to_numpy()[row], index=idx)

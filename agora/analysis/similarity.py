@@ -44,8 +44,12 @@ def brand_table(units: pd.DataFrame, *, by: str = "centre_id") -> pd.DataFrame:
             .reset_index())
 
 
-def _centres(units: pd.DataFrame, by: str) -> pd.Index:
+def centre_index(units: pd.DataFrame, by: str = "centre_id") -> pd.Index:
+    """The centres the similarities are computed over: every centre of `units`, sorted."""
     return pd.Index(sorted(units[by].dropna().astype("string").unique()), name="centre")
+
+
+_centres = centre_index
 
 
 def _incidence(table: pd.DataFrame, rows: pd.Index, col: str, weight: str | None = None) -> sparse.csr_matrix:
@@ -164,21 +168,145 @@ def most_similar_tables(brands: pd.DataFrame, mix: pd.DataFrame, centre: str, *,
 
 
 def clone_ness_tables(brands: pd.DataFrame, centres: pd.Index) -> pd.Series:
-    """:func:`clone_ness` from a :func:`brand_table`, in blocks of rows (memory bounded by the block)."""
+    """:func:`clone_ness` from a :func:`brand_table` (through :func:`clone_sums`)."""
+    return clone_ness_from_sums(clone_sums(brands, centres), centres)
+
+
+#: Rows of the pair matrix computed at once (memory bounded by the block).
+BLOCK = 1024
+SUM_COLUMNS = ["centre", "union", "shared"]
+
+
+def _brand_matrix(pairs: pd.DataFrame, centres: pd.Index, keys: pd.Index) -> np.ndarray:
+    """0/1 matrix of centres (rows) by brand keys (columns) of ``centre``, ``brand_key`` pairs.
+
+    float32: exact for counts below 2**24.
+    """
+    out = np.zeros((len(centres), len(keys)), dtype=np.float32)
+    rows = centres.get_indexer(pairs["centre"])
+    cols = keys.get_indexer(pairs["brand_key"])
+    ok = (rows >= 0) & (cols >= 0)
+    out[rows[ok], cols[ok]] = 1.0
+    return out
+
+
+def _plain(values) -> np.ndarray:
+    """Text as a NumPy object array (fast to hash and compare)."""
+    return np.asarray(pd.Series(values).astype(object).to_numpy(), dtype=object)
+
+
+def _pair_sums(left: np.ndarray, right: np.ndarray, skip: np.ndarray | None, width: int) -> np.ndarray:
+    """For each row of `left`: shared brands with each row of `right`, summed by the size of the union.
+
+    `skip` gives, for each row of `left`, the row of `right` left out (itself; -1 none).
+    Returns an integer matrix, rows of `left` by union size (``width`` columns).
+    """
+    out = np.zeros((len(left), width), dtype=np.int64)
+    if not len(left) or not len(right):
+        return out
+    size_r = right.sum(axis=1)
+    size_l = left.sum(axis=1)
+    for start in range(0, len(left), BLOCK):
+        block = left[start:start + BLOCK]
+        inter = block @ right.T
+        rows = np.arange(len(block))
+        if skip is not None:
+            own = skip[start:start + BLOCK]
+            inter[rows[own >= 0], own[own >= 0]] = 0.0
+        # the bin of each pair: its row's first bin plus the size of the union (pairs sharing nothing add 0)
+        where = (size_l[start:start + BLOCK, None] + (rows * width)[:, None].astype(np.float32)) + size_r[None, :]
+        where -= inter
+        out[start:start + BLOCK] = np.bincount(where.ravel().astype(np.intp), weights=inter.ravel(),
+                                               minlength=len(block) * width).reshape(len(block), width)
+    return out
+
+
+def _to_long(sums: np.ndarray, centres: pd.Index) -> pd.DataFrame:
+    r, b = np.nonzero(sums)
+    return pd.DataFrame({"centre": pd.array(_plain(centres)[r], dtype="string"),
+                         "union": b.astype(np.int64), "shared": sums[r, b].astype(np.int64)})
+
+
+def _to_dense(sums: pd.DataFrame, centres: pd.Index, width: int) -> np.ndarray:
+    out = np.zeros((len(centres), width), dtype=np.int64)
+    rows = pd.Index(_plain(centres)).get_indexer(_plain(sums["centre"]))
+    ok = rows >= 0
+    out[rows[ok], sums["union"].to_numpy(dtype=np.int64)[ok]] = sums["shared"].to_numpy(dtype=np.int64)[ok]
+    return out
+
+
+def clone_sums(brands: pd.DataFrame, centres: pd.Index) -> pd.DataFrame:
+    """What clone-ness is computed from: each centre's brands in common with every other centre.
+
+    For each centre and each size of the union of its brand set with another centre's
+    (``union``), ``shared``: the brands in common summed over those other centres. The
+    centre's Jaccard similarities to the others add up to ``sum(shared / union)``; sums
+    of whole numbers are exact, so :func:`update_clone_sums` after a change of a few
+    centres gives the same table as computing it afresh.
+
+    Returns
+    -------
+    DataFrame
+        ``centre``, ``union``, ``shared`` (rows with ``shared > 0``), sorted by centre and union.
+    """
+    if brands.empty or len(centres) < 2:
+        return _to_long(np.zeros((0, 1), dtype=np.int64), centres[:0])
+    pairs = pd.DataFrame({"centre": _plain(brands["centre"]), "brand_key": _plain(brands["brand_key"])})
+    keys = pd.Index(pd.unique(pairs["brand_key"]))
+    m = _brand_matrix(pairs, pd.Index(_plain(centres)), keys)
+    width = 2 * int(m.sum(axis=1).max()) + 1
+    return _to_long(_pair_sums(m, m, np.arange(len(centres)), width), centres)
+
+
+def update_clone_sums(sums: pd.DataFrame, before: pd.DataFrame, brands: pd.DataFrame,
+                      centres: pd.Index) -> pd.DataFrame:
+    """:func:`clone_sums` of `brands` from the sums of an earlier brand table `before`.
+
+    Only the centres whose brand set changed (or that came or went) are compared with
+    every other; the others' sums change by their pairs with those centres.
+    """
+    if brands.empty or len(centres) < 2:
+        return clone_sums(brands, centres)
+    centres = pd.Index(_plain(centres), name=centres.name)
+    old, new = ({"centre": _plain(t["centre"]), "brand_key": _plain(t["brand_key"])} for t in (before, brands))
+    old, new = pd.DataFrame(old), pd.DataFrame(new)
+    pairs = pd.concat([old, new], ignore_index=True)
+    # centres with a brand in one table only, and centres that are gone (their pairs with others removed)
+    diff = pairs[~pairs.duplicated(keep=False)]
+    gone = pd.Index(pd.unique(_plain(sums["centre"]))).difference(centres)
+    changed = pd.Index(pd.unique(diff["centre"])).union(gone)
+    if len(changed) > len(centres) // 4:
+        return clone_sums(brands, centres)
+    keys = pd.Index(pd.unique(pairs["brand_key"]))
+    m = _brand_matrix(new, centres, keys)
+    idx = changed
+    m_new = _brand_matrix(new[new["centre"].isin(idx)], idx, keys)
+    m_old = _brand_matrix(old[old["centre"].isin(idx)], idx, keys)
+    most = max(float(m.sum(axis=1).max()), float(m_old.sum(axis=1).max()) if len(idx) else 0.0)
+    width = max(2 * int(most) + 1, int(sums["union"].max()) + 1 if len(sums) else 1)
+    dense = _to_dense(sums, centres, width)
+    # every centre's pairs with the changed ones: the old pairs out, the new ones in
+    dense -= _pair_sums(m, m_old, None, width)
+    dense += _pair_sums(m, m_new, None, width)
+    # the changed centres still there: compared with every other afresh
+    here = centres.get_indexer(idx)
+    rows = here[here >= 0]
+    if len(rows):
+        dense[rows] = _pair_sums(m[rows], m, rows, width)
+    return _to_long(dense, centres)
+
+
+def clone_ness_from_sums(sums: pd.DataFrame, centres: pd.Index) -> pd.Series:
+    """Each centre's mean Jaccard similarity to the other centres from :func:`clone_sums`.
+
+    The terms ``shared / union`` are added in order of ``union``, so the result depends on
+    the sums only, not on how they were reached.
+    """
     if len(centres) < 2:
         return pd.Series(np.nan, index=centres, name="clone_ness", dtype=float)
-    out = np.zeros(len(centres))
-    if brands.empty:
-        return pd.Series(out, index=centres, name="clone_ness")
-    m = _incidence(brands, centres, "brand_key")
-    size = np.asarray(m.sum(axis=1)).ravel()
-    for start in range(0, len(centres), 1024):
-        block = m[start:start + 1024]
-        inter = (block @ m.T).toarray()
-        union = size[start:start + 1024, None] + size[None, :] - inter
-        with np.errstate(invalid="ignore", divide="ignore"):
-            jac = np.where(union > 0, inter / union, 0.0)
-        rows = np.arange(block.shape[0])
-        jac[rows, rows + start] = 0.0
-        out[start:start + 1024] = jac.sum(axis=1) / (len(centres) - 1)
-    return pd.Series(out, index=centres, name="clone_ness")
+    width = int(sums["union"].max()) + 1 if len(sums) else 1
+    dense = _to_dense(sums, centres, width).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = np.where(dense > 0, dense / np.arange(width)[None, :], 0.0)
+    total = np.cumsum(terms, axis=1)[:, -1]
+    return pd.Series(total / (len(centres) - 1), index=centres, name="clone_ness")

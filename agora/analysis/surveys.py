@@ -454,13 +454,17 @@ def unit_history(units: pd.DataFrame) -> pd.DataFrame:
     frame = frame.sort_values(["key", "day"], kind="stable")
     # a value from an earlier row of the same unit: forward fill within the unit, shifted by one row
     group = frame.groupby("key", sort=False)
+    unique = out.index.is_unique
     for src, dst in [*_HISTORY.items(), ("seen", "last_occupied_on")]:
         filled = group[src].ffill()
         previous = filled.groupby(frame["key"], sort=False).shift(1)
         # the row itself counts too when it gives (an occupied unit's own use is its last use)
         value = frame[src].where(frame["gives"], previous) if dst != "last_occupied_on" else \
             frame["seen"].where(frame["gives"], previous)
-        out.loc[frame.index, dst] = value.to_numpy()
+        if unique:  # back in the order of `units`
+            out[dst] = pd.Series(value.to_numpy(), index=frame.index).reindex(out.index).astype(out[dst].dtype)
+        else:
+            out.loc[frame.index, dst] = value.to_numpy()
     out["last_occupied_on"] = pd.to_datetime(out["last_occupied_on"]).astype("datetime64[ms]")
     for col in _HISTORY.values():
         out[col] = out[col].astype("string")

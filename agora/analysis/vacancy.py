@@ -111,14 +111,20 @@ def former_use(units: pd.DataFrame) -> pd.DataFrame:
             values = values.mask(values.str.lower().isin(["yes", "no", ""]).fillna(False))
             use = use.fillna(values)
     name = units["name"].astype("string") if "name" in units else pd.Series(pd.NA, index=idx, dtype="string")
-    was = name.str.extract(_WAS_TEXT)
+    # only names that can match are searched: with "(", "was" or "formerly" in any case, or not plain ASCII
+    lower = name.str.lower()
+    maybe = (name.str.contains("(", regex=False) | lower.str.contains("was", regex=False)
+             | lower.str.contains("formerly", regex=False) | ~name.str.isascii()).fillna(False).to_numpy(dtype=bool)
+    was = name[maybe].str.extract(_WAS_TEXT).reindex(idx)
     former_name = was[0].fillna(was[1]).astype("string").str.strip() if len(was.columns) == 2 else name.where(False)
     for col in units.columns:
         if _NAME_COLUMN.match(str(col)):
             former_name = former_name.fillna(units[col].astype("string").str.strip())
     if "status" in units:
         # the name still shown on an empty unit is its former occupant's
-        vacant_named = (units["status"] == "vacant").fillna(False) & name.notna() & ~name.str.match(_VACANT_NAME).fillna(False)
+        vacant_named = ((units["status"] == "vacant").fillna(False) & name.notna()).to_numpy(dtype=bool, copy=True)
+        vacant_named[vacant_named] = ~name[vacant_named].str.match(_VACANT_NAME).fillna(False).to_numpy(dtype=bool)
+        vacant_named = pd.Series(vacant_named, index=idx)
         former_name = former_name.fillna(name.where(vacant_named))
     former_type = categorise(use) if use.notna().any() else pd.Series(pd.NA, index=idx, dtype="string")
     if former_name.notna().any():
@@ -133,6 +139,7 @@ def prepare(
     *,
     unassigned: str = OUTSIDE,
     gap_days: int = SURVEY_GAP_DAYS,
+    survey_date: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Add the columns the vacancy tables group by.
 
@@ -142,6 +149,9 @@ def prepare(
     ``former_type``, ``former_ownership`` and ``shop_type`` (label of the unit's type; for
     vacant units of their last known use). Keeps the last observation of a unit within
     one survey. Calling it again is harmless.
+
+    `survey_date`, when given, is :func:`survey_dates` of a larger table these units are
+    rows of (indexed like `units`): the rows of some centres prepared as in the whole.
     """
     from . import surveys
 
@@ -153,7 +163,8 @@ def prepare(
         names = dict(zip(centres["centre_id"].astype("string"), centres["name"].astype("string")))
     cid = out["centre_id"].astype("string") if "centre_id" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     out["centre"] = cid.map(lambda c: names.get(c, c), na_action="ignore").astype("string").fillna(unassigned)
-    out["survey_date"] = survey_dates(out, gap_days=gap_days)
+    out["survey_date"] = survey_dates(out, gap_days=gap_days) if survey_date is None else \
+        survey_date.reindex(out.index).astype("datetime64[ms]")
     street = out["street"].astype("string").str.strip() if "street" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     out["street_label"] = street.mask(street == "").fillna(NO_STREET)
     out = out.join(former_use(out))

@@ -46,10 +46,13 @@ log = logging.getLogger(__name__)
 
 #: Derived tables and whether they have geometry.
 TABLES = {"centres": True, "units": True, "footfall_sites": True, "assets": True,
-          "indicators": False, "brands": False, "mix": False, "fingerprints": False, "count_sites": False,
-          "names": False}
+          "indicators": False, "brands": False, "mix": False, "clone_sums": False, "fingerprints": False,
+          "count_sites": False, "names": False, "latest": False, "latest_centres": False, "survey_days": False}
 #: What a build reuses from the build before (figures of centres whose data did not change).
-REUSED = ("indicators", "fingerprints", "count_sites", "names")
+REUSED = ("indicators", "fingerprints", "count_sites", "names", "brands", "clone_sums", "latest", "latest_centres",
+          "survey_days")
+#: Reused tables that builds of older versions did not write (a build without them computes them afresh).
+NEWER = ("names", "clone_sums", "latest", "latest_centres", "survey_days")
 DONE = "complete"
 #: The share of a save's progress taken by writing the dataset (the derived tables take the rest).
 SAVED_AT = 0.8
@@ -153,7 +156,7 @@ class DataService:
         folder = self._folder(done[0])
         try:
             out = {name: pd.read_parquet(folder / f"{name}.parquet") for name in REUSED
-                   if name != "names" or (folder / "names.parquet").exists()}  # older builds have no names
+                   if name not in NEWER or (folder / f"{name}.parquet").exists()}
             out["area_rows"] = int((folder / DONE).read_text().split()[1])
         except (OSError, ValueError, IndexError):
             return {}
