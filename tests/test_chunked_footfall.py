@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from apptest import progress_while_validating
 
 from agora.cli import main
 from agora.loaders import LoadError, load
@@ -299,25 +300,6 @@ def test_import_of_counts_loaded_whole_still_takes_the_saved_site_ids(workspace,
 
 
 def test_data_page_shows_a_progress_bar_while_validating_counts(workspace, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    def page(path: str, ws: str) -> None:
-        import agora.loaders.chunks as chunks
-        from agora.ui import upload
-
-        keep = chunks.CHUNK_ROWS, upload.ProgressBar.done
-        chunks.CHUNK_ROWS = 100
-        upload.ProgressBar.done = lambda self: None  # keep the bar on the page to look at
-        try:
-            result, error = upload.validate(path, "counts.parquet", "footfall_counts", (), (), ws, 0)
-        finally:
-            chunks.CHUNK_ROWS, upload.ProgressBar.done = keep
-        assert error is None, error
-        assert result.report.rows_read == 300
-
     path = counts_parquet(tmp_path / "counts.parquet")
-    at = AppTest.from_function(page, args=(str(path), str(workspace.path)), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    bars = [e for e in at.main if e.type == "progress"]
+    bars = progress_while_validating(path, "counts.parquet", "footfall_counts", workspace.path, chunk_rows=100, rows_read=300)
     assert bars and bars[0].proto.value == 100 and "rows read" in bars[0].proto.text

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from apptest import progress_while_validating
 
 from agora.cli import main
 from agora.loaders import LoadError, load
@@ -224,26 +225,8 @@ def test_import_streams_units_with_a_progress_line(workspace, tmp_path, capsys, 
 
 
 def test_data_page_shows_a_progress_bar_while_validating(workspace, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    def page(csv: str, ws: str) -> None:
-        import agora.loaders.chunks as chunks
-        from agora.ui import upload
-
-        keep = chunks.CHUNK_ROWS, upload.ProgressBar.done
-        chunks.CHUNK_ROWS = 500
-        upload.ProgressBar.done = lambda self: None  # keep the bar on the page to look at
-        try:
-            result, error = upload.validate(csv, "units.csv", "units", (), (), ws, 0)
-        finally:
-            chunks.CHUNK_ROWS, upload.ProgressBar.done = keep
-        assert error is None, error
-
     path = demo_csv(tmp_path / "units.csv")
-    at = AppTest.from_function(page, args=(str(path), str(workspace.path)), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    bars = [e for e in at.main if e.type == "progress"]
+    bars = progress_while_validating(path, "units.csv", "units", workspace.path, chunk_rows=500)
     assert bars and bars[0].proto.value == 100 and "rows read" in bars[0].proto.text
 
 
