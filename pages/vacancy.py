@@ -1,16 +1,17 @@
 """Vacancy: how many units stand empty, where, of what kind, for how long, and how it moved."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import reference, surveys, vacancy
+from agora.analysis import reference, vacancy
 from agora.loaders.area_indicators import ATTRIBUTION, match_centres
 from agora.store import export
 from agora.ui import contributions as contrib
 from agora.report import charts
 from agora.ui import data as ui_data
 from agora.ui import maps, maptools
+from agora.ui import vacancy as ui
+from agora.ui.charts import show_chart
 from agora.ui.data import area_tables
 from agora.ui.widgets import download_csv, md_escape, pct, plain
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
@@ -28,10 +29,6 @@ if ctx.town is None:
     st.stop()
 
 st.title(f"Vacancy in {md(ctx.town_name)}")
-
-
-def survey_key(day) -> str:
-    return "undated" if pd.isna(day) else pd.Timestamp(day).date().isoformat()
 
 
 def survey_label(key: str) -> str:
@@ -78,9 +75,8 @@ if units.empty:
     area_figures()
     st.stop()
 
-data = ui_data.town_view("vacancy_units", ctx.town, ctx.service)  # a shallow copy: a new column stays on it
-keys = [survey_key(d) for d in vacancy.survey_list(data)]
-data["survey"] = data["survey_date"].map(survey_key)
+town = ui.town_figures(ctx.town, ctx.service)  # every survey's figures, cached per town and version
+keys = town["keys"]
 
 PREVIOUS, NO_COMPARISON = "survey before", "no comparison"
 with page_options():
@@ -95,26 +91,12 @@ if compare == PREVIOUS and chosen != "undated" and earlier:
     before = earlier[-1]
 elif compare in earlier:
     before = compare
-
-def survey_day(key: str):
-    return "undated" if key == "undated" else pd.Timestamp(key)
-
-
-rounds = ui_data.town_view("survey_rounds", ctx.town, ctx.service)
-current = surveys.units_on(data, survey_day(chosen), rounds=rounds)  # units known on that date, carried forward
-overall = vacancy.vacancy_table(current, by=()).iloc[0]
-durations = vacancy.vacancy_durations(data)
-durations = durations[durations.index.isin(current.index)]
-change = None
-if before is not None:
-    past = vacancy.vacancy_table(surveys.units_on(data, survey_day(before), rounds=rounds), by=()).iloc[0]
-    if not pd.isna(past["vacancy_rate"]) and not pd.isna(overall["vacancy_rate"]):
-        change = (overall["vacancy_rate"] - past["vacancy_rate"]) * 100
-
-covers = surveys.coverage_sentence(rounds, None if chosen == "undated" else survey_day(chosen),
-                                  units=int(overall["units"]))
+# the chosen survey's tables, cached per town, version and the two surveys: a rerun only draws
+survey = ui.survey_figures(ctx.town, chosen, before, ctx.service)
+current, overall, durations, change = survey["current"], survey["overall"], survey["durations"], survey["change"]
+covers = survey["covers"]
 st.caption(md_escape(covers[0].upper() + covers[1:]) + (f" · compared with {survey_label(before)}" if before else ""))
-updates = rounds[rounds["coverage"] == "update"]
+updates = town["updates"]
 if len(updates):
     st.caption("Updates change only the units they cover; the others keep their last known state. "
                + "; ".join(md_escape(r) for r in updates["coverage_rule"]))
@@ -135,10 +117,9 @@ st.caption(DEFINITION)
 
 # --------------------------------------------------------------------------- map
 st.subheader("Where the empty units are")
-vacant = current[current["status"] == "vacant"].join(durations[["vacant_from", "months_vacant", "long_term"]])
-vacant["vacancy"] = vacant["long_term"].map({True: "long-term vacant", False: "vacant"}).fillna("vacant")
-flags = durations["long_term"].reindex(current.index, fill_value=False).astype(bool)  # as the headline counts
-tools = maptools.unit_tools(current, key="vacancy", long_term=flags)
+vacant = survey["vacant"]
+flags = survey["long_term_flags"]  # as the headline counts
+tools = maptools.unit_tools(current, key="vacancy", long_term=flags, labels=survey["labels"])
 vacant_shown = vacant[vacant.index.isin(tools.shown.index)]
 others = tools.shown[tools.shown["status"] != "vacant"]
 boundary = ctx.for_town("centres")
@@ -180,11 +161,14 @@ with st.expander("Vacant units as a table"):
 
 # --------------------------------------------------------------------------- over time
 st.subheader("Rate over the surveys")
-series = surveys.vacancy_over_time(data, ctx.centres).rename(columns={"date": "survey_date"}).drop(
-    columns=["centre_id", "centre"])
+series = town["series"]
 dated = plain(series[series["survey_date"].notna()])
 national = ui_data.national_vacancy(ctx.service)
-if len(dated) >= 2 or (len(dated) and len(national)):
+
+
+def rate_chart():
+    import altair as alt
+
     chart = alt.Chart(dated).mark_line(point=True).encode(
         x=alt.X("survey_date:T", title="Survey"),
         y=alt.Y("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%")),
@@ -192,8 +176,13 @@ if len(dated) >= 2 or (len(dated) and len(national)):
                  "units", "vacant", "unknown", "covered", "coverage"],
     )
     # the median centre now (a rule across the chart) and, once loaded, the CDRC national series over the years
-    st.altair_chart(alt.layer(*charts.reference_layers(ref_rate, title="Vacancy rate"), *charts.national_vacancy_layers(national), chart),
-                    width="stretch")
+    return alt.layer(*charts.reference_layers(ref_rate, title="Vacancy rate"), *charts.national_vacancy_layers(national),
+                     chart)
+
+
+if len(dated) >= 2 or (len(dated) and len(national)):
+    show_chart(("vacancy-rate", str(ctx.service.path), ctx.service.version(), ctx.town, group), rate_chart,
+               width="stretch")
     notes = []
     if ref_rate:
         notes.append(f"Dashed line: the median rate of {md(ref_rate['label'])} in their latest data; grey band: the "
@@ -216,19 +205,26 @@ with st.expander("Rate per survey as a table"):
 
 # --------------------------------------------------------------------------- by street, by type
 left, right = st.columns(2)
+
+
+def vacancy_bars(top: pd.DataFrame, group: str):
+    import altair as alt
+
+    return alt.Chart(top).mark_bar(color=LONG_TERM_COLOURS["vacant"]).encode(
+        x=alt.X("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%")),
+        y=alt.Y(f"{group}:N", sort="-x", title=None),
+        tooltip=[group, "units", "vacant", "unknown", alt.Tooltip("vacancy_rate:Q", format=".1%", title="Rate")],
+    )
+
+
 for column, title, group, name in ((left, "By street", "street", "street"), (right, "By type", "shop_type", "type")):
-    table = (vacancy.by_street(current) if group == "street" else vacancy.by_type(current)).drop(
-        columns=["centre", "survey_date"])
+    table = survey["by_street"] if group == "street" else survey["by_type"]
     with column:
         st.subheader(title)
         top = plain(table[table["vacant"] > 0]).sort_values(["vacant", "vacancy_rate"], ascending=False).head(15)
         if len(top):
-            bars = alt.Chart(top).mark_bar(color=LONG_TERM_COLOURS["vacant"]).encode(
-                x=alt.X("vacancy_rate:Q", title="Vacancy rate", axis=alt.Axis(format="%")),
-                y=alt.Y(f"{group}:N", sort="-x", title=None),
-                tooltip=[group, "units", "vacant", "unknown", alt.Tooltip("vacancy_rate:Q", format=".1%", title="Rate")],
-            )
-            st.altair_chart(bars, width="stretch")
+            show_chart(("vacancy-by", str(ctx.service.path), ctx.service.version(), ctx.town, chosen, group),
+                       lambda top=top, group=group: vacancy_bars(top, group), width="stretch")
         else:
             st.caption("No vacant unit in this survey.")
         if group == "shop_type":
@@ -240,7 +236,7 @@ for column, title, group, name in ((left, "By street", "street", "street"), (rig
 
 # --------------------------------------------------------------------------- long-term, changes
 st.subheader("Long-term vacant units")
-long_term = vacant[vacant["long_term"]].sort_values("months_vacant", ascending=False)
+long_term = survey["long_term"]
 if len(long_term):
     table = plain(long_term[["unit_id", "former_name", "street_label", "shop_type", "vacant_from",
                              "months_vacant"]].rename(columns={"street_label": "street", "former_name": "was",
@@ -255,9 +251,9 @@ else:
                "(it needs a vacant-since date or two surveys).")
 
 st.subheader("Openings and closures per survey")
-flows = surveys.openings_closures(data)
+flows = town["flows"]
 if len(flows):
-    per_survey = flows.groupby("date", as_index=False)[["openings", "closures", "net"]].sum()
+    per_survey = town["per_survey"]
     st.dataframe(plain(per_survey), hide_index=True)
     st.caption("An opening: a unit occupied that was vacant or not known at the survey before; a closure: occupied "
                "then vacant (counted under its last known use). Net change = openings - closures.")
@@ -269,12 +265,12 @@ else:
 
 if before is not None:
     st.subheader(f"Changes since {survey_label(before)}")
-    changes = vacancy.status_changes(data, survey_day(before), survey_day(chosen))
+    changes = survey["changes"]
     if len(changes):
         st.dataframe(changes, hide_index=True)
         download_csv(changes, f"{ctx.town}-status-changes.csv", "dl_changes")
     else:
         st.caption("No unit seen in both surveys changed status.")
-    st.caption(md_escape(surveys.match_summary(data)["text"]).capitalize() + ".")
+    st.caption(md_escape(town["match_text"]).capitalize() + ".")
 
 area_figures()
