@@ -1,15 +1,16 @@
 """Clone town: is the high street a clone town, a border town or a home town, and why."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from agora.analysis import clone, reference, similarity
+from agora.analysis import clone, reference
 from agora.analysis.clone import CloneSettings
 from agora.analysis.taxonomy import type_label
 from agora.report import charts
 from agora.store import export
 from agora.ui import data, maps
+from agora.ui.charts import show_chart
+from agora.ui.clone import AUTO_HEART, diagnosis, similar_centres
 from agora.ui.widgets import download_csv, plain
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 from agora.ui.text import md
@@ -20,7 +21,6 @@ ROLE_COLOURS = {"not in sample": "#bdbdbd", "vacant": maps.STATUS_COLOURS["vacan
 METHOD_LABELS = {"nef50": "nef's walk: 50 units from the heart", "all": "Every unit in the centre"}
 OWNERSHIP_LABELS = {"independent": "Independent", "chain": "Chain", "symbol_group": "Symbol group",
                     "unknown": "Unknown"}
-AUTO_HEART = "auto"
 
 ctx = page_shell("Clone town", ":material/storefront:")
 if ctx.town is None:
@@ -40,10 +40,7 @@ with page_options():
     method = st.radio("Units scored", list(METHOD_LABELS), captions=list(METHOD_LABELS.values()), key="method",
                       bind="query-params",
                       help="nef surveyed about 50 shops from the heart of the high street (never fewer than 40).")
-    latest, _ = clone.latest_survey(town_units)
-    named = latest.assign(label=latest["name"].astype("string").fillna("(no name)") + " · "
-                          + latest["street"].astype("string").fillna(""))
-    labels = dict(zip(named["unit_id"].astype(str), named["label"]))
+    labels = data.town_view("heart_labels", ctx.town, ctx.service)  # unit id -> "name · street" (read-only)
     heart = AUTO_HEART
     if method == "nef50":
         options = [AUTO_HEART, *sorted(labels, key=labels.get)]
@@ -68,33 +65,9 @@ with page_options():
 
 settings = CloneSettings(method=method, symbol_groups_as_chains=symbol, weights=(float(w_indep), 100.0 - w_indep))
 
-
-@st.cache_data(show_spinner="Diagnosing…", max_entries=32)
-def diagnosis(path: str, version: int, town: str, name: str, settings: CloneSettings, heart: str):
-    units = data.town("units", town)
-    point = None
-    if heart != AUTO_HEART:
-        hit = units[units["unit_id"].astype(str) == heart]
-        if len(hit) and hit.geometry.iloc[0] is not None:
-            point = hit.geometry.iloc[0]
-    return clone.diagnose_centre(units, settings, heart=point, centre_id=town, name=name)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def similar_centres(path: str, version: int, town: str) -> tuple[pd.DataFrame, float | None, int]:
-    brands, mix = data.brands(ctx.service)
-    centres = pd.Index(sorted(set(brands["centre"].dropna()) | set(mix["centre"].dropna())), name="centre")
-    if len(centres) < 2 or town not in centres:
-        return pd.DataFrame(), None, len(centres)
-    table = similarity.most_similar_tables(brands, mix, town, n=10, centres=centres)
-    row = data.indicators(ctx.service).set_index("centre_id").get("clone_ness", pd.Series(dtype=float))
-    score = row.get(town)
-    return table, (None if score is None or pd.isna(score) else float(score)), len(centres)
-
-
 version = ctx.service.version()
 path = str(ctx.service.path)
-result = diagnosis(path, version, ctx.town, ctx.town_name, settings, heart)
+result = diagnosis(ctx.town, ctx.town_name, settings, heart, ctx.service)  # cached (read-only)
 s = result.summary
 scored = result.units[result.units["role"] == "scored"]
 
@@ -168,7 +141,9 @@ with st.expander("How it was computed", expanded=True, icon=":material/calculate
 # --------------------------------------------------------------------------- map
 st.subheader("The units scored")
 has_points = clone._has_points(result.units)
-if has_points:
+
+
+def clone_map():
     shown = result.units.copy()
     shown["type_label"] = type_label(shown["type_id"]).fillna(shown["type_counted"])
     shown["ownership_label"] = shown["ownership"].map(OWNERSHIP_LABELS, na_action="ignore")
@@ -192,7 +167,12 @@ if has_points:
                                        geometry=[shapely.Point(s["heart_lon"], s["heart_lat"])], crs="EPSG:4326")
         maps.add_geojson_layer(m, heart_layer, "Heart", color="#000000", radius=9, weight=3, fill_opacity=0.2,
                                tooltip={"name": "Heart"}, legend=False)
-    maps.show_map(m, key="clone_map", height=520)
+    return m
+
+
+if has_points:
+    # the map is a function of these alone: rendered once, drawn for every visitor
+    maps.show_cached_map(("clone", path, version, ctx.town, settings, heart), clone_map, key="clone_map", height=520)
     st.caption("Scored units coloured by ownership; grey and blue dots were not scored (hover to see why). "
                "Shop data may include © OpenStreetMap contributors (ODbL).")
 else:
@@ -215,18 +195,23 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Kinds of shop, by ownership")
     types = result.types
-    long = types.melt(id_vars=["type", "label", "units"], value_vars=["independent", "chain", "symbol_group"],
-                      var_name="ownership", value_name="count")
-    long = long[long["count"] > 0].assign(ownership=lambda d: d["ownership"].map(OWNERSHIP_LABELS))
-    colours = {OWNERSHIP_LABELS[k]: v for k, v in maps.OWNERSHIP_COLOURS.items()}
-    bars = alt.Chart(long).mark_bar().encode(
-        x=alt.X("count:Q", title="Units scored"),
-        y=alt.Y("label:N", sort="-x", title=None),
-        color=alt.Color("ownership:N", title="Ownership",
-                        scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
-        tooltip=[alt.Tooltip("label:N", title="Type"), "ownership:N", alt.Tooltip("count:Q", title="Units")],
-    )
-    st.altair_chart(bars, width="stretch")
+
+    def type_bars():
+        import altair as alt
+
+        long = types.melt(id_vars=["type", "label", "units"], value_vars=["independent", "chain", "symbol_group"],
+                          var_name="ownership", value_name="count")
+        long = long[long["count"] > 0].assign(ownership=lambda d: d["ownership"].map(OWNERSHIP_LABELS))
+        colours = {OWNERSHIP_LABELS[k]: v for k, v in maps.OWNERSHIP_COLOURS.items()}
+        return alt.Chart(long).mark_bar().encode(
+            x=alt.X("count:Q", title="Units scored"),
+            y=alt.Y("label:N", sort="-x", title=None),
+            color=alt.Color("ownership:N", title="Ownership",
+                            scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
+            tooltip=[alt.Tooltip("label:N", title="Type"), "ownership:N", alt.Tooltip("count:Q", title="Units")],
+        )
+
+    show_chart(("clone-types", path, version, ctx.town, settings, heart), type_bars, width="stretch")
     with st.expander("Kinds of shop as a table"):
         st.dataframe(types, hide_index=True)
         download_csv(types, f"{ctx.town}-clone-types.csv", "dl_types")
@@ -274,22 +259,29 @@ if len(result.heart_scores):
     share = s.get("heart_same_class")
     st.caption(f"Starting nef's walk at each of {len(result.heart_scores)} units in turn, "
                f"{fmt(share, '{:.0%}')} of the walks give the same class as the chosen start.")
-    hist = pd.DataFrame({"score": result.heart_scores})
-    chart = alt.Chart(hist).mark_bar(color="#7570b3").encode(
-        x=alt.X("score:Q", bin=alt.Bin(step=2.5), title="nef 2005 score from another start"),
-        y=alt.Y("count():Q", title="Starting units"),
-    )
-    rules_df = pd.DataFrame({"score": [25, 35], "band": ["clone | border", "border | home"]})
-    lines = alt.Chart(rules_df).mark_rule(strokeDash=[4, 3], color="#444").encode(x="score:Q", tooltip=["band"])
     ref_score = reference.reference(refs, "nef2005_score", group)
-    st.altair_chart(alt.layer(*charts.reference_layers(ref_score, axis="x", title="nef 2005 score from another start"), chart, lines), width="stretch")
+
+    def heart_chart():
+        import altair as alt
+
+        hist = pd.DataFrame({"score": result.heart_scores})
+        chart = alt.Chart(hist).mark_bar(color="#7570b3").encode(
+            x=alt.X("score:Q", bin=alt.Bin(step=2.5), title="nef 2005 score from another start"),
+            y=alt.Y("count():Q", title="Starting units"),
+        )
+        rules_df = pd.DataFrame({"score": [25, 35], "band": ["clone | border", "border | home"]})
+        lines = alt.Chart(rules_df).mark_rule(strokeDash=[4, 3], color="#444").encode(x="score:Q", tooltip=["band"])
+        return alt.layer(*charts.reference_layers(ref_score, axis="x", title="nef 2005 score from another start"),
+                         chart, lines)
+
+    show_chart(("clone-hearts", path, version, ctx.town, settings, heart, group), heart_chart, width="stretch")
     if ref_score:
         st.caption(f"Grey band and dashed line: the middle half and the median nef 2005 score of "
                    f"{md(ref_score['label'])} (each scored on its latest survey, nef's walk from its densest point).")
 
 # --------------------------------------------------------------------------- similar centres
 st.subheader("Centres with the same chains")
-table, clone_ness, n_centres = similar_centres(path, version, ctx.town)
+table, clone_ness, n_centres = similar_centres(ctx.town, ctx.service)
 if n_centres < 2 or table.empty:
     st.caption("Load more than one centre to compare brands between centres.")
 else:

@@ -255,7 +255,8 @@ with tab_like:
                            f"fewer than {need} are left out.")
                 st.download_button("Download (CSV)", lambda: export.to_csv(near), f"towns-like-{focus}.csv", "text/csv",
                                    key="dl_like")
-            brands = compare.similar_by_brand_tables(*data.brands(ctx.service), focus, k=int(k_near))
+            brands = compare.similar_by_brand_tables(*data.brands(ctx.service), focus, k=int(k_near),
+                                                     index=data.similarity_index(ctx.service))
             if len(brands):
                 st.markdown("**Most alike by brands** (chains in common, Jaccard)")
                 brands.insert(0, "name", brands["centre_id"].map(name_of))

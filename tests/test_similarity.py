@@ -103,3 +103,66 @@ def test_clone_sums_after_a_change_equal_sums_computed_afresh():
     assert (clone_ness_from_sums(updated, now).to_numpy() == clone_ness_from_sums(fresh, now).to_numpy()).all()
     # nothing changed: the same sums
     pd.testing.assert_frame_equal(update_clone_sums(fresh, after, after, now), fresh, check_exact=True)
+
+
+def _most_similar_before(brands: pd.DataFrame, mix: pd.DataFrame, centre: str, *, n: int, centres: pd.Index):
+    """most_similar_tables as it was before the matrices were made once (every matrix built per call)."""
+    from agora.analysis.similarity import _incidence
+
+    i = centres.get_loc(centre)
+    m = _incidence(brands, centres, "brand_key")
+    inter = (m @ m[i].T).toarray().ravel()
+    size = np.asarray(m.sum(axis=1)).ravel()
+    union = size + size[i] - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jac = np.where(union > 0, inter / union, np.nan)
+    c = _incidence(mix, centres, "category", weight="units")
+    dot = (c @ c[i].T).toarray().ravel()
+    norm = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = dot / (norm * norm[i])
+    cos[~np.isfinite(cos)] = np.nan
+    mine = brands[brands["centre"] == centre].set_index("brand_key")["brand"]
+    others = brands[(brands["centre"] != centre) & brands["brand_key"].isin(mine.index)]
+    shared = others.groupby("centre")["brand_key"].agg(lambda s: "; ".join(sorted(mine[k] for k in s)))
+    out = pd.DataFrame({"centre": centres, "brand_jaccard": jac, "category_cosine": cos})
+    out = out[out["centre"] != centre]
+    out["brands_in_common"] = out["centre"].map(shared).fillna("")
+    out["shared_brands"] = out["centre"].map(others.groupby("centre").size()).fillna(0).astype(int)
+    out = out.sort_values(["brand_jaccard", "category_cosine"], ascending=False, na_position="last")
+    return out[["centre", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]].head(n) \
+        .reset_index(drop=True)
+
+
+def test_the_similarity_index_made_once_gives_the_figures_of_the_matrices_made_per_call():
+    from agora.analysis.similarity import category_long, most_similar_tables, similarity_index
+
+    rng = np.random.default_rng(3)
+    n_units = 4000
+    chains = [f"Chain {i}" for i in range(60)]
+    units = pd.DataFrame({
+        "centre_id": [f"c{i:03d}" for i in rng.integers(0, 150, n_units)],
+        "name": np.where(rng.random(n_units) < 0.5, np.array(chains)[rng.integers(0, 60, n_units)],
+                         [f"Shop {i}" for i in range(n_units)]),
+        "category": np.array(["baker", "cafe", "pharmacy", "florist", "bank"])[rng.integers(0, 5, n_units)],
+        "status": np.where(rng.random(n_units) < 0.1, "vacant", "occupied")})
+    units["ownership"] = np.where(units["name"].str.startswith("Chain"), "chain", "independent")
+    units.loc[units.sample(200, random_state=1).index, "ownership"] = "symbol_group"
+    units = pd.concat([units, pd.DataFrame({"centre_id": ["lonely"], "name": ["Kim's"], "category": ["florist"],
+                                            "status": ["occupied"], "ownership": ["independent"]})])
+    brands, mix = brand_table(units), category_long(units)
+    centres = pd.Index(sorted(set(brands["centre"].dropna()) | set(mix["centre"].dropna())), name="centre")
+    assert centres[-1] == "lonely" and len(centres) > 100  # a centre without any chain
+    # as made when data is saved ("string") and as read back from Parquet ("str")
+    for table in (brands, brands.astype({"centre": "str", "brand_key": "str", "brand": "str"})):
+        index = similarity_index(table, mix, centres)
+        for centre in list(centres[:12]) + [centres[-1]]:
+            for n in (10, 500):
+                expected = _most_similar_before(table, mix, centre, n=n, centres=centres)
+                got = most_similar_tables(table, mix, centre, n=n, centres=centres, index=index)
+                pd.testing.assert_frame_equal(got, expected, check_exact=True)
+                assert got["shared_brands"].sum() > 0 or centre == "lonely"
+    pd.testing.assert_frame_equal(most_similar_tables(brands, mix, "c007", n=10),
+                                  _most_similar_before(brands, mix, "c007", n=10, centres=centres), check_exact=True)
+    with pytest.raises(KeyError, match="no centre 'z'"):
+        index.most_similar("z")

@@ -353,15 +353,17 @@ def similar_by_brands(units: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.
     return out.rename(columns={"centre": "centre_id"})[cols]
 
 
-def similar_by_brand_tables(brands: pd.DataFrame, mix: pd.DataFrame, centre_id: str, *, k: int = 5) -> pd.DataFrame:
+def similar_by_brand_tables(brands: pd.DataFrame, mix: pd.DataFrame, centre_id: str, *, k: int = 5,
+                            index=None) -> pd.DataFrame:
     """:func:`similar_by_brands` from stored tables (:func:`agora.analysis.similarity.brand_table`,
-    :func:`~agora.analysis.similarity.category_long` of every centre's latest survey)."""
+    :func:`~agora.analysis.similarity.category_long` of every centre's latest survey); `index`: their
+    :func:`~agora.analysis.similarity.similarity_index`, when made before."""
     from . import similarity
 
     cols = ["centre_id", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]
     if not ((brands["centre"] == centre_id).any() or (mix["centre"] == centre_id).any()):
         return pd.DataFrame(columns=cols)
-    out = similarity.most_similar_tables(brands, mix, centre_id, n=k)
+    out = similarity.most_similar_tables(brands, mix, centre_id, n=k, index=index)
     return out.rename(columns={"centre": "centre_id"})[cols]
 
 

@@ -16,6 +16,8 @@ whose shops are its own scores 0.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -126,45 +128,97 @@ def most_similar(units: pd.DataFrame, centre: str, *, by: str = "centre_id", n: 
 
 
 def most_similar_tables(brands: pd.DataFrame, mix: pd.DataFrame, centre: str, *, n: int = 5,
-                        centres: pd.Index | None = None) -> pd.DataFrame:
+                        centres: pd.Index | None = None, index: "SimilarityIndex | None" = None) -> pd.DataFrame:
     """:func:`most_similar` from stored tables: a :func:`brand_table` and a :func:`category_long`.
 
     Only the chosen centre's row of the similarity matrices is computed, so the cost
-    grows with the number of centres, not its square.
+    grows with the number of centres, not its square. `index`, the
+    :func:`similarity_index` of the same tables, saves building the matrices again
+    (the same figures).
+    """
+    index = similarity_index(brands, mix, centres) if index is None else index
+    return index.most_similar(centre, n=n)
+
+
+@dataclass(frozen=True)
+class SimilarityIndex:
+    """The brand and shop-mix matrices of every centre, made once, for :func:`most_similar_tables`.
+
+    Made by :func:`similarity_index`; read-only.
+    """
+
+    centres: pd.Index
+    brands: sparse.csr_matrix | None  # centres by brand keys (None: no brand at all)
+    brand_sizes: np.ndarray | None  # brands per centre
+    mix: sparse.csr_matrix | None  # centres by shop types, units
+    mix_norms: np.ndarray | None
+    table: pd.DataFrame  # the brand table
+    row_order: np.ndarray  # its rows' positions, by centre
+    row_starts: np.ndarray  # where each centre's rows start in `row_order` (one more than centres)
+
+    def _rows(self, i: int) -> np.ndarray:
+        return self.row_order[self.row_starts[i]:self.row_starts[i + 1]]
+
+    def most_similar(self, centre: str, *, n: int = 5) -> pd.DataFrame:
+        """:func:`most_similar_tables` of `centre`."""
+        centres = self.centres
+        if centre not in centres:
+            raise KeyError(f"no centre {centre!r}; centres: {', '.join(centres[:10])}")
+        i = centres.get_loc(centre)
+        cols = ["centre", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]
+        if self.brands is None:
+            jac = np.full(len(centres), np.nan)
+        else:
+            m, size = self.brands, self.brand_sizes
+            inter = (m @ m[i].T).toarray().ravel()
+            union = size + size[i] - inter
+            with np.errstate(invalid="ignore", divide="ignore"):
+                jac = np.where(union > 0, inter / union, np.nan)
+        if self.mix is None:
+            cos = np.full(len(centres), np.nan)
+        else:
+            c, norm = self.mix, self.mix_norms
+            dot = (c @ c[i].T).toarray().ravel()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cos = dot / (norm * norm[i])
+            cos[~np.isfinite(cos)] = np.nan
+        out = pd.DataFrame({"centre": centres, "brand_jaccard": jac, "category_cosine": cos})
+        out = out[out["centre"] != centre]
+        out = out.sort_values(["brand_jaccard", "category_cosine"], ascending=False, na_position="last")
+        out = out.head(n)
+        # the brands in common of the centres shown (from their rows of the brand table alone)
+        table = self.table
+        mine = table.iloc[self._rows(i)].set_index("brand_key")["brand"]
+        shown = np.concatenate([self._rows(j) for j in centres.get_indexer(out["centre"])] or [self._rows(i)[:0]])
+        others = table.iloc[np.sort(shown)]
+        others = others[others["brand_key"].isin(mine.index)]
+        shared = others.groupby("centre")["brand_key"].agg(lambda s: "; ".join(sorted(mine[k] for k in s)))
+        out["brands_in_common"] = out["centre"].map(shared).fillna("")
+        out["shared_brands"] = out["centre"].map(others.groupby("centre").size()).fillna(0).astype(int)
+        return out[cols].reset_index(drop=True)
+
+
+def similarity_index(brands: pd.DataFrame, mix: pd.DataFrame, centres: pd.Index | None = None) -> SimilarityIndex:
+    """The matrices :func:`most_similar_tables` reads, of a :func:`brand_table` and a :func:`category_long`.
+
+    `centres`: the centres compared (default: every centre of either table, sorted).
+    Made once per workspace version by the app, so a page asks for one centre's most
+    similar centres without building the matrices of every centre again.
     """
     if centres is None:
         centres = pd.Index(sorted(set(brands["centre"].dropna()) | set(mix["centre"].dropna())), name="centre")
-    if centre not in centres:
-        raise KeyError(f"no centre {centre!r}; centres: {', '.join(centres[:10])}")
-    i = centres.get_loc(centre)
-    cols = ["centre", "brand_jaccard", "shared_brands", "brands_in_common", "category_cosine"]
-    if brands.empty:
-        jac = np.full(len(centres), np.nan)
-    else:
+    m = size = c = norm = None
+    if not brands.empty:
         m = _incidence(brands, centres, "brand_key")
-        inter = (m @ m[i].T).toarray().ravel()
         size = np.asarray(m.sum(axis=1)).ravel()
-        union = size + size[i] - inter
-        with np.errstate(invalid="ignore", divide="ignore"):
-            jac = np.where(union > 0, inter / union, np.nan)
-    if mix.empty:
-        cos = np.full(len(centres), np.nan)
-    else:
+    if not mix.empty:
         c = _incidence(mix, centres, "category", weight="units")
-        dot = (c @ c[i].T).toarray().ravel()
         norm = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cos = dot / (norm * norm[i])
-        cos[~np.isfinite(cos)] = np.nan
-    mine = brands[brands["centre"] == centre].set_index("brand_key")["brand"]
-    others = brands[(brands["centre"] != centre) & brands["brand_key"].isin(mine.index)]
-    shared = others.groupby("centre")["brand_key"].agg(lambda s: "; ".join(sorted(mine[k] for k in s)))
-    out = pd.DataFrame({"centre": centres, "brand_jaccard": jac, "category_cosine": cos})
-    out = out[out["centre"] != centre]
-    out["brands_in_common"] = out["centre"].map(shared).fillna("")
-    out["shared_brands"] = out["centre"].map(others.groupby("centre").size()).fillna(0).astype(int)
-    out = out.sort_values(["brand_jaccard", "category_cosine"], ascending=False, na_position="last")
-    return out[cols].head(n).reset_index(drop=True)
+    rows = centres.get_indexer(brands["centre"])
+    order = np.argsort(rows, kind="stable")
+    starts = np.searchsorted(rows[order], np.arange(len(centres) + 1))
+    return SimilarityIndex(centres=centres, brands=m, brand_sizes=size, mix=c, mix_norms=norm, table=brands,
+                           row_order=order, row_starts=starts)
 
 
 def clone_ness_tables(brands: pd.DataFrame, centres: pd.Index) -> pd.Series:

@@ -120,6 +120,7 @@ def build_profile(
     brands: tuple[pd.DataFrame, pd.DataFrame] | None = None,
     centres: pd.DataFrame | None = None,
     reference_group: str = "all",
+    similarity_index=None,
 ) -> Profile:
     """Gather one centre's profile.
 
@@ -144,6 +145,8 @@ def build_profile(
         Stored brand and shop-mix tables of every centre
         (:func:`agora.analysis.similarity.brand_table`, :func:`~agora.analysis.similarity.category_long`):
         then `layers` need hold only this centre's rows.
+    similarity_index : SimilarityIndex, optional
+        :func:`agora.analysis.similarity.similarity_index` of `brands`, when made before (the same figures).
     centres : DataFrame, optional
         Every centre (``region``, ``source``): for the references of the same region and
         the demo-town rule (:func:`agora.analysis.reference.references`).
@@ -182,12 +185,12 @@ def build_profile(
     if len(table) > 1 and len(standing):
         profile.charts["Where it stands among all centres"] = charts.percentile_profile(standing)
 
-    _unit_views(profile, layers, centre_id, clone_options or {}, k, brands)
+    _unit_views(profile, layers, centre_id, clone_options or {}, k, brands, similarity_index)
     return profile
 
 
 def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id: str, clone_options: Mapping,
-                k: int, brands: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> None:
+                k: int, brands: tuple[pd.DataFrame, pd.DataFrame] | None = None, index=None) -> None:
     """Add what the unit-level data show: map, vacancy over time, diagnosis, footfall."""
     from ..analysis import clone, footfall, surveys, vacancy
 
@@ -222,7 +225,7 @@ def _unit_views(profile: Profile, layers: Mapping[str, pd.DataFrame], centre_id:
             if brands is None:
                 brands = compare.similar_by_brands(units, centre_id, k=k)
             else:
-                brands = compare.similar_by_brand_tables(*brands, centre_id, k=k)
+                brands = compare.similar_by_brand_tables(*brands, centre_id, k=k, index=index)
         except KeyError:
             brands = pd.DataFrame()
         if len(brands):

@@ -49,7 +49,7 @@ def _profile(path: str, version: int, centre_id: str, group: str = "all") -> Pro
     svc = data.service()
     return build_profile(table(svc, keep=(centre_id,)), town_layers(centre_id, svc), centre_id,
                          sources=sources(svc), brands=data.brands(svc), centres=data.centres(svc),
-                         reference_group=group)
+                         reference_group=group, similarity_index=data.similarity_index(svc))
 
 
 def profile(centre_id: str, svc: DataService | None = None, group: str = "all") -> Profile:

@@ -60,6 +60,21 @@ def brands(svc: DataService | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _shared(str(svc.path), svc.version(), "brands"), _shared(str(svc.path), svc.version(), "mix")
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _similarity_index(path: str, version: int):
+    from ..analysis.similarity import similarity_index as compute
+
+    svc = _service(path, read_only_env())
+    return compute(*brands(svc))
+
+
+def similarity_index(svc: DataService | None = None):
+    """The brand and shop-mix matrices of every centre (:func:`agora.analysis.similarity.similarity_index` of
+    :func:`brands`), made once per workspace version: a centre's most similar centres read one row of them."""
+    svc = svc or service()
+    return _similarity_index(str(svc.path), svc.version())
+
+
 def all_assets(svc: DataService | None = None) -> gpd.GeoDataFrame:
     """Every community asset (shared): coverage counts assets outside a centre's boundary too."""
     svc = svc or service()
@@ -122,6 +137,15 @@ def _latest_unit_labels(get, svc) -> pd.Series:
     return unit_labels(_latest_units(get, svc))
 
 
+def _heart_labels(get, svc) -> dict[str, str]:
+    from ..analysis.clone import latest_survey
+
+    latest, _ = latest_survey(get("units"))
+    named = latest.assign(label=latest["name"].astype("string").fillna("(no name)") + " · "
+                          + latest["street"].astype("string").fillna(""))
+    return dict(zip(named["unit_id"].astype(str), named["label"]))
+
+
 def _survey_rounds(get, svc) -> pd.DataFrame:
     from ..analysis.surveys import survey_rounds
 
@@ -137,6 +161,7 @@ TOWN_VIEWS = {
     "latest_unit_labels": _latest_unit_labels,  # agora.ui.maptools.unit_labels of latest_units: the unit search's lines
     "vacancy_units": _vacancy_units,  # agora.analysis.vacancy.prepare: every survey's rows with the vacancy columns
     "survey_rounds": _survey_rounds,  # agora.analysis.surveys.survey_rounds: each survey, full or update
+    "heart_labels": _heart_labels,  # unit id -> "name · street" of the units of agora.analysis.clone.latest_survey
 }
 
 
@@ -194,6 +219,7 @@ def clear() -> None:
     _town.clear()
     _view.clear()
     _shared.clear()
+    _similarity_index.clear()
     _references.clear()
     _national_vacancy.clear()
     _service.clear()
