@@ -1,8 +1,5 @@
 """Footfall: how busy the town is, how that compares with a year ago, and when people come."""
 
-from datetime import timedelta
-
-import altair as alt
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -12,12 +9,13 @@ from agora.analysis import reference
 from agora.analysis.indicators import INDICATORS, RECENT_WEEKS
 from agora.report import charts
 from agora.ui import data, maps
+from agora.ui.charts import show_chart
+from agora.ui.footfall import figures
 from agora.ui.widgets import download_csv
 from agora.ui.text import md
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 
 PERIODS = {"4w": "Last 4 weeks", "13w": "Last 13 weeks", "52w": "Last 52 weeks", "all": "All dates"}
-WEEKS = {"4w": 4, "13w": 13, "52w": 52}
 SERIES = {"week": "Weekly", "day": "Daily"}
 ALL = "all"
 FLAG_LABELS = {"gap": "Gaps", "zero_run": "Zero runs", "partial_day": "Partial days", "outlier": "Outliers",
@@ -42,41 +40,6 @@ def table_and_download(table: pd.DataFrame, title: str, name: str) -> None:
     with st.expander(f"{title} as a table"):
         st.dataframe(table, hide_index=True)
         download_csv(table, f"{ctx.town}-footfall-{name}.csv", f"dl_{name}")
-
-
-@st.cache_data(show_spinner="Counting footfall…", max_entries=32)
-def figures(files: tuple[str, ...], version: int, town_sites: tuple[str, ...], chosen: tuple[str, ...],
-            period: str, freq: str) -> dict:
-    """Every figure the page shows, from the workspace's Parquet files (DuckDB)."""
-    town = ff.connect(list(files), site_ids=town_sites)
-    selection = town if chosen == town_sites else ff.connect(list(files), site_ids=chosen)
-    overall = ff.summary(selection)
-    if overall["last_date"] is None:
-        return {"summary": overall}
-    last = pd.Timestamp(overall["last_date"]).date()
-    first = pd.Timestamp(overall["first_date"]).date()
-    start = max(first, last - timedelta(days=7 * WEEKS[period] - 1)) if period in WEEKS else first
-    window = ff.connect(list(files), site_ids=chosen, start=start - timedelta(days=ff.YOY_DAYS), end=last)
-    shown = ff.connect(list(files), site_ids=chosen, start=start, end=last)
-    series = ff.trend(window, freq=freq)
-    series = series[series["period"] >= pd.Timestamp(start)]
-    if freq == "week":
-        series = series[series["complete"]]
-    return {
-        "summary": overall,
-        "start": start,
-        "end": last,
-        # the headline figure of every page: the last RECENT_WEEKS complete weeks on a year before
-        "change": ff.recent_change(selection, None, None, weeks=RECENT_WEEKS),
-        "site_totals": ff.recent_site_totals(town, weeks=4, today=last + timedelta(days=1)),
-        "series": series,
-        "period_summary": ff.summary(shown),
-        "profile": ff.weekday_hour_profile(shown),
-        "parts": ff.day_parts(shown),
-        "signature": ff.monthly_signature(selection),
-        "flags": ff.quality_flags(shown),
-        "by_site": ff.summary_by_site(shown),
-    }
 
 
 sites = ctx.for_town("footfall_sites")
@@ -113,7 +76,10 @@ with page_options():
 st.query_params.update(site=site, period=period, series=freq)
 
 chosen = tuple(site_ids) if site == ALL else (site,)
-fig = figures(files, ctx.service.version(), tuple(site_ids), chosen, period, freq)
+version = ctx.service.version()
+fig = figures(files, version, tuple(site_ids), chosen, period, freq)  # cached (read-only)
+# what the charts show is a function of these alone (the reference group apart): drawn from cached specs
+chart_key = ("footfall", files, version, ctx.town, chosen, period, freq)
 if fig["summary"]["last_date"] is None:
     st.warning("Every count for this choice is missing: there is nothing to show.", icon=":material/warning:")
     st.stop()
@@ -158,20 +124,27 @@ site_totals = fig["site_totals"]
 placed = sites.merge(site_totals, on="site_id", how="left")
 placed["selected"] = placed["site_id"].isin(chosen).map({True: "shown", False: "other"})
 placed["label"] = placed["name"].fillna(placed["site_id"])
-with_position = placed[placed.geometry.notna() & ~placed.geometry.is_empty]
-boundary = ctx.for_town("centres")
-extent = pd.concat([boundary.geometry, with_position.geometry]) if len(with_position) else boundary.geometry
-m = maps.base_map(gpd.GeoSeries(extent, crs="EPSG:4326").total_bounds)
-maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
-                       tooltip={"name": "Centre"}, legend=False)
-if len(with_position):
-    maps.add_geojson_layer(
-        m, with_position, "Footfall sites", color_by="selected", colors={"shown": "#1f78b4", "other": "#a6cee3"},
-        radius_by="mean_per_day", radius_range=(5, 22), weight=2,
-        tooltip={"label": "Site", "site_id": "Id", "mean_per_day": "People a day (last 4 weeks)"},
-        labels={"shown": "in the figures", "other": "other sites"}, legend="Sites",
-    )
-maps.show_map(m, key="footfall_map", height=420)
+
+
+def site_map():
+    with_position = placed[placed.geometry.notna() & ~placed.geometry.is_empty]
+    boundary = ctx.for_town("centres")
+    extent = pd.concat([boundary.geometry, with_position.geometry]) if len(with_position) else boundary.geometry
+    m = maps.base_map(gpd.GeoSeries(extent, crs="EPSG:4326").total_bounds)
+    maps.add_geojson_layer(m, boundary, "Centre boundary", color="#444444", fill_opacity=0.05, weight=2,
+                           tooltip={"name": "Centre"}, legend=False)
+    if len(with_position):
+        maps.add_geojson_layer(
+            m, with_position, "Footfall sites", color_by="selected", colors={"shown": "#1f78b4", "other": "#a6cee3"},
+            radius_by="mean_per_day", radius_range=(5, 22), weight=2,
+            tooltip={"label": "Site", "site_id": "Id", "mean_per_day": "People a day (last 4 weeks)"},
+            labels={"shown": "in the figures", "other": "other sites"}, legend="Sites",
+        )
+    return m
+
+
+# the map is a function of these alone: rendered once, drawn for every visitor
+maps.show_cached_map(("footfall", files, version, ctx.town, chosen), site_map, key="footfall_map", height=420)
 st.caption(f"Circle size: mean daily footfall over the four complete weeks {site_totals.attrs.get('start', '')} "
            f"to {site_totals.attrs.get('end', '')}.")
 site_table = pd.DataFrame(placed.drop(columns="geometry"))[["site_id", "label", "count", "days", "mean_per_day"]]
@@ -189,16 +162,21 @@ else:
         series[["period", "value_last_year"]].rename(columns={"value_last_year": "value"}).assign(series="A year before"),
     ], ignore_index=True).dropna(subset=["value"])
     y_title = "Footfall" if measure == "total" else "Mean footfall per reporting site"
-    chart = alt.Chart(long).mark_line(point=freq == "week").encode(
-        x=alt.X("period:T", title="Week starting" if freq == "week" else "Day"),
-        y=alt.Y("value:Q", title=y_title),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["This year", "A year before"],
-                                                                range=["#1f78b4", "#b0b0b0"])),
-        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=["This year", "A year before"],
-                                                                           range=[[1, 0], [4, 3]])),
-        tooltip=[alt.Tooltip("period:T", title="Period"), "series:N", alt.Tooltip("value:Q", format=",.0f")],
-    )
-    st.altair_chart(chart, width="stretch")
+
+    def series_chart():
+        import altair as alt
+
+        return alt.Chart(long).mark_line(point=freq == "week").encode(
+            x=alt.X("period:T", title="Week starting" if freq == "week" else "Day"),
+            y=alt.Y("value:Q", title=y_title),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["This year", "A year before"],
+                                                                    range=["#1f78b4", "#b0b0b0"])),
+            strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=["This year", "A year before"],
+                                                                               range=[[1, 0], [4, 3]])),
+            tooltip=[alt.Tooltip("period:T", title="Period"), "series:N", alt.Tooltip("value:Q", format=",.0f")],
+        )
+
+    show_chart((*chart_key, "series"), series_chart, width="stretch")
     notes = ["The year before is drawn 364 days back (same weekday)."]
     if measure != "total":
         notes.append("The number of sites reporting changes over this period, so the chart shows the mean per "
@@ -212,13 +190,19 @@ else:
     moved = moved.dropna(subset=["change_pct"])
     if len(moved):
         st.subheader("Change on a year ago")
-        bars = alt.Chart(moved).mark_bar(color="#1f78b4").encode(
-            x=alt.X("period:T", title="Week starting" if freq == "week" else "Day"),
-            y=alt.Y("change_pct:Q", title="Change on a year ago (%)"),
-            tooltip=[alt.Tooltip("period:T", title="Period"),
-                     alt.Tooltip("change_pct:Q", format="+.1f", title="Change (%)")],
-        )
-        st.altair_chart(alt.layer(*charts.reference_layers(ref_yoy, title="Change on a year ago (%)"), bars), width="stretch")
+
+        def change_chart():
+            import altair as alt
+
+            bars = alt.Chart(moved).mark_bar(color="#1f78b4").encode(
+                x=alt.X("period:T", title="Week starting" if freq == "week" else "Day"),
+                y=alt.Y("change_pct:Q", title="Change on a year ago (%)"),
+                tooltip=[alt.Tooltip("period:T", title="Period"),
+                         alt.Tooltip("change_pct:Q", format="+.1f", title="Change (%)")],
+            )
+            return alt.layer(*charts.reference_layers(ref_yoy, title="Change on a year ago (%)"), bars)
+
+        show_chart((*chart_key, "change", group), change_chart, width="stretch")
         note = "Each period against the same days 364 days before."
         if ref_yoy:
             note += (f" Dashed line: the median change of {md(ref_yoy['label'])} over their last {RECENT_WEEKS} "
@@ -234,13 +218,18 @@ with left:
     if profile.empty:
         st.caption("The weekday-by-hour profile needs hourly counts; these are daily.")
     else:
-        heat = alt.Chart(profile).mark_rect().encode(
-            x=alt.X("hour:O", title="Hour starting", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("weekday_name:N", title=None, sort=list(ff.WEEKDAYS)),
-            color=alt.Color("mean:Q", title="People per hour", scale=alt.Scale(scheme="blues")),
-            tooltip=["weekday_name:N", "hour:O", alt.Tooltip("mean:Q", format=",.0f", title="Mean per site")],
-        )
-        st.altair_chart(heat, width="stretch")
+
+        def heat_chart():
+            import altair as alt
+
+            return alt.Chart(profile).mark_rect().encode(
+                x=alt.X("hour:O", title="Hour starting", axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("weekday_name:N", title=None, sort=list(ff.WEEKDAYS)),
+                color=alt.Color("mean:Q", title="People per hour", scale=alt.Scale(scheme="blues")),
+                tooltip=["weekday_name:N", "hour:O", alt.Tooltip("mean:Q", format=",.0f", title="Mean per site")],
+            )
+
+        show_chart((*chart_key, "profile"), heat_chart, width="stretch")
         st.caption("Mean count per site for each hour of each weekday over the period.")
         table_and_download(profile, "Weekday-by-hour profile", "profile")
 with right:
@@ -249,13 +238,18 @@ with right:
     if parts.empty:
         st.caption("Day parts need hourly counts.")
     else:
-        bars = alt.Chart(parts).mark_bar(color="#1f78b4").encode(
-            x=alt.X("share:Q", title="Share of footfall", axis=alt.Axis(format="%")),
-            y=alt.Y("part:N", sort=list(ff.DAY_PARTS), title=None),
-            tooltip=["part:N", "hours:N", alt.Tooltip("share:Q", format=".1%"),
-                     alt.Tooltip("mean_per_site_day:Q", format=",.0f", title="Per site a day")],
-        )
-        st.altair_chart(bars, width="stretch")
+
+        def parts_chart():
+            import altair as alt
+
+            return alt.Chart(parts).mark_bar(color="#1f78b4").encode(
+                x=alt.X("share:Q", title="Share of footfall", axis=alt.Axis(format="%")),
+                y=alt.Y("part:N", sort=list(ff.DAY_PARTS), title=None),
+                tooltip=["part:N", "hours:N", alt.Tooltip("share:Q", format=".1%"),
+                         alt.Tooltip("mean_per_site_day:Q", format=",.0f", title="Per site a day")],
+            )
+
+        show_chart((*chart_key, "parts"), parts_chart, width="stretch")
         st.caption("Morning 06:00-11:59, afternoon 12:00-16:59, evening 17:00-21:59, night 22:00-05:59.")
         table_and_download(parts, "Day parts", "parts")
 
@@ -266,14 +260,20 @@ if sig["signature"] is None:
     st.info(f"No signature yet: it {md(sig['reason'])}.", icon=":material/info:")
 else:
     st.markdown(f"**{sig['signature'].capitalize()}** ({sig['year']}): {SIGNATURE_TEXT[sig['signature']]}.")
-    line = alt.Chart(sig["months"]).mark_line(point=True).encode(
-        x=alt.X("month_name:N", sort=list(ff.MONTHS), title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("index:Q", title="Month / year average", scale=alt.Scale(zero=False)),
-        tooltip=["month_name:N", alt.Tooltip("index:Q", format=".2f"),
-                 alt.Tooltip("mean_per_site_day:Q", format=",.0f", title="Per site a day")],
-    )
-    rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[3, 3], color="#888").encode(y="y:Q")
-    st.altair_chart(line + rule, width="stretch")
+
+    def signature_chart():
+        import altair as alt
+
+        line = alt.Chart(sig["months"]).mark_line(point=True).encode(
+            x=alt.X("month_name:N", sort=list(ff.MONTHS), title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("index:Q", title="Month / year average", scale=alt.Scale(zero=False)),
+            tooltip=["month_name:N", alt.Tooltip("index:Q", format=".2f"),
+                     alt.Tooltip("mean_per_site_day:Q", format=",.0f", title="Per site a day")],
+        )
+        rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[3, 3], color="#888").encode(y="y:Q")
+        return line + rule
+
+    show_chart((*chart_key, "signature"), signature_chart, width="stretch")
     st.caption(f"Rule: {md(sig['reason'])}. After the Institute of Place Management's four footfall signatures "
                "(comparison, speciality, multifunctional, holiday); the rule is written out in "
                "`agora.analysis.footfall.classify_signature`.")
