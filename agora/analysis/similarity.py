@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from .ownership import name_key
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 CHAIN_CLASSES = ("chain", "symbol_group")
 
@@ -55,6 +59,8 @@ _centres = centre_index
 
 
 def _incidence(table: pd.DataFrame, rows: pd.Index, col: str, weight: str | None = None) -> sparse.csr_matrix:
+    from scipy import sparse  # only where a matrix is made: the pages that show no similarity never import SciPy
+
     r = rows.get_indexer(table["centre"])
     cols, c = np.unique(table[col].to_numpy(dtype=object), return_inverse=True)
     w = np.ones(len(table)) if weight is None else table[weight].to_numpy(dtype=float)

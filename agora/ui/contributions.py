@@ -18,7 +18,6 @@ import streamlit as st
 from ..store.contributions import PLACE_STANDARD, REPORT_CHANGES, ContributionStore
 from ..store.contributions.db import database_url
 from ..store.contributions.rules import REPORT_STATUS
-from . import maps
 
 if TYPE_CHECKING:
     import altair as alt
@@ -117,6 +116,8 @@ def community_reports(store: ContributionStore, centre_id: str) -> gpd.GeoDataFr
 def add_reports_layer(m, reports: gpd.GeoDataFrame, *, show: bool = True) -> None:
     """The approved community reports as their own switchable map layer."""
     if len(reports):
+        from . import maps  # folium: only where a map is built
+
         maps.add_geojson_layer(m, reports, "Community reports", color_by="reported", colors=REPORT_COLOURS,
                                radius=9, weight=3, fill_opacity=0.3, show=show,
                                tooltip={"change": "Reported", "name": "Name", "text": "Said", "note": "When"},
