@@ -31,7 +31,8 @@ LABELS = {"unit_id": "Unit", "name": "Name", "kind": "Kind", "ownership": "Owner
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _changes(path: str, version: int, town: str, name: str, before: str | None, after: str | None) -> changes.Changes:
-    units, sites = data.town("units", town), data.town("footfall_sites", town)
+    # the units prepared once per town (agora.analysis.changes prepares what is not: the same figures)
+    units, sites = data.town_view("prepared_units", town), data.town("footfall_sites", town)
     counts = data.town("footfall_counts", town) if len(sites) else None
     return changes.town_changes(units, centre_id=town, name=name, before=before, after=after, counts=counts,
                                 sites=sites)

@@ -106,10 +106,18 @@ def town(layer: str, centre_id: str, svc: DataService | None = None) -> pd.DataF
     return _handed_out(_town(str(svc.path), svc.version(), layer, centre_id))
 
 
+def _prepared_units(get, svc) -> pd.DataFrame:
+    from ..analysis.vacancy import prepare
+
+    units = get("units")
+    return prepare(units) if len(units) else units
+
+
 def _headline(get, svc) -> object:
     from ..analysis.headline import town_headline
 
-    return town_headline(*(get(layer) for layer in ("units", "footfall_sites", "footfall_counts", "assets")))
+    # the units prepared once (the analysis prepares what is not: the same figures)
+    return town_headline(*(get(layer) for layer in ("prepared_units", "footfall_sites", "footfall_counts", "assets")))
 
 
 def _asset_summary(get, svc) -> pd.DataFrame:
@@ -121,7 +129,7 @@ def _asset_summary(get, svc) -> pd.DataFrame:
 def _latest_units(get, svc) -> pd.DataFrame:
     from ..analysis.vacancy import latest_survey
 
-    units = get("units")
+    units = get("prepared_units")
     return latest_survey(units) if len(units) else units
 
 
@@ -134,7 +142,7 @@ def _vacancy_units(get, svc) -> pd.DataFrame:
 def _latest_unit_labels(get, svc) -> pd.Series:
     from .maptools import unit_labels
 
-    return unit_labels(_latest_units(get, svc))
+    return unit_labels(get("latest_units"))
 
 
 def _heart_labels(get, svc) -> dict[str, str]:
@@ -153,8 +161,10 @@ def _survey_rounds(get, svc) -> pd.DataFrame:
 
 
 #: What pages show of one town, computed from its rows once per town and workspace version
-#: (each takes ``get(layer)``, the town's rows of a layer, and the data service).
+#: (each takes ``get(name)``, the town's rows of a layer or another of these views, and the data service).
 TOWN_VIEWS = {
+    # agora.analysis.vacancy.prepare of the units, as the analysis functions prepare them themselves: done once
+    "prepared_units": _prepared_units,
     "headline": _headline,  # agora.analysis.headline.town_headline: the Overview's, Compare's and the profile's figures
     "asset_summary": _asset_summary,  # assets per category, density and coverage (every asset counts for coverage)
     "latest_units": _latest_units,  # agora.analysis.vacancy.latest_survey: units on the latest survey, carried forward
@@ -167,8 +177,12 @@ TOWN_VIEWS = {
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _view(path: str, version: int, name: str, town: str):
-    return TOWN_VIEWS[name](lambda layer: _handed_out(_town(path, version, layer, town)),
-                            _service(path, read_only_env()))
+    def get(what: str):
+        if what in TOWN_VIEWS:
+            return _handed_out(_view(path, version, what, town))
+        return _handed_out(_town(path, version, what, town))
+
+    return TOWN_VIEWS[name](get, _service(path, read_only_env()))
 
 
 def town_view(name: str, centre_id: str, svc: DataService | None = None):
