@@ -62,7 +62,16 @@ def _incidence(table: pd.DataFrame, rows: pd.Index, col: str, weight: str | None
     from scipy import sparse  # only where a matrix is made: the pages that show no similarity never import SciPy
 
     r = rows.get_indexer(table["centre"])
-    cols, c = np.unique(table[col].to_numpy(dtype=object), return_inverse=True)
+    # the columns in sorted order, as np.unique gives them (hashing first: sorting every row's text was slow)
+    values = table[col].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, sort=False)
+    if (codes < 0).any():  # a missing value: as np.unique takes it
+        cols, c = np.unique(values, return_inverse=True)
+    else:
+        order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        cols, c = np.asarray(uniques, dtype=object)[order], rank[codes]
     w = np.ones(len(table)) if weight is None else table[weight].to_numpy(dtype=float)
     return sparse.csr_matrix((w, (r, c)), shape=(len(rows), len(cols)))
 
@@ -212,7 +221,8 @@ def similarity_index(brands: pd.DataFrame, mix: pd.DataFrame, centres: pd.Index 
     similar centres without building the matrices of every centre again.
     """
     if centres is None:
-        centres = pd.Index(sorted(set(brands["centre"].dropna()) | set(mix["centre"].dropna())), name="centre")
+        centres = pd.Index(sorted(set(_plain(brands["centre"].dropna())) | set(_plain(mix["centre"].dropna()))),
+                           name="centre")
     m = size = c = norm = None
     if not brands.empty:
         m = _incidence(brands, centres, "brand_key")
