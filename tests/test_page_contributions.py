@@ -247,3 +247,27 @@ def test_client_address_behind_a_proxy(monkeypatch):
     assert contrib.client_address() == "10.0.0.2"
     monkeypatch.setenv("AGORA_BEHIND_PROXY", "1")
     assert contrib.client_address() == "198.51.100.7"
+
+
+@both
+def test_a_towns_reports_are_held_until_the_store_changes(ws, db):
+    from types import SimpleNamespace
+
+    from agora.service import DataService
+
+    ctx = SimpleNamespace(service=DataService(ws.path, read_only=True), town="hs")
+    before = db.last_change()
+    assert contrib.town_reports(ctx).empty
+    cid = db.submit(Submission("report", "hs", unit_id="U5", change="vacant", text="Shut last week",
+                               lat=53.7414, lon=-2.0154), centres=centres(ws), unit_ids=units_of(ws)).id
+    pending = db.last_change()
+    assert pending != before
+    assert contrib.town_reports(ctx).empty  # pending: not shown
+    db.approve(cid, "ann")
+    assert db.last_change() != pending
+    shown = contrib.town_reports(ctx)
+    assert shown["id"].tolist() == [cid] and shown["reported"].tolist() == ["vacant"]
+    shown["reported"] = "changed"  # a page's copy: the held frame stays as it was
+    assert contrib.town_reports(ctx)["reported"].tolist() == ["vacant"]
+    db.hide(cid, "ann")
+    assert contrib.town_reports(ctx).empty

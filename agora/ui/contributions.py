@@ -125,10 +125,20 @@ def add_reports_layer(m, reports: gpd.GeoDataFrame, *, show: bool = True) -> Non
 
 
 def town_reports(ctx) -> gpd.GeoDataFrame:
-    """The town's approved community reports (:func:`community_reports`; none when contributions are off)."""
+    """The town's approved community reports (:func:`community_reports`; none when contributions are off).
+
+    Held per town and the store's last change (:meth:`ContributionStore.last_change`): a rerun asks the
+    store only whether anything changed.
+    """
     if not enabled() or ctx.town is None:
         return _points([], {"id": None})
-    return community_reports(store(ctx), ctx.town)
+    url = database_url(ctx.service.path)
+    return _town_reports(url, ctx.town, _store(url).last_change()).copy(deep=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
+def _town_reports(url: str, centre_id: str, change: tuple[int, int]) -> gpd.GeoDataFrame:
+    return community_reports(_store(url), centre_id)
 
 
 def community_reports_layer(ctx, m) -> gpd.GeoDataFrame:

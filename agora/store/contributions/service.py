@@ -300,6 +300,13 @@ class ContributionStore:
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(stmt).mappings()]
 
+    def last_change(self) -> tuple[int, int]:
+        """What changed last, as (audit rows, newest audit id): every write appends audit rows in its own
+        transaction, so this pair changes whenever what the store holds does (a cache key)."""
+        with self.engine.connect() as conn:
+            rows, newest = conn.execute(select(func.count(), func.max(audit.c.id)).select_from(audit)).one()
+        return int(rows), int(newest or 0)
+
     def count(self, **filters) -> int:
         """How many contributions match the filters of :meth:`query`."""
         with self.engine.connect() as conn:
