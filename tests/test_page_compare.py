@@ -149,3 +149,41 @@ def test_a_rendered_table_shows_as_the_styler_it_was_made_from():
 
     assert "background-color" in expected.styler.styles
     assert INDICATORS["vacancy_rate"].format(0.12).encode() in expected.styler.display_values
+
+
+def test_a_table_rendered_column_by_column_shows_as_pandas_renders_it():
+    """ui.compare.rendered with the cells' CSS gives Streamlit the styles and display values pandas gives."""
+    import numpy as np
+    import pandas as pd
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    from agora.ui import compare as ui
+
+    rng = np.random.default_rng(5)
+    n = 400
+    frame = pd.DataFrame({
+        "name": pd.array([f"Town {i}" if i % 17 else None for i in range(n)], dtype="string"),
+        "nef2005_class": rng.choice(["clone town", "border town", "home town", "Other", None], n),
+        "size_band": rng.choice(["small", "large"], n),
+        "vacancy_rate": np.where(rng.random(n) < 0.1, np.nan, rng.random(n) * 0.3),
+        "units": pd.array(np.where(rng.random(n) < 0.1, -1, rng.integers(5, 900, n)), dtype="Int64"),
+        "profile": [f"profile?town=t{i}" for i in range(n)],
+    }, index=rng.permutation(n))
+    frame.loc[frame["units"] == -1, "units"] = pd.NA
+    better = pd.DataFrame({"vacancy_rate": np.where(rng.random(n) < 0.1, np.nan, rng.random(n) * 100),
+                           "units": rng.random(n) * 100})
+    shown = ["vacancy_rate", "units"]
+
+    def drawn(styler) -> ArrowData:
+        proto = ArrowData()
+        marshall_styler(proto, styler, "x")
+        return proto
+
+    by_pandas = ui.rendered(ui.styled(frame, shown, better))
+    by_column = ui.rendered(ui.styled(frame, shown, better), css=ui.cell_css(frame, shown, better))
+    want, got = drawn(by_pandas), drawn(by_column)
+    assert got.styler.styles.replace(got.styler.uuid, "u") == want.styler.styles.replace(want.styler.uuid, "u")
+    assert got.styler.display_values == want.styler.display_values
+    assert "background-color" in want.styler.styles and "font-weight" in want.styler.styles
+    assert drawn(by_column).styler.display_values == want.styler.display_values  # drawn again: the same
