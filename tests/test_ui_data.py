@@ -36,10 +36,13 @@ def test_views_from_the_units_prepared_once_are_the_figures_of_the_raw_units(wor
         assert len(layers["units"])
         pd.testing.assert_frame_equal(data.town_view("prepared_units", town), vacancy.prepare(layers["units"]))
         assert data.headline(town) == town_headline(*layers.values())
+        pd.testing.assert_frame_equal(data.town_view("vacancy_units", town),
+                                      vacancy.prepare(layers["units"], data.town("centres", town)))
+        assert data.town_view("vacancy_units", town)["centre"].iloc[0] == data.town("centres", town)["name"].iloc[0]
         pd.testing.assert_frame_equal(data.town_view("latest_units", town), vacancy.latest_survey(layers["units"]))
         got = changes_ui.town_changes(town, town)
         want = changes.town_changes(layers["units"], centre_id=town, name=town, counts=layers["footfall_counts"],
                                     sites=layers["footfall_sites"])
-        assert got.paragraph == want.paragraph and got.surveys == want.surveys
+        assert got.paragraph == want.paragraph and got.surveys == want.surveys == changes_ui.surveys(town)
         for title, table in want.tables().items():
             pd.testing.assert_frame_equal(got.tables()[title], table)

@@ -133,6 +133,17 @@ def former_use(units: pd.DataFrame) -> pd.DataFrame:
                         index=idx)
 
 
+def centre_labels(units: pd.DataFrame, centres: pd.DataFrame | None = None, *, unassigned: str = OUTSIDE) -> pd.Series:
+    """The ``centre`` column :func:`prepare` gives `units`: the centre's name (its id without `centres`),
+    `unassigned` for units in no centre."""
+    names = {}
+    if centres is not None and len(centres):
+        names = dict(zip(centres["centre_id"].astype("string"), centres["name"].astype("string")))
+    cid = units["centre_id"].astype("string") if "centre_id" in units else \
+        pd.Series(pd.NA, index=units.index, dtype="string")
+    return cid.map(lambda c: names.get(c, c), na_action="ignore").astype("string").fillna(unassigned)
+
+
 def prepare(
     units: pd.DataFrame,
     centres: pd.DataFrame | None = None,
@@ -158,11 +169,8 @@ def prepare(
     if "survey_date" in units and "shop_type" in units:
         return units
     out = units.copy()
-    names = {}
-    if centres is not None and len(centres):
-        names = dict(zip(centres["centre_id"].astype("string"), centres["name"].astype("string")))
     cid = out["centre_id"].astype("string") if "centre_id" in out else pd.Series(pd.NA, index=out.index, dtype="string")
-    out["centre"] = cid.map(lambda c: names.get(c, c), na_action="ignore").astype("string").fillna(unassigned)
+    out["centre"] = centre_labels(out, centres, unassigned=unassigned)
     out["survey_date"] = survey_dates(out, gap_days=gap_days) if survey_date is None else \
         survey_date.reindex(out.index).astype("datetime64[ms]")
     street = out["street"].astype("string").str.strip() if "street" in out else pd.Series(pd.NA, index=out.index, dtype="string")

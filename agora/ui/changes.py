@@ -45,6 +45,14 @@ def town_changes(centre_id: str, name: str, before: str | None = None, after: st
     return _changes(str(svc.path), svc.version(), centre_id, name, before, after)
 
 
+def surveys(centre_id: str, svc: DataService | None = None) -> list[pd.Timestamp]:
+    """The dated surveys of a centre, oldest first: :func:`town_changes`' ``surveys``, without comparing any."""
+    from ..analysis import vacancy
+
+    units = data.town_view("prepared_units", centre_id, svc)
+    return [d for d in vacancy.survey_list(units) if not pd.isna(d)] if len(units) else []
+
+
 def approved_reports(svc: DataService, centre_id: str, before, after) -> list[dict] | None:
     """The centre's approved contributions made between two dates; None when contributions are off."""
     from . import contributions as contrib
@@ -89,9 +97,9 @@ def section(ctx, group: str = "all") -> changes.Changes | None:
     Over the last two surveys, the vacancy change is set beside the median centre's of
     `group` (:func:`agora.analysis.changes.set_against`)."""
     st.subheader("What changed")
-    default = town_changes(ctx.town, ctx.town_name, svc=ctx.service)
-    keys = [_iso(d) for d in default.surveys]
+    keys = [_iso(d) for d in surveys(ctx.town, ctx.service)]
     if len(keys) < 2:
+        default = town_changes(ctx.town, ctx.town_name, svc=ctx.service)
         st.info(md(default.paragraph), icon=":material/info:")
         return default
     cols = st.columns(2)

@@ -134,9 +134,13 @@ def _latest_units(get, svc) -> pd.DataFrame:
 
 
 def _vacancy_units(get, svc) -> pd.DataFrame:
-    from ..analysis.vacancy import prepare
+    from ..analysis.vacancy import centre_labels, prepare
 
-    return prepare(get("units"), get("centres"))
+    units = get("prepared_units")
+    if not len(units):
+        return prepare(get("units"), get("centres"))
+    # prepared with the centres' names: only the centre column differs from the units prepared without them
+    return units.assign(centre=centre_labels(units, get("centres")))
 
 
 def _latest_unit_labels(get, svc) -> pd.Series:
