@@ -171,8 +171,8 @@ def rendered(styler, css: pd.DataFrame | None = None):
 
 def _translated(styler, css: pd.DataFrame) -> dict | None:
     """What ``st.dataframe`` reads of ``styler._translate(False, False)``: ``cellstyle`` (each distinct
-    style and its cells, in the order pandas meets them, row by row) and ``body`` (each cell's id and
-    display value). None when the table is one pandas would trim or style otherwise (then pandas renders it).
+    style and its cells, in the order pandas meets them, row by row) and ``body`` (the id and display
+    value of each cell shown otherwise than as its value's text). None when the table is one pandas would trim or style otherwise (then pandas renders it).
     """
     from pandas.io.formats.style_render import maybe_convert_css_to_tuples
 
@@ -186,12 +186,19 @@ def _translated(styler, css: pd.DataFrame) -> dict | None:
     if not plain:
         return None
     n_rows, n_cols = frame.shape
-    # each cell's display value: the column's formatter (one per column after Styler.format) on its values
-    columns = []
+    # each cell's display value: the column's formatter (one per column after Styler.format) on its values;
+    # Streamlit starts from the table as text and puts in the display values, so only the cells whose
+    # display value is not their text already are listed
+    body: list[list[dict]] = [[] for _ in range(n_rows)]
     for j in range(n_cols):
-        func = styler._display_funcs[(0, j)] if n_rows else None
-        columns.append([func(v) for v in frame.iloc[:, j].tolist()] if n_rows else [])
-    body = [[{"id": f"row{i}_col{j}", "display_value": columns[j][i]} for j in range(n_cols)] for i in range(n_rows)]
+        if not n_rows:
+            break
+        func = styler._display_funcs[(0, j)]
+        shown = [func(v) for v in frame.iloc[:, j].tolist()]
+        as_text = frame.iloc[:, j].astype(str).tolist()
+        for i, (value, text) in enumerate(zip(shown, as_text)):
+            if str(value) != text:
+                body[i].append({"id": f"row{i}_col{j}", "display_value": value})
     # each distinct style and its cells, grouped as pandas groups them
     props = {text: maybe_convert_css_to_tuples(text) for text in pd.unique(css.to_numpy().ravel())
              if isinstance(text, str) and text}
