@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh requirements.txt
 cap=$(python -c "from agora.loaders.read import upload_cap_mb; print(upload_cap_mb())")
-exec python -m streamlit run dashboard.py --server.maxUploadSize "$cap" "$@"
+# agora.ui.server imports the pages' libraries, then runs `streamlit run dashboard.py`.
+exec python -m agora.ui.server --server.maxUploadSize "$cap" "$@"

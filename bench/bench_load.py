@@ -1,7 +1,7 @@
 """Benchmark: a crowd of browsers on one app server.
 
-Starts the app (``streamlit run dashboard.py``) on the demo towns in a fresh temporary
-workspace, warms it with one visit, then for each crowd size opens that many browser
+Starts the app (``python -m agora.ui.server``, as ``./run.sh`` does) on the demo towns in
+a fresh temporary workspace, warms it with one visit, then for each crowd size opens that many browser
 sessions at once (Playwright contexts in one Debian Chromium), each opening the
 Overview (timed until the map's data layer is drawn) and then the Compare page (timed
 until its table is shown). Prints, per crowd size:
@@ -107,7 +107,7 @@ def start_server(workspace: Path, log: Path, settings: dict[str, str] | None = N
     env = {**os.environ, "AGORA_WORKSPACE": str(workspace), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
            **(settings or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        [sys.executable, "-m", "agora.ui.server", "--server.headless", "true",
          "--server.port", str(port)],
         cwd=PROJECT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )

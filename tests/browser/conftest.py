@@ -113,10 +113,11 @@ def run_app(workspace: Path, log_dir: Path) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "AGORA_WORKSPACE": str(workspace), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = (log_dir / f"streamlit-{port}.log").open("w")
-    # The README's way: ./run.sh (it reuses .venv and execs `streamlit run dashboard.py`);
-    # with the interpreter running the tests when that is not the project's .venv.
+    # The README's way: ./run.sh (it reuses .venv and execs `python -m agora.ui.server`, which
+    # runs `streamlit run dashboard.py`); with the interpreter running the tests when that is
+    # not the project's .venv.
     in_venv = Path(sys.executable).parent.parent.resolve() == (PROJECT / ".venv").resolve()
-    command = ["./run.sh"] if in_venv else [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    command = ["./run.sh"] if in_venv else [sys.executable, "-m", "agora.ui.server"]
     proc = subprocess.Popen(
         [*command, "--server.headless", "true", "--server.port", str(port)],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
