@@ -200,3 +200,61 @@ def test_share_independent_of_each_centre(units):
         want = share_independent(group)
         assert (want is None and pd.isna(got[cid])) or got[cid] == want, cid
     assert got.notna().sum() >= 5
+
+
+@pytest.mark.parametrize("pairwise_max", [10_000, 7])
+def test_kth_nearest_is_the_k_d_tree_distance(monkeypatch, pairwise_max):
+    """Distances between every pair of a centre give the k-d tree's k-th nearest distance, bit for bit
+    (duplicate points, ties on a grid, groups smaller and larger than k; large groups by the tree)."""
+    from scipy.spatial import cKDTree
+
+    monkeypatch.setattr(by_centre, "PAIRWISE_MAX", pairwise_max)
+    rng = np.random.default_rng(11)
+    sizes = np.array([1, 2, 5, 5, 0, 12, 30, 3, 60, 9])
+    parts = []
+    for g, m in enumerate(sizes):
+        pts = rng.uniform(300_000, 300_400, (m, 2))
+        if g % 3 == 0 and m > 2:
+            pts[1] = pts[0]  # the same address point twice
+        if g == 5:
+            pts = np.column_stack([np.arange(m) % 4 * 10.0 + 400_000, np.arange(m) // 4 * 10.0 + 200_000])
+        parts.append(pts)
+    xy = np.vstack(parts)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    for k_max in (1, 4, 50):
+        got = by_centre._kth_nearest(xy, starts, sizes, k_max)
+        for g, m in enumerate(sizes):
+            if m:
+                pts = xy[starts[g]:starts[g] + m]
+                dist, _ = cKDTree(pts).query(pts, k=min(k_max, m))
+                want = dist.reshape(m, -1)[:, -1]
+                assert np.array_equal(got[starts[g]:starts[g] + m], want), (g, k_max)
+
+
+def test_walks_rank_units_as_one_centre_at_a_time():
+    """The heart (first unit with the closest k-th neighbour) and the ranking from it, every centre at once,
+    against the same taken centre by centre with np.argmin and a stable sort."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(4)
+    n = 400
+    codes = rng.integers(0, 9, n)
+    xy = rng.integers(0, 30, (n, 2)).astype(float) * 5.0  # many ties
+    eligible = rng.random(n) < 0.7
+    walk = by_centre._walks(xy, codes, eligible, 10, 8)
+    for c in range(10):
+        elig = np.flatnonzero(eligible & (codes == c))
+        part = slice(walk["starts"][c], walk["starts"][c] + walk["sizes"][c])
+        assert walk["rows"][part].tolist() == elig.tolist()
+        if not len(elig):
+            assert walk["best"][c] == -1
+            continue
+        pts = xy[elig]
+        dist, _ = cKDTree(pts).query(pts, k=min(8, len(pts)))
+        best = elig[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
+        far = np.hypot(pts[:, 0] - xy[best, 0], pts[:, 1] - xy[best, 1])
+        rank = np.argsort(far, kind="stable")
+        assert walk["best"][c] == best
+        assert walk["ranked"][part].tolist() == elig[rank].tolist()
+        assert np.array_equal(walk["far"][part], far[rank])
+        assert walk["position"][part].tolist() == list(range(len(elig)))

@@ -284,6 +284,180 @@ def clone_latest(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return out, days.map(lambda d: d.date().isoformat())
 
 
+#: Eligible units of a centre up to which its units' nearest neighbours are found from the distances
+#: between every pair (above it, a k-d tree, as :func:`agora.analysis.clone.find_heart`: the pairs of a
+#: larger centre would take too much memory).
+PAIRWISE_MAX = 1500
+#: Distances worked out at once when centres of one size are taken together.
+PAIRWISE_BATCH = 2_000_000
+#: The summary fields :func:`agora.analysis.clone.certainty` reads.
+_VERDICT_INPUTS = ("nef2005_class", "nef2010_class", "bootstrap_low", "bootstrap_high", "heart_same_class",
+                   "below_minimum")
+
+
+def _kth_nearest(xy: np.ndarray, starts: np.ndarray, sizes: np.ndarray, k_max: int) -> np.ndarray:
+    """Each point's distance to its k-th nearest point of its own group, itself included (k: `k_max`,
+    or the group's size when smaller): the last column of ``cKDTree(group).query(group, k)``.
+
+    `xy` holds the groups one after the other (group g: ``starts[g]`` for ``sizes[g]`` rows). The
+    distances are worked out as the k-d tree does (the square root of the sum of the squared
+    differences, x first), so the k-th smallest is the same number.
+
+    >>> pts = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0], [100.0, 0.0]])
+    >>> _kth_nearest(pts, np.array([0, 3]), np.array([3, 1]), 2).tolist()
+    [5.0, 5.0, 5.0, 0.0]
+    """
+    from scipy.spatial import cKDTree
+
+    out = np.zeros(len(xy))
+    for m in np.unique(sizes[sizes > 0]).tolist():
+        groups = np.flatnonzero(sizes == m)
+        k = min(k_max, m)
+        if m > PAIRWISE_MAX:
+            for g in groups.tolist():
+                pts = xy[starts[g]:starts[g] + m]
+                dist, _ = cKDTree(pts).query(pts, k=k)
+                out[starts[g]:starts[g] + m] = dist.reshape(m, -1)[:, -1]
+            continue
+        step = max(1, PAIRWISE_BATCH // (m * m))
+        for lo in range(0, len(groups), step):
+            at = starts[groups[lo:lo + step]][:, None] + np.arange(m)
+            x, y = xy[at, 0], xy[at, 1]
+            dx = x[:, :, None] - x[:, None, :]
+            dy = y[:, :, None] - y[:, None, :]
+            dist = np.sqrt(dx * dx + dy * dy)
+            out[at] = np.partition(dist, k - 1, axis=2)[:, :, k - 1]
+    return out
+
+
+def _first_min(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The position of each group's first smallest value (NaN the smallest, as ``np.argmin``); -1 for an empty group.
+
+    >>> _first_min(np.array([3.0, 1.0, 1.0, 2.0, 5.0]), np.array([0, 3, 3]), np.array([3, 0, 2])).tolist()
+    [1, -1, 3]
+    """
+    out = np.full(len(sizes), -1, dtype=np.int64)
+    full = sizes > 0
+    if not full.any():
+        return out
+    key = np.where(np.isnan(values), -np.inf, values)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    low = np.full(len(sizes), np.inf)
+    low[full] = np.minimum.reduceat(key, starts[full])
+    hit = np.flatnonzero(key == low[group])
+    found, first = np.unique(group[hit], return_index=True)
+    out[found] = hit[first]
+    return out
+
+
+def _walks(xy: np.ndarray, codes: np.ndarray, eligible: np.ndarray, n_centres: int, sample_size: int) -> dict:
+    """nef's walk in every centre at once, as :func:`clone_scores` took it centre by centre.
+
+    The heart of each centre is its eligible unit whose `sample_size`-th nearest eligible unit
+    is closest (the first such unit in row order); its eligible units are ranked by their
+    distance from it (ties in row order).
+
+    Returns
+    -------
+    dict
+        ``rows`` (eligible rows by centre, in row order), ``ranked`` (the same by centre and
+        rank), ``far`` (the distance of each of ``ranked``), ``position`` (its rank in its
+        centre, from 0), ``sizes`` and ``starts`` (each centre's part of these arrays) and
+        ``best`` (each centre's heart row, -1 without an eligible unit).
+    """
+    rows = np.flatnonzero(eligible)
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    at = codes[rows]
+    sizes = np.bincount(at, minlength=n_centres)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+    pts = xy[rows]
+    spread = _kth_nearest(pts, starts, sizes, sample_size)
+    first = _first_min(spread, starts, sizes)
+    best = np.where(first >= 0, rows[np.maximum(first, 0)] if len(rows) else -1, -1)
+    heart = best[at]
+    far = np.hypot(pts[:, 0] - xy[heart, 0], pts[:, 1] - xy[heart, 1]) if len(rows) else np.zeros(0)
+    order = np.lexsort((far, at))  # stable: ties keep row order
+    return {"rows": rows, "ranked": rows[order], "far": far[order], "position": np.arange(len(rows)) - starts[at[order]],
+            "sizes": sizes, "starts": starts, "best": best}
+
+
+def _scored_figures(rows: np.ndarray, at: np.ndarray, n_centres: int, indep: np.ndarray, chain: np.ndarray,
+                    symbol: np.ndarray, type_codes: np.ndarray, from_codes: np.ndarray, from_names: pd.Index,
+                    diversity: bool = True) -> dict[str, list]:
+    """Counts of each centre's scored units (`rows`, in centre `at`), as lists by centre code.
+
+    ``i``, ``c``, ``sg`` (independents, chains, symbol groups), ``t`` (distinct known types),
+    ``untyped``, ``types_from`` and ``from_names`` (types read from names); with `diversity`,
+    ``shannon`` and ``simpson`` of the units per type (:func:`agora.analysis.clone.shannon`,
+    :func:`~agora.analysis.clone.simpson`, worked out once per distinct set of counts).
+    """
+    from . import clone
+
+    def count(flags: np.ndarray) -> list[int]:
+        return np.bincount(at[flags], minlength=n_centres).tolist()
+
+    out: dict[str, list] = {"i": count(indep[rows]), "c": count(chain[rows]), "sg": count(symbol[rows])}
+    t_codes = type_codes[rows]
+    known = t_codes >= 0
+    out["untyped"] = count(~known)
+    width = int(type_codes.max()) + 1 if len(type_codes) else 1
+    pairs, per_type = np.unique(at[known].astype(np.int64) * width + t_codes[known], return_counts=True)
+    pair_centre = pairs // width
+    types = np.bincount(pair_centre, minlength=n_centres)
+    out["t"] = types.tolist()
+    f_codes = from_codes[rows]
+    mask = np.zeros(n_centres, dtype=np.int64)
+    for k in range(len(from_names)):
+        mask |= (np.bincount(at[f_codes == k], minlength=n_centres) > 0).astype(np.int64) << k
+    kinds = {m: "+".join(sorted(from_names[k] for k in range(len(from_names)) if m >> k & 1)) or "none"
+             for m in np.unique(mask).tolist()}
+    out["types_from"] = [kinds[m] for m in mask.tolist()]
+    named = list(from_names).index("name") if "name" in list(from_names) else -2
+    out["from_names"] = count(f_codes == named)
+    if diversity:
+        nan = [float("nan")] * n_centres
+        out["shannon"], out["simpson"] = nan, list(nan)
+        if len(pairs):
+            counts = np.zeros((n_centres, int(types.max())), dtype=np.int64)
+            counts[pair_centre, np.arange(len(pairs)) - np.searchsorted(pair_centre, pair_centre)] = per_type
+            counts.sort(axis=1)
+            distinct, which = np.unique(counts, axis=0, return_inverse=True)
+            shannon = [clone.shannon(row) for row in distinct]
+            simpson = [clone.simpson(row) for row in distinct]
+            which = np.asarray(which).ravel().tolist()
+            out["shannon"] = [shannon[w] for w in which]
+            out["simpson"] = [simpson[w] for w in which]
+    return out
+
+
+def _resample(summary: dict, j: int, walk: dict, chosen: np.ndarray, xy: np.ndarray, indep: np.ndarray,
+              type_codes: np.ndarray, settings) -> None:
+    """Add the other hearts' spread and the bootstrap interval of centre `j` to its `summary`
+    (:func:`agora.analysis.clone.diagnose_centre`'s, from a generator seeded for the centre)."""
+    from . import clone
+
+    rng = np.random.default_rng(settings.seed)
+    part = slice(walk["starts"][j], walk["starts"][j] + walk["sizes"][j])
+    elig = walk["rows"][part]
+    chosen = walk["ranked"][part][chosen[part]]
+    if len(elig) > settings.minimum and settings.hearts:
+        scores = clone.heart_walk_scores(xy[elig], indep[elig], type_codes[elig], settings, rng)
+        lo, med, hi = np.percentile(scores, [0, 50, 100])
+        # the share of walks with the centre's class among walks with a class (clone.nef2005_class of each)
+        finite = np.isfinite(scores)
+        low, high = clone.NEF2005_THRESHOLDS
+        band = np.where(scores < low, 0, np.where(scores <= high, 1, 2))
+        cls = summary["nef2005_class"]
+        same = int((finite & (band == clone.CLASSES.index(cls))).sum()) if cls else 0
+        summary["heart_low"], summary["heart_high"] = float(lo), float(hi)
+        summary["heart_same_class"] = float(same / int(finite.sum())) if same else 0.0
+    if settings.bootstrap and len(chosen) >= 2:
+        pick = rng.integers(0, len(chosen), size=(settings.bootstrap, len(chosen)))
+        boot, _ = clone._batch_scores(indep[chosen][pick], type_codes[chosen][pick], settings)
+        lo, hi = np.percentile(boot, [2.5, 97.5])
+        summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
+
+
 def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None) -> pd.DataFrame:
     """The clone-town diagnosis of every centre: :func:`agora.analysis.clone.diagnose_centre`'s summary for each.
 
@@ -309,7 +483,6 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     from dataclasses import replace
 
     import shapely
-    from scipy.spatial import cKDTree
 
     from . import clone
     from ..loaders.coords import BNG_CRS, BRITISH_ISLES
@@ -365,92 +538,82 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     occupied = status.eq("occupied").fillna(False).to_numpy()
     vacant = status.eq("vacant").fillna(False).to_numpy()
     codes, centre_ids = pd.factorize(centre, sort=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(centre_ids) + 1))
+    n_centres = len(centre_ids)
+    grouped = ~pd.Index(centre_ids).isin(sorted(fallback))
+    # each centre's eligible units (in row order) and the same ranked by distance from its heart
+    walk = _walks(xy, codes, eligible & grouped[codes], n_centres, settings.sample_size)
+    first_s = walk["position"] < settings.sample_size
+    every = np.ones(len(walk["ranked"]), dtype=bool)
+    chosen_mask, other_mask = (first_s, every) if settings.method == "nef50" else (every, first_s)
+    chosen_fig = _scored_figures(walk["ranked"][chosen_mask], codes[walk["ranked"][chosen_mask]], n_centres,
+                                 indep, chain, symbol, type_codes, from_codes, from_names)
+    other_fig = _scored_figures(walk["ranked"][other_mask], codes[walk["ranked"][other_mask]], n_centres,
+                                indep, chain, symbol, type_codes, from_codes, from_names, diversity=False)
+    n_units = np.bincount(codes, minlength=n_centres).tolist()
+    n_eligible = np.bincount(codes[eligible], minlength=n_centres).tolist()
+    occ = np.bincount(codes[occupied], minlength=n_centres).tolist()
+    vac = np.bincount(codes[vacant], minlength=n_centres).tolist()
     role_index = {r: i for i, r in enumerate(role_names)}
-    name_index = {r: i for i, r in enumerate(from_names)}
-
-    def summarise(rows_c: np.ndarray, scored: np.ndarray) -> dict:
-        i, c = int(indep[scored].sum()), int(chain[scored].sum())
-        sg = int(symbol[scored].sum())
+    role_counts = {field: np.bincount(codes[role_codes == role_index.get(role, -2)], minlength=n_centres).tolist()
+                   for field, role in (("excluded", "excluded use"), ("ownership_unknown", "ownership unknown"),
+                                       ("use_unknown", "use unknown"))}
+    radius = np.full(n_centres, np.nan)
+    if chosen_mask.any():
+        at = codes[walk["ranked"][chosen_mask]]
+        starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+        radius[at[starts]] = np.maximum.reduceat(walk["far"][chosen_mask], starts)
+    n_chosen = np.bincount(codes[walk["ranked"][chosen_mask]], minlength=n_centres).tolist()
+    n_elig = walk["sizes"].tolist()
+    best = walk["best"].tolist()
+    radius = radius.tolist()
+    lon_l, lat_l = lon.tolist(), lat.tolist()
+    days = days.to_dict()
+    resampled = bool(settings.hearts or settings.bootstrap)
+    verdicts: dict[tuple, dict] = {}
+    rows = {}
+    for j in np.flatnonzero(grouped).tolist():
+        cid = centre_ids[j]
+        i, c, sg, t = chosen_fig["i"][j], chosen_fig["c"][j], chosen_fig["sg"][j], chosen_fig["t"][j]
         n = i + c
-        t_codes = type_codes[scored]
-        known_types = t_codes[t_codes >= 0]
-        counts = np.bincount(known_types)[np.bincount(known_types) > 0] if len(known_types) else np.array([], int)
-        t = int(len(counts))
         score = clone.nef2005_score(t, i, c)
         index = clone.nef2010_index(t, i, n, weights=settings.weights, max_types=settings.max_types)
-        occ, vac = int(occupied[rows_c].sum()), int(vacant[rows_c].sum())
-        roles = role_codes[rows_c]
-        kinds = sorted(from_names[k] for k in np.unique(from_codes[scored]) if k >= 0)
-        return {
-            "n_units": int(len(rows_c)), "n_eligible": int(eligible[rows_c].sum()), "n_scored": n,
+        o, v = occ[j], vac[j]
+        summary = {
+            "n_units": n_units[j], "n_eligible": n_eligible[j], "n_scored": n,
             "independents": i, "chains": c, "symbol_groups": sg, "types": t,
-            "untyped_scored": int((t_codes < 0).sum()), "types_from": "+".join(kinds) if kinds else "none",
-            "types_from_names": int((from_codes[scored] == name_index.get("name", -2)).sum()),
+            "untyped_scored": chosen_fig["untyped"][j], "types_from": chosen_fig["types_from"][j],
+            "types_from_names": chosen_fig["from_names"][j],
             "nef2005_score": score, "nef2005_class": clone.nef2005_class(score),
             "nef2010_index": index, "nef2010_class": clone.nef2010_class(index), "richness": t,
-            "shannon": clone.shannon(counts), "simpson": clone.simpson(counts),
+            "shannon": chosen_fig["shannon"][j], "simpson": chosen_fig["simpson"][j],
             "share_independent": float(i / n) if n else float("nan"),
             "share_chain": float((c - (sg if settings.symbol_groups_as_chains else 0)) / n) if n else float("nan"),
             "share_symbol_group": float(sg / n) if n else float("nan"),
-            "share_vacant": float(vac / (occ + vac)) if occ + vac else float("nan"), "vacant": vac,
-            "excluded": int((roles == role_index.get("excluded use", -2)).sum()),
-            "ownership_unknown": int((roles == role_index.get("ownership unknown", -2)).sum()),
-            "use_unknown": int((roles == role_index.get("use unknown", -2)).sum()),
+            "share_vacant": float(v / (o + v)) if o + v else float("nan"), "vacant": v,
+            "excluded": role_counts["excluded"][j], "ownership_unknown": role_counts["ownership_unknown"][j],
+            "use_unknown": role_counts["use_unknown"][j],
         }
-
-    rows = {}
-    for j, cid in enumerate(centre_ids):
-        if cid in fallback:
-            continue
-        rng = np.random.default_rng(settings.seed)
-        rows_c = order[bounds[j]:bounds[j + 1]]
-        elig = rows_c[eligible[rows_c]]
-        far = best = None
-        notes = []
-        if len(elig):
-            pts = xy[elig]
-            k = min(settings.sample_size, len(pts))
-            dist, _ = cKDTree(pts).query(pts, k=k)
-            best = elig[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
-            far = np.hypot(pts[:, 0] - xy[best, 0], pts[:, 1] - xy[best, 1])
-            rank = np.argsort(far, kind="stable")
-            ranked, far = elig[rank], far[rank]
-        else:
-            ranked = elig
-        chosen = ranked[: settings.sample_size] if settings.method == "nef50" else ranked
-        below = len(chosen) < settings.minimum
-        if below and len(chosen):
-            notes.append(f"only {len(chosen)} units can be scored: nef never scored fewer than {settings.minimum}")
-        summary = summarise(rows_c, chosen)
+        chosen_n = n_chosen[j]
+        below = chosen_n < settings.minimum
+        b = best[j]
         summary.update(centre=names.get(cid) or cid, method=settings.method, survey_date=days.get(cid),
                        below_minimum=bool(below),
-                       heart_lon=float(lon[best]) if best is not None else None,
-                       heart_lat=float(lat[best]) if best is not None else None,
-                       radius_m=float(far[: len(chosen)].max()) if len(chosen) else None,
-                       notes="; ".join(notes))
+                       heart_lon=float(lon_l[b]) if b >= 0 else None,
+                       heart_lat=float(lat_l[b]) if b >= 0 else None,
+                       radius_m=float(radius[j]) if chosen_n else None,
+                       notes=(f"only {chosen_n} units can be scored: nef never scored fewer than {settings.minimum}"
+                              if below and chosen_n else ""))
         summary["nef2005_other_method"] = None
-        if len(elig):
-            other = ranked if settings.method == "nef50" else ranked[: settings.sample_size]
-            summary["nef2005_other_method"] = summarise(rows_c, other)["nef2005_score"]
-        if len(elig) > settings.minimum and settings.hearts:
-            scores = clone.heart_walk_scores(xy[elig], indep[elig], type_codes[elig], settings, rng)
-            lo, med, hi = np.percentile(scores, [0, 50, 100])
-            # the share of walks with the centre's class among walks with a class (clone.nef2005_class of each)
-            finite = np.isfinite(scores)
-            low, high = clone.NEF2005_THRESHOLDS
-            band = np.where(scores < low, 0, np.where(scores <= high, 1, 2))
-            cls = summary["nef2005_class"]
-            same = int((finite & (band == clone.CLASSES.index(cls))).sum()) if cls else 0
-            summary["heart_low"], summary["heart_high"] = float(lo), float(hi)
-            summary["heart_same_class"] = float(same / int(finite.sum())) if same else 0.0
-        if settings.bootstrap and len(chosen) >= 2:
-            pick = rng.integers(0, len(chosen), size=(settings.bootstrap, len(chosen)))
-            boot, _ = clone._batch_scores(indep[chosen][pick], type_codes[chosen][pick], settings)
-            lo, hi = np.percentile(boot, [2.5, 97.5])
-            summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
-        summary.update(clone.certainty(summary))
+        if n_elig[j]:
+            summary["nef2005_other_method"] = clone.nef2005_score(other_fig["t"][j], other_fig["i"][j],
+                                                                  other_fig["c"][j])
+        if resampled:
+            _resample(summary, j, walk, chosen_mask, xy, indep, type_codes, settings)
+        key = tuple(summary.get(k) for k in _VERDICT_INPUTS)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = clone.certainty(dict(zip(_VERDICT_INPUTS, key)))
+        summary.update(verdict)
         rows[cid] = summary
     # the centres the grouped path does not cover: diagnosed one by one
     key = _centre_key(placed)
