@@ -82,3 +82,16 @@ def test_real_osm_values_are_almost_all_mapped(realdata, path, key):
 def test_is_type_word_only_for_whole_names():
     names = pd.Series(["Barbers", "Post Office", "Ann's Cafe", "Chippy", "Greggs", None])
     assert tx.is_type_word(names).tolist() == [True, True, False, True, False, False]
+
+
+def test_normalise_values_once_per_distinct_value_gives_each_value_its_own():
+    """Values normalised once per distinct value: the same as each value normalised on its own, NA kept."""
+    values = pd.Series(["Fast_Food", " fast food ", None, "", "Café & Bar", "Shop and Premises", "x  (y)", "  ",
+                        pd.NA, "Fast_Food", "Café & Bar"], index=range(10, 21), name="use", dtype="string")
+    got = tx.normalise_values(values)
+    assert got.index.equals(values.index) and got.name == "use" and got.dtype == "string"
+    for value, have in zip(values, got):
+        alone = tx.normalise_values(pd.Series([value], dtype="string")).iloc[0]
+        assert (pd.isna(alone) and pd.isna(have)) or alone == have, (value, have, alone)
+    assert got.tolist()[:2] == ["fast food", "fast food"] and pd.isna(got.iloc[3]) and got.iloc[5] == "shop"
+    assert tx.normalise_values(pd.Series([], dtype="string")).empty

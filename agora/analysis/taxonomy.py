@@ -43,8 +43,21 @@ _SUFFIX = re.compile(r"\s+(?:shop|store|outlet|premises)$")
 
 
 def normalise_values(values: pd.Series) -> pd.Series:
-    """Lower-case `values` and make spellings comparable (``Fast_Food`` -> ``fast food``)."""
-    text = values.astype("string").str.strip()
+    """Lower-case `values` and make spellings comparable (``Fast_Food`` -> ``fast food``).
+
+    Each distinct value is normalised once (a column of a million units holds a few
+    hundred uses, or a few hundred thousand names).
+    """
+    text = values.astype("string")
+    codes, distinct = pd.factorize(text)
+    if len(distinct) == len(text):
+        return _normalised(text)
+    done = _normalised(pd.Series(distinct, dtype=text.dtype)).array
+    return pd.Series(done.take(codes, allow_fill=True), index=values.index, name=values.name)
+
+
+def _normalised(values: pd.Series) -> pd.Series:
+    text = values.str.strip()
     text = text.str.replace(_PREMISES, "", regex=True).str.lower()
     text = text.str.replace("&", " and ", regex=False)
     text = text.str.replace(r"[_\-]", " ", regex=True)
