@@ -135,14 +135,17 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     lo = centre.map(start)
     hi = centre.map(last_target)
     mask = (lo.notna() & (day >= lo) & (day <= hi)).to_numpy()
-    rows = data[mask].assign(_day=day[mask], _c=centre[mask])
-    rows = rows.sort_values(["_c", "_day"], kind="stable")
-    rows = rows[~rows.duplicated(["_c", "unit_key"], keep="last")]
+    # each unit's last row up to its centre's date (the rows picked first, then copied once)
+    where = np.flatnonzero(mask)
+    order = pd.DataFrame({"_c": centre.array[where], "_day": day.array[where], "unit_key": data["unit_key"].array[where]})
+    picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_c", "unit_key"])
+    picked = picked["p"].to_numpy()
+    rows = data.iloc[picked]
+    row_c, row_day = centre.iloc[picked], day.iloc[picked]
     cov = pd.Series(upto["coverage"].to_numpy(), index=pd.MultiIndex.from_arrays([upto_c.to_numpy(), upto["day"]]))
-    looked = cov.reindex(pd.MultiIndex.from_arrays([rows["_c"].to_numpy(), rows["_day"].to_numpy()])).to_numpy()
-    rows = rows.assign(last_seen=rows["survey_date"], as_of=rows["_c"].map(as_of).astype("datetime64[ms]").to_numpy(),
-                       coverage=pd.array(looked, dtype="string")).drop(columns=["_day", "_c"])
-    return rows.sort_index()
+    looked = cov.reindex(pd.MultiIndex.from_arrays([row_c.to_numpy(), row_day.to_numpy()])).to_numpy()
+    return rows.assign(last_seen=rows["survey_date"], as_of=row_c.map(as_of).astype("datetime64[ms]").to_numpy(),
+                       coverage=pd.array(looked, dtype="string"))
 
 
 # --------------------------------------------------------------------------- survey dates of each centre
@@ -187,11 +190,13 @@ def _prepared(units: pd.DataFrame) -> pd.DataFrame:
     out = units.assign(survey_date=survey_dates(units))
     if "unit_id" in out and "unit_key" not in out:
         out = out.join(surveys.match_units(out))
+    if "unit_key" in out:
+        order = pd.DataFrame({"c": _centre_key(out).array, "k": out["unit_key"].array, "d": out["survey_date"].array})
+        if "observed_on" in out:
+            order.insert(0, "observed_on", out["observed_on"].array)
+        return surveys.last_rows(out, order, ["c", "k", "d"], na_position="first")
     if "observed_on" in out:
         out = out.sort_values("observed_on", kind="stable", na_position="first")
-    if "unit_key" in out:
-        centre = _centre_key(out)
-        out = out[~pd.DataFrame({"c": centre, "k": out["unit_key"], "d": out["survey_date"]}).duplicated(keep="last")]
     return out.sort_index()
 
 

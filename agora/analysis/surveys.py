@@ -203,6 +203,33 @@ def match_summary(units: pd.DataFrame) -> dict:
 
 
 # --------------------------------------------------------------------------- preparing
+def last_rows(table: pd.DataFrame, order: pd.DataFrame, keys: list[str], *, na_position: str = "last",
+              ) -> pd.DataFrame:
+    """The rows of `table` sorted by the columns of `order` that are not `keys` (stable; none: as they
+    are), keeping the last of each `keys` (``duplicated(keep="last")``), then sorted by index again.
+
+    `order` holds those columns, one row per row of `table` (in its order). Only the rows kept
+    are copied, once, when the index of `table` is unique and increasing (as a layer's is);
+    else the table is sorted, filtered and sorted back.
+
+    >>> t = pd.DataFrame({"v": [1, 2, 3, 4]})
+    >>> last_rows(t, pd.DataFrame({"d": [2, 1, 3, 1], "k": ["a", "a", "b", "a"]}), ["k"])["v"].tolist()
+    [1, 3]
+    """
+    by = [c for c in order.columns if c not in keys]
+    if not (table.index.is_unique and table.index.is_monotonic_increasing):
+        data = table.assign(**{f"_last_{c}": order[c].to_numpy() for c in order.columns})
+        if by:
+            data = data.sort_values([f"_last_{c}" for c in by], kind="stable", na_position=na_position)
+        data = data[~data.duplicated([f"_last_{c}" for c in keys], keep="last")]
+        return data.drop(columns=[f"_last_{c}" for c in order.columns]).sort_index()
+    small = order.reset_index(drop=True)
+    ranked = small.sort_values(by, kind="stable", na_position=na_position).index.to_numpy() if by \
+        else np.arange(len(small))
+    kept = ranked[~small.iloc[ranked][keys].duplicated(keep="last").to_numpy()]
+    return table.iloc[np.sort(kept)]
+
+
 def with_keys(units: pd.DataFrame) -> pd.DataFrame:
     """`units` with ``survey_date``, ``unit_key`` and ``match_rule`` (unchanged when already there)."""
     out = units
