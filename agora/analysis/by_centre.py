@@ -31,9 +31,17 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
         return pd.DataFrame(columns=cols)
     frame = pd.DataFrame({"c": _text(data, "centre_id").fillna("").to_numpy(),
                           "day": data["survey_date"].fillna(_UNDATED).to_numpy(),
-                          "key": data["unit_key"].to_numpy(), "stated": _stated(data).to_numpy()})
-    grouped = frame.groupby(["c", "day"], sort=True)
+                          "stated": _stated(data).to_numpy()})
+    # centres and unit keys as numbers (a missing key is one value of its own, as nunique(dropna=False) has it);
+    # centre numbers in the order of their ids, so grouping by them sorts as grouping by the ids does
+    row_centre, centre_names = pd.factorize(frame["c"].to_numpy(), sort=True)
+    keys, _ = pd.factorize(data["unit_key"].to_numpy())
+    frame["cc"], frame["key"] = row_centre, keys
+    grouped = frame.groupby(["cc", "day"], sort=True)
     rounds = grouped["key"].nunique(dropna=False).rename("covered").reset_index()
+    row_group = grouped.ngroup().to_numpy()
+    rounds.insert(0, "c", centre_names[rounds["cc"].to_numpy()])
+    rounds = rounds.drop(columns="cc")
     said = pd.crosstab([frame["c"], frame["day"]], frame["stated"]).reindex(
         columns=["full", "update"], fill_value=0) if frame["stated"].notna().any() else None
     if said is not None:
@@ -52,9 +60,8 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
     first = r == 0
     coverage[first] = np.where(stated[first] == None, "full", stated[first])  # noqa: E711
     # each row's round number within its centre
-    row_round = frame.merge(rounds[["c", "day", "r"]], on=["c", "day"], how="left")["r"].to_numpy()
-    centre_codes, centre_names = pd.factorize(rounds["c"])
-    row_centre = pd.Index(centre_names).get_indexer(frame["c"])
+    row_round = r[row_group]
+    centre_codes = pd.factorize(rounds["c"])[0]
     # the round each centre's known units are counted from: its last full survey so far (else its first)
     base = np.zeros(len(centre_names), dtype=int)
     for j in range(1, int(r.max()) + 1 if n else 1):
