@@ -116,18 +116,21 @@ def match_units(units: pd.DataFrame, *, metres: float = MATCH_METRES) -> pd.Data
         return pd.DataFrame({"unit_key": key, "match_rule": rule})
     rounds = _rounds(units).fillna(_UNDATED)
     centre = _centre_key(units)
-    raw = key.to_numpy(dtype=object).copy()
-    keys = raw.copy()
-    rules = np.array(["id"] * len(units), dtype=object)
     days = rounds.to_numpy()
     # A centre where every id is first seen in its first survey needs no matching: each row
     # keeps its id (rule "id"). Only the other centres go through the rules below.
-    frame = pd.DataFrame({"c": centre.to_numpy(), "r": key.to_numpy(), "d": days})
-    first_day = frame.groupby("c", sort=False)["d"].transform("min")
-    first_seen = frame.groupby(["c", "r"], sort=False)["d"].transform("min")
-    slow = frame["c"].isin(frame.loc[(first_seen != first_day).to_numpy(), "c"].unique()).to_numpy()
+    # (Centres and ids as numbers: neither is ever missing here.)
+    centre_no = pd.factorize(centre.array)[0]
+    pair = centre_no.astype(np.int64) * (len(units) + 1) + pd.factorize(key.array)[0]
+    day = pd.Series(days)
+    first_day = day.groupby(centre_no, sort=False).transform("min").to_numpy()
+    first_seen = day.groupby(pair, sort=False).transform("min").to_numpy()
+    slow = np.isin(centre_no, np.unique(centre_no[first_seen != first_day]))
     if not slow.any():
         return pd.DataFrame({"unit_key": key, "match_rule": rule})
+    raw = key.to_numpy(dtype=object).copy()
+    keys = raw.copy()
+    rules = np.array(["id"] * len(units), dtype=object)
     where = np.flatnonzero(slow)
     some = units.iloc[where]
     addr = np.full(len(units), None, dtype=object)
