@@ -258,3 +258,30 @@ def test_walks_rank_units_as_one_centre_at_a_time():
         assert walk["ranked"][part].tolist() == elig[rank].tolist()
         assert np.array_equal(walk["far"][part], far[rank])
         assert walk["position"][part].tolist() == list(range(len(elig)))
+
+
+def test_survey_dates_of_each_centre_with_check_dates_and_missing_ids():
+    """Centres whose dates are OSM check dates (few dated, no unit seen twice), units without an id,
+    and a centre whose only repeat is a unit without an id: each centre as on its own."""
+    rows = []
+    for i in range(40):  # a: 30 % dated, no unit seen twice: one undated snapshot
+        rows.append({"centre_id": "a", "unit_id": f"a{i}", "observed_on": "2024-03-0%d" % (1 + i % 9) if i < 12 else None})
+    for i in range(40):  # b: 30 % dated, but a unit seen on two dates: survey rounds
+        rows.append({"centre_id": "b", "unit_id": f"b{i % 39}", "observed_on": "2024-05-01" if i < 6 else
+                     ("2025-05-01" if i == 39 else None)})
+    for i in range(40):  # c: as b, but the repeat has no id
+        rows.append({"centre_id": "c", "unit_id": None if i in (0, 39) else f"c{i}",
+                     "observed_on": "2024-05-01" if i < 6 else ("2025-05-01" if i == 39 else None)})
+    for i in range(20):  # d: dated, some ids missing, two rounds
+        rows.append({"centre_id": "d", "unit_id": None if i % 5 == 0 else f"d{i % 10}",
+                     "observed_on": "2024-01-10" if i < 10 else "2024-09-10"})
+    table = pd.DataFrame(rows)
+    table["observed_on"] = pd.to_datetime(table["observed_on"]).astype("datetime64[ms]")
+    table["unit_id"] = table["unit_id"].astype("string")
+    table["centre_id"] = table["centre_id"].astype("string")
+    together = by_centre.survey_dates(table)
+    for cid, group in table.groupby("centre_id"):
+        alone = vacancy.survey_dates(group)
+        pd.testing.assert_series_equal(together[group.index], alone, check_names=False)
+    assert together[table["centre_id"] == "a"].isna().all() and together[table["centre_id"] == "b"].notna().any()
+    assert together[table["centre_id"] == "c"].isna().all()

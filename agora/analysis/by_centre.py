@@ -167,16 +167,19 @@ def survey_dates(units: pd.DataFrame, *, gap_days: int = SURVEY_GAP_DAYS,
     out = pd.Series(pd.NaT, index=units.index, dtype="datetime64[ms]")
     if "observed_on" not in units or units.empty:
         return out
-    centre = _centre_key(units).to_numpy()
+    # centres as numbers in the order of their ids (never missing: "" for none)
+    centre, names = pd.factorize(_centre_key(units).array, sort=True)
     day = pd.to_datetime(units["observed_on"], errors="coerce").dt.normalize()
     dated = day.notna().to_numpy()
     share = pd.Series(dated).groupby(centre).mean()
+    twice = np.zeros(len(names), dtype=bool)  # a unit of the centre seen on two dates
     if "unit_id" in units:
-        seen = units.loc[dated, ["unit_id", "observed_on"]].assign(_c=centre[dated])
-        twice = seen.groupby(["_c", "unit_id"])["observed_on"].nunique().gt(1).groupby(level=0).any()
-    else:
-        twice = pd.Series(dtype=bool)
-    twice = twice.reindex(share.index, fill_value=False)
+        ids = pd.factorize(units["unit_id"].array)[0]
+        seen = dated & (ids >= 0)  # rows without an id are no unit seen twice
+        pair = centre[seen].astype(np.int64) * (len(units) + 1) + ids[seen]
+        times = pd.Series(units["observed_on"].array[seen]).groupby(pair).nunique()
+        twice[np.unique(times.index.to_numpy()[times.to_numpy() > 1] // (len(units) + 1))] = True
+    twice = pd.Series(twice, index=share.index)
     ok = ~((share < min_dated_share) & ~twice) & (share > 0)
     days = pd.DataFrame({"c": centre[dated], "d": day[dated].to_numpy()}).drop_duplicates().sort_values(["c", "d"])
     days = days[days["c"].isin(ok.index[ok])]
