@@ -285,3 +285,18 @@ def test_survey_dates_of_each_centre_with_check_dates_and_missing_ids():
         pd.testing.assert_series_equal(together[group.index], alone, check_names=False)
     assert together[table["centre_id"] == "a"].isna().all() and together[table["centre_id"] == "b"].notna().any()
     assert together[table["centre_id"] == "c"].isna().all()
+
+
+def test_vacancy_change_and_clone_scores_from_rounds_worked_out_once(units):
+    """The vacancy change and the clone scores given the units' rounds and keys (as the indicator table
+    shares them) equal the same worked out by each; a table with its own survey_date ignores them."""
+    from agora.analysis import clone
+
+    keyed = by_centre.with_rounds(units)
+    assert "survey_date" in keyed and "unit_key" in keyed
+    pd.testing.assert_series_equal(by_centre.vacancy_change(units, keyed=keyed), by_centre.vacancy_change(units),
+                                   check_exact=True)
+    settings = clone.CloneSettings(bootstrap=0, hearts=0)
+    pd.testing.assert_frame_equal(by_centre.clone_scores(units, settings, keyed=keyed),
+                                  by_centre.clone_scores(units, settings), check_exact=True)
+    assert by_centre._keyed_rows(keyed, keyed, np.ones(len(keyed), dtype=bool)) is None

@@ -191,15 +191,32 @@ def survey_dates(units: pd.DataFrame, *, gap_days: int = SURVEY_GAP_DAYS,
     return pd.Series(pd.to_datetime(found), index=units.index).astype("datetime64[ms]")
 
 
-def _prepared(units: pd.DataFrame) -> pd.DataFrame:
-    """What :func:`agora.analysis.vacancy.prepare` gives each centre's units on their own, for counting units.
-
-    ``survey_date`` (:func:`survey_dates`), ``unit_key`` and ``match_rule``, one row per unit and
-    survey (the last observed); the descriptive columns ``prepare`` adds are left out.
-    """
+def with_rounds(units: pd.DataFrame) -> pd.DataFrame:
+    """`units` with each centre's own survey rounds (``survey_date``, :func:`survey_dates`) and, when they
+    have unit ids, the unit of each row across them (``unit_key``, ``match_rule``,
+    :func:`agora.analysis.surveys.match_units`): what :func:`vacancy_change` and :func:`clone_scores`
+    start from, worked out once when both are computed (their `keyed`)."""
     out = units.assign(survey_date=survey_dates(units))
     if "unit_id" in out and "unit_key" not in out:
         out = out.join(surveys.match_units(out))
+    return out
+
+
+def _keyed_rows(units: pd.DataFrame, keyed: pd.DataFrame | None, rows: np.ndarray) -> pd.DataFrame | None:
+    """The `rows` (a mask of `units`) of `keyed` (:func:`with_rounds` of `units`), when it can stand for them."""
+    if keyed is None or len(keyed) != len(units) or "survey_date" in units or "unit_key" in units:
+        return None
+    return keyed[rows]
+
+
+def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What :func:`agora.analysis.vacancy.prepare` gives each centre's units on their own, for counting units.
+
+    ``survey_date`` (:func:`survey_dates`), ``unit_key`` and ``match_rule``, one row per unit and
+    survey (the last observed); the descriptive columns ``prepare`` adds are left out. `keyed`:
+    :func:`with_rounds` of `units`, when worked out already.
+    """
+    out = with_rounds(units) if keyed is None else keyed
     if "unit_key" in out:
         order = pd.DataFrame({"c": _centre_key(out).array, "k": out["unit_key"].array, "d": out["survey_date"].array})
         if "observed_on" in out:
@@ -220,17 +237,19 @@ def _rates(state: pd.DataFrame) -> pd.Series:
     return (vacant / known.where(known > 0)).astype(float)
 
 
-def vacancy_change(units: pd.DataFrame) -> pd.Series:
+def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) -> pd.Series:
     """Each centre's change in vacancy rate between its own last two dated surveys, in points.
 
     The figure of ``vacancy_change(<the centre's units>, by=("centre_id",))``
     (:func:`agora.analysis.vacancy.vacancy_change`) for every centre at once; centres with
-    fewer than two dated surveys are left out.
+    fewer than two dated surveys are left out. `keyed`: :func:`with_rounds` of `units`, when
+    worked out already.
     """
-    placed = units[_centre_key(units).ne("").to_numpy()] if len(units) else units
+    rows = _centre_key(units).ne("").to_numpy() if len(units) else np.zeros(0, dtype=bool)
+    placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.Series(dtype=float, name="change_points")
-    data = _prepared(placed)
+    data = _prepared(placed, _keyed_rows(units, keyed, rows))
     centre = _centre_key(data)
     dated = pd.DataFrame({"c": centre, "d": data["survey_date"]}).dropna().drop_duplicates()
     dated = dated.sort_values(["c", "d"])
@@ -276,21 +295,25 @@ CLONE_COLUMNS = ["survey_date", "n_units", "n_eligible", "n_scored", "independen
                  "nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "simpson"]
 
 
-def clone_latest(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """:func:`agora.analysis.clone.latest_survey` of each centre's units on their own, for every centre.
 
     Returns the rows (in the order of `units`) and each centre's survey day (ISO; missing
-    for a centre without survey rounds, whose every unit is kept).
+    for a centre without survey rounds, whose every unit is kept). `keyed`: :func:`with_rounds`
+    of `units`, when worked out already.
     """
     centre = _centre_key(units)
     if "observed_on" not in units:
         return units, pd.Series(dtype="object")
-    rounds = survey_dates(units)
+    keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))
+    rounds = survey_dates(units) if keyed is None else keyed["survey_date"]
     dated = rounds.notna().groupby(centre.to_numpy()).any()
     keep_all = ~centre.map(dated).fillna(False).to_numpy(dtype=bool)
     with_dates = units[~keep_all]
     if len(with_dates):
-        known = units_on(with_dates.assign(survey_date=rounds[~keep_all]))
+        # the units of each centre matched across its own rounds (per centre: the same on some centres)
+        known = units_on(with_dates.assign(survey_date=rounds[~keep_all]) if keyed is None or "unit_key" not in keyed
+                         else keyed[~keep_all])
         known = known.drop(columns=[c for c in known.columns if c not in units.columns])
     else:
         known = with_dates
@@ -473,7 +496,8 @@ def _resample(summary: dict, j: int, walk: dict, chosen: np.ndarray, xy: np.ndar
         summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
 
 
-def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None) -> pd.DataFrame:
+def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None,
+                 keyed: pd.DataFrame | None = None) -> pd.DataFrame:
     """The clone-town diagnosis of every centre: :func:`agora.analysis.clone.diagnose_centre`'s summary for each.
 
     Each centre is diagnosed on its own units (its latest survey, its heart, the units
@@ -489,6 +513,8 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     settings : CloneSettings, optional
     names : dict, optional
         Centre id -> name (the ``centre`` column; default the id).
+    keyed : DataFrame, optional
+        :func:`with_rounds` of `units`, when worked out already.
 
     Returns
     -------
@@ -505,10 +531,12 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     settings = settings or clone.CloneSettings()
     names = names or {}
     columns = [c for c in clone.SUMMARY_COLUMNS if c != "centre_id"]
-    placed = units[_centre_key(units).ne("").to_numpy()] if len(units) else units
+    rows = _centre_key(units).ne("").to_numpy() if len(units) else np.zeros(0, dtype=bool)
+    placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], dtype="string", name="centre_id"))
-    latest, days = clone_latest(placed)  # every column given: units are matched across surveys by address too
+    # every column given: units are matched across surveys by address too
+    latest, days = clone_latest(placed, _keyed_rows(units, keyed, rows))
     latest = clone._slim(latest)
     centre = _centre_key(latest)
     table = clone.unit_roles(latest, replace(settings, types_from="category"))
