@@ -456,12 +456,15 @@ def classify_ownership(
     todo &= ~hit
 
     if todo.any() and centre_column in out:
-        key = fact("name_key").astype("string")
-        generic = fact("generic").astype(bool)
-        centre = out[centre_column].astype("string")
-        valid = key.notna() & centre.notna() & ~generic
-        counts = pd.DataFrame({"key": key[valid], "centre": centre[valid]}).groupby("key")["centre"].nunique()
-        recurring = key.map(counts, na_action="ignore").fillna(0).ge(k).to_numpy(dtype=bool) & valid.to_numpy()
+        # name keys and centres as numbers (a unit's key number from its row of the facts): the centres
+        # each key is found in, counted without hashing a million names again
+        key_no = pd.factorize(facts["name_key"].array)[0][row]
+        centre_no, centres = pd.factorize(out[centre_column].astype("string").array)
+        valid = (key_no >= 0) & (centre_no >= 0) & ~fact("generic").astype(bool).to_numpy()
+        pairs = np.unique(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
+        in_centres = np.bincount(pairs // (len(centres) + 1), minlength=int(key_no.max()) + 1 if len(key_no) else 0)
+        recurring = np.zeros(n, dtype=bool)
+        recurring[valid] = in_centres[key_no[valid]] >= k
         hit = todo & recurring
         ownership[hit] = np.where(is_symbol[hit], "symbol_group", "chain")
         source[hit] = "name_recurrence"
