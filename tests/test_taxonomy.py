@@ -95,3 +95,16 @@ def test_normalise_values_once_per_distinct_value_gives_each_value_its_own():
         assert (pd.isna(alone) and pd.isna(have)) or alone == have, (value, have, alone)
     assert got.tolist()[:2] == ["fast food", "fast food"] and pd.isna(got.iloc[3]) and got.iloc[5] == "shop"
     assert tx.normalise_values(pd.Series([], dtype="string")).empty
+
+
+def test_is_type_word_looks_only_at_possible_words_yet_finds_them_all():
+    """Values are tried only when they can be a type word (a word of the mapping, a plural, or ending in
+    a word the suffix rule takes off): the same answers as trying every value."""
+    bare, _, _ = tx._lookups(str(tx.DATA_DIR))
+    words = sorted(bare)[:40] + ["Bakeries", "Butchers", "Chemist Shop", "chemist\u00a0 store", "Ann's Cafe",
+                                 "Pharmacies", "Barbers Premises", "Cafe & Bar", "Greggs", None, "Newsagents Outlet"]
+    values = pd.Series(words, dtype="string")
+    got = tx.is_type_word(values)
+    text = tx.normalise_values(values)
+    want = [False if pd.isna(v) else any(c in bare for c in (v, tx._singular(v), tx._SUFFIX.sub("", v))) for v in text]
+    assert got.tolist() == want and sum(want) >= 40
