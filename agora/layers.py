@@ -216,17 +216,27 @@ def empty_frame(layer: Layer) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in layer.columns.items()})
 
 
-def conform(df: pd.DataFrame, layer: Layer) -> pd.DataFrame:
+#: What :func:`conform` makes of values, by version: a workspace's datasets saved conformed under
+#: this version are not stripped again when read (bumped if conform ever changes what it keeps).
+CONFORMED = 1
+
+
+def conform(df: pd.DataFrame, layer: Layer, *, conformed: bool = False) -> pd.DataFrame:
     """Return `df` with every canonical column present, in order, with canonical dtypes.
 
     Columns that are not canonical are kept after the canonical ones (and the geometry
     column, if any, last).
+
+    `conformed`: `df` holds only values this function gave already (datasets a workspace
+    saved conformed, :data:`CONFORMED`): text columns that are text already are kept as
+    they are, since stripping them again changes nothing (conform leaves its own output
+    as it is) and is most of its time.
     """
     out = df.copy()
     for col, dtype in layer.columns.items():
         if col not in out.columns:
             out[col] = pd.Series(pd.NA, index=out.index, dtype=dtype)
-        else:
+        elif not (conformed and dtype == "string" and out[col].dtype == _TEXT):
             out[col] = _as_dtype(out[col], dtype)
     geom = [c for c in out.columns if c == getattr(out, "_geometry_column_name", None)]
     extra = [c for c in out.columns if c not in layer.columns and c not in geom]
@@ -254,8 +264,13 @@ def _as_dtype(s: pd.Series, dtype: str) -> pd.Series:
         return pd.to_numeric(s, errors="coerce").astype("Float64")
     if dtype == "string":
         out = strip_text(s)
-        return out.mask(out == "", pd.NA)
+        empty = out == ""
+        return out.mask(empty, pd.NA) if empty.any() else out
     return s.astype(dtype)
+
+
+#: The dtype of a canonical text column.
+_TEXT = pd.StringDtype()
 
 
 def strip_text(values: pd.Series) -> pd.Series:

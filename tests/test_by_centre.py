@@ -200,3 +200,103 @@ def test_share_independent_of_each_centre(units):
         want = share_independent(group)
         assert (want is None and pd.isna(got[cid])) or got[cid] == want, cid
     assert got.notna().sum() >= 5
+
+
+@pytest.mark.parametrize("pairwise_max", [10_000, 7])
+def test_kth_nearest_is_the_k_d_tree_distance(monkeypatch, pairwise_max):
+    """Distances between every pair of a centre give the k-d tree's k-th nearest distance, bit for bit
+    (duplicate points, ties on a grid, groups smaller and larger than k; large groups by the tree)."""
+    from scipy.spatial import cKDTree
+
+    monkeypatch.setattr(by_centre, "PAIRWISE_MAX", pairwise_max)
+    rng = np.random.default_rng(11)
+    sizes = np.array([1, 2, 5, 5, 0, 12, 30, 3, 60, 9])
+    parts = []
+    for g, m in enumerate(sizes):
+        pts = rng.uniform(300_000, 300_400, (m, 2))
+        if g % 3 == 0 and m > 2:
+            pts[1] = pts[0]  # the same address point twice
+        if g == 5:
+            pts = np.column_stack([np.arange(m) % 4 * 10.0 + 400_000, np.arange(m) // 4 * 10.0 + 200_000])
+        parts.append(pts)
+    xy = np.vstack(parts)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    for k_max in (1, 4, 50):
+        got = by_centre._kth_nearest(xy, starts, sizes, k_max)
+        for g, m in enumerate(sizes):
+            if m:
+                pts = xy[starts[g]:starts[g] + m]
+                dist, _ = cKDTree(pts).query(pts, k=min(k_max, m))
+                want = dist.reshape(m, -1)[:, -1]
+                assert np.array_equal(got[starts[g]:starts[g] + m], want), (g, k_max)
+
+
+def test_walks_rank_units_as_one_centre_at_a_time():
+    """The heart (first unit with the closest k-th neighbour) and the ranking from it, every centre at once,
+    against the same taken centre by centre with np.argmin and a stable sort."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(4)
+    n = 400
+    codes = rng.integers(0, 9, n)
+    xy = rng.integers(0, 30, (n, 2)).astype(float) * 5.0  # many ties
+    eligible = rng.random(n) < 0.7
+    walk = by_centre._walks(xy, codes, eligible, 10, 8)
+    for c in range(10):
+        elig = np.flatnonzero(eligible & (codes == c))
+        part = slice(walk["starts"][c], walk["starts"][c] + walk["sizes"][c])
+        assert walk["rows"][part].tolist() == elig.tolist()
+        if not len(elig):
+            assert walk["best"][c] == -1
+            continue
+        pts = xy[elig]
+        dist, _ = cKDTree(pts).query(pts, k=min(8, len(pts)))
+        best = elig[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
+        far = np.hypot(pts[:, 0] - xy[best, 0], pts[:, 1] - xy[best, 1])
+        rank = np.argsort(far, kind="stable")
+        assert walk["best"][c] == best
+        assert walk["ranked"][part].tolist() == elig[rank].tolist()
+        assert np.array_equal(walk["far"][part], far[rank])
+        assert walk["position"][part].tolist() == list(range(len(elig)))
+
+
+def test_survey_dates_of_each_centre_with_check_dates_and_missing_ids():
+    """Centres whose dates are OSM check dates (few dated, no unit seen twice), units without an id,
+    and a centre whose only repeat is a unit without an id: each centre as on its own."""
+    rows = []
+    for i in range(40):  # a: 30 % dated, no unit seen twice: one undated snapshot
+        rows.append({"centre_id": "a", "unit_id": f"a{i}", "observed_on": "2024-03-0%d" % (1 + i % 9) if i < 12 else None})
+    for i in range(40):  # b: 30 % dated, but a unit seen on two dates: survey rounds
+        rows.append({"centre_id": "b", "unit_id": f"b{i % 39}", "observed_on": "2024-05-01" if i < 6 else
+                     ("2025-05-01" if i == 39 else None)})
+    for i in range(40):  # c: as b, but the repeat has no id
+        rows.append({"centre_id": "c", "unit_id": None if i in (0, 39) else f"c{i}",
+                     "observed_on": "2024-05-01" if i < 6 else ("2025-05-01" if i == 39 else None)})
+    for i in range(20):  # d: dated, some ids missing, two rounds
+        rows.append({"centre_id": "d", "unit_id": None if i % 5 == 0 else f"d{i % 10}",
+                     "observed_on": "2024-01-10" if i < 10 else "2024-09-10"})
+    table = pd.DataFrame(rows)
+    table["observed_on"] = pd.to_datetime(table["observed_on"]).astype("datetime64[ms]")
+    table["unit_id"] = table["unit_id"].astype("string")
+    table["centre_id"] = table["centre_id"].astype("string")
+    together = by_centre.survey_dates(table)
+    for cid, group in table.groupby("centre_id"):
+        alone = vacancy.survey_dates(group)
+        pd.testing.assert_series_equal(together[group.index], alone, check_names=False)
+    assert together[table["centre_id"] == "a"].isna().all() and together[table["centre_id"] == "b"].notna().any()
+    assert together[table["centre_id"] == "c"].isna().all()
+
+
+def test_vacancy_change_and_clone_scores_from_rounds_worked_out_once(units):
+    """The vacancy change and the clone scores given the units' rounds and keys (as the indicator table
+    shares them) equal the same worked out by each; a table with its own survey_date ignores them."""
+    from agora.analysis import clone
+
+    keyed = by_centre.with_rounds(units)
+    assert "survey_date" in keyed and "unit_key" in keyed
+    pd.testing.assert_series_equal(by_centre.vacancy_change(units, keyed=keyed), by_centre.vacancy_change(units),
+                                   check_exact=True)
+    settings = clone.CloneSettings(bootstrap=0, hearts=0)
+    pd.testing.assert_frame_equal(by_centre.clone_scores(units, settings, keyed=keyed),
+                                  by_centre.clone_scores(units, settings), check_exact=True)
+    assert by_centre._keyed_rows(keyed, keyed, np.ones(len(keyed), dtype=bool)) is None

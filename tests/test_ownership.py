@@ -156,3 +156,14 @@ def test_name_facts_reused_give_the_same_classification():
     assert row["list_brand"] == match_brands(pd.Series(["Tesco Express"]), pd.Series(["convenience"]),
                                              brands)["brand"][0] == "Tesco"
     assert brands_signature(brands) != brands_signature(brands.iloc[1:])
+
+
+def test_name_key_once_per_distinct_name_gives_each_name_its_own():
+    names = pd.Series(["Sainsbury's Local", "The Co-op Ltd", None, "Café Nero", "Sainsbury's Local", "", "  ",
+                       "Café Nero", "Boots UK"], index=range(5, 14), dtype="string")
+    got = name_key(names)
+    assert got.index.equals(names.index) and got.dtype == "string"
+    for value, have in zip(names, got):
+        alone = name_key(pd.Series([value], dtype="string")).iloc[0]
+        assert (pd.isna(alone) and pd.isna(have)) or alone == have, (value, have, alone)
+    assert got.tolist()[:2] == ["sainsburys local", "co op"] and got.iloc[3] == "cafe nero"

@@ -177,3 +177,28 @@ def test_unit_history_follows_the_rows_whatever_their_labels(demo_units):
     shuffled = units.set_axis([(i * 7919) % len(units) + 10**6 for i in range(len(units))])  # labels out of order
     pd.testing.assert_frame_equal(surveys.unit_history(shuffled).reset_index(drop=True), plain)
     assert plain["last_use"].notna().any()
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_last_rows_is_sort_drop_duplicates_and_sort_back(shuffled):
+    """last_rows (the rows kept picked first, then copied once) against sorting, dropping and sorting back."""
+    import numpy as np
+
+    from agora.analysis.surveys import last_rows
+
+    rng = np.random.default_rng(2)
+    n = 300
+    table = pd.DataFrame({"v": np.arange(n), "name": pd.array([f"n{i % 17}" for i in range(n)], dtype="string")})
+    when = pd.Series(pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"))
+    when[rng.random(n) < 0.1] = pd.NaT
+    order = pd.DataFrame({"observed_on": when.to_numpy(), "c": rng.choice(["a", "b", ""], n),
+                          "k": pd.array(rng.choice(["u1", "u2", "u3", None], n), dtype="string")})
+    if shuffled:
+        table.index = rng.permutation(n)
+    for na_position in ("first", "last"):
+        got = last_rows(table, order, ["c", "k"], na_position=na_position)
+        data = table.assign(_o=order["observed_on"].to_numpy(), _c=order["c"].to_numpy(), _k=order["k"].array)
+        data = data.sort_values("_o", kind="stable", na_position=na_position)
+        want = data[~data.duplicated(["_c", "_k"], keep="last")].drop(columns=["_o", "_c", "_k"]).sort_index()
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert len(got) < n

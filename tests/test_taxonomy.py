@@ -82,3 +82,29 @@ def test_real_osm_values_are_almost_all_mapped(realdata, path, key):
 def test_is_type_word_only_for_whole_names():
     names = pd.Series(["Barbers", "Post Office", "Ann's Cafe", "Chippy", "Greggs", None])
     assert tx.is_type_word(names).tolist() == [True, True, False, True, False, False]
+
+
+def test_normalise_values_once_per_distinct_value_gives_each_value_its_own():
+    """Values normalised once per distinct value: the same as each value normalised on its own, NA kept."""
+    values = pd.Series(["Fast_Food", " fast food ", None, "", "Café & Bar", "Shop and Premises", "x  (y)", "  ",
+                        pd.NA, "Fast_Food", "Café & Bar"], index=range(10, 21), name="use", dtype="string")
+    got = tx.normalise_values(values)
+    assert got.index.equals(values.index) and got.name == "use" and got.dtype == "string"
+    for value, have in zip(values, got):
+        alone = tx.normalise_values(pd.Series([value], dtype="string")).iloc[0]
+        assert (pd.isna(alone) and pd.isna(have)) or alone == have, (value, have, alone)
+    assert got.tolist()[:2] == ["fast food", "fast food"] and pd.isna(got.iloc[3]) and got.iloc[5] == "shop"
+    assert tx.normalise_values(pd.Series([], dtype="string")).empty
+
+
+def test_is_type_word_looks_only_at_possible_words_yet_finds_them_all():
+    """Values are tried only when they can be a type word (a word of the mapping, a plural, or ending in
+    a word the suffix rule takes off): the same answers as trying every value."""
+    bare, _, _ = tx._lookups(str(tx.DATA_DIR))
+    words = sorted(bare)[:40] + ["Bakeries", "Butchers", "Chemist Shop", "chemist\u00a0 store", "Ann's Cafe",
+                                 "Pharmacies", "Barbers Premises", "Cafe & Bar", "Greggs", None, "Newsagents Outlet"]
+    values = pd.Series(words, dtype="string")
+    got = tx.is_type_word(values)
+    text = tx.normalise_values(values)
+    want = [False if pd.isna(v) else any(c in bare for c in (v, tx._singular(v), tx._SUFFIX.sub("", v))) for v in text]
+    assert got.tolist() == want and sum(want) >= 40

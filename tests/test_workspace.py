@@ -263,3 +263,58 @@ def test_every_derived_table_after_an_update_equals_a_full_rebuild(workspace, tm
     svc.workspace.save(svc.load(moved.to_csv(index=False).encode(), "units", filename="wendlow-late.csv"))
     assert svc.refresh()["latest_reused"] == 0
     _assert_same_as_full_rebuild(svc, tmp_path, "joined")
+
+
+TRICKY = [" Shop ", "\t=1+1", " \t=SUM(A1) ", "", "  ", None, "Café", "\r", "+44 1234", "plain", " x\ty "]
+
+
+def test_conform_leaves_its_own_output_as_it_is():
+    """What conform makes of text is a fixed point: stripping it again changes nothing."""
+    from agora.layers import conform
+
+    spec = LAYERS["units"]
+    raw = pd.DataFrame({"unit_id": [f"u{i}" for i in range(len(TRICKY))], "name": TRICKY,
+                        "street": list(reversed(TRICKY)), "extra": TRICKY})
+    once = conform(raw, spec)
+    assert once["name"].tolist()[:3] == ["Shop", "\t=1+1", " \t=SUM(A1)"] and once["name"].isna().sum() == 4
+    pd.testing.assert_frame_equal(conform(once, spec), once, check_exact=True)
+    pd.testing.assert_frame_equal(conform(once, spec, conformed=True), once, check_exact=True)
+    # not told it is conformed: text is stripped; told so wrongly, text columns are kept as given
+    assert conform(raw.astype({"name": "string"}), spec, conformed=True)["name"].iloc[0] == " Shop "
+
+
+def test_datasets_saved_conformed_read_as_conformed_in_full(tmp_path, monkeypatch):
+    """A workspace's own datasets are marked conformed and read without stripping text again: the same
+    frame as conforming in full. A dataset without the mark (or another version's) is conformed."""
+    import geopandas as gpd
+
+    from agora import layers
+    from agora.store import workspace as store
+
+    ws = Workspace(tmp_path / "ws", seed_demo=False)
+    rows = pd.DataFrame({"unit_id": [f"u{i}" for i in range(len(TRICKY))], "name": TRICKY,
+                         "street": ["High St"] * len(TRICKY), "shop": TRICKY,
+                         "lat": [53.7 + i * 1e-4 for i in range(len(TRICKY))], "lon": [-2.0] * len(TRICKY)})
+    ws.save(load_units(rows.to_csv(index=False).encode(), filename="a.csv"))
+    ws.save(load_units(rows.assign(unit_id=rows["unit_id"] + "b").to_csv(index=False).encode(), filename="b.csv"))
+    assert [ds.meta.get("conformed") for ds in ws.datasets("units")] == [layers.CONFORMED] * 2
+    fast = ws.read("units")
+    calls = []
+    monkeypatch.setattr(store, "conform", lambda t, spec, conformed=False: calls.append(conformed)
+                        or layers.conform(t, spec))
+    full = ws.read("units")
+    assert calls == [True]  # read said the datasets are conformed; the lambda conformed them in full
+    pd.testing.assert_frame_equal(fast, full, check_exact=True)
+    monkeypatch.undo()
+    # a file written behind the manifest's back, with text to strip: its entry has no mark
+    path = ws.datasets("units")[0].path
+    stored = gpd.read_parquet(path)
+    stored["name"] = stored["name"].astype("string").radd(" ").add(" ")
+    stored.to_parquet(path)
+    manifest = json.loads((ws.path / MANIFEST).read_text())
+    for mark in (None, layers.CONFORMED + 1):
+        for entry in manifest["layers"]["units"][:1]:
+            entry.pop("conformed", None) if mark is None else entry.update(conformed=mark)
+        (ws.path / MANIFEST).write_text(json.dumps(manifest))
+        got = Workspace(tmp_path / "ws").read("units")
+        assert got["name"].iloc[0] == "Shop" and got["name"].iloc[6] == "Café", mark  # stripped again

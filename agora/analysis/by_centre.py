@@ -31,9 +31,17 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
         return pd.DataFrame(columns=cols)
     frame = pd.DataFrame({"c": _text(data, "centre_id").fillna("").to_numpy(),
                           "day": data["survey_date"].fillna(_UNDATED).to_numpy(),
-                          "key": data["unit_key"].to_numpy(), "stated": _stated(data).to_numpy()})
-    grouped = frame.groupby(["c", "day"], sort=True)
+                          "stated": _stated(data).to_numpy()})
+    # centres and unit keys as numbers (a missing key is one value of its own, as nunique(dropna=False) has it);
+    # centre numbers in the order of their ids, so grouping by them sorts as grouping by the ids does
+    row_centre, centre_names = pd.factorize(frame["c"].to_numpy(), sort=True)
+    keys, _ = pd.factorize(data["unit_key"].to_numpy())
+    frame["cc"], frame["key"] = row_centre, keys
+    grouped = frame.groupby(["cc", "day"], sort=True)
     rounds = grouped["key"].nunique(dropna=False).rename("covered").reset_index()
+    row_group = grouped.ngroup().to_numpy()
+    rounds.insert(0, "c", centre_names[rounds["cc"].to_numpy()])
+    rounds = rounds.drop(columns="cc")
     said = pd.crosstab([frame["c"], frame["day"]], frame["stated"]).reindex(
         columns=["full", "update"], fill_value=0) if frame["stated"].notna().any() else None
     if said is not None:
@@ -52,9 +60,8 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
     first = r == 0
     coverage[first] = np.where(stated[first] == None, "full", stated[first])  # noqa: E711
     # each row's round number within its centre
-    row_round = frame.merge(rounds[["c", "day", "r"]], on=["c", "day"], how="left")["r"].to_numpy()
-    centre_codes, centre_names = pd.factorize(rounds["c"])
-    row_centre = pd.Index(centre_names).get_indexer(frame["c"])
+    row_round = r[row_group]
+    centre_codes = pd.factorize(rounds["c"])[0]
     # the round each centre's known units are counted from: its last full survey so far (else its first)
     base = np.zeros(len(centre_names), dtype=int)
     for j in range(1, int(r.max()) + 1 if n else 1):
@@ -135,14 +142,17 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     lo = centre.map(start)
     hi = centre.map(last_target)
     mask = (lo.notna() & (day >= lo) & (day <= hi)).to_numpy()
-    rows = data[mask].assign(_day=day[mask], _c=centre[mask])
-    rows = rows.sort_values(["_c", "_day"], kind="stable")
-    rows = rows[~rows.duplicated(["_c", "unit_key"], keep="last")]
+    # each unit's last row up to its centre's date (the rows picked first, then copied once)
+    where = np.flatnonzero(mask)
+    order = pd.DataFrame({"_c": centre.array[where], "_day": day.array[where], "unit_key": data["unit_key"].array[where]})
+    picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_c", "unit_key"])
+    picked = picked["p"].to_numpy()
+    rows = data.iloc[picked]
+    row_c, row_day = centre.iloc[picked], day.iloc[picked]
     cov = pd.Series(upto["coverage"].to_numpy(), index=pd.MultiIndex.from_arrays([upto_c.to_numpy(), upto["day"]]))
-    looked = cov.reindex(pd.MultiIndex.from_arrays([rows["_c"].to_numpy(), rows["_day"].to_numpy()])).to_numpy()
-    rows = rows.assign(last_seen=rows["survey_date"], as_of=rows["_c"].map(as_of).astype("datetime64[ms]").to_numpy(),
-                       coverage=pd.array(looked, dtype="string")).drop(columns=["_day", "_c"])
-    return rows.sort_index()
+    looked = cov.reindex(pd.MultiIndex.from_arrays([row_c.to_numpy(), row_day.to_numpy()])).to_numpy()
+    return rows.assign(last_seen=rows["survey_date"], as_of=row_c.map(as_of).astype("datetime64[ms]").to_numpy(),
+                       coverage=pd.array(looked, dtype="string"))
 
 
 # --------------------------------------------------------------------------- survey dates of each centre
@@ -157,16 +167,19 @@ def survey_dates(units: pd.DataFrame, *, gap_days: int = SURVEY_GAP_DAYS,
     out = pd.Series(pd.NaT, index=units.index, dtype="datetime64[ms]")
     if "observed_on" not in units or units.empty:
         return out
-    centre = _centre_key(units).to_numpy()
+    # centres as numbers in the order of their ids (never missing: "" for none)
+    centre, names = pd.factorize(_centre_key(units).array, sort=True)
     day = pd.to_datetime(units["observed_on"], errors="coerce").dt.normalize()
     dated = day.notna().to_numpy()
     share = pd.Series(dated).groupby(centre).mean()
+    twice = np.zeros(len(names), dtype=bool)  # a unit of the centre seen on two dates
     if "unit_id" in units:
-        seen = units.loc[dated, ["unit_id", "observed_on"]].assign(_c=centre[dated])
-        twice = seen.groupby(["_c", "unit_id"])["observed_on"].nunique().gt(1).groupby(level=0).any()
-    else:
-        twice = pd.Series(dtype=bool)
-    twice = twice.reindex(share.index, fill_value=False)
+        ids = pd.factorize(units["unit_id"].array)[0]
+        seen = dated & (ids >= 0)  # rows without an id are no unit seen twice
+        pair = centre[seen].astype(np.int64) * (len(units) + 1) + ids[seen]
+        times = pd.Series(units["observed_on"].array[seen]).groupby(pair).nunique()
+        twice[np.unique(times.index.to_numpy()[times.to_numpy() > 1] // (len(units) + 1))] = True
+    twice = pd.Series(twice, index=share.index)
     ok = ~((share < min_dated_share) & ~twice) & (share > 0)
     days = pd.DataFrame({"c": centre[dated], "d": day[dated].to_numpy()}).drop_duplicates().sort_values(["c", "d"])
     days = days[days["c"].isin(ok.index[ok])]
@@ -178,20 +191,39 @@ def survey_dates(units: pd.DataFrame, *, gap_days: int = SURVEY_GAP_DAYS,
     return pd.Series(pd.to_datetime(found), index=units.index).astype("datetime64[ms]")
 
 
-def _prepared(units: pd.DataFrame) -> pd.DataFrame:
-    """What :func:`agora.analysis.vacancy.prepare` gives each centre's units on their own, for counting units.
-
-    ``survey_date`` (:func:`survey_dates`), ``unit_key`` and ``match_rule``, one row per unit and
-    survey (the last observed); the descriptive columns ``prepare`` adds are left out.
-    """
+def with_rounds(units: pd.DataFrame) -> pd.DataFrame:
+    """`units` with each centre's own survey rounds (``survey_date``, :func:`survey_dates`) and, when they
+    have unit ids, the unit of each row across them (``unit_key``, ``match_rule``,
+    :func:`agora.analysis.surveys.match_units`): what :func:`vacancy_change` and :func:`clone_scores`
+    start from, worked out once when both are computed (their `keyed`)."""
     out = units.assign(survey_date=survey_dates(units))
     if "unit_id" in out and "unit_key" not in out:
         out = out.join(surveys.match_units(out))
+    return out
+
+
+def _keyed_rows(units: pd.DataFrame, keyed: pd.DataFrame | None, rows: np.ndarray) -> pd.DataFrame | None:
+    """The `rows` (a mask of `units`) of `keyed` (:func:`with_rounds` of `units`), when it can stand for them."""
+    if keyed is None or len(keyed) != len(units) or "survey_date" in units or "unit_key" in units:
+        return None
+    return keyed[rows]
+
+
+def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What :func:`agora.analysis.vacancy.prepare` gives each centre's units on their own, for counting units.
+
+    ``survey_date`` (:func:`survey_dates`), ``unit_key`` and ``match_rule``, one row per unit and
+    survey (the last observed); the descriptive columns ``prepare`` adds are left out. `keyed`:
+    :func:`with_rounds` of `units`, when worked out already.
+    """
+    out = with_rounds(units) if keyed is None else keyed
+    if "unit_key" in out:
+        order = pd.DataFrame({"c": _centre_key(out).array, "k": out["unit_key"].array, "d": out["survey_date"].array})
+        if "observed_on" in out:
+            order.insert(0, "observed_on", out["observed_on"].array)
+        return surveys.last_rows(out, order, ["c", "k", "d"], na_position="first")
     if "observed_on" in out:
         out = out.sort_values("observed_on", kind="stable", na_position="first")
-    if "unit_key" in out:
-        centre = _centre_key(out)
-        out = out[~pd.DataFrame({"c": centre, "k": out["unit_key"], "d": out["survey_date"]}).duplicated(keep="last")]
     return out.sort_index()
 
 
@@ -205,17 +237,19 @@ def _rates(state: pd.DataFrame) -> pd.Series:
     return (vacant / known.where(known > 0)).astype(float)
 
 
-def vacancy_change(units: pd.DataFrame) -> pd.Series:
+def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) -> pd.Series:
     """Each centre's change in vacancy rate between its own last two dated surveys, in points.
 
     The figure of ``vacancy_change(<the centre's units>, by=("centre_id",))``
     (:func:`agora.analysis.vacancy.vacancy_change`) for every centre at once; centres with
-    fewer than two dated surveys are left out.
+    fewer than two dated surveys are left out. `keyed`: :func:`with_rounds` of `units`, when
+    worked out already.
     """
-    placed = units[_centre_key(units).ne("").to_numpy()] if len(units) else units
+    rows = _centre_key(units).ne("").to_numpy() if len(units) else np.zeros(0, dtype=bool)
+    placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.Series(dtype=float, name="change_points")
-    data = _prepared(placed)
+    data = _prepared(placed, _keyed_rows(units, keyed, rows))
     centre = _centre_key(data)
     dated = pd.DataFrame({"c": centre, "d": data["survey_date"]}).dropna().drop_duplicates()
     dated = dated.sort_values(["c", "d"])
@@ -261,21 +295,25 @@ CLONE_COLUMNS = ["survey_date", "n_units", "n_eligible", "n_scored", "independen
                  "nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "simpson"]
 
 
-def clone_latest(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """:func:`agora.analysis.clone.latest_survey` of each centre's units on their own, for every centre.
 
     Returns the rows (in the order of `units`) and each centre's survey day (ISO; missing
-    for a centre without survey rounds, whose every unit is kept).
+    for a centre without survey rounds, whose every unit is kept). `keyed`: :func:`with_rounds`
+    of `units`, when worked out already.
     """
     centre = _centre_key(units)
     if "observed_on" not in units:
         return units, pd.Series(dtype="object")
-    rounds = survey_dates(units)
+    keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))
+    rounds = survey_dates(units) if keyed is None else keyed["survey_date"]
     dated = rounds.notna().groupby(centre.to_numpy()).any()
     keep_all = ~centre.map(dated).fillna(False).to_numpy(dtype=bool)
     with_dates = units[~keep_all]
     if len(with_dates):
-        known = units_on(with_dates.assign(survey_date=rounds[~keep_all]))
+        # the units of each centre matched across its own rounds (per centre: the same on some centres)
+        known = units_on(with_dates.assign(survey_date=rounds[~keep_all]) if keyed is None or "unit_key" not in keyed
+                         else keyed[~keep_all])
         known = known.drop(columns=[c for c in known.columns if c not in units.columns])
     else:
         known = with_dates
@@ -284,7 +322,182 @@ def clone_latest(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return out, days.map(lambda d: d.date().isoformat())
 
 
-def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None) -> pd.DataFrame:
+#: Eligible units of a centre up to which its units' nearest neighbours are found from the distances
+#: between every pair (above it, a k-d tree, as :func:`agora.analysis.clone.find_heart`: the pairs of a
+#: larger centre would take too much memory).
+PAIRWISE_MAX = 1500
+#: Distances worked out at once when centres of one size are taken together.
+PAIRWISE_BATCH = 2_000_000
+#: The summary fields :func:`agora.analysis.clone.certainty` reads.
+_VERDICT_INPUTS = ("nef2005_class", "nef2010_class", "bootstrap_low", "bootstrap_high", "heart_same_class",
+                   "below_minimum")
+
+
+def _kth_nearest(xy: np.ndarray, starts: np.ndarray, sizes: np.ndarray, k_max: int) -> np.ndarray:
+    """Each point's distance to its k-th nearest point of its own group, itself included (k: `k_max`,
+    or the group's size when smaller): the last column of ``cKDTree(group).query(group, k)``.
+
+    `xy` holds the groups one after the other (group g: ``starts[g]`` for ``sizes[g]`` rows). The
+    distances are worked out as the k-d tree does (the square root of the sum of the squared
+    differences, x first), so the k-th smallest is the same number.
+
+    >>> pts = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0], [100.0, 0.0]])
+    >>> _kth_nearest(pts, np.array([0, 3]), np.array([3, 1]), 2).tolist()
+    [5.0, 5.0, 5.0, 0.0]
+    """
+    from scipy.spatial import cKDTree
+
+    out = np.zeros(len(xy))
+    for m in np.unique(sizes[sizes > 0]).tolist():
+        groups = np.flatnonzero(sizes == m)
+        k = min(k_max, m)
+        if m > PAIRWISE_MAX:
+            for g in groups.tolist():
+                pts = xy[starts[g]:starts[g] + m]
+                dist, _ = cKDTree(pts).query(pts, k=k)
+                out[starts[g]:starts[g] + m] = dist.reshape(m, -1)[:, -1]
+            continue
+        step = max(1, PAIRWISE_BATCH // (m * m))
+        for lo in range(0, len(groups), step):
+            at = starts[groups[lo:lo + step]][:, None] + np.arange(m)
+            x, y = xy[at, 0], xy[at, 1]
+            dx = x[:, :, None] - x[:, None, :]
+            dy = y[:, :, None] - y[:, None, :]
+            dist = np.sqrt(dx * dx + dy * dy)
+            out[at] = np.partition(dist, k - 1, axis=2)[:, :, k - 1]
+    return out
+
+
+def _first_min(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The position of each group's first smallest value (NaN the smallest, as ``np.argmin``); -1 for an empty group.
+
+    >>> _first_min(np.array([3.0, 1.0, 1.0, 2.0, 5.0]), np.array([0, 3, 3]), np.array([3, 0, 2])).tolist()
+    [1, -1, 3]
+    """
+    out = np.full(len(sizes), -1, dtype=np.int64)
+    full = sizes > 0
+    if not full.any():
+        return out
+    key = np.where(np.isnan(values), -np.inf, values)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    low = np.full(len(sizes), np.inf)
+    low[full] = np.minimum.reduceat(key, starts[full])
+    hit = np.flatnonzero(key == low[group])
+    found, first = np.unique(group[hit], return_index=True)
+    out[found] = hit[first]
+    return out
+
+
+def _walks(xy: np.ndarray, codes: np.ndarray, eligible: np.ndarray, n_centres: int, sample_size: int) -> dict:
+    """nef's walk in every centre at once, as :func:`clone_scores` took it centre by centre.
+
+    The heart of each centre is its eligible unit whose `sample_size`-th nearest eligible unit
+    is closest (the first such unit in row order); its eligible units are ranked by their
+    distance from it (ties in row order).
+
+    Returns
+    -------
+    dict
+        ``rows`` (eligible rows by centre, in row order), ``ranked`` (the same by centre and
+        rank), ``far`` (the distance of each of ``ranked``), ``position`` (its rank in its
+        centre, from 0), ``sizes`` and ``starts`` (each centre's part of these arrays) and
+        ``best`` (each centre's heart row, -1 without an eligible unit).
+    """
+    rows = np.flatnonzero(eligible)
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    at = codes[rows]
+    sizes = np.bincount(at, minlength=n_centres)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+    pts = xy[rows]
+    spread = _kth_nearest(pts, starts, sizes, sample_size)
+    first = _first_min(spread, starts, sizes)
+    best = np.where(first >= 0, rows[np.maximum(first, 0)] if len(rows) else -1, -1)
+    heart = best[at]
+    far = np.hypot(pts[:, 0] - xy[heart, 0], pts[:, 1] - xy[heart, 1]) if len(rows) else np.zeros(0)
+    order = np.lexsort((far, at))  # stable: ties keep row order
+    return {"rows": rows, "ranked": rows[order], "far": far[order], "position": np.arange(len(rows)) - starts[at[order]],
+            "sizes": sizes, "starts": starts, "best": best}
+
+
+def _scored_figures(rows: np.ndarray, at: np.ndarray, n_centres: int, indep: np.ndarray, chain: np.ndarray,
+                    symbol: np.ndarray, type_codes: np.ndarray, from_codes: np.ndarray, from_names: pd.Index,
+                    diversity: bool = True) -> dict[str, list]:
+    """Counts of each centre's scored units (`rows`, in centre `at`), as lists by centre code.
+
+    ``i``, ``c``, ``sg`` (independents, chains, symbol groups), ``t`` (distinct known types),
+    ``untyped``, ``types_from`` and ``from_names`` (types read from names); with `diversity`,
+    ``shannon`` and ``simpson`` of the units per type (:func:`agora.analysis.clone.shannon`,
+    :func:`~agora.analysis.clone.simpson`, worked out once per distinct set of counts).
+    """
+    from . import clone
+
+    def count(flags: np.ndarray) -> list[int]:
+        return np.bincount(at[flags], minlength=n_centres).tolist()
+
+    out: dict[str, list] = {"i": count(indep[rows]), "c": count(chain[rows]), "sg": count(symbol[rows])}
+    t_codes = type_codes[rows]
+    known = t_codes >= 0
+    out["untyped"] = count(~known)
+    width = int(type_codes.max()) + 1 if len(type_codes) else 1
+    pairs, per_type = np.unique(at[known].astype(np.int64) * width + t_codes[known], return_counts=True)
+    pair_centre = pairs // width
+    types = np.bincount(pair_centre, minlength=n_centres)
+    out["t"] = types.tolist()
+    f_codes = from_codes[rows]
+    mask = np.zeros(n_centres, dtype=np.int64)
+    for k in range(len(from_names)):
+        mask |= (np.bincount(at[f_codes == k], minlength=n_centres) > 0).astype(np.int64) << k
+    kinds = {m: "+".join(sorted(from_names[k] for k in range(len(from_names)) if m >> k & 1)) or "none"
+             for m in np.unique(mask).tolist()}
+    out["types_from"] = [kinds[m] for m in mask.tolist()]
+    named = list(from_names).index("name") if "name" in list(from_names) else -2
+    out["from_names"] = count(f_codes == named)
+    if diversity:
+        nan = [float("nan")] * n_centres
+        out["shannon"], out["simpson"] = nan, list(nan)
+        if len(pairs):
+            counts = np.zeros((n_centres, int(types.max())), dtype=np.int64)
+            counts[pair_centre, np.arange(len(pairs)) - np.searchsorted(pair_centre, pair_centre)] = per_type
+            counts.sort(axis=1)
+            distinct, which = np.unique(counts, axis=0, return_inverse=True)
+            shannon = [clone.shannon(row) for row in distinct]
+            simpson = [clone.simpson(row) for row in distinct]
+            which = np.asarray(which).ravel().tolist()
+            out["shannon"] = [shannon[w] for w in which]
+            out["simpson"] = [simpson[w] for w in which]
+    return out
+
+
+def _resample(summary: dict, j: int, walk: dict, chosen: np.ndarray, xy: np.ndarray, indep: np.ndarray,
+              type_codes: np.ndarray, settings) -> None:
+    """Add the other hearts' spread and the bootstrap interval of centre `j` to its `summary`
+    (:func:`agora.analysis.clone.diagnose_centre`'s, from a generator seeded for the centre)."""
+    from . import clone
+
+    rng = np.random.default_rng(settings.seed)
+    part = slice(walk["starts"][j], walk["starts"][j] + walk["sizes"][j])
+    elig = walk["rows"][part]
+    chosen = walk["ranked"][part][chosen[part]]
+    if len(elig) > settings.minimum and settings.hearts:
+        scores = clone.heart_walk_scores(xy[elig], indep[elig], type_codes[elig], settings, rng)
+        lo, med, hi = np.percentile(scores, [0, 50, 100])
+        # the share of walks with the centre's class among walks with a class (clone.nef2005_class of each)
+        finite = np.isfinite(scores)
+        low, high = clone.NEF2005_THRESHOLDS
+        band = np.where(scores < low, 0, np.where(scores <= high, 1, 2))
+        cls = summary["nef2005_class"]
+        same = int((finite & (band == clone.CLASSES.index(cls))).sum()) if cls else 0
+        summary["heart_low"], summary["heart_high"] = float(lo), float(hi)
+        summary["heart_same_class"] = float(same / int(finite.sum())) if same else 0.0
+    if settings.bootstrap and len(chosen) >= 2:
+        pick = rng.integers(0, len(chosen), size=(settings.bootstrap, len(chosen)))
+        boot, _ = clone._batch_scores(indep[chosen][pick], type_codes[chosen][pick], settings)
+        lo, hi = np.percentile(boot, [2.5, 97.5])
+        summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
+
+
+def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None,
+                 keyed: pd.DataFrame | None = None) -> pd.DataFrame:
     """The clone-town diagnosis of every centre: :func:`agora.analysis.clone.diagnose_centre`'s summary for each.
 
     Each centre is diagnosed on its own units (its latest survey, its heart, the units
@@ -300,6 +513,8 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     settings : CloneSettings, optional
     names : dict, optional
         Centre id -> name (the ``centre`` column; default the id).
+    keyed : DataFrame, optional
+        :func:`with_rounds` of `units`, when worked out already.
 
     Returns
     -------
@@ -309,7 +524,6 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     from dataclasses import replace
 
     import shapely
-    from scipy.spatial import cKDTree
 
     from . import clone
     from ..loaders.coords import BNG_CRS, BRITISH_ISLES
@@ -317,10 +531,12 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     settings = settings or clone.CloneSettings()
     names = names or {}
     columns = [c for c in clone.SUMMARY_COLUMNS if c != "centre_id"]
-    placed = units[_centre_key(units).ne("").to_numpy()] if len(units) else units
+    rows = _centre_key(units).ne("").to_numpy() if len(units) else np.zeros(0, dtype=bool)
+    placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], dtype="string", name="centre_id"))
-    latest, days = clone_latest(placed)  # every column given: units are matched across surveys by address too
+    # every column given: units are matched across surveys by address too
+    latest, days = clone_latest(placed, _keyed_rows(units, keyed, rows))
     latest = clone._slim(latest)
     centre = _centre_key(latest)
     table = clone.unit_roles(latest, replace(settings, types_from="category"))
@@ -365,92 +581,82 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     occupied = status.eq("occupied").fillna(False).to_numpy()
     vacant = status.eq("vacant").fillna(False).to_numpy()
     codes, centre_ids = pd.factorize(centre, sort=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(centre_ids) + 1))
+    n_centres = len(centre_ids)
+    grouped = ~pd.Index(centre_ids).isin(sorted(fallback))
+    # each centre's eligible units (in row order) and the same ranked by distance from its heart
+    walk = _walks(xy, codes, eligible & grouped[codes], n_centres, settings.sample_size)
+    first_s = walk["position"] < settings.sample_size
+    every = np.ones(len(walk["ranked"]), dtype=bool)
+    chosen_mask, other_mask = (first_s, every) if settings.method == "nef50" else (every, first_s)
+    chosen_fig = _scored_figures(walk["ranked"][chosen_mask], codes[walk["ranked"][chosen_mask]], n_centres,
+                                 indep, chain, symbol, type_codes, from_codes, from_names)
+    other_fig = _scored_figures(walk["ranked"][other_mask], codes[walk["ranked"][other_mask]], n_centres,
+                                indep, chain, symbol, type_codes, from_codes, from_names, diversity=False)
+    n_units = np.bincount(codes, minlength=n_centres).tolist()
+    n_eligible = np.bincount(codes[eligible], minlength=n_centres).tolist()
+    occ = np.bincount(codes[occupied], minlength=n_centres).tolist()
+    vac = np.bincount(codes[vacant], minlength=n_centres).tolist()
     role_index = {r: i for i, r in enumerate(role_names)}
-    name_index = {r: i for i, r in enumerate(from_names)}
-
-    def summarise(rows_c: np.ndarray, scored: np.ndarray) -> dict:
-        i, c = int(indep[scored].sum()), int(chain[scored].sum())
-        sg = int(symbol[scored].sum())
+    role_counts = {field: np.bincount(codes[role_codes == role_index.get(role, -2)], minlength=n_centres).tolist()
+                   for field, role in (("excluded", "excluded use"), ("ownership_unknown", "ownership unknown"),
+                                       ("use_unknown", "use unknown"))}
+    radius = np.full(n_centres, np.nan)
+    if chosen_mask.any():
+        at = codes[walk["ranked"][chosen_mask]]
+        starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+        radius[at[starts]] = np.maximum.reduceat(walk["far"][chosen_mask], starts)
+    n_chosen = np.bincount(codes[walk["ranked"][chosen_mask]], minlength=n_centres).tolist()
+    n_elig = walk["sizes"].tolist()
+    best = walk["best"].tolist()
+    radius = radius.tolist()
+    lon_l, lat_l = lon.tolist(), lat.tolist()
+    days = days.to_dict()
+    resampled = bool(settings.hearts or settings.bootstrap)
+    verdicts: dict[tuple, dict] = {}
+    rows = {}
+    for j in np.flatnonzero(grouped).tolist():
+        cid = centre_ids[j]
+        i, c, sg, t = chosen_fig["i"][j], chosen_fig["c"][j], chosen_fig["sg"][j], chosen_fig["t"][j]
         n = i + c
-        t_codes = type_codes[scored]
-        known_types = t_codes[t_codes >= 0]
-        counts = np.bincount(known_types)[np.bincount(known_types) > 0] if len(known_types) else np.array([], int)
-        t = int(len(counts))
         score = clone.nef2005_score(t, i, c)
         index = clone.nef2010_index(t, i, n, weights=settings.weights, max_types=settings.max_types)
-        occ, vac = int(occupied[rows_c].sum()), int(vacant[rows_c].sum())
-        roles = role_codes[rows_c]
-        kinds = sorted(from_names[k] for k in np.unique(from_codes[scored]) if k >= 0)
-        return {
-            "n_units": int(len(rows_c)), "n_eligible": int(eligible[rows_c].sum()), "n_scored": n,
+        o, v = occ[j], vac[j]
+        summary = {
+            "n_units": n_units[j], "n_eligible": n_eligible[j], "n_scored": n,
             "independents": i, "chains": c, "symbol_groups": sg, "types": t,
-            "untyped_scored": int((t_codes < 0).sum()), "types_from": "+".join(kinds) if kinds else "none",
-            "types_from_names": int((from_codes[scored] == name_index.get("name", -2)).sum()),
+            "untyped_scored": chosen_fig["untyped"][j], "types_from": chosen_fig["types_from"][j],
+            "types_from_names": chosen_fig["from_names"][j],
             "nef2005_score": score, "nef2005_class": clone.nef2005_class(score),
             "nef2010_index": index, "nef2010_class": clone.nef2010_class(index), "richness": t,
-            "shannon": clone.shannon(counts), "simpson": clone.simpson(counts),
+            "shannon": chosen_fig["shannon"][j], "simpson": chosen_fig["simpson"][j],
             "share_independent": float(i / n) if n else float("nan"),
             "share_chain": float((c - (sg if settings.symbol_groups_as_chains else 0)) / n) if n else float("nan"),
             "share_symbol_group": float(sg / n) if n else float("nan"),
-            "share_vacant": float(vac / (occ + vac)) if occ + vac else float("nan"), "vacant": vac,
-            "excluded": int((roles == role_index.get("excluded use", -2)).sum()),
-            "ownership_unknown": int((roles == role_index.get("ownership unknown", -2)).sum()),
-            "use_unknown": int((roles == role_index.get("use unknown", -2)).sum()),
+            "share_vacant": float(v / (o + v)) if o + v else float("nan"), "vacant": v,
+            "excluded": role_counts["excluded"][j], "ownership_unknown": role_counts["ownership_unknown"][j],
+            "use_unknown": role_counts["use_unknown"][j],
         }
-
-    rows = {}
-    for j, cid in enumerate(centre_ids):
-        if cid in fallback:
-            continue
-        rng = np.random.default_rng(settings.seed)
-        rows_c = order[bounds[j]:bounds[j + 1]]
-        elig = rows_c[eligible[rows_c]]
-        far = best = None
-        notes = []
-        if len(elig):
-            pts = xy[elig]
-            k = min(settings.sample_size, len(pts))
-            dist, _ = cKDTree(pts).query(pts, k=k)
-            best = elig[int(np.argmin(dist.reshape(len(pts), -1)[:, -1]))]
-            far = np.hypot(pts[:, 0] - xy[best, 0], pts[:, 1] - xy[best, 1])
-            rank = np.argsort(far, kind="stable")
-            ranked, far = elig[rank], far[rank]
-        else:
-            ranked = elig
-        chosen = ranked[: settings.sample_size] if settings.method == "nef50" else ranked
-        below = len(chosen) < settings.minimum
-        if below and len(chosen):
-            notes.append(f"only {len(chosen)} units can be scored: nef never scored fewer than {settings.minimum}")
-        summary = summarise(rows_c, chosen)
+        chosen_n = n_chosen[j]
+        below = chosen_n < settings.minimum
+        b = best[j]
         summary.update(centre=names.get(cid) or cid, method=settings.method, survey_date=days.get(cid),
                        below_minimum=bool(below),
-                       heart_lon=float(lon[best]) if best is not None else None,
-                       heart_lat=float(lat[best]) if best is not None else None,
-                       radius_m=float(far[: len(chosen)].max()) if len(chosen) else None,
-                       notes="; ".join(notes))
+                       heart_lon=float(lon_l[b]) if b >= 0 else None,
+                       heart_lat=float(lat_l[b]) if b >= 0 else None,
+                       radius_m=float(radius[j]) if chosen_n else None,
+                       notes=(f"only {chosen_n} units can be scored: nef never scored fewer than {settings.minimum}"
+                              if below and chosen_n else ""))
         summary["nef2005_other_method"] = None
-        if len(elig):
-            other = ranked if settings.method == "nef50" else ranked[: settings.sample_size]
-            summary["nef2005_other_method"] = summarise(rows_c, other)["nef2005_score"]
-        if len(elig) > settings.minimum and settings.hearts:
-            scores = clone.heart_walk_scores(xy[elig], indep[elig], type_codes[elig], settings, rng)
-            lo, med, hi = np.percentile(scores, [0, 50, 100])
-            # the share of walks with the centre's class among walks with a class (clone.nef2005_class of each)
-            finite = np.isfinite(scores)
-            low, high = clone.NEF2005_THRESHOLDS
-            band = np.where(scores < low, 0, np.where(scores <= high, 1, 2))
-            cls = summary["nef2005_class"]
-            same = int((finite & (band == clone.CLASSES.index(cls))).sum()) if cls else 0
-            summary["heart_low"], summary["heart_high"] = float(lo), float(hi)
-            summary["heart_same_class"] = float(same / int(finite.sum())) if same else 0.0
-        if settings.bootstrap and len(chosen) >= 2:
-            pick = rng.integers(0, len(chosen), size=(settings.bootstrap, len(chosen)))
-            boot, _ = clone._batch_scores(indep[chosen][pick], type_codes[chosen][pick], settings)
-            lo, hi = np.percentile(boot, [2.5, 97.5])
-            summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
-        summary.update(clone.certainty(summary))
+        if n_elig[j]:
+            summary["nef2005_other_method"] = clone.nef2005_score(other_fig["t"][j], other_fig["i"][j],
+                                                                  other_fig["c"][j])
+        if resampled:
+            _resample(summary, j, walk, chosen_mask, xy, indep, type_codes, settings)
+        key = tuple(summary.get(k) for k in _VERDICT_INPUTS)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = clone.certainty(dict(zip(_VERDICT_INPUTS, key)))
+        summary.update(verdict)
         rows[cid] = summary
     # the centres the grouped path does not cover: diagnosed one by one
     key = _centre_key(placed)

@@ -88,6 +88,21 @@ class Inputs:
                 self._cache["latest"] = latest_survey(placed) if len(placed) else placed
         return self._cache["latest"]
 
+    def keyed_units(self) -> pd.DataFrame:
+        """The units in a centre with each centre's own survey rounds and units matched across them
+        (:func:`agora.analysis.by_centre.with_rounds`; computed once for the vacancy change and the clone scores)."""
+        if "keyed" not in self._cache:
+            from .by_centre import with_rounds
+
+            self._cache["keyed"] = with_rounds(self.placed_units())
+        return self._cache["keyed"]
+
+    def placed_units(self) -> pd.DataFrame:
+        """The units in a centre (by ``centre_id``)."""
+        if "placed" not in self._cache:
+            self._cache["placed"] = self.units[self.units["centre_id"].notna()]
+        return self._cache["placed"]
+
     @classmethod
     def from_layers(cls, layers: Mapping[str, pd.DataFrame], area: pd.DataFrame | None = None, **options) -> "Inputs":
         def get(name: str) -> pd.DataFrame:
@@ -206,7 +221,7 @@ def compute_units_vacancy(inputs: Inputs) -> pd.DataFrame:
     out["data_date"] = dates.reindex(out.index).map(lambda d: None if pd.isna(d) else f"{pd.Timestamp(d):%Y-%m-%d}")
     # each centre's own last two surveys (centres are surveyed on different dates): the figure of
     # vacancy.vacancy_change on the centre's units, computed for every centre at once
-    moved = by_centre.vacancy_change(inputs.units[inputs.units["centre_id"].notna()]).dropna()
+    moved = by_centre.vacancy_change(inputs.placed_units(), keyed=inputs.keyed_units()).dropna()
     moved.index = moved.index.astype("string")
     out = out.reindex(out.index.union(moved.index))
     out.loc[moved.index, "vacancy_change"] = moved.to_numpy(dtype=float)
@@ -275,7 +290,7 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
     if units is None or units.empty or "ownership" not in units or "centre_id" not in units:
         return out
     settings = clone.CloneSettings(**{"bootstrap": 0, "hearts": 0, **inputs.options.get("clone", {})})
-    scores = by_centre.clone_scores(units[units["centre_id"].notna()], settings)
+    scores = by_centre.clone_scores(inputs.placed_units(), settings, keyed=inputs.keyed_units())
     scores = scores[scores["n_scored"].fillna(0).astype(int) > 0]
     out = out.reindex(out.index.union(scores.index))
     for col in cols:

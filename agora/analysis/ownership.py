@@ -65,6 +65,10 @@ def name_key(values: pd.Series) -> pd.Series:
     as spaces, a leading "the" and a trailing "Ltd"/"Limited"/"plc"/"UK" dropped.
     """
     text = values.astype("string")
+    codes, distinct = pd.factorize(text)
+    if len(distinct) < len(text):  # each distinct name once
+        done = name_key(pd.Series(distinct, dtype=text.dtype)).array
+        return pd.Series(done.take(codes, allow_fill=True), index=text.index)
     # plain ASCII names (nearly all) with vectorised string operations, the others one by one
     ascii_ = text.str.isascii().fillna(True).to_numpy(dtype=bool)
     keys = np.empty(len(text), dtype=object)
@@ -206,7 +210,8 @@ def symbol_group_wikidata(brands: pd.DataFrame) -> frozenset[str]:
     return frozenset(qids)
 
 
-def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame) -> pd.DataFrame:
+def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame,
+                 keys: pd.Series | None = None) -> pd.DataFrame:
     """Match unit names (or brand tags) against a brand table.
 
     Parameters
@@ -217,6 +222,8 @@ def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame) 
         The units' shop types (our ids; <NA> when unknown), same index.
     brands : DataFrame
         From :func:`load_brands`.
+    keys : Series, optional
+        :func:`name_key` of `names`, when worked out already.
 
     Returns
     -------
@@ -229,7 +236,8 @@ def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame) 
                         "match": pd.Series(pd.NA, index=names.index, dtype="string")})
     if brands.empty or names.notna().sum() == 0:
         return out
-    units = pd.DataFrame({"i": np.arange(len(names)), "name_key": name_key(names).to_numpy(),
+    keys = name_key(names) if keys is None else keys
+    units = pd.DataFrame({"i": np.arange(len(names)), "name_key": keys.to_numpy(),
                           "type_id": categories.astype("string").to_numpy()})
     units["ldc_class"] = ldc_class(units["type_id"])
     units = units[units["name_key"].notna()]
@@ -321,9 +329,13 @@ def name_facts(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | 
         brand = keys["brand"].mask(keys["brand"] == _MISSING)
         category = keys["category"].mask(keys["category"] == _MISSING)
         out["name_key"] = name_key(name)
-        out["brand_key"] = name_key(brand.fillna(name))
+        named = brand.isna().to_numpy()
+        brand_key = out["name_key"].copy()  # the name's where there is no brand
+        brand_key[~named] = name_key(brand[~named])
+        out["brand_key"] = brand_key
         out["generic"] = is_type_word(name).to_numpy(dtype=bool)
-        found = match_brands(brand, category, brands).fillna(match_brands(name, category, brands))
+        found = match_brands(brand, category, brands, brand_key.where(~named)).fillna(
+            match_brands(name, category, brands, out["name_key"]))
         out["list_brand"] = found["brand"].astype("string")
         out["list_ownership"] = found["ownership"].astype("string")
     else:
@@ -444,12 +456,15 @@ def classify_ownership(
     todo &= ~hit
 
     if todo.any() and centre_column in out:
-        key = fact("name_key").astype("string")
-        generic = fact("generic").astype(bool)
-        centre = out[centre_column].astype("string")
-        valid = key.notna() & centre.notna() & ~generic
-        counts = pd.DataFrame({"key": key[valid], "centre": centre[valid]}).groupby("key")["centre"].nunique()
-        recurring = key.map(counts, na_action="ignore").fillna(0).ge(k).to_numpy(dtype=bool) & valid.to_numpy()
+        # name keys and centres as numbers (a unit's key number from its row of the facts): the centres
+        # each key is found in, counted without hashing a million names again
+        key_no = pd.factorize(facts["name_key"].array)[0][row]
+        centre_no, centres = pd.factorize(out[centre_column].astype("string").array)
+        valid = (key_no >= 0) & (centre_no >= 0) & ~fact("generic").astype(bool).to_numpy()
+        pairs = np.unique(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
+        in_centres = np.bincount(pairs // (len(centres) + 1), minlength=int(key_no.max()) + 1 if len(key_no) else 0)
+        recurring = np.zeros(n, dtype=bool)
+        recurring[valid] = in_centres[key_no[valid]] >= k
         hit = todo & recurring
         ownership[hit] = np.where(is_symbol[hit], "symbol_group", "chain")
         source[hit] = "name_recurrence"

@@ -116,18 +116,21 @@ def match_units(units: pd.DataFrame, *, metres: float = MATCH_METRES) -> pd.Data
         return pd.DataFrame({"unit_key": key, "match_rule": rule})
     rounds = _rounds(units).fillna(_UNDATED)
     centre = _centre_key(units)
-    raw = key.to_numpy(dtype=object).copy()
-    keys = raw.copy()
-    rules = np.array(["id"] * len(units), dtype=object)
     days = rounds.to_numpy()
     # A centre where every id is first seen in its first survey needs no matching: each row
     # keeps its id (rule "id"). Only the other centres go through the rules below.
-    frame = pd.DataFrame({"c": centre.to_numpy(), "r": key.to_numpy(), "d": days})
-    first_day = frame.groupby("c", sort=False)["d"].transform("min")
-    first_seen = frame.groupby(["c", "r"], sort=False)["d"].transform("min")
-    slow = frame["c"].isin(frame.loc[(first_seen != first_day).to_numpy(), "c"].unique()).to_numpy()
+    # (Centres and ids as numbers: neither is ever missing here.)
+    centre_no = pd.factorize(centre.array)[0]
+    pair = centre_no.astype(np.int64) * (len(units) + 1) + pd.factorize(key.array)[0]
+    day = pd.Series(days)
+    first_day = day.groupby(centre_no, sort=False).transform("min").to_numpy()
+    first_seen = day.groupby(pair, sort=False).transform("min").to_numpy()
+    slow = np.isin(centre_no, np.unique(centre_no[first_seen != first_day]))
     if not slow.any():
         return pd.DataFrame({"unit_key": key, "match_rule": rule})
+    raw = key.to_numpy(dtype=object).copy()
+    keys = raw.copy()
+    rules = np.array(["id"] * len(units), dtype=object)
     where = np.flatnonzero(slow)
     some = units.iloc[where]
     addr = np.full(len(units), None, dtype=object)
@@ -203,6 +206,33 @@ def match_summary(units: pd.DataFrame) -> dict:
 
 
 # --------------------------------------------------------------------------- preparing
+def last_rows(table: pd.DataFrame, order: pd.DataFrame, keys: list[str], *, na_position: str = "last",
+              ) -> pd.DataFrame:
+    """The rows of `table` sorted by the columns of `order` that are not `keys` (stable; none: as they
+    are), keeping the last of each `keys` (``duplicated(keep="last")``), then sorted by index again.
+
+    `order` holds those columns, one row per row of `table` (in its order). Only the rows kept
+    are copied, once, when the index of `table` is unique and increasing (as a layer's is);
+    else the table is sorted, filtered and sorted back.
+
+    >>> t = pd.DataFrame({"v": [1, 2, 3, 4]})
+    >>> last_rows(t, pd.DataFrame({"d": [2, 1, 3, 1], "k": ["a", "a", "b", "a"]}), ["k"])["v"].tolist()
+    [1, 3]
+    """
+    by = [c for c in order.columns if c not in keys]
+    if not (table.index.is_unique and table.index.is_monotonic_increasing):
+        data = table.assign(**{f"_last_{c}": order[c].to_numpy() for c in order.columns})
+        if by:
+            data = data.sort_values([f"_last_{c}" for c in by], kind="stable", na_position=na_position)
+        data = data[~data.duplicated([f"_last_{c}" for c in keys], keep="last")]
+        return data.drop(columns=[f"_last_{c}" for c in order.columns]).sort_index()
+    small = order.reset_index(drop=True)
+    ranked = small.sort_values(by, kind="stable", na_position=na_position).index.to_numpy() if by \
+        else np.arange(len(small))
+    kept = ranked[~small.iloc[ranked][keys].duplicated(keep="last").to_numpy()]
+    return table.iloc[np.sort(kept)]
+
+
 def with_keys(units: pd.DataFrame) -> pd.DataFrame:
     """`units` with ``survey_date``, ``unit_key`` and ``match_rule`` (unchanged when already there)."""
     out = units
@@ -446,7 +476,10 @@ def unit_history(units: pd.DataFrame) -> pd.DataFrame:
     status = _text(data, "status").fillna("unknown")
     name = _text(data, "name")
     gives = (status == "occupied") | ((status == "unknown") & name.notna())
-    frame = pd.DataFrame({"key": data["unit_key"].astype("string"), "day": data["survey_date"].fillna(_UNDATED),
+    key = data["unit_key"].astype("string")
+    if key.notna().all():  # units as numbers in the order of their keys: the same groups and order, faster
+        key = pd.Series(pd.factorize(key.array, sort=True)[0], index=key.index)
+    frame = pd.DataFrame({"key": key, "day": data["survey_date"].fillna(_UNDATED),
                           "gives": gives.to_numpy()}, index=data.index)
     for src in _HISTORY:
         frame[src] = _text(data, src).where(gives)

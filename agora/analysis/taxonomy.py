@@ -43,8 +43,21 @@ _SUFFIX = re.compile(r"\s+(?:shop|store|outlet|premises)$")
 
 
 def normalise_values(values: pd.Series) -> pd.Series:
-    """Lower-case `values` and make spellings comparable (``Fast_Food`` -> ``fast food``)."""
-    text = values.astype("string").str.strip()
+    """Lower-case `values` and make spellings comparable (``Fast_Food`` -> ``fast food``).
+
+    Each distinct value is normalised once (a column of a million units holds a few
+    hundred uses, or a few hundred thousand names).
+    """
+    text = values.astype("string")
+    codes, distinct = pd.factorize(text)
+    if len(distinct) == len(text):
+        return _normalised(text)
+    done = _normalised(pd.Series(distinct, dtype=text.dtype)).array
+    return pd.Series(done.take(codes, allow_fill=True), index=values.index, name=values.name)
+
+
+def _normalised(values: pd.Series) -> pd.Series:
+    text = values.str.strip()
     text = text.str.replace(_PREMISES, "", regex=True).str.lower()
     text = text.str.replace("&", " and ", regex=False)
     text = text.str.replace(r"[_\-]", " ", regex=True)
@@ -175,8 +188,25 @@ def is_type_word(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
     """
     bare, _, _ = _lookups(str(folder))
     text = normalise_values(values)
-    table = {v: any(c in bare for c in (v, _singular(v), _SUFFIX.sub("", v))) for v in text.dropna().unique()}
+    distinct = pd.Series(text.dropna().unique(), dtype="string")
+    # only a word of the mapping, its plural, or a value ending in a word _SUFFIX takes off can be one
+    # (a million units' names hold a few hundred thousand distinct values, nearly all none of these)
+    maybe = distinct.isin(_type_word_forms(str(folder))).to_numpy(dtype=bool, copy=True)
+    for word in _SUFFIX_WORDS:
+        maybe |= distinct.str.endswith(word).fillna(False).to_numpy(dtype=bool)
+    table = {v: any(c in bare for c in (v, _singular(v), _SUFFIX.sub("", v))) for v in distinct[maybe]}
     return text.map(table, na_action="ignore").fillna(False).astype(bool)
+
+
+#: The words :data:`_SUFFIX` takes off the end of a value.
+_SUFFIX_WORDS = ("shop", "store", "outlet", "premises")
+
+
+@lru_cache(maxsize=4)
+def _type_word_forms(folder: str) -> frozenset[str]:
+    """Every value whose :func:`_singular` can be a word of the mapping: the words, ``+s`` and ``y -> ies``."""
+    bare, _, _ = _lookups(folder)
+    return frozenset([*bare, *(b + "s" for b in bare), *(b[:-1] + "ies" for b in bare if b.endswith("y"))])
 
 
 def unmapped(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:

@@ -189,12 +189,16 @@ def prepare(
     type_id = category.where(~vacant, category.fillna(out["former_type"]))
     label = type_label(type_id)
     out["shop_type"] = label.astype("string").fillna(type_id).fillna(UNKNOWN_TYPE)
+    # one row per unit and survey (its last observation); units of two centres may share an id
+    # (two councils' files)
+    if "unit_key" in out:
+        order = pd.DataFrame({"_centre": cid.fillna("").to_numpy(), "unit_key": out["unit_key"].array,
+                              "survey_date": out["survey_date"].array})
+        if "observed_on" in out:
+            order.insert(0, "observed_on", out["observed_on"].array)
+        return surveys.last_rows(out, order, ["_centre", "unit_key", "survey_date"], na_position="first")
     if "observed_on" in out:
         out = out.sort_values("observed_on", kind="stable", na_position="first")
-    # one row per unit and survey; units of two centres may share an id (two councils' files)
-    keys = ["_centre", "unit_key", "survey_date"]
-    if "unit_key" in out:
-        out = out[~out.assign(_centre=cid.fillna(""))[keys].duplicated(keep="last")]
     return out.sort_index()
 
 

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Callable
 import geopandas as gpd
 import pandas as pd
 
-from ..layers import DISPLAY_CRS, LAYERS, conform, empty_frame, get_layer
+from ..layers import CONFORMED, DISPLAY_CRS, LAYERS, conform, empty_frame, get_layer
 from ..loaders.report import LoadError, LoadReport, LoadResult
 
 if TYPE_CHECKING:
@@ -228,7 +228,8 @@ class Workspace:
         """
         spec = get_layer(layer)
         parts = []
-        for ds in self.datasets(spec.name, manifest):
+        datasets = self.datasets(spec.name, manifest)
+        for ds in datasets:
             try:
                 parts.append(read_dataset(ds.path, spec.geometry is not None))
             except Exception as exc:  # noqa: BLE001 - any unreadable file is left out, never fatal
@@ -239,7 +240,9 @@ class Workspace:
         table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         if spec.geometry:
             table = gpd.GeoDataFrame(table, geometry="geometry", crs=DISPLAY_CRS)
-        return conform(table, spec)
+        # datasets this workspace saved conformed (and only those) are not conformed again
+        return conform(table, spec, conformed=len(parts) == len(datasets) and all(
+            ds.meta.get("conformed") == CONFORMED for ds in datasets))
 
     def files(self, layer: str, manifest: dict | None = None) -> list[str]:
         """Paths of the files of `layer` (for DuckDB)."""
@@ -285,6 +288,8 @@ class Workspace:
                 if spec.name == "footfall_counts" and len(data):
                     # sorted by site, so reading one town's sites touches only their row groups
                     data = data.sort_values(COUNT_ORDER, kind="stable")
+                elif spec.name in SAVED_CONFORMED:
+                    data = _conformed(data, spec)
                 write_dataset(data, tmp)
                 rows = len(result.data)
         except BaseException:
@@ -295,6 +300,8 @@ class Workspace:
         entry = {"id": dataset_id, "file": f"{spec.name}/{path.name}", "source": source or report.file,
                  "rows": rows, "saved_at": _now(), "demo": False, "report": report.to_dict(),
                  **(extra or {})}
+        if spec.name in SAVED_CONFORMED:
+            entry["conformed"] = CONFORMED  # what read() need not conform again
         with self.changing() as manifest:
             old = manifest["layers"].setdefault(spec.name, [])
             removed = list(old) if replace else []
@@ -457,6 +464,20 @@ class Workspace:
         return assign_outside(result, centre.data["centre_id"].iloc[0])
 
 
+#: Layers whose datasets are saved conformed (:func:`agora.layers.conform`, marked ``conformed`` in the
+#: manifest), so that reading them does not conform their text again. Footfall counts are left as
+#: loaded: millions of rows, read by DuckDB.
+SAVED_CONFORMED = ("centres", "units", "footfall_sites", "assets")
+
+
+def _conformed(data: pd.DataFrame, spec) -> pd.DataFrame:
+    """`data` conformed to its layer (a loader's output is already: then the same values), geometry kept."""
+    out = conform(data, spec)
+    if isinstance(data, gpd.GeoDataFrame) and not isinstance(out, gpd.GeoDataFrame):
+        out = gpd.GeoDataFrame(out, geometry=data.geometry.name, crs=data.crs)
+    return out
+
+
 def read_dataset(path: Path, geometry: bool, **kwargs) -> pd.DataFrame:
     """Read one saved dataset file (`kwargs` go to pyarrow: ``filters``, ``columns``)."""
     return gpd.read_parquet(path, **kwargs) if geometry else pd.read_parquet(path, **kwargs)
@@ -510,6 +531,8 @@ def _write_chunks(stream: LoadStream, path: Path) -> int:
     try:
         for part in stream:
             data = part.data
+            if stream.spec.name in SAVED_CONFORMED:
+                data = _conformed(data, stream.spec)
             if counts and len(data):
                 data = data.sort_values(COUNT_ORDER, kind="stable")
                 first = tuple(data[c].iloc[0] for c in COUNT_ORDER)
