@@ -10,7 +10,11 @@ until its table is shown). Prints, per crowd size:
   ``/proc``, over the crowd's page views);
 - page time median and 95th percentile, for each page;
 - server memory (RSS) before the crowd, at its peak, and a minute after the sessions close;
-- errors (timeouts, pages showing an exception).
+- errors (timeouts, pages showing an exception);
+- browser CPU seconds per page view: user + system time of the benchmark's Chromium
+  processes (and the renderers they reaped) over the crowd, harness included (each
+  session is a new browser context, which also loads Chromium's own UI pages);
+- the load average before the crowd (the machine is shared: compare runs one after the other).
 
 Run::
 
@@ -185,6 +189,29 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
+def browser_cpu_seconds() -> float:
+    """CPU time of the benchmark's Chromium: every Chromium process under this one, with the children they reaped.
+
+    User + system time of each process whose executable is Chromium, plus the time of its
+    finished children (a closed session's renderer is reaped by Chromium's zygote, so its
+    time stays counted). Take it before and after a crowd, with the browser running.
+    """
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        with contextlib.suppress(OSError, IndexError):
+            if "chrom" not in os.path.basename(os.readlink(f"/proc/{pid}/exe")):
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
+    return total
+
+
 def family_cpu_seconds(pid: int) -> float:
     """CPU time of process `pid` and its children (nginx's master and workers)."""
     pids = [pid]
@@ -227,11 +254,13 @@ async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = N
                     await asyncio.sleep(5)
                     before_rss, before_cpu = rss_mb(proc.pid), cpu_seconds(proc.pid)
                     before_nginx = family_cpu_seconds(nginx.pid) if nginx else 0.0
+                    before_browser, load = browser_cpu_seconds(), os.getloadavg()
                     sampler = PeakRss(proc.pid)
                     sampler.start()
                     times, errors, wall = await crowd(browser, url, n, town)
                     cpu = cpu_seconds(proc.pid) - before_cpu
                     nginx_cpu = family_cpu_seconds(nginx.pid) - before_nginx if nginx else None
+                    browser_cpu = browser_cpu_seconds() - before_browser
                     views = len(times["overview"]) + len(times["compare"])
                     await asyncio.sleep(idle)
                     peak = sampler.stop()
@@ -239,6 +268,7 @@ async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = N
                     row = {
                         "sessions": n, "views": views, "wall_s": wall, "cpu_per_view_s": cpu / max(views, 1),
                         "nginx_cpu_per_view_s": None if nginx_cpu is None else nginx_cpu / max(views, 1),
+                        "browser_cpu_per_view_s": browser_cpu / max(views, 1), "load_before": load[0],
                         "rss_before_mb": before_rss, "rss_peak_mb": peak, "rss_after_mb": after,
                         "errors": errors,
                     }
@@ -259,12 +289,13 @@ def print_row(row: dict, idle: float) -> None:
         f"{row['sessions']:>3} sessions: {row['views']} page views in {row['wall_s']:.1f} s; "
         f"server CPU {row['cpu_per_view_s']:.3f} s per view"
         + (f" (nginx {row['nginx_cpu_per_view_s']:.3f} s)" if row.get("nginx_cpu_per_view_s") is not None else "")
-        + "; "
+        + f"; browser CPU {row['browser_cpu_per_view_s']:.1f} s per view; "
         f"Overview median {row['overview_median_s']:.1f} s, p95 {row['overview_p95_s']:.1f} s; "
         f"Compare median {row['compare_median_s']:.1f} s, p95 {row['compare_p95_s']:.1f} s; "
         f"RSS {row['rss_before_mb']:.0f} MB before, {row['rss_peak_mb']:.0f} MB peak, "
         f"{row['rss_after_mb']:.0f} MB {idle:.0f} s after "
-        f"({100 * (row['rss_after_mb'] / row['rss_before_mb'] - 1):+.0f} %); errors {len(row['errors'])}",
+        f"({100 * (row['rss_after_mb'] / row['rss_before_mb'] - 1):+.0f} %); errors {len(row['errors'])}; "
+        f"load average {row['load_before']:.2f} before",
         flush=True,
     )
     for error in row["errors"][:5]:

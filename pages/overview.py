@@ -102,13 +102,17 @@ st.caption((tools.caption + " " if tools is not None else "")
            + "Units: fill shows status, ring shows ownership. Switch layers with the control at the top right. "
            "Shop data may include © OpenStreetMap contributors (ODbL).")
 
-with st.expander("Units as a table"):
-    if tools is not None:
-        st.caption("The units on the map. Click a row to find it on the map.")
-        tools.table(tools.shown.drop(columns="geometry"), hide_index=True, width="stretch")
-    # Files are built only when a button is pressed, not on every rerun.
-    st.download_button("Download units (CSV)", lambda: export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
-    st.download_button("Download units (GeoJSON)", lambda: export.to_geojson(latest), f"{ctx.town}-units.geojson",
-                       "application/geo+json")
+# Drawn only while open (opening it reruns the page): a closed table was still sent and drawn
+# by the browser on every view.
+units_box = st.expander("Units as a table", key="overview_units", on_change="rerun")
+with units_box:
+    if units_box.open:
+        if tools is not None:
+            st.caption("The units on the map. Click a row to find it on the map.")
+            tools.table(tools.shown.drop(columns="geometry"), hide_index=True, width="stretch")
+        # Files are built only when a button is pressed, not on every rerun.
+        st.download_button("Download units (CSV)", lambda: export.to_csv(latest), f"{ctx.town}-units.csv", "text/csv")
+        st.download_button("Download units (GeoJSON)", lambda: export.to_geojson(latest),
+                           f"{ctx.town}-units.geojson", "application/geo+json")
 
 changes_ui.section(ctx, group)  # what changed between two surveys (default the last two)

@@ -70,7 +70,12 @@ def test_overview_filters_restrict_the_map_and_say_how_many(workspace):
     vacant = set(latest.loc[latest["status"] == "vacant", "unit_id"])
     assert drawn_units(map_script(at)) == vacant
     assert caption_with(at, "Showing").startswith(f"Showing {len(vacant):,} of {len(latest):,} units (filtered).")
-    assert len(at.dataframe[0].value) == len(vacant)  # the table lists what the map draws
+    table_box = next(e for e in at.expander if e.label == "Units as a table")
+    assert not table_box.dataframe  # closed: the table is neither built nor sent
+    at.session_state["overview_units"] = True  # opened
+    at.run()
+    table_box = next(e for e in at.expander if e.label == "Units as a table")
+    assert len(table_box.dataframe[0].value) == len(vacant)  # the table lists what the map draws
 
     at.selectbox(key="overview_status").set_value("long_term").run()
     long_term = set(vacancy.long_term_vacant(units)["unit_id"])
