@@ -3,8 +3,9 @@
 Starts the app (``python -m agora.ui.server``, as ``./run.sh`` does) on the demo towns in
 a fresh temporary workspace, warms it with one visit, then for each crowd size opens that many browser
 sessions at once (Playwright contexts in one Debian Chromium), each opening the
-Overview (timed until the map's data layer is drawn) and then the Compare page (timed
-until its table is shown). Prints, per crowd size:
+Overview (timed until the map's data layer is drawn) and then the Compare page from the
+menu, as a visitor does (timed until its table is shown; ``--reload`` opens it by its
+address instead, loading Streamlit's front end again). Prints, per crowd size:
 
 - server CPU seconds per page view (user + system time of the server process, from
   ``/proc``, over the crowd's page views);
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import statistics
@@ -150,22 +152,29 @@ async def open_overview(page, url: str, town: str | None = None) -> float:
     return time.perf_counter() - start
 
 
-async def open_compare(page, url: str, town: str | None = None) -> float:
-    """Open Compare; seconds until its table is shown."""
+async def open_compare(page, url: str, town: str | None = None, *, reload: bool = False) -> float:
+    """Open Compare from the menu, as a visitor does (`reload`: by its address, loading the app
+    again); seconds until its table is shown."""
     start = time.perf_counter()
-    await page.goto(url + "/compare", timeout=TIMEOUT_MS)
+    if reload:
+        await page.goto(url + "/compare", timeout=TIMEOUT_MS)
+    else:
+        await page.locator('a[data-testid="stPageLink-NavLink"][href$="compare"]').first.click(timeout=TIMEOUT_MS)
+        await page.wait_for_url("**/compare*", timeout=TIMEOUT_MS)
+    await page.get_by_role("heading", name="Compare centres").wait_for(timeout=TIMEOUT_MS)
     await _wait_script(page)
     await page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=TIMEOUT_MS)
     return time.perf_counter() - start
 
 
-async def session(browser, url: str, times: dict[str, list[float]], errors: list[str], town: str | None) -> None:
+async def session(browser, url: str, times: dict[str, list[float]], errors: list[str], town: str | None,
+                  reload: bool = False) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     # base tiles are not the server's work: answer them empty instead of waiting on the internet
     await page.route("https://*.openstreetmap.org/**", lambda route: route.fulfill(status=204))
     try:
-        for name, opener in (("overview", open_overview), ("compare", open_compare)):
+        for name, opener in (("overview", open_overview), ("compare", functools.partial(open_compare, reload=reload))):
             try:
                 times[name].append(await opener(page, url, town))
             except Exception as error:  # noqa: BLE001 - counted and reported
@@ -174,11 +183,12 @@ async def session(browser, url: str, times: dict[str, list[float]], errors: list
         await context.close()
 
 
-async def crowd(browser, url: str, n: int, town: str | None = None) -> tuple[dict[str, list[float]], list[str], float]:
+async def crowd(browser, url: str, n: int, town: str | None = None,
+                reload: bool = False) -> tuple[dict[str, list[float]], list[str], float]:
     times: dict[str, list[float]] = {"overview": [], "compare": []}
     errors: list[str] = []
     start = time.perf_counter()
-    await asyncio.gather(*(session(browser, url, times, errors, town) for _ in range(n)))
+    await asyncio.gather(*(session(browser, url, times, errors, town, reload) for _ in range(n)))
     return times, errors, time.perf_counter() - start
 
 
@@ -227,7 +237,7 @@ def family_cpu_seconds(pid: int) -> float:
 
 
 async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = None, workspace: Path | None = None,
-              town: str | None = None, proxy: bool = False) -> list[dict]:
+              town: str | None = None, proxy: bool = False, reload: bool = False) -> list[dict]:
     from playwright.async_api import async_playwright
 
     rows = []
@@ -247,7 +257,7 @@ async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = N
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                warm_times, warm_errors, _ = await crowd(browser, url, 1, town)  # first visit reads and caches the data
+                warm_times, warm_errors, _ = await crowd(browser, url, 1, town, reload)  # first visit reads and caches the data
                 if warm_errors:
                     raise SystemExit(f"warm-up failed: {warm_errors}")
                 for n in sizes:
@@ -257,7 +267,7 @@ async def run(sizes: list[int], idle: float, settings: dict[str, str] | None = N
                     before_browser, load = browser_cpu_seconds(), os.getloadavg()
                     sampler = PeakRss(proc.pid)
                     sampler.start()
-                    times, errors, wall = await crowd(browser, url, n, town)
+                    times, errors, wall = await crowd(browser, url, n, town, reload)
                     cpu = cpu_seconds(proc.pid) - before_cpu
                     nginx_cpu = family_cpu_seconds(nginx.pid) - before_nginx if nginx else None
                     browser_cpu = browser_cpu_seconds() - before_browser
@@ -313,13 +323,15 @@ def main() -> None:
     parser.add_argument("--workspace", type=Path, help="an existing workspace (opened read-only; default: the demo "
                         "towns in a new one), e.g. one bench_scale.py --keep made")
     parser.add_argument("--town", help="the centre id the Overview opens (default: the first centre)")
+    parser.add_argument("--reload", action="store_true",
+                        help="open Compare by its address (the app loaded again) rather than from the menu")
     args = parser.parse_args()
     if args.proxy and not args.public:
         parser.error("--proxy measures the public copy: give --public too")
     settings = deploy_settings() if args.public else {}
     print(f"{os.cpu_count()} CPU cores on this machine (shared with the browsers); server settings: "
           f"{' '.join(f'{k}={v}' for k, v in settings.items()) or 'none'}", flush=True)
-    asyncio.run(run(args.sessions, args.idle, settings, args.workspace, args.town, args.proxy))
+    asyncio.run(run(args.sessions, args.idle, settings, args.workspace, args.town, args.proxy, args.reload))
 
 
 if __name__ == "__main__":
