@@ -10,7 +10,7 @@ from agora.ui import contributions as contrib
 from agora.ui import data, maps, maptools
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 from agora.ui.text import md
-from agora.ui.widgets import pct
+from agora.ui.widgets import pct, vacancy_delta
 
 ctx = page_shell("Overview", ":material/map:")
 if ctx.town is None:
@@ -37,8 +37,7 @@ cols = st.columns(5)
 cols[0].metric("Units", f"{head.units:,}", help="Premises in the latest survey.")
 cols[1].metric(
     "Vacancy rate", pct(head.vacancy_rate),
-    delta=None if head.vacancy_change is None else f"{head.vacancy_change:+.1f} pts",
-    delta_color="inverse",
+    **vacancy_delta(head.vacancy_change),
     help="Vacant / (occupied + vacant); units of unknown status are left out. Change since the survey before.",
 )
 cols[2].metric("Independent", pct(head.share_independent),

@@ -13,7 +13,7 @@ from agora.ui import maps, maptools
 from agora.ui import vacancy as ui
 from agora.ui.charts import show_chart
 from agora.ui.data import area_tables
-from agora.ui.widgets import download_csv, md_escape, pct, plain
+from agora.ui.widgets import download_csv, md_escape, pct, plain, vacancy_delta
 from agora.ui.shell import no_data_message, page_options, page_shell, reference_group
 from agora.ui.text import md
 
@@ -57,8 +57,7 @@ def area_figures() -> None:
         first = shown.sort_values("year").iloc[0]
         change = None if len(shown) < 2 else (latest["vacant_share"] - first["vacant_share"]) * 100
         st.metric(f"Vacancy {int(latest['year'])} (published, {md(latest['name'])})", pct(latest["vacant_share"]),
-                  delta=None if change is None or pd.isna(change) else f"{change:+.1f} pts since {int(first['year'])}",
-                  delta_color="inverse")
+                  **vacancy_delta(change, since=str(int(first["year"]))))
         st.dataframe(shown, hide_index=True, column_config={
             c: st.column_config.NumberColumn(format="percent") for c in shown.columns if c.endswith("_share")})
         download_csv(shown, f"{ctx.town}-area-vacancy.csv", "dl_area")
@@ -102,8 +101,7 @@ if len(updates):
                + "; ".join(md_escape(r) for r in updates["coverage_rule"]))
 cols = st.columns(4)
 cols[0].metric("Vacancy rate", pct(overall["vacancy_rate"]),
-               delta=None if change is None else f"{change:+.1f} pts", delta_color="inverse",
-               help=DEFINITION)
+               **vacancy_delta(change), help=DEFINITION)
 cols[1].metric("Vacant units", f"{int(overall['vacant']):,}")
 cols[2].metric("Long-term vacant", f"{int(durations['long_term'].sum()):,}",
                help=f"Vacant {vacancy.LONG_TERM_MONTHS} months or more.")
