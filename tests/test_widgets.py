@@ -12,8 +12,8 @@ from agora.ui.widgets import vacancy_delta
 @pytest.mark.parametrize("change, delta, colour, arrow", [
     (4.06, "+4.1 pts", "inverse", None),   # a rise: red, up
     (-2.0, "-2.0 pts", "inverse", None),   # a fall: green, down
-    (0.04, "±0.0 pts", "off", "off"),      # rounds to nothing: grey, no arrow
-    (-0.049, "±0.0 pts", "off", "off"),
+    (0.04, "+0.0 pts", "off", "off"),      # rounds to nothing: grey, no arrow
+    (-0.049, "-0.0 pts", "off", "off"),
     (0.05 + 1e-9, "+0.1 pts", "inverse", None),
 ])
 def test_vacancy_delta(change, delta, colour, arrow):
@@ -47,6 +47,6 @@ def test_a_flat_rate_on_the_page_is_shown_without_a_rise(tmp_path, monkeypatch):
     at = run_page("vacancy", town="hs")
     assert not at.exception, at.exception
     rate = next(m for m in at.metric if m.label == "Vacancy rate")
-    assert rate.value == "50.0%" and rate.delta == "±0.0 pts"
+    assert rate.value == "50.0%" and rate.delta == "+0.0 pts"
     shown = str(rate.proto)
     assert "direction: NONE" in shown and "color: GRAY" in shown  # no red rise for no change

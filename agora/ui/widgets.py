@@ -18,7 +18,7 @@ def vacancy_delta(change, since: str = "") -> dict:
     """``st.metric`` keyword arguments for a change in vacancy rate, in percentage points.
 
     A rise is red and a fall green (``inverse``); a change that rounds to nothing is shown
-    grey and without an arrow, not as a red rise of "+0.0".
+    grey and without an arrow, not as a red rise.
 
     >>> vacancy_delta(1.23)["delta"], vacancy_delta(-0.06)["delta"], vacancy_delta(0.04)["delta_color"]
     ('+1.2 pts', '-0.1 pts', 'off')
@@ -27,7 +27,7 @@ def vacancy_delta(change, since: str = "") -> dict:
         return {"delta": None}
     text = f"{change:+.1f} pts" + (f" since {since}" if since else "")
     if round(float(change), 1) == 0:
-        return {"delta": text.replace("+", "±", 1).replace("-", "±", 1), "delta_color": "off", "delta_arrow": "off"}
+        return {"delta": text, "delta_color": "off", "delta_arrow": "off"}
     return {"delta": text, "delta_color": "inverse"}
 
 
