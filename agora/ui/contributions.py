@@ -137,7 +137,7 @@ def town_reports(ctx) -> gpd.GeoDataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
-def _town_reports(url: str, centre_id: str, change: tuple[int, int]) -> gpd.GeoDataFrame:
+def _town_reports(url: str, centre_id: str, change: int) -> gpd.GeoDataFrame:
     return community_reports(_store(url), centre_id)
 
 
