@@ -32,6 +32,35 @@ def open_app(page, base_url: str, path: str = "/", *, timeout: int = RUN_TIMEOUT
     return page
 
 
+def pick_option(page, key: str, typed: str, option: str | None = None, *, exact: bool = False,
+                tries: int = 3, timeout: int = 15_000) -> None:
+    """Pick an option of the selectbox with widget key `key`, typing `typed` to find it.
+
+    `option` is the option's text (`typed` when not given), matched exactly when `exact`.
+    A rerun that lands while the list is open (a map sending its first view, say) redraws the box
+    and closes the list with what was typed; then the box is opened and typed into again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    text = option or typed
+    if exact:
+        wanted = page.get_by_role("option", name=text, exact=True)
+    else:
+        wanted = page.get_by_role("option").filter(has_text=text)
+    for attempt in range(1, tries + 1):
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                               timeout=RUN_TIMEOUT_MS)
+        page.locator(f'.st-key-{key} [data-testid="stSelectbox"]').click()
+        page.keyboard.type(typed)
+        try:
+            wanted.first.click(timeout=timeout)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+            page.keyboard.press("Escape")
+
+
 def screenshot(page, shots: Path, name: str, *, full_page: bool = True) -> Path:
     """Save a PNG of the page to ``shots/<name>.png`` and return its path."""
     path = shots / f"{name}.png"

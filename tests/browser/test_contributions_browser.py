@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import expect
 
-from .helpers import EVIL_NAME, map_frame, open_app, screenshot
+from .helpers import EVIL_NAME, map_frame, open_app, pick_option, screenshot
 
 PHONE = {"width": 390, "height": 844}
 WAIT = 60_000
@@ -45,10 +45,7 @@ def test_visitor_reports_moderator_approves_map_shows_it(browser, app_url, app_w
     visitor_context, visitor = _phone(browser)
     open_app(visitor, app_url, f"/have_your_say?town={quote(town)}")
     # report a unit as vacant, picked from the searchable list
-    visitor.locator(".st-key-report_unit").click()
-    visitor.keyboard.type(str(unit))
-    # click the option once the list shows it (Enter before the list has filtered picks nothing)
-    visitor.get_by_role("option").filter(has_text=str(unit)).first.click(timeout=WAIT)
+    pick_option(visitor, "report_unit", str(unit))
     _settle(visitor)
     visitor.locator(".st-key-report_text textarea").fill("Shutters down since Monday")
     visitor.get_by_role("button", name="Send report").click()

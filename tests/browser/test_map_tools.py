@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .helpers import map_frame, map_features, open_app, screenshot
+from .helpers import map_frame, map_features, open_app, pick_option, screenshot
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
@@ -61,14 +61,6 @@ def town(app_workspace):
     return cid, vacancy.latest_survey(svc.town("units", cid))
 
 
-def choose(page, key: str, typed: str, option: str) -> None:
-    """Pick `option` in the selectbox with widget key `key`, typing `typed` to find it."""
-    box = page.locator(f'.st-key-{key} [data-testid="stSelectbox"]')
-    box.click()
-    page.keyboard.type(typed)
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def show_map(page) -> None:
     page.locator('iframe[title="streamlit_folium.st_folium"]').first.scroll_into_view_if_needed()
     page.wait_for_timeout(800)
@@ -86,7 +78,7 @@ def test_find_filter_and_pick_from_the_table(page, app_url, town, shots):
     # find a unit by its id: the map zooms to it, ringed, its label open
     target = latest.index[len(latest) // 2]
     unit_id = str(latest.loc[target, "unit_id"])
-    choose(page, "overview_search", unit_id, labels[target])
+    pick_option(page, "overview_search", unit_id, labels[target], exact=True)
     state = map_state(page, lambda s: s["focus"] is not None)
     assert state["focus"]["inView"] and state["focus"]["open"] and state["zoom"] >= 17
     assert unit_id in state["focus"]["label"] and state["focus"]["label"] == labels[target]
@@ -95,7 +87,7 @@ def test_find_filter_and_pick_from_the_table(page, app_url, town, shots):
 
     # vacant only: the map draws the vacant units and says how many
     vacant = latest[latest["status"] == "vacant"]
-    choose(page, "overview_status", "Vacant", "Vacant")
+    pick_option(page, "overview_status", "Vacant", "Vacant", exact=True)
     state = map_state(page, lambda s: len(s["units"]) == len(vacant))
     assert sorted(state["units"]) == sorted(vacant["unit_id"])
     page.get_by_text(f"Showing {len(vacant):,} of {len(latest):,} units (filtered).").wait_for()
@@ -132,7 +124,7 @@ def test_map_tools_on_a_phone(browser, app_url, town, shots):
         screenshot(page, shots, "map-tools-phone", full_page=False)
         target = latest.index[0]
         name = str(latest.loc[target, "name"])
-        choose(page, "overview_search", name, unit_labels(latest)[target])
+        pick_option(page, "overview_search", name, unit_labels(latest)[target], exact=True)
         state = map_state(page, lambda s: s["focus"] is not None)
         assert state["focus"]["inView"] and state["focus"]["open"]
         show_map(page)
@@ -204,7 +196,7 @@ def test_vacancy_long_term_filter_and_table_row(page, app_url, app_workspace, to
     assert len(long_term) > 0
     open_app(page, app_url, f"/vacancy?town={quote(cid)}")
     map_state(page, lambda s: len(s["units"]) == len(latest))
-    choose(page, "vacancy_status", "Long", STATUS_CHOICES["long_term"])
+    pick_option(page, "vacancy_status", "Long", STATUS_CHOICES["long_term"], exact=True)
     state = map_state(page, lambda s: len(s["units"]) == len(long_term))
     assert sorted(state["units"]) == sorted(long_term["unit_id"])
     page.get_by_text(f"Showing {len(long_term):,} of {len(latest):,} units (filtered).").wait_for()
