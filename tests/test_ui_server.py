@@ -33,6 +33,22 @@ def test_preload_imports_what_the_first_page_would():
     assert "missing ScriptRunContext" not in done.stderr and "No runtime found" not in done.stderr
 
 
+def test_preload_spares_the_first_visitor_the_direct_run_check():
+    # Streamlit's check reads the whole stack's source (inspect.stack) on the first element drawn
+    script = (
+        "from streamlit import env_util\n"
+        "from agora.ui.server import preload\n"
+        "preload()\n"
+        "def stack_read():\n"
+        "    raise AssertionError('the direct-run check read the stack')\n"
+        "env_util.is_repl = stack_read\n"
+        "import streamlit as st\n"
+        "st.markdown('first element')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_main_runs_the_dashboard_with_the_options_given(monkeypatch):
     from streamlit.web import cli
 

@@ -78,7 +78,20 @@ def preload() -> list[str]:
             for name in found:
                 importlib.import_module(name)
             names += [package, *found]
+    _skip_direct_run_check()
     return names
+
+
+def _skip_direct_run_check() -> None:
+    """Mark Streamlit's "not run with ``streamlit run``" check as done.
+
+    Streamlit makes it on the first element a process draws, reading every frame of the
+    stack with its source lines (``inspect.stack``): a tenth of a second or more of the first
+    visitor's wait, for a warning that a server started by ``streamlit run`` never gives.
+    """
+    from streamlit import delta_generator
+
+    delta_generator._use_warning_has_been_displayed = True
 
 
 def main(argv: list[str] | None = None) -> int:
