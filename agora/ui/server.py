@@ -26,6 +26,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 LIBRARIES = (
     "geopandas",
     "pyarrow.parquet",
+    "pandas.io.formats.style",  # Compare's coloured table (and Jinja2's templates)
     "duckdb",
     "folium",
     "branca",
