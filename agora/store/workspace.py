@@ -470,9 +470,13 @@ class Workspace:
 SAVED_CONFORMED = ("centres", "units", "footfall_sites", "assets")
 
 
-def _conformed(data: pd.DataFrame, spec) -> pd.DataFrame:
-    """`data` conformed to its layer (a loader's output is already: then the same values), geometry kept."""
-    out = conform(data, spec)
+def _conformed(data: pd.DataFrame, spec, *, loaded: bool = False) -> pd.DataFrame:
+    """`data` conformed to its layer (a loader's output is already: then the same values), geometry kept.
+
+    `loaded`: `data` is a loader's output as it is (a stream's chunk), whose text columns
+    :func:`~agora.layers.conform` gave already: they are not stripped again.
+    """
+    out = conform(data, spec, conformed=loaded)
     if isinstance(data, gpd.GeoDataFrame) and not isinstance(out, gpd.GeoDataFrame):
         out = gpd.GeoDataFrame(out, geometry=data.geometry.name, crs=data.crs)
     return out
@@ -532,7 +536,7 @@ def _write_chunks(stream: LoadStream, path: Path) -> int:
         for part in stream:
             data = part.data
             if stream.spec.name in SAVED_CONFORMED:
-                data = _conformed(data, stream.spec)
+                data = _conformed(data, stream.spec, loaded=True)
             if counts and len(data):
                 data = data.sort_values(COUNT_ORDER, kind="stable")
                 first = tuple(data[c].iloc[0] for c in COUNT_ORDER)
