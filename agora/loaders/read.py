@@ -31,6 +31,7 @@ from typing import IO, Iterator, Union
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from pandas._libs.parsers import STR_NA_VALUES
 import shapely
 
 from . import osm
@@ -341,9 +342,11 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     start = 2
     with path.open("rb") as fh:
         try:
-            reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
-                                 on_bad_lines="error", chunksize=chunk_rows,
-                                 usecols=None if columns is None else (lambda c: str(c).strip() in columns))
+            reader = _plain_chunks(path, encoding, sep, chunk_rows, columns, start)
+            if reader is None:
+                reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
+                                     on_bad_lines="error", chunksize=chunk_rows,
+                                     usecols=None if columns is None else (lambda c: str(c).strip() in columns))
             for df in reader:
                 df.columns = [str(c).strip() for c in df.columns]
                 if first and df.empty:
@@ -361,6 +364,119 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
             raise LoadError(f"{name}: could not be read as {ext} ({_short(exc)}).") from exc
     if first:
         raise LoadError(f"{name}: the file has a header but no data rows.")
+
+
+#: The values pandas reads as missing (its default ``na_values``), which a plain CSV read by Arrow must match.
+_NA_TEXT = sorted(STR_NA_VALUES)
+
+
+def _plain_chunks(path: Path, encoding: str, sep: str, chunk_rows: int, columns: set[str] | None,
+                  start: int) -> Iterator[pd.DataFrame] | None:
+    """The chunks :func:`read_csv_chunks` reads with pandas, read by Arrow's multithreaded CSV reader
+    instead, when the file is plain enough for both to read it the same way; None otherwise.
+
+    Plain: UTF-8 without a byte-order mark; no quote character and no NUL byte anywhere (so a
+    line is split at each separator, with nothing to unquote); a header of two or more distinct,
+    non-empty names; every line as many fields as the header, or empty (Arrow refuses the file
+    otherwise, checked over every line before the first chunk is given). The values are then
+    made what pandas makes them (``dtype=str, skipinitialspace=True``): leading spaces
+    dropped, pandas' missing-value texts and empty fields missing, as pandas' ``str`` columns
+    (Arrow ``large_string``) with the same index. Anything else (blank lines of white space,
+    ragged rows, quotes, other encodings) is read by pandas, as before.
+    """
+    if encoding != "utf-8" or not _quote_free(path):
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    parse = pv.ParseOptions(delimiter=sep, quote_char=False, escape_char=False, newlines_in_values=False,
+                            ignore_empty_lines=True)
+    try:
+        names = pv.open_csv(path, parse_options=parse, read_options=pv.ReadOptions(block_size=1 << 16)).schema.names
+    except (pa.ArrowInvalid, OSError):
+        return None
+    stripped = [n.strip() for n in names]
+    if len(names) < 2 or len(set(stripped)) != len(names) or "" in stripped or set(stripped) & set(_NA_TEXT):
+        return None
+    wanted = [n for n, s in zip(names, stripped) if columns is None or s in columns]
+    if not wanted:
+        return None
+    convert = pv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=wanted,
+                                strings_can_be_null=False, null_values=[], quoted_strings_can_be_null=False)
+    read = pv.ReadOptions(block_size=1 << 22, use_threads=True)
+    key = _file_key(path, sep)
+    try:
+        if columns is not None:  # a few columns: read whole (which checks every line) in one pass
+            batches = iter(pv.read_csv(path, read_options=read, parse_options=parse,
+                                       convert_options=convert).to_batches())
+        else:  # every line checked (field counts, UTF-8) before a chunk is given: nothing fails half way through
+            if key not in _PLAIN:
+                pv.read_csv(path, read_options=read, parse_options=parse,
+                            convert_options=pv.ConvertOptions(column_types={names[0]: pa.string()},
+                                                              include_columns=[names[0]],
+                                                              strings_can_be_null=False, null_values=[]))
+            batches = iter(pv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert))
+    except (pa.ArrowInvalid, OSError):
+        return None
+    if len(_PLAIN) > 64:
+        _PLAIN.clear()
+    _PLAIN.add(key)
+    return _arrow_frames(batches, wanted, chunk_rows, start)
+
+
+#: Files read whole by Arrow already (path, size, modification time, separator): no need to check them again.
+_PLAIN: set[tuple] = set()
+
+
+def _file_key(path: Path, sep: str) -> tuple:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino, sep
+
+
+def _arrow_frames(batches: Iterator, names: list[str], chunk_rows: int, start: int) -> Iterator[pd.DataFrame]:
+    """`chunk_rows` rows at a time from Arrow record batches, each as pandas reads them (see :func:`_plain_chunks`)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    missing = pa.array(_NA_TEXT, pa.string())
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    pending: list = []
+    held = 0
+    offset = start - 2
+
+    def frame(table) -> pd.DataFrame:
+        data = {}
+        for name in names:
+            col = pc.ascii_ltrim(table.column(name).combine_chunks(), " ")
+            col = pc.if_else(pc.is_in(col, value_set=missing), pa.scalar(None, pa.string()), col)
+            data[name] = pd.array(col.cast(pa.large_string()), dtype=dtype)
+        return pd.DataFrame(data, index=pd.RangeIndex(offset, offset + table.num_rows))
+
+    done = False
+    while not done:
+        batch = next(batches, None)
+        if batch is None:
+            done = True
+        else:
+            pending.append(batch)
+            held += batch.num_rows
+        while held >= chunk_rows or (done and held):
+            table = pa.Table.from_batches(pending).slice(0, chunk_rows) if pending else None
+            rest = pa.Table.from_batches(pending).slice(chunk_rows)
+            yield frame(table)
+            offset += table.num_rows
+            pending = rest.to_batches()
+            held = rest.num_rows
+
+
+def _quote_free(path: Path) -> bool:
+    """Whether a file holds no double quote and no NUL byte (read in chunks)."""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if b'"' in chunk or b"\x00" in chunk:
+                return False
+    return True
 
 
 def _count_lines(path: Path, encoding: str) -> int:
