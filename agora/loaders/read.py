@@ -448,8 +448,12 @@ def _arrow_frames(batches: Iterator, names: list[str], chunk_rows: int, start: i
     def frame(table) -> pd.DataFrame:
         data = {}
         for name in names:
-            col = pc.ascii_ltrim(table.column(name).combine_chunks(), " ")
-            col = pc.if_else(pc.is_in(col, value_set=missing), pa.scalar(None, pa.string()), col)
+            col = table.column(name).combine_chunks()
+            if pc.any(pc.starts_with(col, " ")).as_py():
+                col = pc.ascii_ltrim(col, " ")
+            gone = pc.is_in(col, value_set=missing)
+            if pc.any(gone).as_py():
+                col = pc.if_else(gone, pa.scalar(None, pa.string()), col)
             data[name] = pd.array(col.cast(pa.large_string()), dtype=dtype)
         return pd.DataFrame(data, index=pd.RangeIndex(offset, offset + table.num_rows))
 
