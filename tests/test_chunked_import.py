@@ -396,3 +396,25 @@ def test_units_are_placed_in_the_first_centre_containing_them_as_sjoin_places_th
     want.loc[need, "centre_id"] = joined[~joined.index.duplicated()]["centre_id"].reindex(units.index[need]).astype("string")
     pd.testing.assert_frame_equal(got, want)
     assert got["centre_id"].notna().sum() > 1000 and got["centre_id"].isna().sum() > 1000
+
+
+def test_coordinates_read_with_arrow_are_what_pandas_reads():
+    """Plain decimals are read by Arrow, the rest by pandas: the same numbers (bit for bit, -0.0 included),
+    missing values and dtype as pandas.to_numeric over the whole column."""
+    import numpy as np
+
+    from agora.loaders.coords import _numbers
+
+    rng = np.random.default_rng(3)
+    decimals = [f"{'-' if rng.random() < 0.5 else ''}{rng.integers(0, 10 ** rng.integers(1, 8))}."
+                f"{str(rng.integers(0, 10 ** 8)).zfill(8)[:rng.integers(1, 9)]}" for _ in range(20_000)]
+    cases = [decimals, decimals + ["abc", None, "1e3", " 2.5 ", "1,234.5", "nan", "inf"], ["1", "2"], ["1", None],
+             ["-0", "1.5"], ["-0.0", "1"], ["99999999999999999999", "1.5"], ["53.123456789012345", "1.5"],
+             ["+1.5", ".5", "5.", "1.5.5", "--1.5", "0x1F", "1_000.5", "NaN", "-0.0"], [None, None], []]
+    for values in cases:
+        text = pd.Series(values, dtype="str", name="lat", index=range(5, 5 + len(values)))
+        want = pd.to_numeric(text.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce")
+        got = _numbers(text)
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        signs = [np.signbit(s.to_numpy(dtype="float64", na_value=1.0)) for s in (got, want)]
+        assert (signs[0] == signs[1]).all()

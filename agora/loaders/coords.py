@@ -22,7 +22,45 @@ BNG_BOUNDS = (-10_000.0, -10_000.0, 800_000.0, 1_300_000.0)
 
 def _numbers(s: pd.Series) -> pd.Series:
     text = s.astype("string").str.strip().str.replace(",", "", regex=False)
-    return pd.to_numeric(text, errors="coerce")
+    quick = _decimal_numbers(text)
+    return quick if quick is not None else pd.to_numeric(text, errors="coerce")
+
+
+#: Plain decimals (``-2.015``): what Arrow and pandas both read as the correctly rounded double.
+_DECIMAL = r"^-?[0-9]+\.[0-9]+$"
+
+
+def _decimal_numbers(text: pd.Series) -> pd.Series | None:
+    """``pd.to_numeric(text, errors="coerce")`` for a column of mostly plain decimals, with Arrow.
+
+    A plain decimal of at most 15 digits (``-?d+.d+``, 16 characters) is read by pandas
+    as the correctly rounded double (fast_float; before it, 15 digits made an exact
+    integer divided once by an exact power of ten) and by Arrow's cast the same way; every
+    other value is read by pandas itself. None (read the column with pandas) when no value
+    is a plain decimal, or the others alone would not be read as floats (integers only:
+    pandas' result for the column as a whole, ``-0`` among them, is then its own to give).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(text.array)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    plain = pc.fill_null(pc.and_(pc.match_substring_regex(values, _DECIMAL),
+                                 pc.less_equal(pc.binary_length(values), 16)), False)
+    if not pc.any(plain).as_py():
+        return None
+    quick = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    out = np.empty(len(text), dtype="float64")
+    missing = np.zeros(len(text), dtype=bool)
+    out[quick] = pc.cast(pc.filter(values, plain), pa.float64()).to_numpy(zero_copy_only=False)
+    if not quick.all():
+        rest = pd.to_numeric(text[~quick], errors="coerce")
+        if rest.dtype != "Float64":
+            return None
+        out[~quick] = rest.to_numpy(dtype="float64", na_value=np.nan)
+        missing[~quick] = rest.isna().to_numpy()
+    return pd.Series(pd.arrays.FloatingArray(out, missing), index=text.index, name=text.name)
 
 
 def _inside(x: pd.Series, y: pd.Series, bounds: tuple[float, float, float, float]) -> pd.Series:
