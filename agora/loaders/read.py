@@ -434,18 +434,39 @@ def _file_key(path: Path, sep: str) -> tuple:
 
 
 def _arrow_frames(batches: Iterator, names: list[str], chunk_rows: int, start: int) -> Iterator[pd.DataFrame]:
-    """`chunk_rows` rows at a time from Arrow record batches, each as pandas reads them (see :func:`_plain_chunks`)."""
+    """`chunk_rows` rows at a time from Arrow record batches, each as pandas reads them (see :func:`_plain_chunks`).
+
+    The next chunk is read and its text made pandas' (Arrow's work, which lets go of the GIL)
+    on a thread while the caller works on this one: one chunk ahead, never more.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
+
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    columns = _arrow_columns(batches, names, chunk_rows)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-read")
+    offset = start - 2
+    try:
+        ahead = pool.submit(next, columns, None)
+        while (chunk := ahead.result()) is not None:
+            ahead = pool.submit(next, columns, None)
+            rows, data = chunk
+            yield pd.DataFrame({name: pd.array(col, dtype=dtype) for name, col in data.items()},
+                               index=pd.RangeIndex(offset, offset + rows))
+            offset += rows
+    finally:
+        pool.shutdown(wait=True)  # a chunk being read when the caller stops is read to its end, then dropped
+
+
+def _arrow_columns(batches: Iterator, names: list[str], chunk_rows: int) -> Iterator[tuple[int, dict]]:
+    """(rows, {name: large_string array}) for each `chunk_rows` rows of `batches`, values as pandas reads them."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     missing = pa.array(_NA_TEXT, pa.string())
-    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    pending: list = []
-    held = 0
-    offset = start - 2
 
-    def frame(table) -> pd.DataFrame:
+    def columns(table) -> tuple[int, dict]:
         data = {}
         for name in names:
             col = table.column(name).combine_chunks()
@@ -454,9 +475,11 @@ def _arrow_frames(batches: Iterator, names: list[str], chunk_rows: int, start: i
             gone = pc.is_in(col, value_set=missing)
             if pc.any(gone).as_py():
                 col = pc.if_else(gone, pa.scalar(None, pa.string()), col)
-            data[name] = pd.array(col.cast(pa.large_string()), dtype=dtype)
-        return pd.DataFrame(data, index=pd.RangeIndex(offset, offset + table.num_rows))
+            data[name] = col.cast(pa.large_string())
+        return table.num_rows, data
 
+    pending: list = []
+    held = 0
     done = False
     while not done:
         batch = next(batches, None)
@@ -466,10 +489,9 @@ def _arrow_frames(batches: Iterator, names: list[str], chunk_rows: int, start: i
             pending.append(batch)
             held += batch.num_rows
         while held >= chunk_rows or (done and held):
-            table = pa.Table.from_batches(pending).slice(0, chunk_rows) if pending else None
-            rest = pa.Table.from_batches(pending).slice(chunk_rows)
-            yield frame(table)
-            offset += table.num_rows
+            table = pa.Table.from_batches(pending)
+            yield columns(table.slice(0, chunk_rows))
+            rest = table.slice(chunk_rows)
             pending = rest.to_batches()
             held = rest.num_rows
 
