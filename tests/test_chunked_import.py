@@ -345,7 +345,6 @@ def test_a_plain_csv_read_by_arrow_is_what_pandas_reads(tmp_path, monkeypatch, c
     path.write_bytes(plain_variants()[case])
 
     def chunks(**options):
-        read._PLAIN.clear()
         try:
             return [(c, n, d) for c, n, d in read_csv_chunks(path, chunk_rows=7, **options)]
         except LoadError as exc:

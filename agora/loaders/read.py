@@ -300,7 +300,7 @@ def _read_csv(path: Path, name: str, sep: str | None = None) -> tuple[pd.DataFra
 
 
 def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, chunk_rows: int = 200_000,
-                    limit: int | None = None, columns: set[str] | None = None,
+                    limit: int | None = None, columns: set[str] | None = None, known: dict | None = None,
                     ) -> Iterator[tuple[pd.DataFrame, list[str], float]]:
     """Read a CSV (or TSV) file in chunks of `chunk_rows` rows: the same table as :func:`read_source`, in parts.
 
@@ -312,6 +312,10 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     ----------
     columns : set of str, optional
         Read only these columns (named as the header does, without surrounding spaces).
+    known : dict, optional
+        What an earlier read of the same, unchanged file found (its encoding, lines, whether
+        Arrow reads it: :func:`_plain_chunks`), filled in by this read: a file read twice (its
+        ids, then its chunks: :class:`~agora.loaders.chunks.LoadStream`) is scanned once.
 
     Yields
     ------
@@ -335,14 +339,17 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     path = _on_disk(path, name, limit or max_bytes(), path.parent)
     if not _has_content(path):
         raise LoadError(f"{name}: the file is empty.")
-    encoding = detect_encoding(path)
+    known = {} if known is None else known
+    if "encoding" not in known:
+        known["encoding"] = detect_encoding(path)
+        known["lines"] = _count_lines(path, known["encoding"])
+    encoding, lines = known["encoding"], known["lines"]
     sep = "\t" if ext == ".tsv" else _sniff_separator(path, encoding)
-    lines = _count_lines(path, encoding)
     first = True
     start = 2
     with path.open("rb") as fh:
         try:
-            reader = _plain_chunks(path, encoding, sep, chunk_rows, columns, start)
+            reader = _plain_chunks(path, encoding, sep, chunk_rows, columns, start, known)
             if reader is None:
                 reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
                                      on_bad_lines="error", chunksize=chunk_rows,
@@ -371,7 +378,7 @@ _NA_TEXT = sorted(STR_NA_VALUES)
 
 
 def _plain_chunks(path: Path, encoding: str, sep: str, chunk_rows: int, columns: set[str] | None,
-                  start: int) -> Iterator[pd.DataFrame] | None:
+                  start: int, known: dict | None = None) -> Iterator[pd.DataFrame] | None:
     """The chunks :func:`read_csv_chunks` reads with pandas, read by Arrow's multithreaded CSV reader
     instead, when the file is plain enough for both to read it the same way; None otherwise.
 
@@ -384,7 +391,12 @@ def _plain_chunks(path: Path, encoding: str, sep: str, chunk_rows: int, columns:
     (Arrow ``large_string``) with the same index. Anything else (blank lines of white space,
     ragged rows, quotes, other encodings) is read by pandas, as before.
     """
-    if encoding != "utf-8" or not _quote_free(path):
+    known = {} if known is None else known
+    if encoding != "utf-8":
+        return None
+    if "quote_free" not in known:
+        known["quote_free"] = _quote_free(path)
+    if not known["quote_free"]:
         return None
     import pyarrow as pa
     import pyarrow.csv as pv
@@ -404,13 +416,12 @@ def _plain_chunks(path: Path, encoding: str, sep: str, chunk_rows: int, columns:
     convert = pv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=wanted,
                                 strings_can_be_null=False, null_values=[], quoted_strings_can_be_null=False)
     read = pv.ReadOptions(block_size=1 << 22, use_threads=True)
-    key = _file_key(path, sep)
     try:
         if columns is not None:  # a few columns: read whole (which checks every line) in one pass
             batches = iter(pv.read_csv(path, read_options=read, parse_options=parse,
                                        convert_options=convert).to_batches())
         else:  # every line checked (field counts, UTF-8) before a chunk is given: nothing fails half way through
-            if key not in _PLAIN:
+            if known.get("arrow_reads") != sep:
                 pv.read_csv(path, read_options=read, parse_options=parse,
                             convert_options=pv.ConvertOptions(column_types={names[0]: pa.string()},
                                                               include_columns=[names[0]],
@@ -418,19 +429,8 @@ def _plain_chunks(path: Path, encoding: str, sep: str, chunk_rows: int, columns:
             batches = iter(pv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert))
     except (pa.ArrowInvalid, OSError):
         return None
-    if len(_PLAIN) > 64:
-        _PLAIN.clear()
-    _PLAIN.add(key)
+    known["arrow_reads"] = sep  # every line read by Arrow with this separator: the next read need not check
     return _arrow_frames(batches, wanted, chunk_rows, start)
-
-
-#: Files read whole by Arrow already (path, size, modification time, separator): no need to check them again.
-_PLAIN: set[tuple] = set()
-
-
-def _file_key(path: Path, sep: str) -> tuple:
-    stat = path.stat()
-    return str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino, sep
 
 
 def _arrow_frames(batches: Iterator, names: list[str], chunk_rows: int, start: int) -> Iterator[pd.DataFrame]:
