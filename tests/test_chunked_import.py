@@ -409,7 +409,10 @@ def test_coordinates_read_with_arrow_are_what_pandas_reads():
                 f"{str(rng.integers(0, 10 ** 8)).zfill(8)[:rng.integers(1, 9)]}" for _ in range(20_000)]
     cases = [decimals, decimals + ["abc", None, "1e3", " 2.5 ", "1,234.5", "nan", "inf"], ["1", "2"], ["1", None],
              ["-0", "1.5"], ["-0.0", "1"], ["99999999999999999999", "1.5"], ["53.123456789012345", "1.5"],
-             ["+1.5", ".5", "5.", "1.5.5", "--1.5", "0x1F", "1_000.5", "NaN", "-0.0"], [None, None], []]
+             ["+1.5", ".5", "5.", "1.5.5", "--1.5", "0x1F", "1_000.5", "NaN", "-0.0"], [None, None], [],
+             ["+1.5", ".5", "5.", "-.5", "007.25", "-0", "0.0", None, " 3.25"], ["1.5", "1e-300"], ["1.5", "1E5"],
+             ["1.5", "inf"], ["1.5", "nan"], ["1.5", "123456789012345678"], ["1.5", "-1234567890.12345"],
+             ["0.1", "0.2", "-179.99999999999", "89.123456789012"]]
     for values in cases:
         text = pd.Series(values, dtype="str", name="lat", index=range(5, 5 + len(values)))
         want = pd.to_numeric(text.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce")

@@ -32,6 +32,31 @@ def _numbers(s: pd.Series) -> pd.Series:
 _DECIMAL = r"^-?[0-9]+\.[0-9]+$"
 
 
+def _short_decimals(values):
+    """Arrow's cast of every value to a double when all of them are short decimals, one at least with a
+    point (pandas reads such a column as floats, each the correctly rounded double); else None.
+
+    Short decimals: Arrow reads them (digits, a point, a sign), 15 characters at most (so at
+    most 15 digits), no exponent, none infinite or not a number (pandas reads ``nan`` as
+    missing).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    longest = pc.max(pc.binary_length(values)).as_py()
+    if longest is None or longest > 15:
+        return None
+    try:
+        numbers = pc.cast(values, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if (pc.any(pc.match_substring(values, "e", ignore_case=True)).as_py()
+            or not pc.any(pc.match_substring(values, ".")).as_py()
+            or not pc.all(pc.is_finite(numbers)).as_py()):
+        return None
+    return numbers
+
+
 def _decimal_numbers(text: pd.Series) -> pd.Series | None:
     """``pd.to_numeric(text, errors="coerce")`` for a column of mostly plain decimals, with Arrow.
 
@@ -48,6 +73,11 @@ def _decimal_numbers(text: pd.Series) -> pd.Series | None:
     values = pa.array(text.array)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    numbers = _short_decimals(values)
+    if numbers is not None:  # the usual column: every value read at once
+        return pd.Series(pd.arrays.FloatingArray(numbers.to_numpy(zero_copy_only=False),
+                                                 numbers.is_null().to_numpy(zero_copy_only=False)),
+                         index=text.index, name=text.name)
     plain = pc.fill_null(pc.and_(pc.match_substring_regex(values, _DECIMAL),
                                  pc.less_equal(pc.binary_length(values), 16)), False)
     if not pc.any(plain).as_py():
