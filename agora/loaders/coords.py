@@ -7,6 +7,7 @@ wrong way round; rejects rows with no, unreadable or impossible coordinates.
 from __future__ import annotations
 
 import gc
+import threading
 
 import geopandas as gpd
 import numpy as np
@@ -163,15 +164,20 @@ def _points(x: pd.Series, y: pd.Series) -> gpd.array.GeometryArray:
 
     Each point is a new object the collector tracks: a chunk's 200,000 of them set off
     hundreds of collections, which took twice as long as making the points. Points hold no
-    reference cycles; the collector runs again as soon as they are made.
+    reference cycles; the collector runs again as soon as they are made. One thread at a time
+    (two loads at once on the app server): the collector is left as it was found.
     """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return gpd.points_from_xy(x, y)
-    finally:
-        if paused:
-            gc.enable()
+    with _COLLECTOR:
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return gpd.points_from_xy(x, y)
+        finally:
+            if paused:
+                gc.enable()
+
+
+_COLLECTOR = threading.Lock()
 
 
 def _degrees_or_metres(x: pd.Series, y: pd.Series, ok: pd.Series) -> tuple[str, bool]:
