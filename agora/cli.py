@@ -16,11 +16,18 @@ COMMANDS = ("validate", "import_", "workspace", "centres", "footfall", "vacancy"
             "contributions", "moderate", "moderators", "audit")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every command registered."""
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every command registered.
+
+    Given the arguments (`argv`) and a command name first among them, only that command's
+    module is imported and registered: a command does not pay for importing every other
+    (``--help`` and anything else still get them all).
+    """
     parser = argparse.ArgumentParser(prog="python -m agora", description="Agora: high-street data from the command line.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    first = argv[0] if argv else None
+    names = [m for m in COMMANDS if m.rstrip("_") == first] or COMMANDS
+    for name in names:
         importlib.import_module(f"agora.commands.{name}").register(sub)
     return parser
 
@@ -32,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     (status 2). Anything else is reported in one line too (status 1); set
     ``AGORA_DEBUG=1`` to see the traceback.
     """
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into head, less...: stop quietly

@@ -253,6 +253,8 @@ def _as_dtype(s: pd.Series, dtype: str) -> pd.Series:
     if dtype == "boolean":
         if s.dtype == "boolean":
             return s
+        if s.dtype == bool:  # True and False alone: what their text ("true", "false") maps to
+            return s.astype("boolean")
         text = s.astype("string").str.strip().str.lower()
         mapped = text.map(
             {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False,

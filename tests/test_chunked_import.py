@@ -302,3 +302,121 @@ def test_osm_element_types_with_ids_are_loaded_whole(tmp_path):
     pd.testing.assert_frame_equal(parts[0].data, whole.data)
     assert stream.report.to_dict() == whole.report.to_dict()
     assert whole.data["unit_id"].tolist()[:2] == ["node/100", "way/101"]
+
+
+PLAIN_HEADER = "unit_id,name,shop,lat,lon,street,status,survey_date\n"
+PLAIN_ROW = "u{i},Shop {i},bakery,53.{i:04d},-2.{i:04d},High St,occupied,2025-06-14\n"
+
+
+def plain_variants() -> dict[str, bytes | None]:
+    """CSV texts Arrow reads (bytes) and ones left to pandas (None), with rows pandas reads in its own way."""
+    rows = [PLAIN_ROW.format(i=i) for i in range(1, 26)]
+    odd = (" u90, NA,NA , 53.1,-2.1, null,,\nNA,None,n/a,53.2,-2.2,#N/A,NULL,nan\n,,,,,,,\n"
+           "u91,<script>alert(1)</script>,bakery,53.1,-2.1,x,occupied,2025-06-14\n"
+           "u92,\t=1+1,bakery,53.1,-2.1,x,occupied,2025-06-14\nu93,  \t@x ,bakery,abc,-2.1,x,occupied,2025-06-14\n"
+           "u94,Swapped,bakery,-2.1,53.1,x,occupied,2025-06-14\nu95,Zero,bakery,0,0,x,occupied,\n"
+           "u96,Café ☕,bakery,53.1,-2.1,x,occupied,2025-06-14\n")
+    text = PLAIN_HEADER + "".join(rows[:10]) + "\n" + odd + "\n\n" + "".join(rows[10:])
+    quoted = text.replace("u91,<script>", 'u91,"Smith, J",<script>').replace("<script>alert(1)</script>,", "")
+    return {
+        "plain": text.encode(), "crlf": text.replace("\n", "\r\n").encode(), "cr": text.replace("\n", "\r").encode(),
+        "semicolons": text.replace(",", ";").encode(), "tabs.tsv": text.replace("\t", " ").replace(",", "\t").encode(),
+        "spaced header": (" " + PLAIN_HEADER.replace(",", ", ") + "".join(rows)).encode(),
+        "header only": PLAIN_HEADER.encode(), "blank lines first": ("\n\n" + PLAIN_HEADER + "".join(rows)).encode(),
+        # left to pandas: quotes, a line of spaces, a short or a long row, another encoding, a BOM, NUL bytes
+        "quoted": None, "white line": None, "short row": None, "long row": None, "latin-1": None, "bom": None,
+        "nul": None, "same names": None,
+    } | {k: v for k, v in {
+        "quoted": quoted.encode(), "white line": text.replace("\n\n\n", "\n   \n").encode(),
+        "short row": (text + "u97,x,y\n").encode(), "long row": (text + "u98,a,b,1,2,3,4,5,6\n").encode(),
+        "latin-1": text.replace(" ☕", "").encode("latin-1"), "bom": b"\xef\xbb\xbf" + text.encode(),
+        "nul": text.replace("Shop 3", "Shop\x003").encode(), "same names": ("a,a,lat,lon\n1,2,53.1,-2.1\n").encode(),
+    }.items()}
+
+
+@pytest.mark.parametrize("case", list(plain_variants()))
+def test_a_plain_csv_read_by_arrow_is_what_pandas_reads(tmp_path, monkeypatch, case):
+    """read_csv_chunks reads a plain CSV (no quotes...) with Arrow: the same chunks, values, dtypes, index,
+    row numbers and errors as pandas; anything not plain is left to pandas."""
+    from agora.loaders import read
+
+    arrow = case not in ("quoted", "white line", "short row", "long row", "latin-1", "bom", "nul", "same names")
+    path = tmp_path / ("units.tsv" if case.endswith(".tsv") else "units.csv")
+    path.write_bytes(plain_variants()[case])
+
+    def chunks(**options):
+        try:
+            return [(c, n, d) for c, n, d in read_csv_chunks(path, chunk_rows=7, **options)]
+        except LoadError as exc:
+            return str(exc)
+
+    plain = read._plain_chunks
+    for options in ({}, {"columns": {"unit_id", "survey_date"}}):
+        calls = []
+        monkeypatch.setattr(read, "_plain_chunks", lambda *a: calls.append(plain(*a)) or calls[-1])
+        fast = chunks(**options)
+        assert (calls[0] is not None) == arrow or (not arrow and case == "same names")
+        monkeypatch.setattr(read, "_plain_chunks", lambda *a: None)
+        slow = chunks(**options)
+        assert type(fast) is type(slow)
+        if isinstance(slow, str):
+            assert fast == slow
+            continue
+        assert len(fast) == len(slow)
+        for (a, notes_a, done_a), (b, notes_b, done_b) in zip(fast, slow):
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+            assert (notes_a, done_a) == (notes_b, done_b)
+            assert [a[c].array._pa_array.type for c in a.columns[1:]] == [b[c].array._pa_array.type
+                                                                           for c in b.columns[1:]]
+
+
+def test_units_are_placed_in_the_first_centre_containing_them_as_sjoin_places_them():
+    """assign_centres (one spatial index of the centres for every chunk) agrees with sjoin(predicate="within"):
+    overlapping centres (the first in the centres' order wins), a centre without geometry, points on edges."""
+    import numpy as np
+    import shapely
+
+    from agora.loaders.coords import assign_centres
+    from agora.loaders.report import LoadReport
+
+    rng = np.random.default_rng(7)
+    boxes = [shapely.box(x, y, x + w, y + h) for x, y, w, h in rng.uniform(0, 1, (200, 4)) * [10, 10, 2, 2]]
+    boxes[5] = None
+    centres = gpd.GeoDataFrame({"centre_id": pd.array([f"c{i}" for i in range(200)], dtype="string")},
+                               geometry=boxes, crs="EPSG:4326", index=rng.permutation(200) + 1000)
+    xy = rng.uniform(-1, 12, (5000, 2))
+    xy[:100] = np.round(xy[:100])  # corners and edges
+    units = gpd.GeoDataFrame({"centre_id": pd.array([pd.NA] * 4900 + ["given"] * 100, dtype="string")},
+                             geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs="EPSG:4326", index=range(7, 15007, 3))
+    got = assign_centres(units, centres, LoadReport(file="", layer=""))
+    need = units["centre_id"].isna()
+    joined = gpd.sjoin(units.loc[need, ["geometry"]], centres[["centre_id", "geometry"]], how="left", predicate="within")
+    want = units.copy()
+    want.loc[need, "centre_id"] = joined[~joined.index.duplicated()]["centre_id"].reindex(units.index[need]).astype("string")
+    pd.testing.assert_frame_equal(got, want)
+    assert got["centre_id"].notna().sum() > 1000 and got["centre_id"].isna().sum() > 1000
+
+
+def test_coordinates_read_with_arrow_are_what_pandas_reads():
+    """Plain decimals are read by Arrow, the rest by pandas: the same numbers (bit for bit, -0.0 included),
+    missing values and dtype as pandas.to_numeric over the whole column."""
+    import numpy as np
+
+    from agora.loaders.coords import _numbers
+
+    rng = np.random.default_rng(3)
+    decimals = [f"{'-' if rng.random() < 0.5 else ''}{rng.integers(0, 10 ** rng.integers(1, 8))}."
+                f"{str(rng.integers(0, 10 ** 8)).zfill(8)[:rng.integers(1, 9)]}" for _ in range(20_000)]
+    cases = [decimals, decimals + ["abc", None, "1e3", " 2.5 ", "1,234.5", "nan", "inf"], ["1", "2"], ["1", None],
+             ["-0", "1.5"], ["-0.0", "1"], ["99999999999999999999", "1.5"], ["53.123456789012345", "1.5"],
+             ["+1.5", ".5", "5.", "1.5.5", "--1.5", "0x1F", "1_000.5", "NaN", "-0.0"], [None, None], [],
+             ["+1.5", ".5", "5.", "-.5", "007.25", "-0", "0.0", None, " 3.25"], ["1.5", "1e-300"], ["1.5", "1E5"],
+             ["1.5", "inf"], ["1.5", "nan"], ["1.5", "123456789012345678"], ["1.5", "-1234567890.12345"],
+             ["0.1", "0.2", "-179.99999999999", "89.123456789012"]]
+    for values in cases:
+        text = pd.Series(values, dtype="str", name="lat", index=range(5, 5 + len(values)))
+        want = pd.to_numeric(text.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce")
+        got = _numbers(text)
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        signs = [np.signbit(s.to_numpy(dtype="float64", na_value=1.0)) for s in (got, want)]
+        assert (signs[0] == signs[1]).all()

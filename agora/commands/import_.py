@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from ..layers import get_layer
 from ..loaders import as_coverage
 from ..loaders.chunks import CHUNKED, LoadStream
-from ..loaders.centres_found import FoundCentres, assign_found, centres_result, find_centres
 from ..loaders.report import LoadError, LoadReport, LoadResult
 from ..loaders.values import reuse_value_map
 from ..service import DataService
 from ..store.workspace import Dataset
 from .common import add_layer_argument, add_map_argument, column_options, guarded, print_json, print_report
 from .validate import add_layer_name_argument, load_with_options
+
+if TYPE_CHECKING:  # imported when centres are found (it needs SciPy, which an import does not otherwise load)
+    from ..loaders.centres_found import FoundCentres
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -127,6 +130,8 @@ class Progress:
 def save_found_centres(svc: DataService, result: LoadResult) -> tuple[FoundCentres, LoadResult]:
     """Find centres among the units of `result` that are in no saved centre, save them, and
     return them with `result` assigned to them (save it next)."""
+    from ..loaders.centres_found import assign_found, centres_result, find_centres
+
     outside = result.data[result.data["centre_id"].isna()]
     if outside.empty:
         raise LoadError(f"{result.report.file}: every unit is in a saved centre already; there are no centres to find")

@@ -156,6 +156,7 @@ class LoadStream:
         self._report = None
         self._repeats: bool | None = None
         self._pending: Iterator[LoadResult | None] | None = None
+        self._known: dict = {}  # what reading the file found, for its next read (read_csv_chunks)
 
     @property
     def report(self):
@@ -256,7 +257,7 @@ class LoadStream:
             chunks = read_parquet_chunks(self.source, self.name, chunk_rows=self.chunk_rows)
         else:
             self._tell(0.0, f"{self.name}: checking the encoding")
-            chunks = read_csv_chunks(self.source, self.name, chunk_rows=self.chunk_rows)
+            chunks = read_csv_chunks(self.source, self.name, chunk_rows=self.chunk_rows, known=self._known)
         for table, notes, done in chunks:
             if renamed is None:  # the first chunk
                 if any(str(c).lower() in osm.TAG_COLUMNS for c in table.columns):
@@ -300,7 +301,7 @@ class LoadStream:
         stem = Path(self.name).stem
         wanted = {id_col} | ({date_col} if date_col else set())
         for table, _, _ in read_csv_chunks(self.source, self.name, chunk_rows=max(self.chunk_rows, 500_000),
-                                           columns=wanted):
+                                           columns=wanted, known=self._known):
             ids = table[id_col].astype("string").str.strip()
             blank = (ids.isna() | (ids == "")).to_numpy(dtype=bool)
             if blank.any():  # ids made from row numbers only where there is none

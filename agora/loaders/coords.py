@@ -6,6 +6,9 @@ wrong way round; rejects rows with no, unreadable or impossible coordinates.
 
 from __future__ import annotations
 
+import gc
+import threading
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -22,7 +25,75 @@ BNG_BOUNDS = (-10_000.0, -10_000.0, 800_000.0, 1_300_000.0)
 
 def _numbers(s: pd.Series) -> pd.Series:
     text = s.astype("string").str.strip().str.replace(",", "", regex=False)
-    return pd.to_numeric(text, errors="coerce")
+    quick = _decimal_numbers(text)
+    return quick if quick is not None else pd.to_numeric(text, errors="coerce")
+
+
+#: Plain decimals (``-2.015``): what Arrow and pandas both read as the correctly rounded double.
+_DECIMAL = r"^-?[0-9]+\.[0-9]+$"
+
+
+def _short_decimals(values):
+    """Arrow's cast of every value to a double when all of them are short decimals, one at least with a
+    point (pandas reads such a column as floats, each the correctly rounded double); else None.
+
+    Short decimals: Arrow reads them (digits, a point, a sign), 15 characters at most (so at
+    most 15 digits), no exponent, none infinite or not a number (pandas reads ``nan`` as
+    missing).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    longest = pc.max(pc.binary_length(values)).as_py()
+    if longest is None or longest > 15:
+        return None
+    try:
+        numbers = pc.cast(values, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if (pc.any(pc.match_substring(values, "e", ignore_case=True)).as_py()
+            or not pc.any(pc.match_substring(values, ".")).as_py()
+            or not pc.all(pc.is_finite(numbers)).as_py()):
+        return None
+    return numbers
+
+
+def _decimal_numbers(text: pd.Series) -> pd.Series | None:
+    """``pd.to_numeric(text, errors="coerce")`` for a column of mostly plain decimals, with Arrow.
+
+    A plain decimal of at most 15 digits (``-?d+.d+``, 16 characters) is read by pandas
+    as the correctly rounded double (fast_float; before it, 15 digits made an exact
+    integer divided once by an exact power of ten) and by Arrow's cast the same way; every
+    other value is read by pandas itself. None (read the column with pandas) when no value
+    is a plain decimal, or the others alone would not be read as floats (integers only:
+    pandas' result for the column as a whole, ``-0`` among them, is then its own to give).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(text.array)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    numbers = _short_decimals(values)
+    if numbers is not None:  # the usual column: every value read at once
+        return pd.Series(pd.arrays.FloatingArray(numbers.to_numpy(zero_copy_only=False),
+                                                 numbers.is_null().to_numpy(zero_copy_only=False)),
+                         index=text.index, name=text.name)
+    plain = pc.fill_null(pc.and_(pc.match_substring_regex(values, _DECIMAL),
+                                 pc.less_equal(pc.binary_length(values), 16)), False)
+    if not pc.any(plain).as_py():
+        return None
+    quick = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    out = np.empty(len(text), dtype="float64")
+    missing = np.zeros(len(text), dtype=bool)
+    out[quick] = pc.cast(pc.filter(values, plain), pa.float64()).to_numpy(zero_copy_only=False)
+    if not quick.all():
+        rest = pd.to_numeric(text[~quick], errors="coerce")
+        if rest.dtype != "Float64":
+            return None
+        out[~quick] = rest.to_numpy(dtype="float64", na_value=np.nan)
+        missing[~quick] = rest.isna().to_numpy()
+    return pd.Series(pd.arrays.FloatingArray(out, missing), index=text.index, name=text.name)
 
 
 def _inside(x: pd.Series, y: pd.Series, bounds: tuple[float, float, float, float]) -> pd.Series:
@@ -84,10 +155,29 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
     report.reject(rows[null_island], "coordinates are 0, 0 (a missing position written as zeros)")
     keep = ok & ~bad & ~null_island
     used = [cols[k] for k in ("lat", "lon", "easting", "northing") if k in cols]
-    gdf = gpd.GeoDataFrame(
-        df.loc[keep].drop(columns=used), geometry=gpd.points_from_xy(x[keep], y[keep]), crs=crs
-    )
+    gdf = gpd.GeoDataFrame(df.loc[keep].drop(columns=used), geometry=_points(x[keep], y[keep]), crs=crs)
     return gdf.to_crs(DISPLAY_CRS) if crs != DISPLAY_CRS else gdf
+
+
+def _points(x: pd.Series, y: pd.Series) -> gpd.array.GeometryArray:
+    """``gpd.points_from_xy(x, y)``, with Python's cycle collector paused while the points are made.
+
+    Each point is a new object the collector tracks: a chunk's 200,000 of them set off
+    hundreds of collections, which took twice as long as making the points. Points hold no
+    reference cycles; the collector runs again as soon as they are made. One thread at a time
+    (two loads at once on the app server): the collector is left as it was found.
+    """
+    with _COLLECTOR:
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return gpd.points_from_xy(x, y)
+        finally:
+            if paused:
+                gc.enable()
+
+
+_COLLECTOR = threading.Lock()
 
 
 def _degrees_or_metres(x: pd.Series, y: pd.Series, ok: pd.Series) -> tuple[str, bool]:
@@ -189,14 +279,38 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
     need = gdf["centre_id"].isna() if "centre_id" in gdf else pd.Series(True, index=gdf.index)
     if not need.any():
         return gdf
-    probe = gpd.GeoDataFrame(geometry=inside_points(gdf.geometry[need]), crs=gdf.crs)
-    joined = gpd.sjoin(probe, centres[["centre_id", "geometry"]].to_crs(gdf.crs), how="left", predicate="within")
-    first = joined[~joined.index.duplicated(keep="first")]["centre_id"]
+    probe = inside_points(gdf.geometry[need])
+    if centres.crs is not None and centres.crs == gdf.crs and gdf.index.is_unique:
+        first = _first_containing(probe, centres)
+    else:
+        probe = gpd.GeoDataFrame(geometry=probe, crs=gdf.crs)
+        joined = gpd.sjoin(probe, centres[["centre_id", "geometry"]].to_crs(gdf.crs), how="left", predicate="within")
+        first = joined[~joined.index.duplicated(keep="first")]["centre_id"]
     gdf = gdf.copy()
     gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
     report.outside_centres = int(gdf["centre_id"].isna().sum())
     report.tally("outside_centres", {"rows": report.outside_centres}, _outside_note)
     return gdf
+
+
+def _first_containing(points: gpd.GeoSeries, centres: gpd.GeoDataFrame) -> pd.Series:
+    """The ``centre_id`` of the first centre (in `centres`' order) containing each point, by the index of `points`.
+
+    What ``sjoin(points, centres, how="left", predicate="within")`` keeps as each point's first match
+    (the same GEOS predicate: a prepared centre contains the point), with the spatial index of the
+    centres built once for every chunk of a load (geopandas keeps it with `centres`' geometry),
+    rather than one of the points built for each chunk.
+    """
+    polygons = centres.geometry.values
+    tree = polygons.sindex  # kept with the array: built once for the centres a stream loads against
+    point_idx, centre_idx = tree.query(points.values, sort=False)  # bounding boxes
+    shapes = np.asarray(polygons)
+    shapely.prepare(shapes)  # as sjoin's "contains" query does (a no-op when prepared already)
+    hit = shapely.contains(shapes[centre_idx], np.asarray(points.values)[point_idx])
+    first = np.full(len(points), len(shapes), dtype=np.int64)
+    np.minimum.at(first, point_idx[hit], centre_idx[hit])
+    names = np.append(centres["centre_id"].to_numpy(dtype=object), pd.NA)  # the last: in no centre
+    return pd.Series(names[first], index=points.index, dtype="object")
 
 
 def inside_points(geoms: gpd.GeoSeries) -> gpd.GeoSeries:

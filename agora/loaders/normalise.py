@@ -86,8 +86,9 @@ def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFr
     if "name" not in table or table.empty:
         return table
     names = table["name"].astype("string")
-    looks_like_address = report.decide("names_are_addresses",
-                                       lambda: bool(names.str.match(ADDRESS).fillna(False).mean() > 0.6))
+    looks_like_address = report.decide(
+        "names_are_addresses",
+        lambda: bool(per_distinct(names, lambda u: u.str.match(ADDRESS)).fillna(False).mean() > 0.6))
     other = next((c for c in table.columns if c.lower() in {"comments", "comment", "notes", "occupier",
                                                             "business", "use_now", "current_use"}), None)
     if looks_like_address and other:
@@ -120,7 +121,7 @@ def unit_status(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     given = report.decide("status_given", lambda: bool("status" in table and table["status"].notna().any()))
     if given:
         text = table["status"].astype("string").str.strip().str.lower()
-        mapped = text.map(STATUS_WORDS, na_action="ignore")
+        mapped = per_distinct(text, lambda u: u.map(STATUS_WORDS, na_action="ignore"))
         report.tally("status_words", text[mapped.isna() & text.notna()].unique().tolist(),
                      first_words("status", "counted as unknown"))
         table["status"] = mapped.fillna("unknown")

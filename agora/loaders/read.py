@@ -31,6 +31,7 @@ from typing import IO, Iterator, Union
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from pandas._libs.parsers import STR_NA_VALUES
 import shapely
 
 from . import osm
@@ -299,7 +300,7 @@ def _read_csv(path: Path, name: str, sep: str | None = None) -> tuple[pd.DataFra
 
 
 def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, chunk_rows: int = 200_000,
-                    limit: int | None = None, columns: set[str] | None = None,
+                    limit: int | None = None, columns: set[str] | None = None, known: dict | None = None,
                     ) -> Iterator[tuple[pd.DataFrame, list[str], float]]:
     """Read a CSV (or TSV) file in chunks of `chunk_rows` rows: the same table as :func:`read_source`, in parts.
 
@@ -311,6 +312,10 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     ----------
     columns : set of str, optional
         Read only these columns (named as the header does, without surrounding spaces).
+    known : dict, optional
+        What an earlier read of the same, unchanged file found (its encoding, lines, whether
+        Arrow reads it: :func:`_plain_chunks`), filled in by this read: a file read twice (its
+        ids, then its chunks: :class:`~agora.loaders.chunks.LoadStream`) is scanned once.
 
     Yields
     ------
@@ -334,16 +339,21 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     path = _on_disk(path, name, limit or max_bytes(), path.parent)
     if not _has_content(path):
         raise LoadError(f"{name}: the file is empty.")
-    encoding = detect_encoding(path)
+    known = {} if known is None else known
+    if "encoding" not in known:
+        known["encoding"] = detect_encoding(path)
+        known["lines"] = _count_lines(path, known["encoding"])
+    encoding, lines = known["encoding"], known["lines"]
     sep = "\t" if ext == ".tsv" else _sniff_separator(path, encoding)
-    lines = _count_lines(path, encoding)
     first = True
     start = 2
     with path.open("rb") as fh:
         try:
-            reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
-                                 on_bad_lines="error", chunksize=chunk_rows,
-                                 usecols=None if columns is None else (lambda c: str(c).strip() in columns))
+            reader = _plain_chunks(path, encoding, sep, chunk_rows, columns, start, known)
+            if reader is None:
+                reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
+                                     on_bad_lines="error", chunksize=chunk_rows,
+                                     usecols=None if columns is None else (lambda c: str(c).strip() in columns))
             for df in reader:
                 df.columns = [str(c).strip() for c in df.columns]
                 if first and df.empty:
@@ -361,6 +371,138 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
             raise LoadError(f"{name}: could not be read as {ext} ({_short(exc)}).") from exc
     if first:
         raise LoadError(f"{name}: the file has a header but no data rows.")
+
+
+#: The values pandas reads as missing (its default ``na_values``), which a plain CSV read by Arrow must match.
+_NA_TEXT = sorted(STR_NA_VALUES)
+
+
+def _plain_chunks(path: Path, encoding: str, sep: str, chunk_rows: int, columns: set[str] | None,
+                  start: int, known: dict | None = None) -> Iterator[pd.DataFrame] | None:
+    """The chunks :func:`read_csv_chunks` reads with pandas, read by Arrow's multithreaded CSV reader
+    instead, when the file is plain enough for both to read it the same way; None otherwise.
+
+    Plain: UTF-8 without a byte-order mark; no quote character and no NUL byte anywhere (so a
+    line is split at each separator, with nothing to unquote); a header of two or more distinct,
+    non-empty names; every line as many fields as the header, or empty (Arrow refuses the file
+    otherwise, checked over every line before the first chunk is given). The values are then
+    made what pandas makes them (``dtype=str, skipinitialspace=True``): leading spaces
+    dropped, pandas' missing-value texts and empty fields missing, as pandas' ``str`` columns
+    (Arrow ``large_string``) with the same index. Anything else (blank lines of white space,
+    ragged rows, quotes, other encodings) is read by pandas, as before.
+    """
+    known = {} if known is None else known
+    if encoding != "utf-8":
+        return None
+    if "quote_free" not in known:
+        known["quote_free"] = _quote_free(path)
+    if not known["quote_free"]:
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    parse = pv.ParseOptions(delimiter=sep, quote_char=False, escape_char=False, newlines_in_values=False,
+                            ignore_empty_lines=True)
+    try:
+        names = pv.open_csv(path, parse_options=parse, read_options=pv.ReadOptions(block_size=1 << 16)).schema.names
+    except (pa.ArrowInvalid, OSError):
+        return None
+    stripped = [n.strip() for n in names]
+    if len(names) < 2 or len(set(stripped)) != len(names) or "" in stripped or set(stripped) & set(_NA_TEXT):
+        return None
+    wanted = [n for n, s in zip(names, stripped) if columns is None or s in columns]
+    if not wanted:
+        return None
+    convert = pv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=wanted,
+                                strings_can_be_null=False, null_values=[], quoted_strings_can_be_null=False)
+    read = pv.ReadOptions(block_size=1 << 22, use_threads=True)
+    try:
+        if columns is not None:  # a few columns: read whole (which checks every line) in one pass
+            batches = iter(pv.read_csv(path, read_options=read, parse_options=parse,
+                                       convert_options=convert).to_batches())
+        else:  # every line checked (field counts, UTF-8) before a chunk is given: nothing fails half way through
+            if known.get("arrow_reads") != sep:
+                pv.read_csv(path, read_options=read, parse_options=parse,
+                            convert_options=pv.ConvertOptions(column_types={names[0]: pa.string()},
+                                                              include_columns=[names[0]],
+                                                              strings_can_be_null=False, null_values=[]))
+            batches = iter(pv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert))
+    except (pa.ArrowInvalid, OSError):
+        return None
+    known["arrow_reads"] = sep  # every line read by Arrow with this separator: the next read need not check
+    return _arrow_frames(batches, wanted, chunk_rows, start)
+
+
+def _arrow_frames(batches: Iterator, names: list[str], chunk_rows: int, start: int) -> Iterator[pd.DataFrame]:
+    """`chunk_rows` rows at a time from Arrow record batches, each as pandas reads them (see :func:`_plain_chunks`).
+
+    The next chunk is read and its text made pandas' (Arrow's work, which lets go of the GIL)
+    on a thread while the caller works on this one: one chunk ahead, never more.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    columns = _arrow_columns(batches, names, chunk_rows)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-read")
+    offset = start - 2
+    try:
+        ahead = pool.submit(next, columns, None)
+        while (chunk := ahead.result()) is not None:
+            ahead = pool.submit(next, columns, None)
+            rows, data = chunk
+            yield pd.DataFrame({name: pd.array(col, dtype=dtype) for name, col in data.items()},
+                               index=pd.RangeIndex(offset, offset + rows))
+            offset += rows
+    finally:
+        pool.shutdown(wait=True)  # a chunk being read when the caller stops is read to its end, then dropped
+
+
+def _arrow_columns(batches: Iterator, names: list[str], chunk_rows: int) -> Iterator[tuple[int, dict]]:
+    """(rows, {name: large_string array}) for each `chunk_rows` rows of `batches`, values as pandas reads them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    missing = pa.array(_NA_TEXT, pa.string())
+
+    def columns(table) -> tuple[int, dict]:
+        data = {}
+        for name in names:
+            col = table.column(name).combine_chunks()
+            if pc.any(pc.starts_with(col, " ")).as_py():
+                col = pc.ascii_ltrim(col, " ")
+            gone = pc.is_in(col, value_set=missing)
+            if pc.any(gone).as_py():
+                col = pc.if_else(gone, pa.scalar(None, pa.string()), col)
+            data[name] = col.cast(pa.large_string())
+        return table.num_rows, data
+
+    pending: list = []
+    held = 0
+    done = False
+    while not done:
+        batch = next(batches, None)
+        if batch is None:
+            done = True
+        else:
+            pending.append(batch)
+            held += batch.num_rows
+        while held >= chunk_rows or (done and held):
+            table = pa.Table.from_batches(pending)
+            yield columns(table.slice(0, chunk_rows))
+            rest = table.slice(chunk_rows)
+            pending = rest.to_batches()
+            held = rest.num_rows
+
+
+def _quote_free(path: Path) -> bool:
+    """Whether a file holds no double quote and no NUL byte (read in chunks)."""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if b'"' in chunk or b"\x00" in chunk:
+                return False
+    return True
 
 
 def _count_lines(path: Path, encoding: str) -> int:

@@ -470,9 +470,13 @@ class Workspace:
 SAVED_CONFORMED = ("centres", "units", "footfall_sites", "assets")
 
 
-def _conformed(data: pd.DataFrame, spec) -> pd.DataFrame:
-    """`data` conformed to its layer (a loader's output is already: then the same values), geometry kept."""
-    out = conform(data, spec)
+def _conformed(data: pd.DataFrame, spec, *, loaded: bool = False) -> pd.DataFrame:
+    """`data` conformed to its layer (a loader's output is already: then the same values), geometry kept.
+
+    `loaded`: `data` is a loader's output as it is (a stream's chunk), whose text columns
+    :func:`~agora.layers.conform` gave already: they are not stripped again.
+    """
+    out = conform(data, spec, conformed=loaded)
     if isinstance(data, gpd.GeoDataFrame) and not isinstance(out, gpd.GeoDataFrame):
         out = gpd.GeoDataFrame(out, geometry=data.geometry.name, crs=data.crs)
     return out
@@ -516,58 +520,36 @@ def write_chunks(stream: LoadStream, path: Path) -> int:
 
 
 def _write_chunks(stream: LoadStream, path: Path) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    from geopandas.io.arrow import _geopandas_to_arrow
+    from concurrent.futures import ThreadPoolExecutor
 
     counts = stream.spec.name == "footfall_counts"
     runs = path.with_name(path.name[:-len(".tmp")] + ".runs.tmp") if counts else path
-    writer = None
-    rows = 0
-    bounds: list[float] | None = None
-    kinds: set[str] = set()
+    out = _ChunkWriter(runs)
     last: tuple | None = None
     ordered = True
+    # each chunk is turned into Arrow and written by one thread while the next chunk is loaded (both let go of
+    # the GIL for most of their work: GEOS's WKB, Parquet's encoding); chunks are written in order, one at a time
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-write")
+    pending = None
     try:
         for part in stream:
             data = part.data
             if stream.spec.name in SAVED_CONFORMED:
-                data = _conformed(data, stream.spec)
+                data = _conformed(data, stream.spec, loaded=True)
             if counts and len(data):
                 data = data.sort_values(COUNT_ORDER, kind="stable")
                 first = tuple(data[c].iloc[0] for c in COUNT_ORDER)
                 ordered = ordered and (last is None or last <= first)
                 last = tuple(data[c].iloc[-1] for c in COUNT_ORDER)
-            if isinstance(data, gpd.GeoDataFrame):
-                table = _geopandas_to_arrow(data, index=False, schema_version="1.0.0")
-                geo = data.geometry[data.geometry.notna() & ~data.geometry.is_empty]
-                if len(geo):
-                    b = [float(v) for v in geo.total_bounds]
-                    bounds = b if bounds is None else [min(bounds[0], b[0]), min(bounds[1], b[1]),
-                                                       max(bounds[2], b[2]), max(bounds[3], b[3])]
-                    kinds |= set(geo.geom_type.unique())
-            else:
-                table = pa.Table.from_pandas(data, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(runs, table.schema)
-            elif table.schema != writer.schema:
-                table = table.select(writer.schema.names).cast(writer.schema)
-            writer.write_table(table)
-            rows += table.num_rows
-        if writer is None:
+            if pending is not None:
+                pending.result()  # the previous chunk written (or its error raised) before the next is queued
+            pending = pool.submit(out.write, data)
+        if pending is not None:
+            pending.result()
+            pending = None
+        if out.writer is None:
             raise LoadError(f"{stream.name}: no rows to save")
-        geo_meta = (writer.schema.metadata or {}).get(b"geo")
-        if geo_meta:
-            meta = json.loads(geo_meta)
-            column = meta["columns"][meta["primary_column"]]
-            column["geometry_types"] = sorted(kinds)
-            if bounds is not None:
-                column["bbox"] = bounds
-            else:
-                column.pop("bbox", None)
-            writer.add_key_value_metadata({"geo": json.dumps(meta)})
-        writer.close()
-        writer = None
+        out.close()
         if counts:
             if ordered:
                 runs.replace(path)
@@ -576,12 +558,62 @@ def _write_chunks(stream: LoadStream, path: Path) -> int:
                     stream.progress(1.0, f"{stream.name}: sorting the counts by site")
                 sort_counts(runs, path, batch_rows=stream.chunk_rows)
     finally:
-        if writer is not None:
-            writer.close()
+        pool.shutdown(wait=True)  # nothing is left writing when the file is closed, replaced or removed
+        if out.writer is not None:
+            out.writer.close()
         if runs != path:
             runs.unlink(missing_ok=True)
     _fsync(path)
-    return rows
+    return out.rows
+
+
+class _ChunkWriter:
+    """Chunks written one after the other to one (Geo)Parquet file (:func:`write_chunks`): the first chunk's
+    schema, and the GeoParquet metadata of every chunk together, written on :meth:`close`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.writer = None
+        self.rows = 0
+        self.bounds: list[float] | None = None
+        self.kinds: set[str] = set()
+
+    def write(self, data: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from geopandas.io.arrow import _geopandas_to_arrow
+
+        if isinstance(data, gpd.GeoDataFrame):
+            table = _geopandas_to_arrow(data, index=False, schema_version="1.0.0")
+            geo = data.geometry[data.geometry.notna() & ~data.geometry.is_empty]
+            if len(geo):
+                b = [float(v) for v in geo.total_bounds]
+                bounds = self.bounds
+                self.bounds = b if bounds is None else [min(bounds[0], b[0]), min(bounds[1], b[1]),
+                                                        max(bounds[2], b[2]), max(bounds[3], b[3])]
+                self.kinds |= set(geo.geom_type.unique())
+        else:
+            table = pa.Table.from_pandas(data, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        elif table.schema != self.writer.schema:
+            table = table.select(self.writer.schema.names).cast(self.writer.schema)
+        self.writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        geo_meta = (self.writer.schema.metadata or {}).get(b"geo")
+        if geo_meta:
+            meta = json.loads(geo_meta)
+            column = meta["columns"][meta["primary_column"]]
+            column["geometry_types"] = sorted(self.kinds)
+            if self.bounds is not None:
+                column["bbox"] = self.bounds
+            else:
+                column.pop("bbox", None)
+            self.writer.add_key_value_metadata({"geo": json.dumps(meta)})
+        self.writer.close()
+        self.writer = None
 
 
 #: The order footfall counts are saved in (so DuckDB reads one town's sites from a few row groups).
