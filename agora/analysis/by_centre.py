@@ -623,20 +623,20 @@ def _resample_many(walk: dict, chosen: np.ndarray, xy: np.ndarray, indep: np.nda
             group = boot[(m0 == m) & (n_chosen[boot] == n)]
             _, rng = first_draw(m)
             pick = rng.integers(0, n, size=(settings.bootstrap, n))
-            # the times each unit is drawn in each resample: independents counted by a product
-            times = np.bincount((np.arange(settings.bootstrap)[:, None] * n + pick).ravel(),
-                                minlength=settings.bootstrap * n).reshape(settings.bootstrap, n).astype(float)
+            count = np.uint8 if n < 256 else np.int64
             step = max(1, BOOTSTRAP_BATCH // settings.bootstrap)
             for lo in range(0, len(group), step):
                 js = group[lo:lo + step]
                 rows = walk["ranked"][scored[first[js][:, None] + np.arange(n)]]
-                i = (indep[rows].astype(float) @ times.T).astype(np.int64)  # whole numbers, exact
-                # the types drawn in each resample: the draws one by one (unit x centre: rows read whole)
-                by_unit = np.ascontiguousarray(bits[rows].T)
-                drawn_types = by_unit[pick[:, 0]]
+                # the independents and types of each resample, adding its draws one at a time to every
+                # centre's (unit x centre arrays: each draw reads one row whole)
+                types_of = np.ascontiguousarray(bits[rows].T)
+                independent = np.ascontiguousarray(indep[rows].T).astype(count)
+                drawn_types, drawn_indep = types_of[pick[:, 0]], independent[pick[:, 0]]
                 for q in range(1, n):
-                    drawn_types |= by_unit[pick[:, q]]
-                scores = _nef2005_batch(i, np.bitwise_count(drawn_types).T, n)
+                    drawn_types |= types_of[pick[:, q]]
+                    drawn_indep += independent[pick[:, q]]
+                scores = _nef2005_batch(drawn_indep.T, np.bitwise_count(drawn_types).T, n)
                 interval = np.percentile(scores, [2.5, 97.5], axis=1)
                 out["bootstrap_low"][js], out["bootstrap_high"][js] = interval[0], interval[1]
                 out["bootstrap"][js] = True
