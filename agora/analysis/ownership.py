@@ -297,6 +297,20 @@ def _fact_keys(units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"name": col("name"), "brand": col("brand"), "category": col("category")}).reset_index(drop=True)
 
 
+def _key_numbers(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number among the distinct rows of `keys` (numbered as first seen), and each number's first row.
+
+    The rows of ``keys.drop_duplicates()`` in order, told apart by numbers rather than by hashing
+    rows of text (a million units' keys).
+    """
+    number = np.zeros(len(keys), dtype=np.int64)
+    for column in keys.columns:
+        codes, seen = pd.factorize(keys[column].array)
+        number = pd.factorize(number * (len(seen) + 1) + codes)[0].astype(np.int64)
+    first = np.unique(number, return_index=True)[1]
+    return number, first
+
+
 def name_facts(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.DataFrame:
     """What the rules read of each distinct (name, brand, shop type) of `units`, each worked out once.
 
@@ -414,7 +428,11 @@ def classify_ownership(
         found = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
         if len(found) == len(keys) and found.notna().all():
             row = found.to_numpy(dtype=np.int64)
-    if row is None:
+    if row is None and facts is None:
+        # each distinct key once, in the order name_facts keeps them (first seen): a unit's row is its key's number
+        row, first = _key_numbers(keys)
+        facts = name_facts(keys.iloc[first], table)
+    elif row is None:
         facts = name_facts(out, table, facts)
         row = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"].to_numpy()
 
