@@ -297,6 +297,19 @@ def _fact_keys(units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"name": col("name"), "brand": col("brand"), "category": col("category")}).reset_index(drop=True)
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct `values`, sorted (``np.unique``'s result, by sorting: numpy 2's ``np.unique`` hashes,
+    about 20 times slower on a million distinct numbers).
+
+    >>> _distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
 def _key_numbers(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's number among the distinct rows of `keys` (numbered as first seen), and each number's first row.
 
@@ -479,7 +492,7 @@ def classify_ownership(
         key_no = pd.factorize(facts["name_key"].array)[0][row]
         centre_no, centres = pd.factorize(out[centre_column].astype("string").array)
         valid = (key_no >= 0) & (centre_no >= 0) & ~fact("generic").astype(bool).to_numpy()
-        pairs = np.unique(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
+        pairs = _distinct(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
         in_centres = np.bincount(pairs // (len(centres) + 1), minlength=int(key_no.max()) + 1 if len(key_no) else 0)
         recurring = np.zeros(n, dtype=bool)
         recurring[valid] = in_centres[key_no[valid]] >= k
