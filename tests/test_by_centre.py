@@ -350,3 +350,17 @@ def test_resampling_every_centre_at_once_is_resampling_each(monkeypatch, method,
             by_centre._spread_into(got, j, spread)
             assert got == want, (j, cls)
     assert spread["heart"].sum() >= 5 and spread["bootstrap"].sum() >= 8
+
+
+def test_grid_coordinates_are_those_of_to_crs():
+    """Points' coordinates transformed directly are, bit for bit, those of the points ``to_crs`` makes
+    (degrees, web mercator, the grid itself, and points with a z)."""
+    import shapely
+
+    rng = np.random.default_rng(2)
+    lon, lat = rng.uniform(-5.5, 1.5, 500), rng.uniform(50.2, 58.5, 500)
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326)
+    with_z = gpd.GeoSeries(gpd.points_from_xy(lon, lat, rng.uniform(0, 300, 500)), crs=4326)
+    for series in (points, points.to_crs(3857), points.to_crs(27700), with_z):
+        want = shapely.get_coordinates(series.to_crs(27700).to_numpy())
+        assert np.array_equal(by_centre._grid_xy(series, "EPSG:27700"), want)

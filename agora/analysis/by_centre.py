@@ -643,6 +643,22 @@ def _resample_many(walk: dict, chosen: np.ndarray, xy: np.ndarray, indep: np.nda
     return out, np.flatnonzero(left)
 
 
+def _grid_xy(points: gpd.GeoSeries, crs) -> np.ndarray:
+    """x and y in `crs` of `points` (point geometries), the numbers ``points.to_crs(crs)`` gives:
+    their coordinates transformed as it transforms them, without making new points (points with
+    a z, which it transforms in three dimensions, by ``to_crs`` itself)."""
+    import shapely
+    from pyproj import CRS, Transformer
+
+    data = points.to_numpy()
+    target = CRS.from_user_input(crs)
+    if points.crs.is_exact_same(target) or shapely.has_z(data).any():
+        return shapely.get_coordinates(points.to_crs(target).to_numpy())
+    coords = shapely.get_coordinates(data)
+    x, y = Transformer.from_crs(points.crs, target, always_xy=True).transform(coords[:, 0], coords[:, 1])
+    return np.column_stack([x, y])
+
+
 def _spread_into(summary: dict, j: int, spread: dict) -> None:
     """Add centre `j`'s figures of :func:`_resample_many` to its `summary`, as :func:`_resample` does."""
     from . import clone
@@ -683,8 +699,6 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         Indexed by centre id: :data:`agora.analysis.clone.SUMMARY_COLUMNS` (but ``centre_id``).
     """
     from dataclasses import replace
-
-    import shapely
 
     from . import clone
     from ..loaders.coords import BNG_CRS, BRITISH_ISLES
@@ -729,7 +743,7 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
             box["y0"] >= BRITISH_ISLES[1]) & (box["y1"] <= BRITISH_ISLES[3])
         fallback |= set(box.index[~inside])
         if point.any():
-            xy[point] = shapely.get_coordinates(geom[point].to_crs(BNG_CRS).to_numpy())
+            xy[point] = _grid_xy(geom[point], BNG_CRS)
     owner = table["owner_class"].astype("string")
     indep = owner.eq("independent").fillna(False).to_numpy()
     chain = owner.eq("chain").fillna(False).to_numpy()
