@@ -300,3 +300,67 @@ def test_vacancy_change_and_clone_scores_from_rounds_worked_out_once(units):
     pd.testing.assert_frame_equal(by_centre.clone_scores(units, settings, keyed=keyed),
                                   by_centre.clone_scores(units, settings), check_exact=True)
     assert by_centre._keyed_rows(keyed, keyed, np.ones(len(keyed), dtype=bool)) is None
+
+
+@pytest.mark.parametrize("method,hearts,pairwise_max", [("all", 300, 1500), ("nef50", 25, 1500), ("all", 30, 60)])
+def test_resampling_every_centre_at_once_is_resampling_each(monkeypatch, method, hearts, pairwise_max):
+    """The other hearts' spread and the bootstrap interval of many centres at once are, bit for bit, those
+    of each centre from its own generator (_resample): centres smaller than nef's minimum, smaller than
+    a walk, larger than the hearts drawn, units on a grid (walks ending in a tie, left to the k-d tree),
+    centres with more than 32 and more than 64 types, one unit scored, and centres larger than PAIRWISE_MAX."""
+    from agora.analysis import clone
+
+    monkeypatch.setattr(by_centre, "PAIRWISE_MAX", pairwise_max)
+    monkeypatch.setattr(by_centre, "WALKS_BATCH", 5_000)  # several batches of one size
+    monkeypatch.setattr(by_centre, "BOOTSTRAP_BATCH", 2_000)
+    rng = np.random.default_rng(8)
+    settings = clone.CloneSettings(method=method, hearts=hearts, bootstrap=50, sample_size=20, minimum=15, seed=5)
+    sizes = [3, 1, 15, 16, 18, 20, 21, 40, 40, 40, 70, 90, 26, 26, 0, 33]
+    codes, xy, types = [], [], []
+    for c, m in enumerate(sizes):
+        codes += [c] * m
+        if c in (8, 9):  # a grid: many units as far from a heart
+            xy.append(np.column_stack([np.arange(m) % 5 * 10.0, np.arange(m) // 5 * 10.0]) + 400_000)
+        else:
+            xy.append(rng.uniform(300_000, 300_300, (m, 2)))
+        kinds = np.arange(m) % 40 if c == 10 else np.arange(m) if c == 11 else rng.integers(-1, 9, m)
+        types.append(kinds + 100 * c)  # 40 types in centre 10, 90 in centre 11
+    codes = np.array(codes)
+    xy = np.vstack(xy)
+    type_codes = np.concatenate(types)
+    type_codes[type_codes % 100 == 99] = -1
+    indep = rng.random(len(codes)) < 0.5
+    eligible = rng.random(len(codes)) < 0.9
+    n_centres = len(sizes)
+    walk = by_centre._walks(xy, codes, eligible, n_centres, settings.sample_size)
+    every = np.ones(len(walk["ranked"]), dtype=bool)
+    chosen = walk["position"] < settings.sample_size if method == "nef50" else every
+    chosen[walk["starts"][5]:walk["starts"][5] + walk["sizes"][5]] &= walk["position"][
+        walk["starts"][5]:walk["starts"][5] + walk["sizes"][5]] < 1  # one unit scored
+    centres = np.arange(n_centres)
+    spread, alone = by_centre._resample_many(walk, chosen, xy, indep, type_codes, settings, centres)
+    assert 11 in alone and (10 in alone) == (pairwise_max < 70) and {8, 9} & set(alone)  # 90 types; size; a tie
+    for j in centres:
+        classes = [None, *clone.CLASSES]
+        for cls in classes:
+            want, got = {"nef2005_class": cls}, {"nef2005_class": cls}
+            by_centre._resample(want, j, walk, chosen, xy, indep, type_codes, settings)
+            if j in alone:
+                continue
+            by_centre._spread_into(got, j, spread)
+            assert got == want, (j, cls)
+    assert spread["heart"].sum() >= 5 and spread["bootstrap"].sum() >= 8
+
+
+def test_grid_coordinates_are_those_of_to_crs():
+    """Points' coordinates transformed directly are, bit for bit, those of the points ``to_crs`` makes
+    (degrees, web mercator, the grid itself, and points with a z)."""
+    import shapely
+
+    rng = np.random.default_rng(2)
+    lon, lat = rng.uniform(-5.5, 1.5, 500), rng.uniform(50.2, 58.5, 500)
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326)
+    with_z = gpd.GeoSeries(gpd.points_from_xy(lon, lat, rng.uniform(0, 300, 500)), crs=4326)
+    for series in (points, points.to_crs(3857), points.to_crs(27700), with_z):
+        want = shapely.get_coordinates(series.to_crs(27700).to_numpy())
+        assert np.array_equal(by_centre._grid_xy(series, "EPSG:27700"), want)

@@ -40,6 +40,18 @@ def write_units(path, rows=None):
     return path
 
 
+def test_parser_of_one_command_is_that_command_of_the_whole_parser():
+    """Running a command registers its module alone: its options and help are those of the whole parser."""
+    from agora.cli import build_parser
+
+    whole = build_parser()._subparsers._group_actions[0].choices
+    for name, sub in whole.items():
+        alone = build_parser(name)._subparsers._group_actions[0].choices
+        assert list(alone) == [name]
+        assert alone[name].format_help() == sub.format_help()
+    assert list(build_parser("no-such-command")._subparsers._group_actions[0].choices) == list(whole)
+
+
 def test_validate_json_report(tmp_path):
     path = write_units(tmp_path / "survey.csv")
     done = agora("validate", str(path), "--layer", "units", "--json", env_workspace=tmp_path / "ws")

@@ -496,6 +496,183 @@ def _resample(summary: dict, j: int, walk: dict, chosen: np.ndarray, xy: np.ndar
         summary["bootstrap_low"], summary["bootstrap_high"] = float(lo), float(hi)
 
 
+#: Bits in a word of type flags: centres with more types among their eligible units are resampled by :func:`_resample`.
+_TYPE_BITS = 64
+#: Distances worked out at once for the walks from other hearts of centres of one size.
+WALKS_BATCH = 1_000_000
+#: Scores worked out at once for the resamples of centres with the same draws.
+BOOTSTRAP_BATCH = 250_000
+
+
+def _type_bits(codes: np.ndarray, at: np.ndarray, n_centres: int) -> tuple[np.ndarray, np.ndarray]:
+    """One bit per type of its centre for each unit (0 for no type), and each centre's number of types.
+
+    `codes` are type codes (-1: none) of units in centres `at`; a centre's types are numbered
+    from 0 in the order of their codes (bits of types past :data:`_TYPE_BITS` are left 0).
+    """
+    known = codes >= 0
+    width = int(codes.max()) + 1 if len(codes) else 1
+    pairs = at[known].astype(np.int64) * width + codes[known]
+    distinct, inverse = np.unique(pairs, return_inverse=True)
+    owner = distinct // width
+    first = np.searchsorted(owner, np.arange(n_centres))
+    local = np.asarray(inverse).ravel() - first[at[known]]
+    n_types = np.bincount(owner, minlength=n_centres)
+    word = np.uint32 if n_types.max(initial=0) <= 32 else np.uint64  # half the memory to go through
+    bits = np.zeros(len(codes), dtype=word)
+    fits = local < _TYPE_BITS
+    bits[np.flatnonzero(known)[fits]] = np.left_shift(word(1), local[fits].astype(word))
+    return bits, n_types
+
+
+def _nef2005_batch(i: np.ndarray, t: np.ndarray, n: int) -> np.ndarray:
+    """nef 2005 scores of samples of `n` units with `i` independents and `t` types (as :func:`_batch_scores`)."""
+    i = i.astype(np.int64)
+    t = t.astype(np.int64)
+    c = n - i
+    return (5 * t + 50 * i + 5 * c) / n
+
+
+def _resample_many(walk: dict, chosen: np.ndarray, xy: np.ndarray, indep: np.ndarray, type_codes: np.ndarray,
+                   settings, centres: np.ndarray) -> tuple[dict, np.ndarray]:
+    """:func:`_resample` of many `centres` (codes) at once: the same numbers, from the same random draws.
+
+    Each centre's generator is seeded with ``settings.seed``, so its draws depend only on how many
+    eligible units it has (the other hearts are drawn when there are more than ``settings.hearts``)
+    and how many it scores (the bootstrap): centres alike in both make the same draws and are taken
+    together. The walk from each other heart is its ``sample_size`` nearest units; a centre where
+    another unit is (nearly) as far from one of its hearts as the last unit of that walk (the k-d tree
+    of :func:`agora.analysis.clone.heart_walk_scores` decides which is walked), a centre with more than
+    :data:`_TYPE_BITS` types and one with more than :data:`PAIRWISE_MAX` eligible units are left to
+    :func:`_resample`.
+
+    Returns
+    -------
+    dict, array
+        Arrays by centre code: ``heart`` (measured), ``heart_low``, ``heart_high``, ``heart_finite``
+        (walks with a score) and ``heart_band`` (walks with a score in each class, n x 3);
+        ``bootstrap`` (measured), ``bootstrap_low``, ``bootstrap_high``. And the codes of the
+        `centres` left to :func:`_resample`.
+    """
+    from . import clone
+
+    sizes, starts, elig_rows = walk["sizes"], walk["starts"], walk["rows"]
+    n_centres = len(sizes)
+    out = {"heart": np.zeros(n_centres, dtype=bool), "heart_low": np.full(n_centres, np.nan),
+           "heart_high": np.full(n_centres, np.nan), "heart_finite": np.zeros(n_centres, dtype=np.int64),
+           "heart_band": np.zeros((n_centres, 3), dtype=np.int64),
+           "bootstrap": np.zeros(n_centres, dtype=bool), "bootstrap_low": np.full(n_centres, np.nan),
+           "bootstrap_high": np.full(n_centres, np.nan)}
+    centres = np.asarray(centres, dtype=np.int64)
+    centre_of = np.repeat(np.arange(n_centres), sizes)  # the centre of each of walk["rows"] (and of walk["ranked"])
+    elig_bits, n_types = _type_bits(type_codes[elig_rows], centre_of, n_centres)
+    bits = np.zeros(len(indep), dtype=elig_bits.dtype)
+    bits[elig_rows] = elig_bits
+    left = np.zeros(n_centres, dtype=bool)
+    left[centres[(n_types[centres] > _TYPE_BITS) | (sizes[centres] > PAIRWISE_MAX)]] = True
+    todo = centres[~left[centres]]
+    walks_drawn = bool(settings.hearts)
+
+    def first_draw(m: int) -> tuple[np.ndarray, np.random.Generator]:
+        """The hearts a centre with `m` eligible units starts its other walks from, and its generator after."""
+        rng = np.random.default_rng(settings.seed)
+        if m > settings.minimum and walks_drawn and m > settings.hearts:
+            return np.sort(rng.choice(np.arange(m), settings.hearts, replace=False)), rng
+        return np.arange(m), rng
+
+    low, high = clone.NEF2005_THRESHOLDS
+    if walks_drawn:  # centres with as many eligible units together
+        walked = todo[sizes[todo] > settings.minimum]
+        for m in np.unique(sizes[walked]).tolist():
+            group = walked[sizes[walked] == m]
+            heads, _ = first_draw(m)
+            k = min(settings.sample_size, m)
+            step = max(1, WALKS_BATCH // (len(heads) * m))
+            for lo in range(0, len(group), step):
+                js = group[lo:lo + step]
+                rows = elig_rows[starts[js][:, None] + np.arange(m)]
+                if k < m:
+                    x, y = xy[rows, 0], xy[rows, 1]
+                    dx = x[:, heads, None] - x[:, None, :]
+                    dy = y[:, heads, None] - y[:, None, :]
+                    dist = dx * dx + dy * dy  # centre x heart x unit
+                    edge = np.sort(dist, axis=2)[:, :, k - 1:k + 1]
+                    left[js[(edge[:, :, 1] - edge[:, :, 0] <= 1e-9 * edge[:, :, 1]).any(axis=1)]] = True
+                    walks = dist <= edge[:, :, :1]  # the k units nearest each heart (no other as near)
+                    i = np.count_nonzero(walks & indep[rows][:, None, :], axis=2)
+                    t = np.bitwise_count(np.bitwise_or.reduce(np.where(walks, bits[rows][:, None, :], 0), axis=2))
+                else:  # every walk is every eligible unit
+                    i = np.repeat(indep[rows].sum(axis=1)[:, None], len(heads), axis=1)
+                    t = np.repeat(np.bitwise_count(np.bitwise_or.reduce(bits[rows], axis=1))[:, None], len(heads), axis=1)
+                scores = _nef2005_batch(i, t, k)
+                spread = np.percentile(scores, [0, 50, 100], axis=1)
+                finite = np.isfinite(scores)
+                band = np.where(scores < low, 0, np.where(scores <= high, 1, 2))
+                out["heart_low"][js], out["heart_high"][js] = spread[0], spread[2]
+                out["heart_finite"][js] = finite.sum(axis=1)
+                for b in range(3):
+                    out["heart_band"][js, b] = (finite & (band == b)).sum(axis=1)
+                out["heart"][js] = True
+    if settings.bootstrap:  # centres with the same draws together
+        scored = np.flatnonzero(chosen)  # positions in walk["ranked"], by centre and rank
+        n_chosen = np.bincount(centre_of[scored], minlength=n_centres)
+        first = np.r_[0, np.cumsum(n_chosen)[:-1]].astype(np.int64)
+        boot = todo[n_chosen[todo] >= 2]
+        m0 = sizes[boot] * ((sizes[boot] > settings.minimum) & walks_drawn & (sizes[boot] > settings.hearts))
+        for m, n in (np.unique(np.stack([m0, n_chosen[boot]], axis=1), axis=0).tolist() if len(boot) else []):
+            group = boot[(m0 == m) & (n_chosen[boot] == n)]
+            _, rng = first_draw(m)
+            pick = rng.integers(0, n, size=(settings.bootstrap, n))
+            count = np.uint8 if n < 256 else np.int64
+            step = max(1, BOOTSTRAP_BATCH // settings.bootstrap)
+            for lo in range(0, len(group), step):
+                js = group[lo:lo + step]
+                rows = walk["ranked"][scored[first[js][:, None] + np.arange(n)]]
+                # the independents and types of each resample, adding its draws one at a time to every
+                # centre's (unit x centre arrays: each draw reads one row whole)
+                types_of = np.ascontiguousarray(bits[rows].T)
+                independent = np.ascontiguousarray(indep[rows].T).astype(count)
+                drawn_types, drawn_indep = types_of[pick[:, 0]], independent[pick[:, 0]]
+                for q in range(1, n):
+                    drawn_types |= types_of[pick[:, q]]
+                    drawn_indep += independent[pick[:, q]]
+                scores = _nef2005_batch(drawn_indep.T, np.bitwise_count(drawn_types).T, n)
+                interval = np.percentile(scores, [2.5, 97.5], axis=1)
+                out["bootstrap_low"][js], out["bootstrap_high"][js] = interval[0], interval[1]
+                out["bootstrap"][js] = True
+    return out, np.flatnonzero(left)
+
+
+def _grid_xy(points: gpd.GeoSeries, crs) -> np.ndarray:
+    """x and y in `crs` of `points` (point geometries), the numbers ``points.to_crs(crs)`` gives:
+    their coordinates transformed as it transforms them, without making new points (points with
+    a z, which it transforms in three dimensions, by ``to_crs`` itself)."""
+    import shapely
+    from pyproj import CRS, Transformer
+
+    data = points.to_numpy()
+    target = CRS.from_user_input(crs)
+    if points.crs.is_exact_same(target) or shapely.has_z(data).any():
+        return shapely.get_coordinates(points.to_crs(target).to_numpy())
+    coords = shapely.get_coordinates(data)
+    x, y = Transformer.from_crs(points.crs, target, always_xy=True).transform(coords[:, 0], coords[:, 1])
+    return np.column_stack([x, y])
+
+
+def _spread_into(summary: dict, j: int, spread: dict) -> None:
+    """Add centre `j`'s figures of :func:`_resample_many` to its `summary`, as :func:`_resample` does."""
+    from . import clone
+
+    if spread["heart"][j]:
+        cls = summary["nef2005_class"]
+        same = int(spread["heart_band"][j, clone.CLASSES.index(cls)]) if cls else 0
+        summary["heart_low"], summary["heart_high"] = float(spread["heart_low"][j]), float(spread["heart_high"][j])
+        summary["heart_same_class"] = float(same / int(spread["heart_finite"][j])) if same else 0.0
+    if spread["bootstrap"][j]:
+        summary["bootstrap_low"] = float(spread["bootstrap_low"][j])
+        summary["bootstrap_high"] = float(spread["bootstrap_high"][j])
+
+
 def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None,
                  keyed: pd.DataFrame | None = None) -> pd.DataFrame:
     """The clone-town diagnosis of every centre: :func:`agora.analysis.clone.diagnose_centre`'s summary for each.
@@ -522,8 +699,6 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         Indexed by centre id: :data:`agora.analysis.clone.SUMMARY_COLUMNS` (but ``centre_id``).
     """
     from dataclasses import replace
-
-    import shapely
 
     from . import clone
     from ..loaders.coords import BNG_CRS, BRITISH_ISLES
@@ -568,7 +743,7 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
             box["y0"] >= BRITISH_ISLES[1]) & (box["y1"] <= BRITISH_ISLES[3])
         fallback |= set(box.index[~inside])
         if point.any():
-            xy[point] = shapely.get_coordinates(geom[point].to_crs(BNG_CRS).to_numpy())
+            xy[point] = _grid_xy(geom[point], BNG_CRS)
     owner = table["owner_class"].astype("string")
     indep = owner.eq("independent").fillna(False).to_numpy()
     chain = owner.eq("chain").fillna(False).to_numpy()
@@ -612,6 +787,9 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     lon_l, lat_l = lon.tolist(), lat.tolist()
     days = days.to_dict()
     resampled = bool(settings.hearts or settings.bootstrap)
+    if resampled:
+        spread, alone = _resample_many(walk, chosen_mask, xy, indep, type_codes, settings, np.flatnonzero(grouped))
+        alone = set(alone.tolist())
     verdicts: dict[tuple, dict] = {}
     rows = {}
     for j in np.flatnonzero(grouped).tolist():
@@ -650,8 +828,10 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         if n_elig[j]:
             summary["nef2005_other_method"] = clone.nef2005_score(other_fig["t"][j], other_fig["i"][j],
                                                                   other_fig["c"][j])
-        if resampled:
+        if resampled and j in alone:
             _resample(summary, j, walk, chosen_mask, xy, indep, type_codes, settings)
+        elif resampled:
+            _spread_into(summary, j, spread)
         key = tuple(summary.get(k) for k in _VERDICT_INPUTS)
         verdict = verdicts.get(key)
         if verdict is None:

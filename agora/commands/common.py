@@ -73,9 +73,12 @@ def column_options(args: argparse.Namespace) -> dict:
 
 
 def print_json(value: Any) -> None:
-    """Print `value` as JSON (dates and other objects as text)."""
-    json.dump(value, sys.stdout, indent=2, default=str, ensure_ascii=False)
-    sys.stdout.write("\n")
+    """Print `value` as JSON (dates and other objects as text).
+
+    The text is made whole and written once: ``json.dump`` writes each of its many pieces,
+    one system call each when output is unbuffered (``PYTHONUNBUFFERED``).
+    """
+    sys.stdout.write(json.dumps(value, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
 def print_report(report: LoadReport, *, limit: int = 20) -> None:
