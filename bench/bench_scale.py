@@ -5,7 +5,8 @@ units inside them (chains from the project's brand list and independents, two su
 footfall sites and hourly counts, and prints for each size:
 
 * ``import``: centres, then units (a CSV) and footfall, through ``python -m agora import``
-  in a fresh process: seconds and peak memory; and the floor on this machine: read the
+  in a fresh process: seconds, peak memory, and the seconds until the dataset was saved
+  (the rest builds the derived tables the pages read); and the floor on this machine: read the
   units' GeoParquet, spatial join into the centres, per-centre counts with DuckDB;
 * the derived tables: the rebuild after one town's update (``import --layer units`` of
   one centre's re-survey), and a full rebuild with nothing to reuse (seconds per step);
@@ -129,23 +130,35 @@ def peak_rss_kb():
 """
 
 
-def command(args: list[str], env: dict) -> tuple[float, float, str]:
-    """Run ``python -m agora ARGS`` in a fresh process: (seconds, peak RSS in MB of that process, output)."""
+#: What ``import`` prints once the dataset is saved, before it builds the derived tables.
+SAVED_LINE = "saved; computing what the pages read"
+
+
+def command(args: list[str], env: dict) -> tuple[float, float, str, float | None]:
+    """Run ``python -m agora ARGS`` in a fresh process: (seconds, peak RSS in MB of that process, output,
+    seconds until an import said its dataset was saved, None if it did not)."""
     script = (PEAK_RSS_KB +
               "import runpy, sys, time\n"
               "sys.argv = ['agora', *sys.argv[1:]]\n"
-              "start = time.perf_counter()\n"
+              "start, saved = time.perf_counter(), []\n"
+              "class Clock:\n"
+              "    def __init__(self, out): self.out = out\n"
+              "    def write(self, text):\n"
+              f"        if not saved and {SAVED_LINE!r} in text: saved.append(time.perf_counter() - start)\n"
+              "        return self.out.write(text)\n"
+              "    def __getattr__(self, name): return getattr(self.out, name)\n"
+              "sys.stderr = Clock(sys.stderr)\n"
               "try:\n"
               "    runpy.run_module('agora', run_name='__main__')\n"
               "except SystemExit as exc:\n"
               "    code = exc.code\n"
-              "print('BENCH', time.perf_counter() - start, peak_rss_kb(), file=sys.stderr)\n")
+              "print('BENCH', time.perf_counter() - start, peak_rss_kb(), *saved, file=sys.stderr)\n")
     done = subprocess.run([PYTHON, "-c", script, *args], env=env, capture_output=True, text=True, cwd=PROJECT)
     line = [x for x in done.stderr.splitlines() if x.startswith("BENCH")]
     if done.returncode != 0 or not line:
         raise RuntimeError(f"agora {' '.join(args)} failed: {done.stderr[-2000:]}")
-    _, seconds, rss = line[-1].split()
-    return float(seconds), int(rss) / 1024, done.stdout
+    _, seconds, rss, *saved = line[-1].split()
+    return float(seconds), int(rss) / 1024, done.stdout, float(saved[0]) if saved else None
 
 
 def floor(files: dict[str, Path]) -> dict[str, float]:
@@ -245,10 +258,10 @@ def bench_size(label: str, n_units: int | None, args, root: Path) -> dict:
         if "counts" in files:
             steps.append(("counts", ["import", str(files["counts"]), "--layer", "footfall"]))
         for name, cmd in steps:
-            seconds, rss, _ = command(cmd + ["--json"], env)
-            result[f"import_{name}"] = (seconds, rss)
-        seconds, rss, _ = command(["import", str(files["update"]), "--layer", "units", "--json"], env)
-        result["import_update"] = (seconds, rss)
+            seconds, rss, _, saved = command(cmd + ["--json"], env)
+            result[f"import_{name}"] = (seconds, rss, saved)
+        seconds, rss, _, saved = command(["import", str(files["update"]), "--layer", "units", "--json"], env)
+        result["import_update"] = (seconds, rss, saved)
         town = "c00001"
         # every derived table built again from the datasets (no earlier build to reuse)
         shutil.rmtree(ws_path / "derived")
@@ -305,12 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     print_pages(rows)
-    print("\n| units | step | seconds | peak RSS MB |")
-    print("| --- | --- | --- | --- |")
+    print("\n| units | step | seconds | peak RSS MB | dataset saved after s (then the derived tables) |")
+    print("| --- | --- | --- | --- | --- |")
     for res in rows:
         for key, value in res.items():
             if key.startswith("import_"):
-                print(f"| {res['label']} | {key} | {value[0]:.1f} | {value[1]:.0f} |")
+                saved = "" if value[2] is None else f"{value[2]:.1f}"
+                print(f"| {res['label']} | {key} | {value[0]:.1f} | {value[1]:.0f} | {saved} |")
         if "derived_full" in res:
             print(f"| {res['label']} | derived tables rebuilt whole | {res['derived_full']:.1f} | |")
         if "floor" in res:

@@ -70,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
         found, result = save_found_centres(svc, result)
     if args.new_centre:
         result = svc.workspace.draw_centre(result, args.new_centre)
-    clock.say("saving, then computing what the pages read (placing, ownership, indicators)")
-    dataset = svc.save(result, source=args.source, replace=args.replace)
+    clock.say("saving")
+    dataset = svc.save(result, source=args.source, replace=args.replace, progress=clock)
     clock.say("saved")
     return tell(args, svc, result.report, dataset, found)
 
