@@ -23,26 +23,44 @@ from .vacancy import MIN_DATED_SHARE, SURVEY_GAP_DAYS
 
 
 # --------------------------------------------------------------------------- survey rounds
+def _centre_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's centre (``_centre_key``: "" for none) as a number in the order of the keys, and the keys.
+
+    The same numbers as ``pd.factorize(_centre_key(table).to_numpy(), sort=True)``, each distinct id
+    cleaned once.
+    """
+    if "centre_id" not in table or not len(table):
+        return pd.factorize(_centre_key(table).to_numpy(dtype=object), sort=True)
+    ids = table["centre_id"]
+    codes, uniques = pd.factorize((ids if isinstance(ids.dtype, pd.StringDtype) else ids.astype("string")).array)
+    text = _centre_key(pd.DataFrame({"centre_id": pd.array(uniques, dtype="string")}))
+    names = text.to_numpy(dtype=object)
+    if (codes < 0).any():  # a missing id: the last name
+        names = np.r_[names, np.array([""], dtype=object)]
+        codes = np.where(codes >= 0, codes, len(names) - 1)
+    number, keys = pd.factorize(names, sort=True)
+    return number[codes], keys
+
+
 def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.DataFrame:
     """:func:`agora.analysis.surveys.survey_rounds` of every centre together (the same table)."""
     data = with_keys(units)
     cols = ["centre_id", "survey_date", "covered", "known_before", "coverage", "coverage_rule"]
     if data.empty:
         return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"c": _text(data, "centre_id").fillna("").to_numpy(),
-                          "day": data["survey_date"].fillna(_UNDATED).to_numpy(),
+    frame = pd.DataFrame({"day": data["survey_date"].fillna(_UNDATED).to_numpy(),
                           "stated": _stated(data).to_numpy()})
     # centres and unit keys as numbers (a missing key is one value of its own, as nunique(dropna=False) has it);
     # centre numbers in the order of their ids, so grouping by them sorts as grouping by the ids does
-    row_centre, centre_names = pd.factorize(frame["c"].to_numpy(), sort=True)
-    keys, _ = pd.factorize(data["unit_key"].to_numpy())
+    row_centre, centre_names = _centre_codes(data)
+    keys, _ = pd.factorize(data["unit_key"].array)
     frame["cc"], frame["key"] = row_centre, keys
     grouped = frame.groupby(["cc", "day"], sort=True)
     rounds = grouped["key"].nunique(dropna=False).rename("covered").reset_index()
     row_group = grouped.ngroup().to_numpy()
     rounds.insert(0, "c", centre_names[rounds["cc"].to_numpy()])
     rounds = rounds.drop(columns="cc")
-    said = pd.crosstab([frame["c"], frame["day"]], frame["stated"]).reindex(
+    said = pd.crosstab([pd.Series(centre_names[row_centre], name="c"), frame["day"]], frame["stated"]).reindex(
         columns=["full", "update"], fill_value=0) if frame["stated"].notna().any() else None
     if said is not None:
         said = said.reindex(pd.MultiIndex.from_frame(rounds[["c", "day"]]), fill_value=0)
@@ -137,22 +155,28 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     start = full_day.fillna(g["day"].min())
     as_of = g["survey_date"].last()  # the undated survey sorts first: the last dated one, if any
     last_target = g["target"].first()
-    centre = _centre_key(data)
-    day = data["survey_date"].fillna(_UNDATED)
-    lo = centre.map(start)
-    hi = centre.map(last_target)
-    mask = (lo.notna() & (day >= lo) & (day <= hi)).to_numpy()
+    # centres and unit keys as numbers: each row's centre's dates taken by position
+    centre, names = _centre_codes(data)
+    day = data["survey_date"].fillna(_UNDATED).to_numpy()
+    lo = start.reindex(names).to_numpy()[centre]
+    hi = last_target.reindex(names).to_numpy()[centre]
+    mask = ~pd.isna(lo) & (day >= lo) & (day <= hi)
     # each unit's last row up to its centre's date (the rows picked first, then copied once)
     where = np.flatnonzero(mask)
-    order = pd.DataFrame({"_c": centre.array[where], "_day": day.array[where], "unit_key": data["unit_key"].array[where]})
+    unit, _ = pd.factorize(data["unit_key"].array)
+    order = pd.DataFrame({"_c": centre[where], "_day": day[where], "unit_key": unit[where]})
     picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_c", "unit_key"])
     picked = picked["p"].to_numpy()
     rows = data.iloc[picked]
-    row_c, row_day = centre.iloc[picked], day.iloc[picked]
-    cov = pd.Series(upto["coverage"].to_numpy(), index=pd.MultiIndex.from_arrays([upto_c.to_numpy(), upto["day"]]))
-    looked = cov.reindex(pd.MultiIndex.from_arrays([row_c.to_numpy(), row_day.to_numpy()])).to_numpy()
-    return rows.assign(last_seen=rows["survey_date"], as_of=row_c.map(as_of).astype("datetime64[ms]").to_numpy(),
-                       coverage=pd.array(looked, dtype="string"))
+    row_c, row_day = centre[picked], day[picked]
+    # the coverage of the survey that saw each row: its (centre, day) among the rounds
+    upto_no = pd.Index(names).get_indexer(upto_c.to_numpy())
+    seen = upto_no >= 0
+    days, day_no = np.unique(np.r_[upto["day"].to_numpy()[seen], row_day].astype("datetime64[ns]"), return_inverse=True)
+    cov = pd.Series(upto["coverage"].to_numpy()[seen], index=upto_no[seen].astype(np.int64) * len(days) + day_no[:seen.sum()])
+    looked = cov.reindex(row_c.astype(np.int64) * len(days) + day_no[seen.sum():]).to_numpy()
+    of = pd.Series(as_of.reindex(names).to_numpy()[row_c]).astype("datetime64[ms]").to_numpy()
+    return rows.assign(last_seen=rows["survey_date"], as_of=of, coverage=pd.array(looked, dtype="string"))
 
 
 # --------------------------------------------------------------------------- survey dates of each centre
