@@ -110,7 +110,9 @@ def match_units(units: pd.DataFrame, *, metres: float = MATCH_METRES) -> pd.Data
     DataFrame
         Indexed like `units`: ``unit_key`` (string) and ``match_rule``.
     """
-    key = _text(units, "unit_id").fillna(pd.Series(units.index.astype(str), index=units.index, dtype="string"))
+    key = _text(units, "unit_id")
+    if key.isna().any():  # a row without an id: its row label
+        key = key.fillna(pd.Series(units.index.astype(str), index=units.index, dtype="string"))
     rule = pd.Series("id", index=units.index, dtype="string")
     if units.empty:
         return pd.DataFrame({"unit_key": key, "match_rule": rule})

@@ -141,7 +141,9 @@ def centre_labels(units: pd.DataFrame, centres: pd.DataFrame | None = None, *, u
         names = dict(zip(centres["centre_id"].astype("string"), centres["name"].astype("string")))
     cid = units["centre_id"].astype("string") if "centre_id" in units else \
         pd.Series(pd.NA, index=units.index, dtype="string")
-    return cid.map(lambda c: names.get(c, c), na_action="ignore").astype("string").fillna(unassigned)
+    codes, distinct = pd.factorize(cid.array)  # each distinct id named once
+    named = pd.array([names.get(c, c) for c in distinct], dtype="string")
+    return pd.Series(named.take(codes, allow_fill=True), index=cid.index, name=cid.name).fillna(unassigned)
 
 
 def prepare(
