@@ -302,15 +302,41 @@ def share_independent(units: pd.DataFrame) -> pd.Series:
     return shares.set_axis(shares.index.astype("string")).reindex(every).rename("share_independent")
 
 
-def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None) -> pd.DataFrame:
+def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None, *,
+                  columns: list[str] | None = None) -> pd.DataFrame:
     """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows).
 
     `survey_date`: the survey rounds of a larger table (:func:`agora.analysis.vacancy.survey_dates`)
     whose rows of some centres `units` are; these centres' rows of the larger table's latest survey.
+    `columns`: only these columns are wanted (of `units`, ``survey_date`` and ``shop_type``): the
+    rows are picked first and the shop type is worked out for them alone (the same values).
     """
-    from .vacancy import prepare
+    from . import vacancy
 
-    return units_on(prepare(units, survey_date=survey_date))
+    fast = columns is not None and set(columns) <= {*units.columns, "survey_date", "shop_type"} and \
+        "status" in units and units.index.is_unique and not any(c in units for c in vacancy.PREPARED)
+    if not fast:
+        out = units_on(vacancy.prepare(units, survey_date=survey_date))
+        return out if columns is None else out[columns]
+    # vacancy.prepare's rows and keys (its descriptive columns left out), then its shop type of the rows kept
+    keyed = units.assign(survey_date=vacancy.survey_dates(units) if survey_date is None else
+                         survey_date.reindex(units.index).astype("datetime64[ms]"))
+    if "unit_id" in keyed:
+        keyed = keyed.join(surveys.match_units(keyed))
+    cid = units["centre_id"].astype("string") if "centre_id" in units else \
+        pd.Series(pd.NA, index=units.index, dtype="string")
+    rows = units_on(vacancy.last_observations(keyed, cid))
+    former_type = pd.Series(pd.NA, index=rows.index, dtype="string")
+    category = rows["category"].astype("string") if "category" in rows else former_type
+    need = ((rows["status"] == "vacant").fillna(False) & category.isna()).to_numpy(dtype=bool)
+    if need.any():  # a vacant unit without a type: its former use (vacancy.former_use, else its history)
+        at = rows.index[need]
+        found = vacancy.former_use(units.loc[at])["former_type"]
+        if "unit_id" in keyed:
+            mine = keyed[keyed["unit_key"].isin(rows.loc[at, "unit_key"]).to_numpy(dtype=bool)]
+            found = found.fillna(surveys.unit_history(mine)["last_use"].reindex(at))
+        former_type[at] = found.astype("string")
+    return rows.assign(shop_type=vacancy.shop_type_column(rows, former_type))[columns]
 
 
 # --------------------------------------------------------------------------- clone scores

@@ -191,8 +191,7 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     kept_rows = pd.Index(key).isin(reuse)
     parts = []
     if not kept_rows.all():
-        fresh = latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows])
-        parts.append(fresh[columns])
+        parts.append(latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows], columns=columns))
     if reuse:
         old = previous["latest"]
         old = old[old["centre"].astype(str).isin(reuse)]
