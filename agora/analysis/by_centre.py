@@ -242,7 +242,9 @@ def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.Data
     """
     out = with_rounds(units) if keyed is None else keyed
     if "unit_key" in out:
-        order = pd.DataFrame({"c": _centre_key(out).array, "k": out["unit_key"].array, "d": out["survey_date"].array})
+        # centres and unit keys as numbers (a missing key: one number of its own, as duplicated() has it)
+        order = pd.DataFrame({"c": _centre_codes(out)[0], "k": pd.factorize(out["unit_key"].array)[0],
+                              "d": out["survey_date"].array})
         if "observed_on" in out:
             order.insert(0, "observed_on", out["observed_on"].array)
         return surveys.last_rows(out, order, ["c", "k", "d"], na_position="first")
@@ -261,6 +263,10 @@ def _rates(state: pd.DataFrame) -> pd.Series:
     return (vacant / known.where(known > 0)).astype(float)
 
 
+#: The columns :func:`vacancy_change` reads of units matched across surveys.
+_RATE_COLUMNS = ("centre_id", "unit_key", "survey_date", "observed_on", "coverage", "status")
+
+
 def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) -> pd.Series:
     """Each centre's change in vacancy rate between its own last two dated surveys, in points.
 
@@ -273,7 +279,11 @@ def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) ->
     placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.Series(dtype=float, name="change_points")
-    data = _prepared(placed, _keyed_rows(units, keyed, rows))
+    source = _keyed_rows(units, keyed, rows)
+    source = with_rounds(placed) if source is None else source
+    if "unit_key" in source:  # only the columns the rates read: the rows kept are copied narrow
+        source = source[[c for c in source.columns if c in _RATE_COLUMNS]]
+    data = _prepared(placed, source)
     centre = _centre_key(data)
     dated = pd.DataFrame({"c": centre, "d": data["survey_date"]}).dropna().drop_duplicates()
     dated = dated.sort_values(["c", "d"])
