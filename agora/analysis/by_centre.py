@@ -312,6 +312,10 @@ def share_independent(units: pd.DataFrame) -> pd.Series:
     return shares.set_axis(shares.index.astype("string")).reindex(every).rename("share_independent")
 
 
+#: The columns that pick each centre's latest rows (:func:`latest_survey`).
+_PICKED_BY = ("centre_id", "observed_on", "survey_date", "unit_key", "coverage")
+
+
 def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None, *,
                   columns: list[str] | None = None) -> pd.DataFrame:
     """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows).
@@ -335,7 +339,12 @@ def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None, *,
         keyed = keyed.join(surveys.match_units(keyed))
     cid = units["centre_id"].astype("string") if "centre_id" in units else \
         pd.Series(pd.NA, index=units.index, dtype="string")
-    rows = units_on(vacancy.last_observations(keyed, cid))
+    if "unit_key" in keyed:  # the rows picked from the columns that pick them, then copied once
+        narrow = keyed[[c for c in keyed.columns if c in _PICKED_BY]]
+        picked = units_on(vacancy.last_observations(narrow, cid))
+        rows = keyed.loc[picked.index].assign(**{c: picked[c] for c in ("last_seen", "as_of", "coverage")})
+    else:
+        rows = units_on(vacancy.last_observations(keyed, cid))
     former_type = pd.Series(pd.NA, index=rows.index, dtype="string")
     category = rows["category"].astype("string") if "category" in rows else former_type
     need = ((rows["status"] == "vacant").fillna(False) & category.isna()).to_numpy(dtype=bool)
