@@ -297,26 +297,6 @@ def _fact_keys(units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"name": col("name"), "brand": col("brand"), "category": col("category")}).reset_index(drop=True)
 
 
-def _key_ids(*tables: pd.DataFrame) -> list[np.ndarray]:
-    """A number per row of each table for its (name, brand, category) of :func:`_fact_keys`: equal keys, equal
-    numbers (a missing value: one number of its own, as ``merge`` and ``duplicated`` match missing values)."""
-    ids = np.zeros(sum(len(t) for t in tables), dtype=np.int64)
-    for col in ("name", "brand", "category"):
-        codes, distinct = pd.factorize(pd.concat([t[col] for t in tables], ignore_index=True).array)
-        ids, _ = pd.factorize(ids * (len(distinct) + 1) + (codes + 1))  # kept below the number of rows
-    return np.split(ids.astype(np.int64), np.cumsum([len(t) for t in tables])[:-1])
-
-
-def _fact_rows(keys: pd.DataFrame, facts: pd.DataFrame) -> np.ndarray | None:
-    """Each row of `keys`' row of `facts` (a left merge on the key columns); None when one is not there."""
-    row_ids, fact_ids = _key_ids(keys, facts)
-    if pd.Index(fact_ids).is_unique:
-        row = pd.Index(fact_ids).get_indexer(row_ids)
-        return None if (row < 0).any() else row.astype(np.int64)
-    found = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
-    return found.to_numpy(dtype=np.int64) if len(found) == len(keys) and found.notna().all() else None
-
-
 def name_facts(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.DataFrame:
     """What the rules read of each distinct (name, brand, shop type) of `units`, each worked out once.
 
@@ -431,7 +411,9 @@ def classify_ownership(
     row = None
     if facts is not None:  # facts of every name given: used as they are
         facts = facts.reset_index(drop=True)
-        row = _fact_rows(keys, facts)
+        found = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
+        if len(found) == len(keys) and found.notna().all():
+            row = found.to_numpy(dtype=np.int64)
     if row is None:
         facts = name_facts(out, table, facts)
         row = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"].to_numpy()
