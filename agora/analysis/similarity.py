@@ -289,7 +289,9 @@ def _pair_sums(left: np.ndarray, right: np.ndarray, skip: np.ndarray | None, wid
     bins = len(sizes) * top  # per row of `left`: (size group, brands in common)
     column_bin = group.astype(np.int64) * top
     sparse_left = sparse.csr_matrix(left)
-    right_t = np.ascontiguousarray(right.T)
+    r, c = np.nonzero(right)  # the transpose made from the ones (copying a transposed matrix is slow)
+    right_t = np.zeros(right.shape[::-1], dtype=right.dtype)
+    right_t[c, r] = right[r, c]
     for start in range(0, len(left), BLOCK):
         inter = sparse_left[start:start + BLOCK] @ right_t
         n = len(inter)
