@@ -78,6 +78,24 @@ def test_survey_rounds_and_units_known_on_dates_agree(units):
         pd.testing.assert_frame_equal(together[together["centre_id"] == cid], alone, check_exact=True)
 
 
+def test_latest_survey_of_some_columns_picks_the_rows_first(units):
+    """Only the units' columns with the survey date and shop type: the rows and values of the whole
+    vacancy.prepare (the rows picked first, the shop type of vacant units from their former use or history)."""
+    columns = [*units.columns, "survey_date", "shop_type"]
+    placed = units[units["centre_id"].notna()]
+    again = placed.assign(category=placed["category"].mask(placed["status"] == "vacant"),
+                          name=placed["name"].mask(placed.index % 3 == 0, "Empty (was Greggs)"))
+    for table in (units, again, again.iloc[::-1], again.drop(columns="unit_id")):
+        wanted = [*table.columns, "survey_date", "shop_type"]
+        whole = by_centre.units_on(vacancy.prepare(table))[wanted]
+        pd.testing.assert_frame_equal(by_centre.latest_survey(table, columns=wanted), whole, check_exact=True)
+    rounds = vacancy.survey_dates(units)
+    some = units["centre_id"].isin(["a", "c"]).to_numpy() | (units.index % 2 == 0)
+    whole = by_centre.units_on(vacancy.prepare(units[some], survey_date=rounds[some]))[columns]
+    pd.testing.assert_frame_equal(by_centre.latest_survey(units[some], rounds[some], columns=columns), whole,
+                                  check_exact=True)
+
+
 def test_survey_dates_of_each_centre(units):
     together = by_centre.survey_dates(units)
     for _, group in units.groupby(units["centre_id"].astype("string").fillna("")):

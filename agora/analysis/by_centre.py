@@ -23,26 +23,44 @@ from .vacancy import MIN_DATED_SHARE, SURVEY_GAP_DAYS
 
 
 # --------------------------------------------------------------------------- survey rounds
+def _centre_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's centre (``_centre_key``: "" for none) as a number in the order of the keys, and the keys.
+
+    The same numbers as ``pd.factorize(_centre_key(table).to_numpy(), sort=True)``, each distinct id
+    cleaned once.
+    """
+    if "centre_id" not in table or not len(table):
+        return pd.factorize(_centre_key(table).to_numpy(dtype=object), sort=True)
+    ids = table["centre_id"]
+    codes, uniques = pd.factorize((ids if isinstance(ids.dtype, pd.StringDtype) else ids.astype("string")).array)
+    text = _centre_key(pd.DataFrame({"centre_id": pd.array(uniques, dtype="string")}))
+    names = text.to_numpy(dtype=object)
+    if (codes < 0).any():  # a missing id: the last name
+        names = np.r_[names, np.array([""], dtype=object)]
+        codes = np.where(codes >= 0, codes, len(names) - 1)
+    number, keys = pd.factorize(names, sort=True)
+    return number[codes], keys
+
+
 def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.DataFrame:
     """:func:`agora.analysis.surveys.survey_rounds` of every centre together (the same table)."""
     data = with_keys(units)
     cols = ["centre_id", "survey_date", "covered", "known_before", "coverage", "coverage_rule"]
     if data.empty:
         return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"c": _text(data, "centre_id").fillna("").to_numpy(),
-                          "day": data["survey_date"].fillna(_UNDATED).to_numpy(),
+    frame = pd.DataFrame({"day": data["survey_date"].fillna(_UNDATED).to_numpy(),
                           "stated": _stated(data).to_numpy()})
     # centres and unit keys as numbers (a missing key is one value of its own, as nunique(dropna=False) has it);
     # centre numbers in the order of their ids, so grouping by them sorts as grouping by the ids does
-    row_centre, centre_names = pd.factorize(frame["c"].to_numpy(), sort=True)
-    keys, _ = pd.factorize(data["unit_key"].to_numpy())
+    row_centre, centre_names = _centre_codes(data)
+    keys, _ = pd.factorize(data["unit_key"].array)
     frame["cc"], frame["key"] = row_centre, keys
     grouped = frame.groupby(["cc", "day"], sort=True)
     rounds = grouped["key"].nunique(dropna=False).rename("covered").reset_index()
     row_group = grouped.ngroup().to_numpy()
     rounds.insert(0, "c", centre_names[rounds["cc"].to_numpy()])
     rounds = rounds.drop(columns="cc")
-    said = pd.crosstab([frame["c"], frame["day"]], frame["stated"]).reindex(
+    said = pd.crosstab([pd.Series(centre_names[row_centre], name="c"), frame["day"]], frame["stated"]).reindex(
         columns=["full", "update"], fill_value=0) if frame["stated"].notna().any() else None
     if said is not None:
         said = said.reindex(pd.MultiIndex.from_frame(rounds[["c", "day"]]), fill_value=0)
@@ -137,22 +155,28 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     start = full_day.fillna(g["day"].min())
     as_of = g["survey_date"].last()  # the undated survey sorts first: the last dated one, if any
     last_target = g["target"].first()
-    centre = _centre_key(data)
-    day = data["survey_date"].fillna(_UNDATED)
-    lo = centre.map(start)
-    hi = centre.map(last_target)
-    mask = (lo.notna() & (day >= lo) & (day <= hi)).to_numpy()
+    # centres and unit keys as numbers: each row's centre's dates taken by position
+    centre, names = _centre_codes(data)
+    day = data["survey_date"].fillna(_UNDATED).to_numpy()
+    lo = start.reindex(names).to_numpy()[centre]
+    hi = last_target.reindex(names).to_numpy()[centre]
+    mask = ~pd.isna(lo) & (day >= lo) & (day <= hi)
     # each unit's last row up to its centre's date (the rows picked first, then copied once)
     where = np.flatnonzero(mask)
-    order = pd.DataFrame({"_c": centre.array[where], "_day": day.array[where], "unit_key": data["unit_key"].array[where]})
+    unit, _ = pd.factorize(data["unit_key"].array)
+    order = pd.DataFrame({"_c": centre[where], "_day": day[where], "unit_key": unit[where]})
     picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_c", "unit_key"])
     picked = picked["p"].to_numpy()
     rows = data.iloc[picked]
-    row_c, row_day = centre.iloc[picked], day.iloc[picked]
-    cov = pd.Series(upto["coverage"].to_numpy(), index=pd.MultiIndex.from_arrays([upto_c.to_numpy(), upto["day"]]))
-    looked = cov.reindex(pd.MultiIndex.from_arrays([row_c.to_numpy(), row_day.to_numpy()])).to_numpy()
-    return rows.assign(last_seen=rows["survey_date"], as_of=row_c.map(as_of).astype("datetime64[ms]").to_numpy(),
-                       coverage=pd.array(looked, dtype="string"))
+    row_c, row_day = centre[picked], day[picked]
+    # the coverage of the survey that saw each row: its (centre, day) among the rounds
+    upto_no = pd.Index(names).get_indexer(upto_c.to_numpy())
+    seen = upto_no >= 0
+    days, day_no = np.unique(np.r_[upto["day"].to_numpy()[seen], row_day].astype("datetime64[ns]"), return_inverse=True)
+    cov = pd.Series(upto["coverage"].to_numpy()[seen], index=upto_no[seen].astype(np.int64) * len(days) + day_no[:seen.sum()])
+    looked = cov.reindex(row_c.astype(np.int64) * len(days) + day_no[seen.sum():]).to_numpy()
+    of = pd.Series(as_of.reindex(names).to_numpy()[row_c]).astype("datetime64[ms]").to_numpy()
+    return rows.assign(last_seen=rows["survey_date"], as_of=of, coverage=pd.array(looked, dtype="string"))
 
 
 # --------------------------------------------------------------------------- survey dates of each centre
@@ -218,7 +242,9 @@ def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.Data
     """
     out = with_rounds(units) if keyed is None else keyed
     if "unit_key" in out:
-        order = pd.DataFrame({"c": _centre_key(out).array, "k": out["unit_key"].array, "d": out["survey_date"].array})
+        # centres and unit keys as numbers (a missing key: one number of its own, as duplicated() has it)
+        order = pd.DataFrame({"c": _centre_codes(out)[0], "k": pd.factorize(out["unit_key"].array)[0],
+                              "d": out["survey_date"].array})
         if "observed_on" in out:
             order.insert(0, "observed_on", out["observed_on"].array)
         return surveys.last_rows(out, order, ["c", "k", "d"], na_position="first")
@@ -237,6 +263,10 @@ def _rates(state: pd.DataFrame) -> pd.Series:
     return (vacant / known.where(known > 0)).astype(float)
 
 
+#: The columns :func:`vacancy_change` reads of units matched across surveys.
+_RATE_COLUMNS = ("centre_id", "unit_key", "survey_date", "observed_on", "coverage", "status")
+
+
 def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) -> pd.Series:
     """Each centre's change in vacancy rate between its own last two dated surveys, in points.
 
@@ -249,7 +279,11 @@ def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) ->
     placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.Series(dtype=float, name="change_points")
-    data = _prepared(placed, _keyed_rows(units, keyed, rows))
+    source = _keyed_rows(units, keyed, rows)
+    source = with_rounds(placed) if source is None else source
+    if "unit_key" in source:  # only the columns the rates read: the rows kept are copied narrow
+        source = source[[c for c in source.columns if c in _RATE_COLUMNS]]
+    data = _prepared(placed, source)
     centre = _centre_key(data)
     dated = pd.DataFrame({"c": centre, "d": data["survey_date"]}).dropna().drop_duplicates()
     dated = dated.sort_values(["c", "d"])
@@ -278,15 +312,50 @@ def share_independent(units: pd.DataFrame) -> pd.Series:
     return shares.set_axis(shares.index.astype("string")).reindex(every).rename("share_independent")
 
 
-def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None) -> pd.DataFrame:
+#: The columns that pick each centre's latest rows (:func:`latest_survey`).
+_PICKED_BY = ("centre_id", "observed_on", "survey_date", "unit_key", "coverage")
+
+
+def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None, *,
+                  columns: list[str] | None = None) -> pd.DataFrame:
     """:func:`agora.analysis.vacancy.latest_survey` of every centre together (the same rows).
 
     `survey_date`: the survey rounds of a larger table (:func:`agora.analysis.vacancy.survey_dates`)
     whose rows of some centres `units` are; these centres' rows of the larger table's latest survey.
+    `columns`: only these columns are wanted (of `units`, ``survey_date`` and ``shop_type``): the
+    rows are picked first and the shop type is worked out for them alone (the same values).
     """
-    from .vacancy import prepare
+    from . import vacancy
 
-    return units_on(prepare(units, survey_date=survey_date))
+    fast = columns is not None and set(columns) <= {*units.columns, "survey_date", "shop_type"} and \
+        "status" in units and units.index.is_unique and not any(c in units for c in vacancy.PREPARED)
+    if not fast:
+        out = units_on(vacancy.prepare(units, survey_date=survey_date))
+        return out if columns is None else out[columns]
+    # vacancy.prepare's rows and keys (its descriptive columns left out), then its shop type of the rows kept
+    keyed = units.assign(survey_date=vacancy.survey_dates(units) if survey_date is None else
+                         survey_date.reindex(units.index).astype("datetime64[ms]"))
+    if "unit_id" in keyed:
+        keyed = keyed.join(surveys.match_units(keyed))
+    cid = units["centre_id"].astype("string") if "centre_id" in units else \
+        pd.Series(pd.NA, index=units.index, dtype="string")
+    if "unit_key" in keyed:  # the rows picked from the columns that pick them, then copied once
+        narrow = keyed[[c for c in keyed.columns if c in _PICKED_BY]]
+        picked = units_on(vacancy.last_observations(narrow, cid))
+        rows = keyed.loc[picked.index].assign(**{c: picked[c] for c in ("last_seen", "as_of", "coverage")})
+    else:
+        rows = units_on(vacancy.last_observations(keyed, cid))
+    former_type = pd.Series(pd.NA, index=rows.index, dtype="string")
+    category = rows["category"].astype("string") if "category" in rows else former_type
+    need = ((rows["status"] == "vacant").fillna(False) & category.isna()).to_numpy(dtype=bool)
+    if need.any():  # a vacant unit without a type: its former use (vacancy.former_use, else its history)
+        at = rows.index[need]
+        found = vacancy.former_use(units.loc[at])["former_type"]
+        if "unit_id" in keyed:
+            mine = keyed[keyed["unit_key"].isin(rows.loc[at, "unit_key"]).to_numpy(dtype=bool)]
+            found = found.fillna(surveys.unit_history(mine)["last_use"].reindex(at))
+        former_type[at] = found.astype("string")
+    return rows.assign(shop_type=vacancy.shop_type_column(rows, former_type))[columns]
 
 
 # --------------------------------------------------------------------------- clone scores

@@ -251,6 +251,10 @@ def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame,
     exact = exact[agree].assign(match="exact", words=0)
 
     rest = units[units["type_id"].notna() & ~units["i"].isin(exact["i"])]
+    # a name's prefix can be a brand's key only when its first word is the first word of one
+    first_words = set(table["name_key"].astype("string").str.replace(r"(?s) .*", "", regex=True).dropna())
+    rest = rest[rest["name_key"].astype("string").str.replace(r"(?s) .*", "", regex=True)
+                .isin(first_words).fillna(False).to_numpy(dtype=bool)]
     words = rest["name_key"].str.split(" ")
     prefixes = []
     for n in range(1, MAX_PREFIX_WORDS + 1):

@@ -270,24 +270,44 @@ def _pair_sums(left: np.ndarray, right: np.ndarray, skip: np.ndarray | None, wid
 
     `skip` gives, for each row of `left`, the row of `right` left out (itself; -1 none).
     Returns an integer matrix, rows of `left` by union size (``width`` columns).
+
+    The brands in common are counted by a sparse product (a centre has a few dozen brands
+    of thousands); the pairs are then counted by the size of the other centre and the
+    brands in common, from which the union follows (every sum a whole number: exact).
     """
+    from scipy import sparse
+
     out = np.zeros((len(left), width), dtype=np.int64)
     if not len(left) or not len(right):
         return out
-    size_r = right.sum(axis=1)
-    size_l = left.sum(axis=1)
+    size_r = right.sum(axis=1).astype(np.int64)
+    size_l = left.sum(axis=1).astype(np.int64)
+    # the other centres by size: the union of a pair is size_l + size - shared
+    sizes, group = np.unique(size_r, return_inverse=True)
+    top = int(min(size_l.max(), size_r.max())) + 1  # brands in common: 0 .. top - 1
+    shared = np.arange(top)
+    bins = len(sizes) * top  # per row of `left`: (size group, brands in common)
+    column_bin = group.astype(np.int64) * top
+    sparse_left = sparse.csr_matrix(left)
+    r, c = np.nonzero(right)  # the transpose made from the ones (copying a transposed matrix is slow)
+    right_t = np.zeros(right.shape[::-1], dtype=right.dtype)
+    right_t[c, r] = right[r, c]
     for start in range(0, len(left), BLOCK):
-        block = left[start:start + BLOCK]
-        inter = block @ right.T
-        rows = np.arange(len(block))
+        inter = sparse_left[start:start + BLOCK] @ right_t
+        n = len(inter)
+        rows = np.arange(n)
         if skip is not None:
             own = skip[start:start + BLOCK]
             inter[rows[own >= 0], own[own >= 0]] = 0.0
-        # the bin of each pair: its row's first bin plus the size of the union (pairs sharing nothing add 0)
-        where = (size_l[start:start + BLOCK, None] + (rows * width)[:, None].astype(np.float32)) + size_r[None, :]
-        where -= inter
-        out[start:start + BLOCK] = np.bincount(where.ravel().astype(np.intp), weights=inter.ravel(),
-                                               minlength=len(block) * width).reshape(len(block), width)
+        key = inter.astype(np.int64)
+        key += column_bin[None, :]
+        key += (rows * bins)[:, None]
+        pairs = np.bincount(key.ravel(), minlength=n * bins).reshape(n, len(sizes), top)
+        union = size_l[start:start + n, None, None] + sizes[None, :, None] - shared[None, None, :]
+        # bins of more brands in common than either centre has are empty: kept in the row's range
+        union = np.maximum(union, 0) + (rows * width)[:, None, None]
+        out[start:start + n] = np.bincount(union.ravel(), weights=(pairs * shared).ravel(),
+                                           minlength=n * width).reshape(n, width)
     return out
 
 

@@ -110,7 +110,9 @@ def match_units(units: pd.DataFrame, *, metres: float = MATCH_METRES) -> pd.Data
     DataFrame
         Indexed like `units`: ``unit_key`` (string) and ``match_rule``.
     """
-    key = _text(units, "unit_id").fillna(pd.Series(units.index.astype(str), index=units.index, dtype="string"))
+    key = _text(units, "unit_id")
+    if key.isna().any():  # a row without an id: its row label
+        key = key.fillna(pd.Series(units.index.astype(str), index=units.index, dtype="string"))
     rule = pd.Series("id", index=units.index, dtype="string")
     if units.empty:
         return pd.DataFrame({"unit_key": key, "match_rule": rule})
@@ -477,6 +479,8 @@ def unit_history(units: pd.DataFrame) -> pd.DataFrame:
     name = _text(data, "name")
     gives = (status == "occupied") | ((status == "unknown") & name.notna())
     key = data["unit_key"].astype("string")
+    if key.notna().all() and out.index.is_unique:
+        return _history_by_codes(data, out, key, gives.to_numpy(dtype=bool))
     if key.notna().all():  # units as numbers in the order of their keys: the same groups and order, faster
         key = pd.Series(pd.factorize(key.array, sort=True)[0], index=key.index)
     frame = pd.DataFrame({"key": key, "day": data["survey_date"].fillna(_UNDATED),
@@ -501,6 +505,58 @@ def unit_history(units: pd.DataFrame) -> pd.DataFrame:
     out["last_occupied_on"] = pd.to_datetime(out["last_occupied_on"]).astype("datetime64[ms]")
     for col in _HISTORY.values():
         out[col] = out[col].astype("string")
+    return out
+
+
+def _text_codes(table: pd.DataFrame, col: str) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+    """:func:`_text` of a column as codes (-1: missing) and the values they stand for (each value stripped once)."""
+    values = table[col]
+    if not isinstance(values.dtype, pd.StringDtype):
+        values = _text(table, col)
+    codes, uniques = pd.factorize(values.array)
+    text = pd.Series(uniques).astype("string").str.strip()
+    text = text.mask(text == "", pd.NA)
+    codes = np.where(codes >= 0, codes, len(text))  # missing: the value after the last, <NA>
+    return codes, pd.array(np.r_[text.to_numpy(dtype=object), [pd.NA]], dtype="string")
+
+
+def _last_given(order: np.ndarray, first: np.ndarray, valid: np.ndarray, gives: np.ndarray) -> np.ndarray:
+    """Each row's own row where it gives, else the last earlier row of its unit with a value (`valid`); -1: none.
+
+    Earlier in `order` (rows by unit, then day); `first`: the first sorted position of each
+    sorted row's unit.
+    """
+    n = len(order)
+    at = np.where(valid[order], np.arange(n), -1)
+    last = np.maximum.accumulate(at) if n else at
+    before = np.r_[-1, last[:-1]] if n else at
+    before = np.where(before >= first, before, -1)
+    pick = np.where(gives[order], np.arange(n), before)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = np.where(pick >= 0, order[np.maximum(pick, 0)], -1)
+    return out
+
+
+def _history_by_codes(data: pd.DataFrame, out: pd.DataFrame, key: pd.Series, gives: np.ndarray) -> pd.DataFrame:
+    """:func:`unit_history` where every row has a unit key and the index is unique: rows ordered by unit and
+    day once, the last values found as positions (the same as filling forward within each unit)."""
+    unit, _ = pd.factorize(key.array)
+    day = data["survey_date"].fillna(_UNDATED).to_numpy().view(np.int64)
+    order = np.lexsort((day, unit))  # stable: rows of a unit and day stay in their order
+    sorted_unit = unit[order]
+    starts = np.r_[True, sorted_unit[1:] != sorted_unit[:-1]] if len(order) else np.zeros(0, dtype=bool)
+    first = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0)) if len(order) else order
+    for src, dst in _HISTORY.items():
+        if src not in data:
+            continue
+        codes, values = _text_codes(data, src)
+        got = _last_given(order, first, ~np.asarray(values.isna())[codes] & gives, gives)
+        taken = np.where(got >= 0, codes[np.maximum(got, 0)], len(values) - 1)
+        out[dst] = pd.Series(values.take(taken), index=out.index, dtype="string")
+    seen = pd.to_datetime(data["survey_date"]).astype("datetime64[ms]").to_numpy()
+    got = _last_given(order, first, ~np.isnat(seen) & gives, gives)
+    found = np.where(got >= 0, seen[np.maximum(got, 0)], np.datetime64("NaT", "ms"))
+    out["last_occupied_on"] = pd.Series(found, index=out.index, dtype="datetime64[ms]")
     return out
 
 

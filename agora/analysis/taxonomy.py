@@ -246,16 +246,23 @@ def _per_type(column: str, type_ids, folder: str | Path = DATA_DIR):
     return types.get(type_ids)
 
 
+def _per_type_text(column: str, type_ids, folder: str | Path = DATA_DIR):
+    """:func:`_per_type` as text; a Series' distinct ids looked up once."""
+    if not isinstance(type_ids, pd.Series):
+        return _per_type(column, type_ids, folder)
+    codes, distinct = pd.factorize(type_ids.astype("string").array)
+    found = _per_type(column, pd.Series(distinct, dtype="string"), folder).astype("string").array
+    return pd.Series(found.take(codes, allow_fill=True), index=type_ids.index, name=type_ids.name)
+
+
 def type_label(type_ids, folder: str | Path = DATA_DIR):
     """Label of a type id (or of each in a Series): ``"butcher" -> "Butcher"``; None/<NA> when unknown."""
-    out = _per_type("label", type_ids, folder)
-    return out.astype("string") if isinstance(out, pd.Series) else out
+    return _per_type_text("label", type_ids, folder)
 
 
 def ldc_class(type_ids, folder: str | Path = DATA_DIR):
     """LDC-style class (comparison, convenience, leisure, service) of a type id or Series of them."""
-    out = _per_type("ldc_class", type_ids, folder)
-    return out.astype("string") if isinstance(out, pd.Series) else out
+    return _per_type_text("ldc_class", type_ids, folder)
 
 
 def excluded_types(folder: str | Path = DATA_DIR) -> tuple[str, ...]:

@@ -141,7 +141,9 @@ def centre_labels(units: pd.DataFrame, centres: pd.DataFrame | None = None, *, u
         names = dict(zip(centres["centre_id"].astype("string"), centres["name"].astype("string")))
     cid = units["centre_id"].astype("string") if "centre_id" in units else \
         pd.Series(pd.NA, index=units.index, dtype="string")
-    return cid.map(lambda c: names.get(c, c), na_action="ignore").astype("string").fillna(unassigned)
+    codes, distinct = pd.factorize(cid.array)  # each distinct id named once
+    named = pd.array([names.get(c, c) for c in distinct], dtype="string")
+    return pd.Series(named.take(codes, allow_fill=True), index=cid.index, name=cid.name).fillna(unassigned)
 
 
 def prepare(
@@ -184,22 +186,44 @@ def prepare(
         out["former_name"] = out["former_name"].fillna(history["last_name"].where(vacant_row))
         out["former_type"] = out["former_type"].fillna(history["last_use"].where(vacant_row))
         out["former_ownership"] = history["last_ownership"].where(vacant_row)
-    category = out["category"].astype("string") if "category" in out else pd.Series(pd.NA, index=out.index, dtype="string")
-    vacant = (out["status"] == "vacant").fillna(False)
-    type_id = category.where(~vacant, category.fillna(out["former_type"]))
+    out["shop_type"] = shop_type_column(out, out["former_type"])
+    return last_observations(out, cid)
+
+
+#: Columns :func:`prepare` adds.
+PREPARED = ("centre", "survey_date", "street_label", "former_use", "former_name", "former_type", "unit_key",
+            "match_rule", "former_ownership", "shop_type")
+
+
+def shop_type_column(units: pd.DataFrame, former_type: pd.Series) -> pd.Series:
+    """The ``shop_type`` :func:`prepare` gives rows: the label of their type, for vacant units of their
+    ``former_type`` when they have none (:data:`UNKNOWN_TYPE` when not known)."""
+    category = units["category"].astype("string") if "category" in units else \
+        pd.Series(pd.NA, index=units.index, dtype="string")
+    vacant = (units["status"] == "vacant").fillna(False)
+    type_id = category.where(~vacant, category.fillna(former_type))
     label = type_label(type_id)
-    out["shop_type"] = label.astype("string").fillna(type_id).fillna(UNKNOWN_TYPE)
-    # one row per unit and survey (its last observation); units of two centres may share an id
-    # (two councils' files)
-    if "unit_key" in out:
-        order = pd.DataFrame({"_centre": cid.fillna("").to_numpy(), "unit_key": out["unit_key"].array,
-                              "survey_date": out["survey_date"].array})
-        if "observed_on" in out:
-            order.insert(0, "observed_on", out["observed_on"].array)
-        return surveys.last_rows(out, order, ["_centre", "unit_key", "survey_date"], na_position="first")
-    if "observed_on" in out:
-        out = out.sort_values("observed_on", kind="stable", na_position="first")
-    return out.sort_index()
+    return label.astype("string").fillna(type_id).fillna(UNKNOWN_TYPE)
+
+
+def last_observations(units: pd.DataFrame, cid: pd.Series) -> pd.DataFrame:
+    """One row per unit and survey of :func:`prepare`'s rows: its last observation (sorted by index).
+
+    Units of two centres may share an id (two councils' files): `cid` is each row's centre id.
+    """
+    from . import surveys
+
+    if "unit_key" in units:
+        # centres and unit keys as numbers (missing: one number of their own, as duplicated() has it)
+        order = pd.DataFrame({"_centre": pd.factorize(cid.fillna("").array)[0],
+                              "unit_key": pd.factorize(units["unit_key"].array)[0],
+                              "survey_date": units["survey_date"].array})
+        if "observed_on" in units:
+            order.insert(0, "observed_on", units["observed_on"].array)
+        return surveys.last_rows(units, order, ["_centre", "unit_key", "survey_date"], na_position="first")
+    if "observed_on" in units:
+        units = units.sort_values("observed_on", kind="stable", na_position="first")
+    return units.sort_index()
 
 
 # --------------------------------------------------------------------------- rates

@@ -52,7 +52,13 @@ def by_centre(table: pd.DataFrame) -> pd.DataFrame:
     """`table` sorted by ``centre_id`` (missing last), so row-group statistics select a centre."""
     if "centre_id" not in table or table.empty:
         return table.reset_index(drop=True)
-    return table.sort_values("centre_id", kind="stable", na_position="last").reset_index(drop=True)
+    ids = table["centre_id"]
+    if not isinstance(ids.dtype, pd.StringDtype):
+        return table.sort_values("centre_id", kind="stable", na_position="last").reset_index(drop=True)
+    # the order of that sort_values, from the ids as numbers in the order of the ids (missing last)
+    codes, names = pd.factorize(ids.array, sort=True)
+    order = np.argsort(np.where(codes >= 0, codes, len(names)), kind="stable")
+    return table.take(order).reset_index(drop=True)
 
 
 #: Columns of each centre's latest survey the figures read besides the units' own (kept between builds).
@@ -191,8 +197,7 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     kept_rows = pd.Index(key).isin(reuse)
     parts = []
     if not kept_rows.all():
-        fresh = latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows])
-        parts.append(fresh[columns])
+        parts.append(latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows], columns=columns))
     if reuse:
         old = previous["latest"]
         old = old[old["centre"].astype(str).isin(reuse)]
