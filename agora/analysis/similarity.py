@@ -61,7 +61,7 @@ _centres = centre_index
 def _incidence(table: pd.DataFrame, rows: pd.Index, col: str, weight: str | None = None) -> sparse.csr_matrix:
     from scipy import sparse  # only where a matrix is made: the pages that show no similarity never import SciPy
 
-    r = rows.get_indexer(table["centre"])
+    r = positions(table["centre"], rows)
     # the columns in sorted order, as np.unique gives them (hashing first: sorting every row's text was slow)
     values = table[col].to_numpy(dtype=object)
     codes, uniques = pd.factorize(values, sort=False)
@@ -221,8 +221,8 @@ def similarity_index(brands: pd.DataFrame, mix: pd.DataFrame, centres: pd.Index 
     similar centres without building the matrices of every centre again.
     """
     if centres is None:
-        centres = pd.Index(sorted(set(_plain(brands["centre"].dropna())) | set(_plain(mix["centre"].dropna()))),
-                           name="centre")
+        centres = pd.Index(sorted(set(_plain(brands["centre"].dropna().unique()))
+                                  | set(_plain(mix["centre"].dropna().unique()))), name="centre")
     m = size = c = norm = None
     if not brands.empty:
         m = _incidence(brands, centres, "brand_key")
@@ -230,7 +230,7 @@ def similarity_index(brands: pd.DataFrame, mix: pd.DataFrame, centres: pd.Index 
     if not mix.empty:
         c = _incidence(mix, centres, "category", weight="units")
         norm = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel())
-    rows = centres.get_indexer(brands["centre"])
+    rows = positions(brands["centre"], centres)
     order = np.argsort(rows, kind="stable")
     starts = np.searchsorted(rows[order], np.arange(len(centres) + 1))
     return SimilarityIndex(centres=centres, brands=m, brand_sizes=size, mix=c, mix_norms=norm, table=brands,
@@ -258,6 +258,17 @@ def _brand_matrix(pairs: pd.DataFrame, centres: pd.Index, keys: pd.Index) -> np.
     ok = (rows >= 0) & (cols >= 0)
     out[rows[ok], cols[ok]] = 1.0
     return out
+
+
+def positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """``index.get_indexer(values)``, each distinct value looked up once (-1: missing or not in `index`).
+
+    >>> positions(pd.Series(["b", "a", None, "b", "z"]), pd.Index(["a", "b"])).tolist()
+    [1, 0, -1, 1, -1]
+    """
+    codes, uniques = pd.factorize(values)
+    where = np.append(index.get_indexer(uniques), -1)  # code -1 (missing) takes the last: -1
+    return where[codes]
 
 
 def _plain(values) -> np.ndarray:
