@@ -8,6 +8,13 @@ import sys
 from conftest import PROJECT
 
 
+def python(script: str) -> subprocess.CompletedProcess:
+    """Run `script` in a fresh interpreter from the project's folder; fails the test when it fails."""
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
 def test_preload_imports_what_the_first_page_would():
     # and declares no component: one declared outside a script run is never served
     script = (
@@ -25,8 +32,7 @@ def test_preload_imports_what_the_first_page_would():
         "    assert name in sys.modules, name\n"
         "assert not declared and 'streamlit_folium' not in sys.modules, declared\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = python(script)
     count, missing = done.stdout.split(" ", 1)
     assert int(count) > 20 and missing.strip() == "[]"
     # Streamlit's warnings about running without a server are expected here and kept out of the log
@@ -45,8 +51,7 @@ def test_preload_spares_the_first_visitor_the_direct_run_check():
         "import streamlit as st\n"
         "st.markdown('first element')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    python(script)
 
 
 def test_main_runs_the_dashboard_with_the_options_given(monkeypatch):

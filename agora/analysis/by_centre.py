@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import surveys
+from . import surveys, vacancy
 from .surveys import _UNDATED, UPDATE_SHARE, _centre_key, _stated, _text, with_keys
 from .vacancy import MIN_DATED_SHARE, SURVEY_GAP_DAYS
 
@@ -241,16 +241,7 @@ def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.Data
     :func:`with_rounds` of `units`, when worked out already.
     """
     out = with_rounds(units) if keyed is None else keyed
-    if "unit_key" in out:
-        # centres and unit keys as numbers (a missing key: one number of its own, as duplicated() has it)
-        order = pd.DataFrame({"c": _centre_codes(out)[0], "k": pd.factorize(out["unit_key"].array)[0],
-                              "d": out["survey_date"].array})
-        if "observed_on" in out:
-            order.insert(0, "observed_on", out["observed_on"].array)
-        return surveys.last_rows(out, order, ["c", "k", "d"], na_position="first")
-    if "observed_on" in out:
-        out = out.sort_values("observed_on", kind="stable", na_position="first")
-    return out.sort_index()
+    return vacancy.last_observations(out, _centre_codes(out)[0])
 
 
 def _rates(state: pd.DataFrame) -> pd.Series:
@@ -325,8 +316,6 @@ def latest_survey(units: pd.DataFrame, survey_date: pd.Series | None = None, *,
     `columns`: only these columns are wanted (of `units`, ``survey_date`` and ``shop_type``): the
     rows are picked first and the shop type is worked out for them alone (the same values).
     """
-    from . import vacancy
-
     fast = columns is not None and set(columns) <= {*units.columns, "survey_date", "shop_type"} and \
         "status" in units and units.index.is_unique and not any(c in units for c in vacancy.PREPARED)
     if not fast:
