@@ -95,6 +95,19 @@ def test_every_note_made_from_counts_adds_up_over_chunks(tmp_path, chunk_rows):
     assert again.to_dict() == report.to_dict() and again.tallies.keys() == report.tallies.keys()
 
 
+@pytest.mark.parametrize("chunk_rows", [3, 100])
+def test_rows_given_the_wrong_way_round_are_named_over_every_chunk(tmp_path, chunk_rows):
+    path = demo_csv(tmp_path / "demo_units.csv")
+    table = pd.read_csv(path, dtype=str)
+    odd = [4, 5, 250, 999]
+    table.loc[odd, ["lat", "lon"]] = table.loc[odd, ["lon", "lat"]].to_numpy()
+    table.to_csv(path, index=False)
+    stream = same_load(path, chunk_rows, centres=gpd.read_parquet(DEMO / "centres.parquet"))
+    rows = ", ".join(str(i + 2) for i in odd)  # file rows: the header is row 1
+    assert any(f"wrong way round in rows {rows} " in n for n in stream.report.notes), stream.report.notes
+    assert stream.report.outside_centres == 0
+
+
 def test_a_real_walk_round_survey_in_chunks_is_the_whole_file(realdata):
     path = realdata / "hebden_bridge_places" / "hebden-places.csv"
     stream = same_load(path, 50)

@@ -53,6 +53,20 @@ def test_swapped_lat_lon_detected_and_fixed():
     assert result.data.geometry.y.between(53, 54).all()
 
 
+def test_a_single_row_given_the_wrong_way_round_is_swapped_and_named():
+    rows = UNITS.assign(latitude=UNITS["latitude"].astype(object), longitude=UNITS["longitude"].astype(object))
+    rows.loc[2, ["latitude", "longitude"]] = [UNITS.loc[2, "longitude"], UNITS.loc[2, "latitude"]]  # file row 4
+    result = load(csv_bytes(rows), "units", filename="one-swapped.csv")
+    assert result.report.swapped_lat_lon is False and len(result.data) == 3
+    assert result.data.geometry.y.between(53, 54).all() and result.data.geometry.x.between(-3, -1).all()
+    assert any("wrong way round in row 4 " in n for n in result.report.notes), result.report.notes
+    # a file abroad is left as it is (Melbourne: latitude -37.8, longitude 145.0)
+    abroad = pd.DataFrame({"name": ["Flinders St", "Swanston St"], "lat": [-37.818, -37.811], "lon": [144.967, 144.964]})
+    result = load(csv_bytes(abroad), "units", filename="melbourne.csv")
+    assert result.data.geometry.y.round(3).tolist() == [-37.818, -37.811]
+    assert not any("wrong way round" in n for n in result.report.notes)
+
+
 def test_british_national_grid_converted():
     df = pd.DataFrame({"name": ["Town Hall library"], "easting": [399000], "northing": [426500]})
     result = load_assets(csv_bytes(df), filename="libs.csv")

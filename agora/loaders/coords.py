@@ -140,6 +140,8 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
             x, y = y, x
             report.swapped_lat_lon = True
             report.notes.append("latitude and longitude were given the wrong way round; they have been swapped")
+        if crs == DISPLAY_CRS:
+            x, y = _turn_odd_rows(x, y, ok, df["_row"], report)
     report.crs = crs
     rows = df["_row"]
     report.reject(rows[missing], "no coordinates (empty or not a number)")
@@ -157,6 +159,31 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
     used = [cols[k] for k in ("lat", "lon", "easting", "northing") if k in cols]
     gdf = gpd.GeoDataFrame(df.loc[keep].drop(columns=used), geometry=_points(x[keep], y[keep]), crs=crs)
     return gdf.to_crs(DISPLAY_CRS) if crs != DISPLAY_CRS else gdf
+
+
+def _turn_odd_rows(x: pd.Series, y: pd.Series, ok: pd.Series, rows: pd.Series,
+                   report: LoadReport) -> tuple[pd.Series, pd.Series]:
+    """Longitudes and latitudes with the rows given the other way round from the rest swapped back.
+
+    In a file whose rows are mostly in the British Isles (judged from most rows, once), a row
+    outside them that would be inside with its latitude and longitude swapped is swapped, and
+    the report names it (a single row typed the wrong way round, not a place abroad).
+    """
+    if not report.decide("british_isles", lambda: bool(_inside(x, y, BRITISH_ISLES)[ok].mean() > 0.5)):
+        return x, y
+    turned = ok & ~_inside(x, y, BRITISH_ISLES) & _inside(y, x, BRITISH_ISLES)
+    report.tally("rows_turned", rows[turned].astype(int).tolist(), _turned_note)
+    if not turned.any():
+        return x, y
+    return x.where(~turned, y), y.where(~turned, x)
+
+
+def _turned_note(rows: list[int]) -> list[str]:
+    if not rows:
+        return []
+    shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10:,} more" if len(rows) > 10 else "")
+    return [f"latitude and longitude were the wrong way round in {'row' if len(rows) == 1 else 'rows'} {shown} "
+            "(the other rows are in the British Isles); swapped"]
 
 
 def _points(x: pd.Series, y: pd.Series) -> gpd.array.GeometryArray:
