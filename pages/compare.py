@@ -29,8 +29,7 @@ if table.empty:
     st.stop()
 
 labels = {k: v.label for k, v in INDICATORS.items()}
-names = dict(zip(table["centre_id"], table["name"]))
-ids = table["centre_id"].tolist()
+ids, names = ui.table_names(ctx.service, include_demo=include_demo)
 numeric = numeric_ids(table)
 n_area = int((table["level"] != "workspace").sum())
 
@@ -68,20 +67,8 @@ with tab_table:
         within = st.toggle("Percentiles within each size band", key="band", bind="query-params",
                            help="Colour each centre against centres of similar size (by units) instead of all "
                                 f"centres. Bands: {', '.join(b for b, _ in compare.SIZE_BANDS)}.")
-        st.dataframe(
-            ui.table_view(ctx.service, include_demo=include_demo, chosen=chosen, indicators=chosen_ind,
-                          within_band=within),
-            hide_index=True,
-            height=460,
-            placeholder="–",
-            column_config={
-                "name": st.column_config.TextColumn("Centre", pinned=True),
-                "nef2005_class": st.column_config.TextColumn("Class (nef 2005)"),
-                "size_band": st.column_config.TextColumn("Size"),
-                "profile": st.column_config.LinkColumn("Profile", display_text="open"),
-                **{c: st.column_config.Column(labels[c], help=INDICATORS[c].definition) for c in chosen_ind},
-            },
-        )
+        ui.show_table(ctx.service, include_demo=include_demo, chosen=chosen, indicators=chosen_ind,
+                      within_band=within)
         st.caption("Click a column heading to sort. Colours: how a centre does against "
                    + ("centres of its size band" if within else "all centres")
                    + ", from red (worse than most) to blue (better than most); neutral indicators are not coloured. "
@@ -90,7 +77,7 @@ with tab_table:
         dl = st.columns(3)
         dl[0].download_button("Table (CSV)", lambda: export.to_csv(full), "agora-centres.csv", "text/csv",
                               icon=":material/download:", key="dl_csv")
-        geo = ui.geo_table(full, ctx.centres)
+        geo = ui.table_geo(ctx.service, include_demo=include_demo)
         if len(geo):
             dl[1].download_button("With boundaries (GeoJSON)", lambda: export.to_geojson(geo), "agora-centres.geojson",
                                   "application/geo+json", icon=":material/download:", key="dl_geojson")

@@ -30,7 +30,23 @@ def table(svc: DataService | None = None, *, include_demo: bool | None = None,
     (:func:`agora.analysis.compare.comparison_set`); `keep` ids always stay.
     """
     svc = svc or data.service()
-    return compare.comparison_set(data.indicators(svc), data.centres(svc), include_demo=include_demo, keep=keep)
+    return _table(str(svc.path), svc.version(), include_demo, tuple(keep))[0].copy(deep=False)
+
+
+def table_names(svc: DataService | None = None, *, include_demo: bool | None = None,
+                ) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The ids of :func:`table`'s centres in its order, and each id's name (shared; do not change)."""
+    svc = svc or data.service()
+    return _table(str(svc.path), svc.version(), include_demo, ())[1:]
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _table(path: str, version: int, include_demo: bool | None, keep: tuple[str, ...],
+           ) -> tuple[pd.DataFrame, tuple[str, ...], dict[str, str]]:
+    svc = data.service()
+    out = compare.comparison_set(data.indicators(svc), data.centres(svc), include_demo=include_demo, keep=keep)
+    ids = out["centre_id"].tolist()
+    return out, tuple(ids), dict(zip(ids, out["name"].tolist()))
 
 
 def sources(svc: DataService | None = None) -> list[dict]:
@@ -236,6 +252,35 @@ def _table_view(path: str, version: int, include_demo: bool | None, chosen: tupl
     return rendered(styled(shown, list(indicators), better), css=cell_css(shown, list(indicators), better))
 
 
+def show_table(svc: DataService, *, include_demo: bool | None, chosen: list[str], indicators: list[str],
+               within_band: bool) -> None:
+    """Draw the Compare table (:func:`table_view`) with its column headings and help.
+
+    The drawn table is kept per workspace version and choice, and Streamlit replays a cached
+    function's elements as they were made: a rerun sends the table again without turning its
+    styled rows (7,000 on a national workspace) into text and Arrow once more.
+    """
+    _show_table(str(svc.path), svc.version(), include_demo, tuple(chosen), tuple(indicators), within_band)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _show_table(path: str, version: int, include_demo: bool | None, chosen: tuple[str, ...],
+                indicators: tuple[str, ...], within_band: bool) -> None:
+    st.dataframe(
+        _table_view(path, version, include_demo, chosen, indicators, within_band),
+        hide_index=True,
+        height=460,
+        placeholder="–",
+        column_config={
+            "name": st.column_config.TextColumn("Centre", pinned=True),
+            "nef2005_class": st.column_config.TextColumn("Class (nef 2005)"),
+            "size_band": st.column_config.TextColumn("Size"),
+            "profile": st.column_config.LinkColumn("Profile", display_text="open"),
+            **{c: st.column_config.Column(INDICATORS[c].label, help=INDICATORS[c].definition) for c in indicators},
+        },
+    )
+
+
 def profile_link(centre_id: str) -> str:
     """Relative URL of a centre's profile page."""
     return f"profile?town={quote(str(centre_id), safe='')}"
@@ -245,6 +290,18 @@ def profile_link(centre_id: str) -> str:
 def geo_table(table: pd.DataFrame, centres: gpd.GeoDataFrame, *, polygons: bool = True) -> gpd.GeoDataFrame:
     """The table's centres that have a boundary, with it (for GeoJSON and GeoPackage downloads)."""
     return centre_points(table, centres, polygons=polygons, tolerance_m=0 if polygons else 10)
+
+
+def table_geo(svc: DataService, *, include_demo: bool | None) -> gpd.GeoDataFrame:
+    """:func:`geo_table` of :func:`table` for the downloads (boundaries; ``n_scored`` left out), cached per version."""
+    return _table_geo(str(svc.path), svc.version(), include_demo).copy(deep=False)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _table_geo(path: str, version: int, include_demo: bool | None) -> gpd.GeoDataFrame:
+    svc = data.service()
+    full = table(svc, include_demo=include_demo)
+    return geo_table(full.drop(columns=[c for c in ("n_scored",) if c in full]), data.centres(svc))
 
 
 def to_geopackage(gdf: gpd.GeoDataFrame, layer: str = "centres") -> bytes:

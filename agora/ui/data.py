@@ -35,7 +35,7 @@ def _service(path: str, read_only: bool) -> DataService:
     return DataService(path, read_only=read_only)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=12)  # each table of two versions
 def _shared(path: str, version: int, table: str) -> pd.DataFrame:
     svc = _service(path, read_only_env())
     return {"centres": svc.centres, "indicators": svc.indicators, "brands": svc.brands, "mix": svc.mix,
@@ -46,6 +46,19 @@ def centres(svc: DataService | None = None) -> gpd.GeoDataFrame:
     """Every centre (shared by all sessions)."""
     svc = svc or service()
     return _shared(str(svc.path), svc.version(), "centres")
+
+
+def town_list(svc: DataService | None = None) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Every centre's id, in the order of their names (case aside), and each id's name (shared; do not change)."""
+    svc = svc or service()
+    return _town_list(str(svc.path), svc.version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _town_list(path: str, version: int) -> tuple[tuple[str, ...], dict[str, str]]:
+    table = _shared(path, version, "centres")
+    ordered = table.sort_values("name", key=lambda s: s.str.lower())
+    return tuple(ordered["centre_id"].tolist()), dict(zip(ordered["centre_id"].tolist(), ordered["name"].tolist()))
 
 
 def indicators(svc: DataService | None = None) -> pd.DataFrame:

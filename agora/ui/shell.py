@@ -7,6 +7,7 @@ script (see the README), so each page calls :func:`page_shell` itself.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -96,9 +97,7 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
                        initial_sidebar_state="auto")
     svc = data.service()
     ctx = Context(svc, data.centres(svc), None)
-    centres = ctx.centres.sort_values("name", key=lambda s: s.str.lower())
-    ids = centres["centre_id"].tolist()
-    names = dict(zip(centres["centre_id"], centres["name"]))
+    ids, names = data.town_list(svc)
     with st.sidebar:
         st.markdown(f"### :material/storefront: {APP_TITLE}")
         st.caption("Is our high street healthy, and is it turning into a clone town?")
@@ -135,7 +134,7 @@ TOWN_BAR_CSS = (f"<style>@media (min-width: {NARROW_PX + 1}px) {{ .st-key-agora_
                 "</style>")
 
 
-def town_picker_on_page(ids: list[str], names: dict[str, str]) -> None:
+def town_picker_on_page(ids: Sequence[str], names: Mapping[str, str]) -> None:
     """A compact town picker at the top of the page, for phones, where the sidebar is closed.
 
     It shows only on narrow screens and is kept in step with the sidebar's picker (whose
