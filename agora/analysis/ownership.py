@@ -348,7 +348,8 @@ def name_facts(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | 
     DataFrame
         :data:`FACT_COLUMNS`, one row per distinct key of `units`.
     """
-    keys = _fact_keys(units).drop_duplicates(ignore_index=True)
+    keys = _fact_keys(units)
+    keys = keys.iloc[_key_numbers(keys)[1]].reset_index(drop=True)  # drop_duplicates' rows, without hashing text
     reused = None
     if known is not None and len(known):
         reused = keys.merge(known[FACT_COLUMNS], how="inner")
@@ -439,19 +440,22 @@ def classify_ownership(
     sg_qids = symbol_group_wikidata(table)
     # what the rules read of a name, worked out once per distinct name, brand and shop type
     keys = _fact_keys(out)
+    # each distinct key once, in the order name_facts keeps them (first seen): a unit's key is found once
+    number, first = _key_numbers(keys)
+    distinct = keys.iloc[first].reset_index(drop=True)
     row = None
     if facts is not None:  # facts of every name given: used as they are
         facts = facts.reset_index(drop=True)
-        found = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
-        if len(found) == len(keys) and found.notna().all():
-            row = found.to_numpy(dtype=np.int64)
+        found = distinct.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
+        if len(found) == len(distinct) and found.notna().all():
+            row = found.to_numpy(dtype=np.int64)[number]
     if row is None and facts is None:
-        # each distinct key once, in the order name_facts keeps them (first seen): a unit's row is its key's number
-        row, first = _key_numbers(keys)
-        facts = name_facts(keys.iloc[first], table)
+        row = number  # the facts' rows are the distinct keys in order
+        facts = name_facts(distinct, table)
     elif row is None:
-        facts = name_facts(out, table, facts)
-        row = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"].to_numpy()
+        facts = name_facts(distinct, table, facts)
+        found = distinct.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
+        row = found.to_numpy()[number]
 
     def fact(column: str) -> pd.Series:
         return pd.Series(facts[column].to_numpy()[row], index=idx)

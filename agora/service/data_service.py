@@ -49,10 +49,10 @@ TABLES = {"centres": True, "units": True, "footfall_sites": True, "assets": True
           "indicators": False, "brands": False, "mix": False, "clone_sums": False, "fingerprints": False,
           "count_sites": False, "names": False, "latest": False, "latest_centres": False, "survey_days": False}
 #: What a build reuses from the build before (figures of centres whose data did not change).
-REUSED = ("indicators", "fingerprints", "count_sites", "names", "brands", "clone_sums", "latest", "latest_centres",
-          "survey_days")
+REUSED = ("indicators", "fingerprints", "count_sites", "names", "brands", "mix", "clone_sums", "latest",
+          "latest_centres", "survey_days")
 #: Reused tables that builds of older versions did not write (a build without them computes them afresh).
-NEWER = ("names", "clone_sums", "latest", "latest_centres", "survey_days")
+NEWER = ("names", "mix", "clone_sums", "latest", "latest_centres", "survey_days")
 DONE = "complete"
 #: The share of a save's progress taken by writing the dataset (the derived tables take the rest).
 SAVED_AT = 0.8
