@@ -48,16 +48,26 @@ def place(table: gpd.GeoDataFrame, centres: gpd.GeoDataFrame) -> gpd.GeoDataFram
     return assign_centres(table, centres, LoadReport(file="", layer=""))
 
 
-def by_centre(table: pd.DataFrame) -> pd.DataFrame:
-    """`table` sorted by ``centre_id`` (missing last), so row-group statistics select a centre."""
+def centre_order(table: pd.DataFrame) -> np.ndarray | None:
+    """The positions of `table`'s rows sorted by ``centre_id`` (missing last; stable), or None (no such column)."""
     if "centre_id" not in table or table.empty:
-        return table.reset_index(drop=True)
+        return None
     ids = table["centre_id"]
     if not isinstance(ids.dtype, pd.StringDtype):
-        return table.sort_values("centre_id", kind="stable", na_position="last").reset_index(drop=True)
+        return ids.reset_index(drop=True).sort_values(kind="stable", na_position="last").index.to_numpy()
     # the order of that sort_values, from the ids as numbers in the order of the ids (missing last)
     codes, names = pd.factorize(ids.array, sort=True)
-    order = np.argsort(np.where(codes >= 0, codes, len(names)), kind="stable")
+    return np.argsort(np.where(codes >= 0, codes, len(names)), kind="stable")
+
+
+def by_centre(table: pd.DataFrame, order: np.ndarray | None = None) -> pd.DataFrame:
+    """`table` sorted by ``centre_id`` (missing last), so row-group statistics select a centre.
+
+    `order`: :func:`centre_order` of `table`, when worked out already.
+    """
+    order = centre_order(table) if order is None else order
+    if order is None:
+        return table.reset_index(drop=True)
     return table.take(order).reset_index(drop=True)
 
 
@@ -351,11 +361,16 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     if len(layers["units"]):
         layers["units"] = classify_ownership(layers["units"], brands, facts=facts)
     lap("ownership")
-    tables.update({name: by_centre(table) for name, table in layers.items()})
+    # the units' row hashes before they are sorted, then sorted with them: points taken out of order are
+    # scattered in memory, and reading their coordinates costs several times more
+    order = centre_order(layers["units"])
+    hashes = {"units": row_hashes(layers["units"], "units")} if len(layers["units"]) else {}
+    if order is not None:
+        hashes["units"] = hashes["units"][order]
+    lap("hash")
+    tables.update({name: by_centre(table, order if name == "units" else None) for name, table in layers.items()})
     lap("sort")
     units = tables["units"]
-    hashes = {"units": row_hashes(units, "units")} if len(units) else {}
-    lap("hash")
     latest, state = latest_units(units, previous, with_extra_columns(units, hashes["units"]) if hashes else None)
     timings["latest_reused"] = float(state.pop("reused"))
     again = state.pop("again")
