@@ -132,19 +132,44 @@ class DataService:
             folder = self._folder(version)
             if (folder / DONE).exists():
                 return {}
-            tables, timings = derived.build(self.workspace, manifest, self._previous(version))
+            previous = self._previous(version)
             tmp = self.path / "derived" / f".{version}.{secrets.token_hex(4)}.tmp"
             tmp.mkdir(parents=True)
-            for name, table in tables.items():
-                write_dataset(table, tmp / f"{name}.parquet",
-                              row_group_size=derived.ROW_GROUP if TABLES[name] else None)
-            (tmp / DONE).write_text(f"{version} {timings.get('area_rows', 0)}")
-            tmp.rename(folder)
+            try:
+                tables, timings = self._build_and_write(manifest, previous, tmp)
+                (tmp / DONE).write_text(f"{version} {timings.get('area_rows', 0)}")
+                tmp.rename(folder)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
             for old in (self.path / "derived").iterdir():
                 keep = old.name.isdigit() and int(old.name) >= version - 1
                 if not keep:
                     shutil.rmtree(old, ignore_errors=True)
             return timings
+
+    def _build_and_write(self, manifest: dict, previous: dict, folder: Path,
+                         ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+        """:func:`derived.build` with every table written to `folder`.
+
+        The tables final early (the units above all) are written by a second thread while
+        the others are computed: writing Parquet and WKB mostly runs outside the GIL.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def write(name: str, table: pd.DataFrame) -> None:
+            write_dataset(table, folder / f"{name}.parquet", row_group_size=derived.ROW_GROUP if TABLES[name] else None)
+
+        with ThreadPoolExecutor(1, thread_name_prefix="agora-derived") as pool:
+            early = {}
+            tables, timings = derived.build(self.workspace, manifest, previous,
+                                            ready=lambda name, table: early.update({name: pool.submit(write, name, table)}))
+            for name, table in tables.items():
+                if name not in early:
+                    write(name, table)
+            for done in early.values():
+                done.result()
+        return tables, timings
 
     def _previous(self, version: int) -> dict[str, pd.DataFrame]:
         """The reusable tables of the latest complete build before `version` (empty when none)."""

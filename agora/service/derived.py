@@ -19,7 +19,7 @@ Footfall counts are not copied: DuckDB reads the saved Parquet files (sorted by 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -312,6 +312,7 @@ def count_sites(ws: Workspace, manifest: dict, known: pd.DataFrame | None = None
 
 
 def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd.DataFrame] | None = None,
+          ready: Callable[[str, pd.DataFrame], None] | None = None,
           ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
     """Every derived table of the workspace as listed in `manifest`.
 
@@ -323,6 +324,9 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         have their figures computed again, only names not seen before are matched against
         the brand lists (all of them when the brand lists changed), and only centres whose
         brands changed are compared with every other for brand clone-ness.
+    ready : callable, optional
+        Told ``(name, table)`` as soon as a table is final (the town layers and ``names``),
+        before the others are computed: the caller may write it meanwhile.
 
     Returns
     -------
@@ -370,6 +374,9 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     lap("hash")
     tables.update({name: by_centre(table, order if name == "units" else None) for name, table in layers.items()})
     lap("sort")
+    if ready is not None:
+        for name in (*TOWN_LAYERS, "names"):
+            ready(name, tables[name])
     units = tables["units"]
     latest, state = latest_units(units, previous, with_extra_columns(units, hashes["units"]) if hashes else None)
     timings["latest_reused"] = float(state.pop("reused"))
