@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..analysis import similarity
 from ..analysis.indicators import indicator_table
-from ..analysis.ownership import FACT_COLUMNS, brands_signature, classify_ownership, load_brands, name_facts
+from ..analysis.ownership import FACT_COLUMNS, brands_signature, classify_ownership, load_brands, name_facts_and_rows
 from ..analysis.by_centre import latest_survey
 from ..layers import get_layer
 from ..loaders.coords import assign_centres
@@ -360,10 +360,10 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     known = previous.get("names")
     if known is None or "signature" not in known or not (known["signature"] == signature).all():
         known = None  # another brand list: every name is classified again
-    facts = name_facts(layers["units"], brands, known[FACT_COLUMNS] if known is not None else None)
+    facts, rows = name_facts_and_rows(layers["units"], brands, known[FACT_COLUMNS] if known is not None else None)
     tables["names"] = facts.assign(signature=signature)
     if len(layers["units"]):
-        layers["units"] = classify_ownership(layers["units"], brands, facts=facts)
+        layers["units"] = classify_ownership(layers["units"], brands, facts=facts, rows=rows)
     lap("ownership")
     # the units' row hashes before they are sorted, then sorted with them: points taken out of order are
     # scattered in memory, and reading their coordinates costs several times more
