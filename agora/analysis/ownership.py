@@ -483,11 +483,9 @@ def classify_ownership(
             found = distinct.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
             row = found.to_numpy()[number]
 
-    def fact(column: str) -> pd.Series:
-        return pd.Series(facts[column].to_numpy()[row], index=idx)
-
-    brand_keys = fact("brand_key").astype("string")
-    is_symbol = (brand_keys.isin(sg_keys) | wikidata.isin(sg_qids)).fillna(False).to_numpy(dtype=bool)
+    # what the rules read of each unit's facts: looked up in the facts (one row per key), then taken by row
+    symbol_key = facts["brand_key"].astype("string").isin(sg_keys).to_numpy(dtype=bool)[row]
+    is_symbol = symbol_key | wikidata.isin(sg_qids).fillna(False).to_numpy(dtype=bool)
 
     unknown = (status.isin(["vacant", "unknown"]).fillna(False) | (name.isna() & brand.isna())).to_numpy(dtype=bool, copy=True)
     unknown &= ~not_brand & wikidata.isna().to_numpy()
@@ -506,13 +504,13 @@ def classify_ownership(
 
     filled_brand = brand.to_numpy(dtype=object).copy()
     if todo.any():
-        list_brand = fact("list_brand").to_numpy(dtype=object)
-        list_ownership = fact("list_ownership").to_numpy(dtype=object)
-        mpos = np.flatnonzero(todo & ~pd.isna(list_brand))
-        ownership[mpos] = list_ownership[mpos]
+        list_brand = facts["list_brand"].to_numpy(dtype=object)
+        list_ownership = facts["list_ownership"].to_numpy(dtype=object)
+        mpos = np.flatnonzero(todo & ~pd.isna(list_brand)[row])
+        ownership[mpos] = list_ownership[row[mpos]]
         source[mpos] = "brand_list"
         empty_brand = pd.isna(filled_brand[mpos])
-        filled_brand[mpos[empty_brand]] = list_brand[mpos][empty_brand]
+        filled_brand[mpos[empty_brand]] = list_brand[row[mpos]][empty_brand]
         todo[mpos] = False
 
     hit = todo & brand.notna().to_numpy()
@@ -525,7 +523,7 @@ def classify_ownership(
         # each key is found in, counted without hashing a million names again
         key_no = pd.factorize(facts["name_key"].array)[0][row]
         centre_no, centres = pd.factorize(out[centre_column].astype("string").array)
-        valid = (key_no >= 0) & (centre_no >= 0) & ~fact("generic").astype(bool).to_numpy()
+        valid = (key_no >= 0) & (centre_no >= 0) & ~facts["generic"].astype(bool).to_numpy()[row]
         pairs = _distinct(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
         in_centres = np.bincount(pairs // (len(centres) + 1), minlength=int(key_no.max()) + 1 if len(key_no) else 0)
         recurring = np.zeros(n, dtype=bool)
