@@ -120,14 +120,16 @@ def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, starts, rank
 
 
-def latest_state(placed: pd.DataFrame, key: np.ndarray, hashes: np.ndarray | None = None) -> pd.DataFrame:
+def latest_state(placed: pd.DataFrame, key: np.ndarray, hashes: np.ndarray | None = None,
+                 segments: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """Per centre (``centre`` = the key each centre's survey is worked out by): what its latest survey reads.
 
     ``order``: a hash of the centre's rows in their order (:func:`with_extra_columns`); ``again``: its
     latest survey must be worked out again whatever the build before found (a unit id it
     shares with another centre, or a unit without an id, whose key is its row number).
+    `segments`: :func:`_segments` of `key`, when worked out already.
     """
-    order, starts, rank = _segments(key)
+    order, starts, rank = _segments(key) if segments is None else segments
     h = with_extra_columns(placed, row_hashes(placed, "units")) if hashes is None else hashes
     weighted = h * (2 * rank.astype(np.uint64) + np.uint64(1))  # wraps modulo 2**64
     total = np.add.reduceat(weighted[order], starts) if len(starts) else np.array([], np.uint64)
@@ -200,11 +202,14 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     key = _centre_key(placed).to_numpy(dtype=object)
     rounds = survey_dates(placed)
     placed_rows = units["centre_id"].notna().to_numpy() if "centre_id" in units else np.zeros(len(units), bool)
-    state = latest_state(placed, key, hashes[placed_rows] if hashes is not None else None)
+    order, starts, rank = segments = _segments(key)
+    state = latest_state(placed, key, hashes[placed_rows] if hashes is not None else None, segments)
     days = survey_days(placed, rounds)
     reuse = _reusable(state, days, previous or {})
-    order, starts, rank = _segments(key)
-    kept_rows = pd.Index(key).isin(reuse)
+    # each centre's rows are kept or not: asked of each centre (the first row of each group), then given its rows
+    first_kept = pd.Index(key[order[starts]]).isin(reuse)
+    kept_rows = np.empty(len(key), dtype=bool)
+    kept_rows[order] = np.repeat(first_kept, np.diff(np.r_[starts, len(key)]))
     parts = []
     if not kept_rows.all():
         parts.append(latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows], columns=columns))
