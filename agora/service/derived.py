@@ -191,7 +191,8 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     from ..analysis.surveys import _centre_key
     from ..analysis.vacancy import survey_dates
 
-    placed = units[units["centre_id"].notna()] if "centre_id" in units else units.iloc[:0]
+    placed_rows = units["centre_id"].notna().to_numpy() if "centre_id" in units else np.zeros(len(units), bool)
+    placed = units if placed_rows.all() else units[placed_rows]  # every unit in a centre: no copy
     columns = [*placed.columns, *LATEST_EXTRA]
     if placed.empty:
         empty = pd.DataFrame({"centre": pd.Series(dtype="string"), "row": pd.Series(dtype="int64"),
@@ -201,7 +202,6 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
             "survey_days": survey_days(placed, pd.Series(dtype="datetime64[ms]")), "reused": 0, "again": []}
     key = _centre_key(placed).to_numpy(dtype=object)
     rounds = survey_dates(placed)
-    placed_rows = units["centre_id"].notna().to_numpy() if "centre_id" in units else np.zeros(len(units), bool)
     order, starts, rank = segments = _segments(key)
     state = latest_state(placed, key, hashes[placed_rows] if hashes is not None else None, segments)
     days = survey_days(placed, rounds)
