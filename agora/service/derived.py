@@ -135,9 +135,22 @@ def latest_state(placed: pd.DataFrame, key: np.ndarray, hashes: np.ndarray | Non
     total = np.add.reduceat(weighted[order], starts) if len(starts) else np.array([], np.uint64)
     centres = key[order][starts]
     ids = placed["unit_id"].astype("string") if "unit_id" in placed else pd.Series(pd.NA, index=placed.index)
-    missing = pd.Series(ids.isna().to_numpy()).groupby(key).any()
     uid, _ = pd.factorize(ids)
     cid, names = pd.factorize(key)
+    if len(key) and (cid >= 0).all():
+        # the groups of _segments are the keys as factorize numbers them: a centre's number is its group's
+        missing = np.bincount(cid, weights=(uid < 0), minlength=len(names)) > 0
+        size = len(names) + 1
+        pairs = np.unique(uid[uid >= 0].astype(np.int64) * size + cid[uid >= 0])  # each (unit id, centre) once
+        unit, centre = pairs // size, pairs % size
+        twice = np.zeros(len(pairs), dtype=bool)  # a unit id in two centres or more
+        twice[1:] |= unit[1:] == unit[:-1]
+        twice[:-1] |= unit[1:] == unit[:-1]
+        shared = np.zeros(len(names), dtype=bool)
+        shared[centre[twice]] = True
+        return pd.DataFrame({"centre": pd.array(centres, dtype="string"), "order": total.view(np.int64),
+                             "again": missing | shared})
+    missing = pd.Series(ids.isna().to_numpy()).groupby(key).any()
     pairs = pd.DataFrame({"u": uid, "c": cid}).drop_duplicates()
     pairs = pairs[pairs["u"] >= 0]
     shared = set(names[pairs.loc[pairs["u"].duplicated(keep=False), "c"].unique()])
