@@ -237,7 +237,7 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
         kept["survey_date"] = pd.to_datetime(old["survey_date"]).astype("datetime64[ms]").to_numpy()[up]
         kept["shop_type"] = pd.array(old["shop_type"].to_numpy(dtype=object)[up], dtype="string")
         parts.append(kept[columns])
-    latest = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
+    latest = _in_index_order(*parts) if len(parts) > 1 else parts[0]
     if isinstance(units, gpd.GeoDataFrame):
         latest = gpd.GeoDataFrame(latest, geometry=units.geometry.name, crs=units.crs)
     at = pd.Index(placed.index).get_indexer(latest.index)
@@ -247,6 +247,27 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     again = sorted(placed["centre_id"][~kept_rows].astype(str).unique())
     return latest, {"latest": kept_state, "latest_centres": state, "survey_days": days, "reused": len(reuse),
                     "again": again}
+
+
+def _in_index_order(fresh: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
+    """``pd.concat([fresh, kept]).sort_index()``, for `kept` in index order: `fresh`'s rows spliced into it.
+
+    A few centres worked out again among many kept: the kept rows are copied once, not copied and sorted.
+    """
+    index = kept.index.to_numpy()
+    if fresh.empty or kept.empty or not kept.index.is_monotonic_increasing or not kept.index.is_unique:
+        return pd.concat([fresh, kept]).sort_index()
+    fresh = fresh.sort_index()
+    cut = np.searchsorted(index, fresh.index.to_numpy())
+    if np.isin(fresh.index.to_numpy(), index).any():
+        return pd.concat([fresh, kept]).sort_index()
+    bounds = np.flatnonzero(np.r_[True, cut[1:] != cut[:-1]])  # fresh rows that go in at the same place together
+    pieces, at = [], 0
+    for first, end in zip(bounds, np.r_[bounds[1:], len(cut)]):
+        pieces += [kept.iloc[at:cut[first]], fresh.iloc[first:end]]
+        at = cut[first]
+    pieces.append(kept.iloc[at:])
+    return pd.concat([p for p in pieces if len(p)])
 
 
 def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame,
