@@ -43,3 +43,13 @@ def test_latest_surveys_kept_from_the_build_before_equal_them_worked_out_afresh(
         latest, after = derived.latest_units(earlier, state)
         assert after["reused"] == 0
         pd.testing.assert_frame_equal(latest, _fresh(earlier))
+
+
+def test_latest_state_works_out_again_centres_sharing_a_unit_id_or_with_a_unit_without_one():
+    units = pd.DataFrame({"unit_id": ["x", "a1", "x", "b1", "c1", None, "d1", "d2", "d1"],
+                          "centre_id": ["a", "a", "b", "b", "c", "c", "d", "d", "d"],
+                          "name": "Shop", "status": "occupied"}).astype("string")
+    key = units["centre_id"].to_numpy(dtype=object)
+    state = derived.latest_state(units, key)
+    assert state["centre"].tolist() == ["a", "b", "c", "d"]
+    assert state["again"].tolist() == [True, True, True, False]  # d sees its own unit twice: not shared

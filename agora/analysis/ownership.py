@@ -348,12 +348,32 @@ def name_facts(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | 
     DataFrame
         :data:`FACT_COLUMNS`, one row per distinct key of `units`.
     """
-    keys = _fact_keys(units).drop_duplicates(ignore_index=True)
+    return name_facts_and_rows(units, brands, known)[0]
+
+
+def name_facts_and_rows(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | None = None,
+                        ) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """:func:`name_facts`, and each unit's row of them (None when it must be looked up).
+
+    For :func:`classify_ownership`'s `rows`: the keys are told apart once.
+    """
+    keys = _fact_keys(units)
+    number, first = _key_numbers(keys)
+    keys = keys.iloc[first].reset_index(drop=True)  # drop_duplicates' rows, without hashing text
+    place = np.arange(len(keys))  # each distinct key's row of the facts
     reused = None
     if known is not None and len(known):
         reused = keys.merge(known[FACT_COLUMNS], how="inner")
-        seen = keys.merge(reused[["name", "brand", "category"]], how="left", indicator=True)["_merge"] == "both"
-        keys = keys[~seen.to_numpy()].reset_index(drop=True)
+        seen = (keys.merge(reused[["name", "brand", "category"]], how="left", indicator=True)["_merge"] == "both"
+                ).to_numpy()
+        # the facts: the known keys first (in the order of the keys), then the others
+        if len(seen) == len(keys) and len(reused) == seen.sum() and all(
+                (reused[c].to_numpy(dtype=object) == keys.loc[seen, c].to_numpy(dtype=object)).all()
+                for c in ("name", "brand", "category")):
+            place[seen], place[~seen] = np.arange(seen.sum()), seen.sum() + np.arange((~seen).sum())
+        else:
+            place = None  # known keys given twice: each unit's row is looked up
+        keys = keys[~seen].reset_index(drop=True)
     out = keys.copy()
     if len(keys):
         name = keys["name"].mask(keys["name"] == _MISSING)
@@ -373,7 +393,8 @@ def name_facts(units: pd.DataFrame, brands: pd.DataFrame, known: pd.DataFrame | 
         out = pd.DataFrame({c: pd.Series(dtype="bool" if c == "generic" else "string") for c in FACT_COLUMNS})
     if reused is not None and len(reused):
         out = pd.concat([reused, out[FACT_COLUMNS]], ignore_index=True)
-    return out[FACT_COLUMNS].astype({c: "string" for c in FACT_COLUMNS if c != "generic"} | {"generic": bool})
+    out = out[FACT_COLUMNS].astype({c: "string" for c in FACT_COLUMNS if c != "generic"} | {"generic": bool})
+    return out, (place[number] if place is not None else None)
 
 
 def classify_ownership(
@@ -384,6 +405,7 @@ def classify_ownership(
     centre_column: str = "centre_id",
     own_list: bool = True,
     facts: pd.DataFrame | None = None,
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Fill ``ownership`` and ``ownership_source`` of every unit by the rules of this module.
 
@@ -404,6 +426,8 @@ def classify_ownership(
     facts : DataFrame, optional
         :func:`name_facts` of these units' names made with the same brand table
         (each distinct name is then not worked out again; missing ones are added).
+    rows : ndarray, optional
+        Each unit's row of `facts` (:func:`name_facts_and_rows`), when known.
 
     Returns
     -------
@@ -438,26 +462,30 @@ def classify_ownership(
     sg_keys = symbol_group_keys(table)
     sg_qids = symbol_group_wikidata(table)
     # what the rules read of a name, worked out once per distinct name, brand and shop type
-    keys = _fact_keys(out)
-    row = None
-    if facts is not None:  # facts of every name given: used as they are
+    row = np.asarray(rows, dtype=np.int64) if facts is not None and rows is not None and len(rows) == n else None
+    if row is not None:
         facts = facts.reset_index(drop=True)
-        found = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
-        if len(found) == len(keys) and found.notna().all():
-            row = found.to_numpy(dtype=np.int64)
-    if row is None and facts is None:
-        # each distinct key once, in the order name_facts keeps them (first seen): a unit's row is its key's number
-        row, first = _key_numbers(keys)
-        facts = name_facts(keys.iloc[first], table)
-    elif row is None:
-        facts = name_facts(out, table, facts)
-        row = keys.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"].to_numpy()
+    else:
+        keys = _fact_keys(out)
+        # each distinct key once, in the order name_facts keeps them (first seen): a unit's key is found once
+        number, first = _key_numbers(keys)
+        distinct = keys.iloc[first].reset_index(drop=True)
+        if facts is not None:  # facts of every name given: used as they are
+            facts = facts.reset_index(drop=True)
+            found = distinct.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
+            if len(found) == len(distinct) and found.notna().all():
+                row = found.to_numpy(dtype=np.int64)[number]
+        if row is None and facts is None:
+            row = number  # the facts' rows are the distinct keys in order
+            facts = name_facts(distinct, table)
+        elif row is None:
+            facts = name_facts(distinct, table, facts)
+            found = distinct.merge(facts.reset_index()[["name", "brand", "category", "index"]], how="left")["index"]
+            row = found.to_numpy()[number]
 
-    def fact(column: str) -> pd.Series:
-        return pd.Series(facts[column].to_numpy()[row], index=idx)
-
-    brand_keys = fact("brand_key").astype("string")
-    is_symbol = (brand_keys.isin(sg_keys) | wikidata.isin(sg_qids)).fillna(False).to_numpy(dtype=bool)
+    # what the rules read of each unit's facts: looked up in the facts (one row per key), then taken by row
+    symbol_key = facts["brand_key"].astype("string").isin(sg_keys).to_numpy(dtype=bool)[row]
+    is_symbol = symbol_key | wikidata.isin(sg_qids).fillna(False).to_numpy(dtype=bool)
 
     unknown = (status.isin(["vacant", "unknown"]).fillna(False) | (name.isna() & brand.isna())).to_numpy(dtype=bool, copy=True)
     unknown &= ~not_brand & wikidata.isna().to_numpy()
@@ -476,13 +504,13 @@ def classify_ownership(
 
     filled_brand = brand.to_numpy(dtype=object).copy()
     if todo.any():
-        list_brand = fact("list_brand").to_numpy(dtype=object)
-        list_ownership = fact("list_ownership").to_numpy(dtype=object)
-        mpos = np.flatnonzero(todo & ~pd.isna(list_brand))
-        ownership[mpos] = list_ownership[mpos]
+        list_brand = facts["list_brand"].to_numpy(dtype=object)
+        list_ownership = facts["list_ownership"].to_numpy(dtype=object)
+        mpos = np.flatnonzero(todo & ~pd.isna(list_brand)[row])
+        ownership[mpos] = list_ownership[row[mpos]]
         source[mpos] = "brand_list"
         empty_brand = pd.isna(filled_brand[mpos])
-        filled_brand[mpos[empty_brand]] = list_brand[mpos][empty_brand]
+        filled_brand[mpos[empty_brand]] = list_brand[row[mpos]][empty_brand]
         todo[mpos] = False
 
     hit = todo & brand.notna().to_numpy()
@@ -495,7 +523,7 @@ def classify_ownership(
         # each key is found in, counted without hashing a million names again
         key_no = pd.factorize(facts["name_key"].array)[0][row]
         centre_no, centres = pd.factorize(out[centre_column].astype("string").array)
-        valid = (key_no >= 0) & (centre_no >= 0) & ~fact("generic").astype(bool).to_numpy()
+        valid = (key_no >= 0) & (centre_no >= 0) & ~facts["generic"].astype(bool).to_numpy()[row]
         pairs = _distinct(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
         in_centres = np.bincount(pairs // (len(centres) + 1), minlength=int(key_no.max()) + 1 if len(key_no) else 0)
         recurring = np.zeros(n, dtype=bool)

@@ -83,11 +83,13 @@ def survey_dates(
         return pd.Series(pd.NaT, index=units.index, dtype="datetime64[ms]")
     day = pd.to_datetime(units["observed_on"], errors="coerce").dt.normalize()
     dated = day.notna()
-    seen_twice = False
-    if dated.any() and "unit_id" in units:
-        seen_twice = bool((units.loc[dated].groupby("unit_id")["observed_on"].nunique() > 1).any())
-    if not dated.any() or (dated.mean() < min_dated_share and not seen_twice):
+    if not dated.any():
         return pd.Series(pd.NaT, index=units.index, dtype="datetime64[ms]")
+    if dated.mean() < min_dated_share:  # few rows dated: one snapshot unless a unit was seen twice
+        seen_twice = "unit_id" in units and bool(
+            (units.loc[dated].groupby("unit_id")["observed_on"].nunique() > 1).any())
+        if not seen_twice:
+            return pd.Series(pd.NaT, index=units.index, dtype="datetime64[ms]")
     days = sorted(pd.Timestamp(d) for d in day[dated].unique())
     starts: dict[pd.Timestamp, pd.Timestamp] = {}
     first = days[0]

@@ -49,10 +49,10 @@ TABLES = {"centres": True, "units": True, "footfall_sites": True, "assets": True
           "indicators": False, "brands": False, "mix": False, "clone_sums": False, "fingerprints": False,
           "count_sites": False, "names": False, "latest": False, "latest_centres": False, "survey_days": False}
 #: What a build reuses from the build before (figures of centres whose data did not change).
-REUSED = ("indicators", "fingerprints", "count_sites", "names", "brands", "clone_sums", "latest", "latest_centres",
-          "survey_days")
+REUSED = ("indicators", "fingerprints", "count_sites", "names", "brands", "mix", "clone_sums", "latest",
+          "latest_centres", "survey_days")
 #: Reused tables that builds of older versions did not write (a build without them computes them afresh).
-NEWER = ("names", "clone_sums", "latest", "latest_centres", "survey_days")
+NEWER = ("names", "mix", "clone_sums", "latest", "latest_centres", "survey_days")
 DONE = "complete"
 #: The share of a save's progress taken by writing the dataset (the derived tables take the rest).
 SAVED_AT = 0.8
@@ -132,19 +132,44 @@ class DataService:
             folder = self._folder(version)
             if (folder / DONE).exists():
                 return {}
-            tables, timings = derived.build(self.workspace, manifest, self._previous(version))
+            previous = self._previous(version)
             tmp = self.path / "derived" / f".{version}.{secrets.token_hex(4)}.tmp"
             tmp.mkdir(parents=True)
-            for name, table in tables.items():
-                write_dataset(table, tmp / f"{name}.parquet",
-                              row_group_size=derived.ROW_GROUP if TABLES[name] else None)
-            (tmp / DONE).write_text(f"{version} {timings.get('area_rows', 0)}")
-            tmp.rename(folder)
+            try:
+                tables, timings = self._build_and_write(manifest, previous, tmp)
+                (tmp / DONE).write_text(f"{version} {timings.get('area_rows', 0)}")
+                tmp.rename(folder)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
             for old in (self.path / "derived").iterdir():
                 keep = old.name.isdigit() and int(old.name) >= version - 1
                 if not keep:
                     shutil.rmtree(old, ignore_errors=True)
             return timings
+
+    def _build_and_write(self, manifest: dict, previous: dict, folder: Path,
+                         ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+        """:func:`derived.build` with every table written to `folder`.
+
+        The tables final early (the units above all) are written by a second thread while
+        the others are computed: writing Parquet and WKB mostly runs outside the GIL.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def write(name: str, table: pd.DataFrame) -> None:
+            write_dataset(table, folder / f"{name}.parquet", row_group_size=derived.ROW_GROUP if TABLES[name] else None)
+
+        with ThreadPoolExecutor(1, thread_name_prefix="agora-derived") as pool:
+            early = {}
+            tables, timings = derived.build(self.workspace, manifest, previous,
+                                            ready=lambda name, table: early.update({name: pool.submit(write, name, table)}))
+            for name, table in tables.items():
+                if name not in early:
+                    write(name, table)
+            for done in early.values():
+                done.result()
+        return tables, timings
 
     def _previous(self, version: int) -> dict[str, pd.DataFrame]:
         """The reusable tables of the latest complete build before `version` (empty when none)."""

@@ -19,7 +19,7 @@ Footfall counts are not copied: DuckDB reads the saved Parquet files (sorted by 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..analysis import similarity
 from ..analysis.indicators import indicator_table
-from ..analysis.ownership import FACT_COLUMNS, brands_signature, classify_ownership, load_brands, name_facts
+from ..analysis.ownership import FACT_COLUMNS, brands_signature, classify_ownership, load_brands, name_facts_and_rows
 from ..analysis.by_centre import latest_survey
 from ..layers import get_layer
 from ..loaders.coords import assign_centres
@@ -48,16 +48,26 @@ def place(table: gpd.GeoDataFrame, centres: gpd.GeoDataFrame) -> gpd.GeoDataFram
     return assign_centres(table, centres, LoadReport(file="", layer=""))
 
 
-def by_centre(table: pd.DataFrame) -> pd.DataFrame:
-    """`table` sorted by ``centre_id`` (missing last), so row-group statistics select a centre."""
+def centre_order(table: pd.DataFrame) -> np.ndarray | None:
+    """The positions of `table`'s rows sorted by ``centre_id`` (missing last; stable), or None (no such column)."""
     if "centre_id" not in table or table.empty:
-        return table.reset_index(drop=True)
+        return None
     ids = table["centre_id"]
     if not isinstance(ids.dtype, pd.StringDtype):
-        return table.sort_values("centre_id", kind="stable", na_position="last").reset_index(drop=True)
+        return ids.reset_index(drop=True).sort_values(kind="stable", na_position="last").index.to_numpy()
     # the order of that sort_values, from the ids as numbers in the order of the ids (missing last)
     codes, names = pd.factorize(ids.array, sort=True)
-    order = np.argsort(np.where(codes >= 0, codes, len(names)), kind="stable")
+    return np.argsort(np.where(codes >= 0, codes, len(names)), kind="stable")
+
+
+def by_centre(table: pd.DataFrame, order: np.ndarray | None = None) -> pd.DataFrame:
+    """`table` sorted by ``centre_id`` (missing last), so row-group statistics select a centre.
+
+    `order`: :func:`centre_order` of `table`, when worked out already.
+    """
+    order = centre_order(table) if order is None else order
+    if order is None:
+        return table.reset_index(drop=True)
     return table.take(order).reset_index(drop=True)
 
 
@@ -110,22 +120,37 @@ def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, starts, rank
 
 
-def latest_state(placed: pd.DataFrame, key: np.ndarray, hashes: np.ndarray | None = None) -> pd.DataFrame:
+def latest_state(placed: pd.DataFrame, key: np.ndarray, hashes: np.ndarray | None = None,
+                 segments: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """Per centre (``centre`` = the key each centre's survey is worked out by): what its latest survey reads.
 
     ``order``: a hash of the centre's rows in their order (:func:`with_extra_columns`); ``again``: its
     latest survey must be worked out again whatever the build before found (a unit id it
     shares with another centre, or a unit without an id, whose key is its row number).
+    `segments`: :func:`_segments` of `key`, when worked out already.
     """
-    order, starts, rank = _segments(key)
+    order, starts, rank = _segments(key) if segments is None else segments
     h = with_extra_columns(placed, row_hashes(placed, "units")) if hashes is None else hashes
     weighted = h * (2 * rank.astype(np.uint64) + np.uint64(1))  # wraps modulo 2**64
     total = np.add.reduceat(weighted[order], starts) if len(starts) else np.array([], np.uint64)
     centres = key[order][starts]
     ids = placed["unit_id"].astype("string") if "unit_id" in placed else pd.Series(pd.NA, index=placed.index)
-    missing = pd.Series(ids.isna().to_numpy()).groupby(key).any()
     uid, _ = pd.factorize(ids)
     cid, names = pd.factorize(key)
+    if len(key) and (cid >= 0).all():
+        # the groups of _segments are the keys as factorize numbers them: a centre's number is its group's
+        missing = np.bincount(cid, weights=(uid < 0), minlength=len(names)) > 0
+        size = len(names) + 1
+        pairs = np.unique(uid[uid >= 0].astype(np.int64) * size + cid[uid >= 0])  # each (unit id, centre) once
+        unit, centre = pairs // size, pairs % size
+        twice = np.zeros(len(pairs), dtype=bool)  # a unit id in two centres or more
+        twice[1:] |= unit[1:] == unit[:-1]
+        twice[:-1] |= unit[1:] == unit[:-1]
+        shared = np.zeros(len(names), dtype=bool)
+        shared[centre[twice]] = True
+        return pd.DataFrame({"centre": pd.array(centres, dtype="string"), "order": total.view(np.int64),
+                             "again": missing | shared})
+    missing = pd.Series(ids.isna().to_numpy()).groupby(key).any()
     pairs = pd.DataFrame({"u": uid, "c": cid}).drop_duplicates()
     pairs = pairs[pairs["u"] >= 0]
     shared = set(names[pairs.loc[pairs["u"].duplicated(keep=False), "c"].unique()])
@@ -179,7 +204,8 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     from ..analysis.surveys import _centre_key
     from ..analysis.vacancy import survey_dates
 
-    placed = units[units["centre_id"].notna()] if "centre_id" in units else units.iloc[:0]
+    placed_rows = units["centre_id"].notna().to_numpy() if "centre_id" in units else np.zeros(len(units), bool)
+    placed = units if placed_rows.all() else units[placed_rows]  # every unit in a centre: no copy
     columns = [*placed.columns, *LATEST_EXTRA]
     if placed.empty:
         empty = pd.DataFrame({"centre": pd.Series(dtype="string"), "row": pd.Series(dtype="int64"),
@@ -189,12 +215,14 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
             "survey_days": survey_days(placed, pd.Series(dtype="datetime64[ms]")), "reused": 0, "again": []}
     key = _centre_key(placed).to_numpy(dtype=object)
     rounds = survey_dates(placed)
-    placed_rows = units["centre_id"].notna().to_numpy() if "centre_id" in units else np.zeros(len(units), bool)
-    state = latest_state(placed, key, hashes[placed_rows] if hashes is not None else None)
+    order, starts, rank = segments = _segments(key)
+    state = latest_state(placed, key, hashes[placed_rows] if hashes is not None else None, segments)
     days = survey_days(placed, rounds)
     reuse = _reusable(state, days, previous or {})
-    order, starts, rank = _segments(key)
-    kept_rows = pd.Index(key).isin(reuse)
+    # each centre's rows are kept or not: asked of each centre (the first row of each group), then given its rows
+    first_kept = pd.Index(key[order[starts]]).isin(reuse)
+    kept_rows = np.empty(len(key), dtype=bool)
+    kept_rows[order] = np.repeat(first_kept, np.diff(np.r_[starts, len(key)]))
     parts = []
     if not kept_rows.all():
         parts.append(latest_survey(placed[~kept_rows], survey_date=rounds[~kept_rows], columns=columns))
@@ -203,11 +231,13 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
         old = old[old["centre"].astype(str).isin(reuse)]
         start = pd.Series(starts, index=key[order][starts])
         where = order[start.reindex(old["centre"].astype(str)).to_numpy() + old["row"].to_numpy(dtype=np.int64)]
-        kept = placed.iloc[where].copy()
-        kept["survey_date"] = pd.to_datetime(old["survey_date"]).astype("datetime64[ms]").to_numpy()
-        kept["shop_type"] = pd.array(old["shop_type"].to_numpy(dtype=object), dtype="string")
+        # taken in the order of the rows (a take in order is cheaper; the rows are sorted by index below anyway)
+        up = np.argsort(where, kind="stable")
+        kept = placed.iloc[where[up]]
+        kept["survey_date"] = pd.to_datetime(old["survey_date"]).astype("datetime64[ms]").to_numpy()[up]
+        kept["shop_type"] = pd.array(old["shop_type"].to_numpy(dtype=object)[up], dtype="string")
         parts.append(kept[columns])
-    latest = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
+    latest = _in_index_order(*parts) if len(parts) > 1 else parts[0]
     if isinstance(units, gpd.GeoDataFrame):
         latest = gpd.GeoDataFrame(latest, geometry=units.geometry.name, crs=units.crs)
     at = pd.Index(placed.index).get_indexer(latest.index)
@@ -217,6 +247,27 @@ def latest_units(units: pd.DataFrame, previous: Mapping[str, pd.DataFrame] | Non
     again = sorted(placed["centre_id"][~kept_rows].astype(str).unique())
     return latest, {"latest": kept_state, "latest_centres": state, "survey_days": days, "reused": len(reuse),
                     "again": again}
+
+
+def _in_index_order(fresh: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
+    """``pd.concat([fresh, kept]).sort_index()``, for `kept` in index order: `fresh`'s rows spliced into it.
+
+    A few centres worked out again among many kept: the kept rows are copied once, not copied and sorted.
+    """
+    index = kept.index.to_numpy()
+    if fresh.empty or kept.empty or not kept.index.is_monotonic_increasing or not kept.index.is_unique:
+        return pd.concat([fresh, kept]).sort_index()
+    fresh = fresh.sort_index()
+    cut = np.searchsorted(index, fresh.index.to_numpy())
+    if np.isin(fresh.index.to_numpy(), index).any():
+        return pd.concat([fresh, kept]).sort_index()
+    bounds = np.flatnonzero(np.r_[True, cut[1:] != cut[:-1]])  # fresh rows that go in at the same place together
+    pieces, at = [], 0
+    for first, end in zip(bounds, np.r_[bounds[1:], len(cut)]):
+        pieces += [kept.iloc[at:cut[first]], fresh.iloc[first:end]]
+        at = cut[first]
+    pieces.append(kept.iloc[at:])
+    return pd.concat([p for p in pieces if len(p)])
 
 
 def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame,
@@ -302,6 +353,7 @@ def count_sites(ws: Workspace, manifest: dict, known: pd.DataFrame | None = None
 
 
 def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd.DataFrame] | None = None,
+          ready: Callable[[str, pd.DataFrame], None] | None = None,
           ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
     """Every derived table of the workspace as listed in `manifest`.
 
@@ -313,6 +365,9 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         have their figures computed again, only names not seen before are matched against
         the brand lists (all of them when the brand lists changed), and only centres whose
         brands changed are compared with every other for brand clone-ness.
+    ready : callable, optional
+        Told ``(name, table)`` as soon as a table is final (the town layers and ``names``),
+        before the others are computed: the caller may write it meanwhile.
 
     Returns
     -------
@@ -346,16 +401,24 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     known = previous.get("names")
     if known is None or "signature" not in known or not (known["signature"] == signature).all():
         known = None  # another brand list: every name is classified again
-    facts = name_facts(layers["units"], brands, known[FACT_COLUMNS] if known is not None else None)
+    facts, rows = name_facts_and_rows(layers["units"], brands, known[FACT_COLUMNS] if known is not None else None)
     tables["names"] = facts.assign(signature=signature)
     if len(layers["units"]):
-        layers["units"] = classify_ownership(layers["units"], brands, facts=facts)
+        layers["units"] = classify_ownership(layers["units"], brands, facts=facts, rows=rows)
     lap("ownership")
-    tables.update({name: by_centre(table) for name, table in layers.items()})
-    lap("sort")
-    units = tables["units"]
-    hashes = {"units": row_hashes(units, "units")} if len(units) else {}
+    # the units' row hashes before they are sorted, then sorted with them: points taken out of order are
+    # scattered in memory, and reading their coordinates costs several times more
+    order = centre_order(layers["units"])
+    hashes = {"units": row_hashes(layers["units"], "units")} if len(layers["units"]) else {}
+    if order is not None:
+        hashes["units"] = hashes["units"][order]
     lap("hash")
+    tables.update({name: by_centre(table, order if name == "units" else None) for name, table in layers.items()})
+    lap("sort")
+    if ready is not None:
+        for name in (*TOWN_LAYERS, "names"):
+            ready(name, tables[name])
+    units = tables["units"]
     latest, state = latest_units(units, previous, with_extra_columns(units, hashes["units"]) if hashes else None)
     timings["latest_reused"] = float(state.pop("reused"))
     again = state.pop("again")
