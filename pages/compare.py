@@ -15,9 +15,8 @@ from agora.ui.text import md
 from agora.ui.shell import no_data_message, page_shell, reference_group
 
 ctx = page_shell("Compare", ":material/compare_arrows:", pick_town=False)
-demo_ids = compare.demo_centre_ids(ctx.centres)
 include_demo = None
-if demo_ids and not set(ctx.centres["centre_id"].astype(str)) <= demo_ids:
+if ui.demo_is_optional(ctx.service):
     include_demo = st.sidebar.checkbox("Include the demo towns", key="demo", bind="query-params",
                                        help="The fictional demo towns are left out of comparisons, percentiles and "
                                             "\"towns like\" while the workspace holds centres of its own.")

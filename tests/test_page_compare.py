@@ -187,3 +187,24 @@ def test_a_table_rendered_column_by_column_shows_as_pandas_renders_it():
     assert got.styler.display_values == want.styler.display_values
     assert "background-color" in want.styler.styles and "font-weight" in want.styler.styles
     assert drawn(by_column).styler.display_values == want.styler.display_values  # drawn again: the same
+
+
+def test_demo_towns_are_offered_beside_centres_of_ones_own(workspace, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from agora.service import DataService
+
+    at = run_page("compare")
+    assert not [c for c in at.checkbox if c.key == "demo"]  # only demo towns: nothing to choose
+    own = gpd.GeoDataFrame({"centre_id": ["hebden-bridge"], "name": ["Hebden Bridge"]},
+                           geometry=[box(-2.02, 53.74, -2.01, 53.745)], crs=4326)
+    own.to_file(tmp_path / "hebden.geojson")
+    svc = DataService(workspace.path, read_only=False)
+    svc.save(svc.load(tmp_path / "hebden.geojson", "centres"))
+    at = run_page("compare")
+    assert not at.exception, at.exception
+    assert [c.label for c in at.checkbox if c.key == "demo"] == ["Include the demo towns"]
+    assert list(at.dataframe[0].value["name"]) == ["Hebden Bridge"]
+    at = run_page("compare", demo="true")
+    assert len(at.dataframe[0].value) == len(_centres(workspace))

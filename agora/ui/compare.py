@@ -33,6 +33,19 @@ def table(svc: DataService | None = None, *, include_demo: bool | None = None,
     return _table(str(svc.path), svc.version(), include_demo, tuple(keep))[0].copy(deep=False)
 
 
+def demo_is_optional(svc: DataService) -> bool:
+    """Whether the workspace holds demo towns beside centres of its own (Compare then offers to include
+    them), kept per version."""
+    return _demo_is_optional(str(svc.path), svc.version())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _demo_is_optional(path: str, version: int) -> bool:
+    centres = data.centres(data.service())
+    demo = compare.demo_centre_ids(centres)
+    return bool(demo) and not set(centres["centre_id"].astype(str)) <= demo
+
+
 def table_names(svc: DataService | None = None, *, include_demo: bool | None = None,
                 ) -> tuple[tuple[str, ...], dict[str, str]]:
     """The ids of :func:`table`'s centres in its order, and each id's name (shared; do not change)."""
