@@ -228,6 +228,10 @@ def _assert_same_as_full_rebuild(svc: DataService, tmp_path, label: str) -> None
     mine, theirs = _derived_tables(svc), _derived_tables(full)
     for name in mine:
         pd.testing.assert_frame_equal(mine[name], theirs[name], check_exact=True, obj=f"{label}: {name}")
+    # the name facts are a look-up table: the same rows, in whatever order they were added
+    names = [pd.read_parquet(s.path / "derived" / str(s.version()) / "names.parquet") for s in (svc, full)]
+    mine, theirs = (n.sort_values(["name", "brand", "category"]).reset_index(drop=True) for n in names)
+    pd.testing.assert_frame_equal(mine, theirs, check_exact=True, obj=f"{label}: names")
 
 
 def test_every_derived_table_after_an_update_equals_a_full_rebuild(workspace, tmp_path):
@@ -241,7 +245,7 @@ def test_every_derived_table_after_an_update_equals_a_full_rebuild(workspace, tm
     update.loc[update.index[1], "name"] = "Greggs"
     svc.workspace.save(svc.load(update.to_csv(index=False).encode(), "units", filename="wendlow-update.csv"))
     timings = svc.refresh()
-    assert timings["latest_reused"] >= len(svc.centres()) - 1  # only the town surveyed again was worked out
+    assert timings["touched_centres"] == 1  # only the town surveyed again was worked out (agora.service.delta)
     _assert_same_as_full_rebuild(svc, tmp_path, "update")
     # the update taken back out: the tables of the workspace without it
     added = svc.datasets("units")[-1]
@@ -264,6 +268,53 @@ def test_every_derived_table_after_an_update_equals_a_full_rebuild(workspace, tm
     assert svc.refresh()["latest_reused"] == 0
     _assert_same_as_full_rebuild(svc, tmp_path, "joined")
 
+
+
+def _save_units(svc: DataService, rows: pd.DataFrame, filename: str) -> dict:
+    svc.workspace.save(svc.load(rows.to_csv(index=False).encode(), "units", filename=filename))
+    return svc.refresh()
+
+
+def test_units_added_update_only_their_centres_and_equal_a_full_rebuild(workspace, tmp_path):
+    """agora.service.delta: a units dataset added alone is worked in for the centres it touches (and rows
+    in no centre); whatever it cannot know to be the same (a name crossing the recurrence threshold
+    where other centres have it, a unit id another centre has, a new column, an undated unit) is built whole."""
+    svc = DataService(workspace.path)
+    town = svc.town("units", "castlebridge")
+    last = town[town["observed_on"] == town["observed_on"].max()].head(6)
+    base = pd.DataFrame({"unit_id": last["unit_id"].to_numpy(), "name": last["name"].to_numpy(), "status": "occupied",
+                         "lat": last.geometry.y.to_numpy(), "lon": last.geometry.x.to_numpy(),
+                         "observed_on": "2026-11-21"})
+    # two of its units re-surveyed, and a shop far from every centre
+    far = pd.DataFrame({"unit_id": ["far-1"], "name": ["Lone Shop"], "status": ["occupied"], "lat": [51.0],
+                        "lon": [0.5], "observed_on": ["2026-11-21"]})
+    timings = _save_units(svc, pd.concat([base.head(2), far]), "castlebridge-1.csv")
+    assert timings["touched_centres"] == 1
+    _assert_same_as_full_rebuild(svc, tmp_path, "re-survey and a shop in no centre")
+
+    counts = pd.read_parquet(svc.path / "derived" / str(svc.version()) / "name_centres.parquet")
+    units = svc.layer("units")
+    keys = units.assign(key=units["name"].str.lower())
+    twice = counts.loc[counts["centres"] == 2, "name_key"]
+    in_town = set(keys.loc[keys["centre_id"] == "castlebridge", "key"])
+    name = next(n for k, n in zip(keys["key"], keys["name"]) if k in set(twice) and k not in in_town)
+    cases = {
+        "a name now in three centres": base.head(1).assign(name=name),
+        "a new column": base.head(1).assign(owner="Someone"),
+    }
+    for label, rows in cases.items():
+        timings = _save_units(svc, rows, "castlebridge-2.csv")
+        assert "touched_centres" not in timings, label  # built whole
+        _assert_same_as_full_rebuild(svc, tmp_path, label)
+    # and then again added alone: worked in (the new column's units among them)
+    assert _save_units(svc, base.tail(2), "castlebridge-3.csv")["touched_centres"] == 1
+    _assert_same_as_full_rebuild(svc, tmp_path, "after the others")
+    # a unit id another centre has, then a unit without a date (every survey round worked out from the whole)
+    other = units.loc[units["centre_id"] != "castlebridge", "unit_id"].iloc[0]
+    for label, rows in {"a unit id of another centre": base.head(1).assign(unit_id=other),
+                        "an undated unit": base.head(1).assign(observed_on="")}.items():
+        assert "touched_centres" not in _save_units(svc, rows, "castlebridge-4.csv"), label
+        _assert_same_as_full_rebuild(svc, tmp_path, label)
 
 TRICKY = [" Shop ", "\t=1+1", " \t=SUM(A1) ", "", "  ", None, "Café", "\r", "+44 1234", "plain", " x\ty "]
 

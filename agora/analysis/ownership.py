@@ -293,7 +293,9 @@ def brands_signature(brands: pd.DataFrame) -> str:
     return str(int(pd.util.hash_pandas_object(brands[BRAND_COLUMNS], index=False).sum()) % 2**63)
 
 
-def _fact_keys(units: pd.DataFrame) -> pd.DataFrame:
+def fact_keys(units: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's key of :func:`name_facts`: name, brand and shop type as given (missing: ``"\\x00"``)."""
+
     def col(name: str) -> pd.Series:
         values = units[name].astype("string") if name in units else pd.Series(pd.NA, index=units.index, dtype="string")
         return values.fillna(_MISSING)
@@ -357,7 +359,7 @@ def name_facts_and_rows(units: pd.DataFrame, brands: pd.DataFrame, known: pd.Dat
 
     For :func:`classify_ownership`'s `rows`: the keys are told apart once.
     """
-    keys = _fact_keys(units)
+    keys = fact_keys(units)
     number, first = _key_numbers(keys)
     keys = keys.iloc[first].reset_index(drop=True)  # drop_duplicates' rows, without hashing text
     place = np.arange(len(keys))  # each distinct key's row of the facts
@@ -406,6 +408,7 @@ def classify_ownership(
     own_list: bool = True,
     facts: pd.DataFrame | None = None,
     rows: np.ndarray | None = None,
+    name_centres: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Fill ``ownership`` and ``ownership_source`` of every unit by the rules of this module.
 
@@ -428,6 +431,10 @@ def classify_ownership(
         (each distinct name is then not worked out again; missing ones are added).
     rows : ndarray, optional
         Each unit's row of `facts` (:func:`name_facts_and_rows`), when known.
+    name_centres : Series, optional
+        The centres each name key is found in, counted over more units than these
+        (:func:`name_centre_counts` of a whole workspace): rule ``name_recurrence`` reads
+        them instead of counting over `units`.
 
     Returns
     -------
@@ -466,7 +473,7 @@ def classify_ownership(
     if row is not None:
         facts = facts.reset_index(drop=True)
     else:
-        keys = _fact_keys(out)
+        keys = fact_keys(out)
         # each distinct key once, in the order name_facts keeps them (first seen): a unit's key is found once
         number, first = _key_numbers(keys)
         distinct = keys.iloc[first].reset_index(drop=True)
@@ -521,11 +528,9 @@ def classify_ownership(
     if todo.any() and centre_column in out:
         # name keys and centres as numbers (a unit's key number from its row of the facts): the centres
         # each key is found in, counted without hashing a million names again
-        key_no = pd.factorize(facts["name_key"].array)[0][row]
-        centre_no, centres = pd.factorize(out[centre_column].astype("string").array)
-        valid = (key_no >= 0) & (centre_no >= 0) & ~facts["generic"].astype(bool).to_numpy()[row]
-        pairs = _distinct(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
-        in_centres = np.bincount(pairs // (len(centres) + 1), minlength=int(key_no.max()) + 1 if len(key_no) else 0)
+        key_no, valid, in_centres, key_names = _centre_counts(out[centre_column], facts, row)
+        if name_centres is not None:
+            in_centres = name_centres.reindex(key_names).fillna(0).to_numpy(dtype=np.int64)
         recurring = np.zeros(n, dtype=bool)
         recurring[valid] = in_centres[key_no[valid]] >= k
         hit = todo & recurring
@@ -541,6 +546,47 @@ def classify_ownership(
     out["brand"] = pd.array(filled_brand, dtype="string")
     assert len(out) == n
     return out
+
+
+def _centre_counts(centre: pd.Series, facts: pd.DataFrame, row: np.ndarray,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """Each unit's name key number, whether it counts (a centre, a name, not generic), and each key's centres.
+
+    The centres each key is found in are counted from numbers, without hashing a million names again.
+    """
+    key_codes, key_names = pd.factorize(facts["name_key"].array)
+    key_no = key_codes[row]
+    centre_no, centres = pd.factorize(centre.astype("string").array)
+    valid = (key_no >= 0) & (centre_no >= 0) & ~facts["generic"].astype(bool).to_numpy()[row]
+    pairs = _distinct(key_no[valid].astype(np.int64) * (len(centres) + 1) + centre_no[valid])
+    in_centres = np.bincount(pairs // (len(centres) + 1), minlength=len(key_names))
+    return key_no, valid, in_centres, pd.Index(key_names)
+
+
+def fact_rows(units: pd.DataFrame, facts: pd.DataFrame) -> np.ndarray:
+    """Each unit's row of `facts` (:func:`name_facts` covering every name of `units`)."""
+    keys = fact_keys(units)
+    number, first = _key_numbers(keys)
+    distinct = keys.iloc[first].reset_index(drop=True)
+    found = distinct.merge(facts.reset_index(drop=True).reset_index()[["name", "brand", "category", "index"]],
+                           how="left")["index"]
+    return found.to_numpy(dtype=np.int64)[number]
+
+
+def name_centre_counts(units: pd.DataFrame, facts: pd.DataFrame, rows: np.ndarray | None = None,
+                       centre_column: str = "centre_id") -> pd.Series:
+    """How many centres each name key is found in (type words left out): what rule ``name_recurrence`` counts.
+
+    `facts`: :func:`name_facts` covering the names of `units`; `rows`: each unit's row of
+    them, when known. Returns the counts above zero, indexed by ``name_key`` and sorted.
+    """
+    if units.empty or centre_column not in units:
+        return pd.Series(dtype="int64", name="centres", index=pd.Index([], dtype="string", name="name_key"))
+    facts = facts.reset_index(drop=True)
+    row = fact_rows(units, facts) if rows is None else np.asarray(rows, dtype=np.int64)
+    _, _, in_centres, key_names = _centre_counts(units[centre_column], facts, row)
+    counts = pd.Series(in_centres, index=key_names.astype("string").rename("name_key"), name="centres")
+    return counts[counts > 0].sort_index()
 
 
 def ownership_summary(units: pd.DataFrame) -> pd.DataFrame:

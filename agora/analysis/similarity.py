@@ -247,17 +247,21 @@ BLOCK = 1024
 SUM_COLUMNS = ["centre", "union", "shared"]
 
 
-def _brand_matrix(pairs: pd.DataFrame, centres: pd.Index, keys: pd.Index) -> np.ndarray:
-    """0/1 matrix of centres (rows) by brand keys (columns) of ``centre``, ``brand_key`` pairs.
+def _brand_matrix(pairs: pd.DataFrame, centres: pd.Index, keys: pd.Index):
+    """Sparse 0/1 matrix of centres (rows) by brand keys (columns) of ``centre``, ``brand_key`` pairs.
 
     float32: exact for counts below 2**24.
     """
-    out = np.zeros((len(centres), len(keys)), dtype=np.float32)
-    rows = centres.get_indexer(pairs["centre"])
-    cols = keys.get_indexer(pairs["brand_key"])
+    from scipy import sparse
+
+    from .ownership import _distinct
+
+    rows = positions(pairs["centre"], centres)
+    cols = positions(pairs["brand_key"], keys)
     ok = (rows >= 0) & (cols >= 0)
-    out[rows[ok], cols[ok]] = 1.0
-    return out
+    cells = _distinct(rows[ok].astype(np.int64) * max(len(keys), 1) + cols[ok])  # a pair given twice is one 1
+    r, c = np.divmod(cells, max(len(keys), 1))
+    return sparse.csr_matrix((np.ones(len(cells), dtype=np.float32), (r, c)), shape=(len(centres), len(keys)))
 
 
 def positions(values: pd.Series, index: pd.Index) -> np.ndarray:
@@ -276,11 +280,12 @@ def _plain(values) -> np.ndarray:
     return np.asarray(pd.Series(values).astype(object).to_numpy(), dtype=object)
 
 
-def _pair_sums(left: np.ndarray, right: np.ndarray, skip: np.ndarray | None, width: int) -> np.ndarray:
+def _pair_sums(left, right, skip: np.ndarray | None, width: int) -> np.ndarray:
     """For each row of `left`: shared brands with each row of `right`, summed by the size of the union.
 
-    `skip` gives, for each row of `left`, the row of `right` left out (itself; -1 none).
-    Returns an integer matrix, rows of `left` by union size (``width`` columns).
+    `left`, `right`: :func:`_brand_matrix` matrices. `skip` gives, for each row of `left`,
+    the row of `right` left out (itself; -1 none). Returns an integer matrix, rows of
+    `left` by union size (``width`` columns).
 
     The brands in common are counted by a sparse product (a centre has a few dozen brands
     of thousands); the pairs are then counted by the size of the other centre and the
@@ -288,11 +293,11 @@ def _pair_sums(left: np.ndarray, right: np.ndarray, skip: np.ndarray | None, wid
     """
     from scipy import sparse
 
-    out = np.zeros((len(left), width), dtype=np.int64)
-    if not len(left) or not len(right):
+    out = np.zeros((left.shape[0], width), dtype=np.int64)
+    if not left.shape[0] or not right.shape[0]:
         return out
-    size_r = right.sum(axis=1).astype(np.int64)
-    size_l = left.sum(axis=1).astype(np.int64)
+    size_r = np.asarray(right.sum(axis=1)).ravel().astype(np.int64)
+    size_l = np.asarray(left.sum(axis=1)).ravel().astype(np.int64)
     # the other centres by size: the union of a pair is size_l + size - shared
     sizes, group = np.unique(size_r, return_inverse=True)
     top = int(min(size_l.max(), size_r.max())) + 1  # brands in common: 0 .. top - 1
@@ -300,11 +305,12 @@ def _pair_sums(left: np.ndarray, right: np.ndarray, skip: np.ndarray | None, wid
     bins = len(sizes) * top  # per row of `left`: (size group, brands in common)
     column_bin = group.astype(np.int64) * top
     sparse_left = sparse.csr_matrix(left)
-    r, c = np.nonzero(right)  # the transpose made from the ones (copying a transposed matrix is slow)
-    right_t = np.zeros(right.shape[::-1], dtype=right.dtype)
-    right_t[c, r] = right[r, c]
-    for start in range(0, len(left), BLOCK):
+    right_t = sparse.csr_matrix(right).T
+    if left.shape[0] >= right.shape[0]:  # many rows against few: the few made dense once
+        right_t = right_t.toarray()
+    for start in range(0, left.shape[0], BLOCK):
         inter = sparse_left[start:start + BLOCK] @ right_t
+        inter = inter.toarray() if sparse.issparse(inter) else inter
         n = len(inter)
         rows = np.arange(n)
         if skip is not None:
@@ -330,7 +336,7 @@ def _to_long(sums: np.ndarray, centres: pd.Index) -> pd.DataFrame:
 
 def _to_dense(sums: pd.DataFrame, centres: pd.Index, width: int) -> np.ndarray:
     out = np.zeros((len(centres), width), dtype=np.int64)
-    rows = pd.Index(_plain(centres)).get_indexer(_plain(sums["centre"]))
+    rows = positions(sums["centre"], pd.Index(_plain(centres)))
     ok = rows >= 0
     out[rows[ok], sums["union"].to_numpy(dtype=np.int64)[ok]] = sums["shared"].to_numpy(dtype=np.int64)[ok]
     return out
@@ -360,22 +366,30 @@ def clone_sums(brands: pd.DataFrame, centres: pd.Index) -> pd.DataFrame:
 
 
 def update_clone_sums(sums: pd.DataFrame, before: pd.DataFrame, brands: pd.DataFrame,
-                      centres: pd.Index) -> pd.DataFrame:
+                      centres: pd.Index, changed: list[str] | None = None) -> pd.DataFrame:
     """:func:`clone_sums` of `brands` from the sums of an earlier brand table `before`.
 
     Only the centres whose brand set changed (or that came or went) are compared with
-    every other; the others' sums change by their pairs with those centres.
+    every other; the others' sums change by their pairs with those centres. `changed`:
+    those centres, when known (any centre besides them must have the same brands in both
+    tables, and no centre of `sums` may be gone).
     """
     if brands.empty or len(centres) < 2:
         return clone_sums(brands, centres)
     centres = pd.Index(_plain(centres), name=centres.name)
-    old, new = ({"centre": _plain(t["centre"]), "brand_key": _plain(t["brand_key"])} for t in (before, brands))
-    old, new = pd.DataFrame(old), pd.DataFrame(new)
-    pairs = pd.concat([old, new], ignore_index=True)
-    # centres with a brand in one table only, and centres that are gone (their pairs with others removed)
-    diff = pairs[~pairs.duplicated(keep=False)]
-    gone = pd.Index(pd.unique(_plain(sums["centre"]))).difference(centres)
-    changed = pd.Index(pd.unique(diff["centre"])).union(gone)
+    new = pd.DataFrame({"centre": _plain(brands["centre"]), "brand_key": _plain(brands["brand_key"])})
+    if changed is None:
+        old = pd.DataFrame({"centre": _plain(before["centre"]), "brand_key": _plain(before["brand_key"])})
+        pairs = pd.concat([old, new], ignore_index=True)
+        # centres with a brand in one table only, and centres that are gone (their pairs with others removed)
+        diff = pairs[~pairs.duplicated(keep=False)]
+        gone = pd.Index(pd.unique(_plain(sums["centre"]))).difference(centres)
+        changed = pd.Index(pd.unique(diff["centre"])).union(gone)
+    else:
+        old = before[before["centre"].astype("string").isin(changed).fillna(False).to_numpy()]
+        old = pd.DataFrame({"centre": _plain(old["centre"]), "brand_key": _plain(old["brand_key"])})
+        changed = pd.Index(sorted(changed), dtype=object)
+        pairs = pd.concat([old, new], ignore_index=True)
     if len(changed) > len(centres) // 4:
         return clone_sums(brands, centres)
     keys = pd.Index(pd.unique(pairs["brand_key"]))

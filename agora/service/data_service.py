@@ -40,14 +40,15 @@ from ..store.workspace import Dataset, Workspace, read_dataset, write_dataset
 
 if TYPE_CHECKING:  # the loaders are imported by the writing methods, not by pages that only read
     from ..loaders.chunks import LoadStream
-from . import derived
+from . import delta, derived
 
 log = logging.getLogger(__name__)
 
 #: Derived tables and whether they have geometry.
 TABLES = {"centres": True, "units": True, "footfall_sites": True, "assets": True,
           "indicators": False, "brands": False, "mix": False, "clone_sums": False, "fingerprints": False,
-          "count_sites": False, "names": False, "latest": False, "latest_centres": False, "survey_days": False}
+          "count_sites": False, "names": False, "name_centres": False, "latest": False, "latest_centres": False,
+          "survey_days": False}
 #: What a build reuses from the build before (figures of centres whose data did not change).
 REUSED = ("indicators", "fingerprints", "count_sites", "names", "brands", "mix", "clone_sums", "latest",
           "latest_centres", "survey_days")
@@ -132,11 +133,14 @@ class DataService:
             folder = self._folder(version)
             if (folder / DONE).exists():
                 return {}
-            previous = self._previous(version)
+            before = self._latest_done(version)
             tmp = self.path / "derived" / f".{version}.{secrets.token_hex(4)}.tmp"
             tmp.mkdir(parents=True)
             try:
-                tables, timings = self._build_and_write(manifest, previous, tmp)
+                timings = self._add_units(manifest, before, tmp) if before is not None else None
+                if timings is None:
+                    _, timings = self._build_and_write(manifest, self._previous(version), tmp)
+                    delta.write_sources(tmp, delta.sources(self.workspace, manifest, int(timings.get("area_rows", 0))))
                 (tmp / DONE).write_text(f"{version} {timings.get('area_rows', 0)}")
                 tmp.rename(folder)
             except BaseException:
@@ -171,14 +175,28 @@ class DataService:
                 done.result()
         return tables, timings
 
-    def _previous(self, version: int) -> dict[str, pd.DataFrame]:
-        """The reusable tables of the latest complete build before `version` (empty when none)."""
+    def _latest_done(self, version: int) -> Path | None:
+        """The folder of the latest complete build before `version` (None when none)."""
         root = self.path / "derived"
         done = sorted((int(p.name) for p in root.iterdir() if p.name.isdigit() and int(p.name) < version
                        and (p / DONE).exists()), reverse=True) if root.exists() else []
-        if not done:
+        return self._folder(done[0]) if done else None
+
+    def _add_units(self, manifest: dict, before: Path, folder: Path) -> dict[str, float] | None:
+        """:func:`delta.add_units` (None: build whole); a failure is logged, and the tables built whole."""
+        try:
+            return delta.add_units(self.workspace, manifest, before, folder)
+        except Exception:  # noqa: BLE001 - the whole build gives the same tables: never worse than building whole
+            log.exception("workspace %s: updating the derived tables failed; building them whole", self.path)
+            for path in folder.iterdir():
+                path.unlink()
+            return None
+
+    def _previous(self, version: int) -> dict[str, pd.DataFrame]:
+        """The reusable tables of the latest complete build before `version` (empty when none)."""
+        folder = self._latest_done(version)
+        if folder is None:
             return {}
-        folder = self._folder(done[0])
         try:
             out = {name: pd.read_parquet(folder / f"{name}.parquet") for name in REUSED
                    if name not in NEWER or (folder / f"{name}.parquet").exists()}

@@ -27,7 +27,8 @@ import pandas as pd
 
 from ..analysis import similarity
 from ..analysis.indicators import indicator_table
-from ..analysis.ownership import FACT_COLUMNS, brands_signature, classify_ownership, load_brands, name_facts_and_rows
+from ..analysis.ownership import (FACT_COLUMNS, brands_signature, classify_ownership, load_brands,
+                                  name_centre_counts, name_facts_and_rows)
 from ..analysis.by_centre import latest_survey
 from ..layers import get_layer
 from ..loaders.coords import assign_centres
@@ -286,7 +287,8 @@ def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame,
         rows = (hashes or {}).get(name)
         rows = row_hashes(table, name) if rows is None else rows
         frame = pd.DataFrame({"centre_id": table["centre_id"].astype("string").fillna(""), "h": rows})
-        parts.append((frame.groupby("centre_id")["h"].sum() % np.uint64(2**63)).rename(name))  # sums wrap at 2**64
+        # sums wrap at 2**64; written as whole numbers each (a centre missing from a part must not turn them to floats)
+        parts.append((frame.groupby("centre_id")["h"].sum() % np.uint64(2**63)).astype("string").rename(name))
     sites = tables["footfall_sites"]
     if len(count_sites) and len(sites):
         joined = count_sites.merge(pd.DataFrame({"site_id": sites["site_id"].astype("string"),
@@ -294,12 +296,12 @@ def fingerprints(tables: Mapping[str, pd.DataFrame], count_sites: pd.DataFrame,
         if len(joined):
             h = pd.util.hash_pandas_object(joined[["dataset", "site_id"]], index=False).to_numpy()
             parts.append((pd.DataFrame({"centre_id": joined["centre_id"].fillna(""), "h": h})
-                          .groupby("centre_id")["h"].sum() % np.uint64(2**63)).rename("counts"))
+                          .groupby("centre_id")["h"].sum() % np.uint64(2**63)).astype("string").rename("counts"))
     if not parts:
         return pd.Series(dtype="string", name="fingerprint")
     table = pd.concat(parts, axis=1).astype("string")
     # every part in every build: the first footfall counts or assets of a workspace change only their centres
-    table = table.reindex(columns=[*TOWN_LAYERS, "counts"]).fillna("-")
+    table = table.reindex(columns=[*TOWN_LAYERS, "counts"]).fillna("-").sort_index()  # by centre ("": in none)
     return table.agg("|".join, axis=1).rename("fingerprint")
 
 
@@ -374,7 +376,7 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
     tables : dict
         ``centres``, ``units``, ``footfall_sites``, ``assets``, ``indicators``, ``brands``,
         ``mix``, ``clone_sums``, ``fingerprints``, ``count_sites``, ``names`` (:func:`agora.analysis.ownership.name_facts`
-        with the brand lists' ``signature``).
+        with the brand lists' ``signature``), ``name_centres`` (:func:`agora.analysis.ownership.name_centre_counts`).
     timings : dict
         Seconds each step took.
     """
@@ -403,8 +405,10 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         known = None  # another brand list: every name is classified again
     facts, rows = name_facts_and_rows(layers["units"], brands, known[FACT_COLUMNS] if known is not None else None)
     tables["names"] = facts.assign(signature=signature)
+    counts = name_centre_counts(layers["units"], facts, rows)
+    tables["name_centres"] = counts.reset_index()
     if len(layers["units"]):
-        layers["units"] = classify_ownership(layers["units"], brands, facts=facts, rows=rows)
+        layers["units"] = classify_ownership(layers["units"], brands, facts=facts, rows=rows, name_centres=counts)
     lap("ownership")
     # the units' row hashes before they are sorted, then sorted with them: points taken out of order are
     # scattered in memory, and reading their coordinates costs several times more

@@ -489,12 +489,16 @@ def read_dataset(path: Path, geometry: bool, **kwargs) -> pd.DataFrame:
 
 def write_dataset(data: pd.DataFrame, path: Path, *, row_group_size: int | None = None) -> None:
     """Write a layer as GeoParquet (or Parquet when it has no geometry), flushed to disk."""
-    options = {"row_group_size": row_group_size} if row_group_size else {}
-    if isinstance(data, gpd.GeoDataFrame):
-        data.to_parquet(path, index=False, schema_version="1.0.0", **options)
-    else:
-        data.to_parquet(path, index=False, **options)
+    as_parquet(data, path, **({"row_group_size": row_group_size} if row_group_size else {}))
     _fsync(path)
+
+
+def as_parquet(data: pd.DataFrame, target, **options) -> None:
+    """Write a layer to a path or a buffer as :func:`write_dataset` does (GeoParquet when it has geometry)."""
+    if isinstance(data, gpd.GeoDataFrame):
+        data.to_parquet(target, index=False, schema_version="1.0.0", **options)
+    else:
+        data.to_parquet(target, index=False, **options)
 
 
 def write_chunks(stream: LoadStream, path: Path) -> int:

@@ -1,0 +1,399 @@
+"""The derived tables after units were added, working out again only the centres the new rows fall in.
+
+A town team's re-survey adds a units dataset of one centre to a workspace of thousands.
+:func:`add_units` brings the build before up to date for it from the added rows, the
+rows of the centres they fall in (read from the datasets with a filter on ``centre_id``)
+and the stored tables' rows of those centres. The units table is spliced as Arrow: the
+other centres' rows are copied, never read into pandas. The tables are those a whole
+build (:func:`agora.service.derived.build`) makes of the same datasets, which the tests
+check table by table (``names`` may list its rows in another order; the units' GeoParquet
+bounding box may be wider than its points, as the specification allows).
+
+It applies when units datasets were added at the end of the list and nothing else
+changed (centres, footfall, assets, brand lists, area tables), when every unit in a centre is dated and the survey rounds of the days
+seen before do not move, when no unit id of those centres is found in another centre, and
+when no name found outside them crosses the ``name_recurrence`` threshold. Otherwise
+:func:`add_units` returns None, having written nothing, and the caller builds whole.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..analysis import similarity
+from ..analysis.by_centre import latest_survey
+from ..analysis.indicators import indicator_table
+from ..analysis.ownership import (FACT_COLUMNS, brands_signature, classify_ownership, fact_keys, fact_rows,
+                                  load_brands, name_centre_counts, name_facts_and_rows)
+from ..analysis.vacancy import survey_dates
+from ..layers import CONFORMED, conform, get_layer
+from ..store.indicators import read_indicators
+from ..store.workspace import Workspace, as_parquet, read_dataset, write_dataset
+from . import derived
+
+#: What a build was made from, written beside its tables.
+SOURCES = "sources.json"
+#: Layers whose datasets must be those of the build before.
+SAME_LAYERS = ("centres", "footfall_sites", "assets", "footfall_counts")
+#: Tables a units update leaves as they were (linked from the build before).
+UNCHANGED = ("centres", "footfall_sites", "assets", "count_sites")
+#: The threshold of rule ``name_recurrence`` (:func:`agora.analysis.ownership.classify_ownership`'s `k`).
+RECURRENCE = 3
+
+
+def sources(ws: Workspace, manifest: dict, area_rows: int) -> dict:
+    """What a build of `manifest` reads: each layer's dataset ids, the brand lists' signature, the area rows."""
+    return {"layers": {name: [ds.dataset_id for ds in ws.datasets(name, manifest)]
+                       for name in (*derived.TOWN_LAYERS, "footfall_counts")},
+            "brands": brands_signature(load_brands(*ws.brand_lists())), "area_rows": int(area_rows)}
+
+
+def write_sources(folder: Path, made_from: dict) -> None:
+    """Write :func:`sources` beside a build's tables."""
+    (folder / SOURCES).write_text(json.dumps(made_from))
+
+
+def added_units(before: dict, now: dict) -> list[str] | None:
+    """The units datasets `now` adds at the end of `before`'s, when nothing else differs (else None)."""
+    old, new = before.get("layers", {}), now["layers"]
+    if any(old.get(name) != new[name] for name in SAME_LAYERS) or before.get("brands") != now["brands"] \
+            or before.get("area_rows") != now["area_rows"]:
+        return None
+    was, units = old.get("units"), new["units"]
+    if was is None or len(units) <= len(was) or units[:len(was)] != was:
+        return None
+    return units[len(was):]
+
+
+def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
+    """Write to `out` the derived tables of `manifest`, from the build before in `before`.
+
+    Returns the seconds each step took, or None when the change is not units added alone
+    (or the result could differ from a whole build): nothing is written then.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 3)
+        clock = now
+
+    try:
+        made_from = json.loads((before / SOURCES).read_text())
+    except (OSError, ValueError):
+        return None
+    area = read_indicators(ws.path)
+    now = sources(ws, manifest, len(area))
+    added = added_units(made_from, now)
+    datasets = ws.datasets("units", manifest)
+    if not added or not (before / "name_centres.parquet").exists():
+        return None
+    conformed = all(ds.meta.get("conformed") == CONFORMED for ds in datasets)  # as Workspace.read conforms them
+    spec = get_layer("units")
+    centres = ws.read("centres", manifest)
+    new_rows = _concat([read_dataset(ds.path, True) for ds in datasets if ds.dataset_id in added])
+    new_rows = derived.place(conform(new_rows, spec, conformed=conformed), centres)
+    touched = sorted(new_rows["centre_id"].dropna().astype(str).unique())
+    # these centres' rows of the datasets before, and rows in no centre (placing may put them in one)
+    old_rows = _concat([_rows_of(ds.path, touched) for ds in datasets if ds.dataset_id not in added])
+    old_rows = derived.place(conform(old_rows, spec, conformed=conformed), centres)
+    old_rows = old_rows[old_rows["centre_id"].isin(touched).fillna(False).to_numpy()]
+    lap("read")
+
+    units_before = pq.read_table(before / "units.parquet")
+    if set(units_before.column_names) != set(old_rows.columns) | set(new_rows.columns):
+        return None  # a column the datasets before did not have: the whole table changes shape
+    rows = pd.concat([old_rows, new_rows], ignore_index=True)[units_before.column_names]
+    rows = gpd.GeoDataFrame(rows, geometry="geometry", crs=centres.crs)
+    if _shares_unit_ids(units_before, touched, rows) or _undated(units_before, rows):
+        return None
+
+    # ownership: the names not seen before matched, the centres each name is in counted anew
+    brands = load_brands(*ws.brand_lists())
+    names_before = pq.read_table(before / "names.parquet")
+    seen = names_before.filter(pc.is_in(names_before["name"], value_set=pa.array(
+        fact_keys(rows)["name"].unique().astype(str)))).to_pandas()
+    facts, fact_row = name_facts_and_rows(rows, brands, seen[FACT_COLUMNS])
+    fact_row = fact_rows(rows, facts) if fact_row is None else fact_row
+    counts = _name_centres(pq.read_table(before / "name_centres.parquet"), rows, len(old_rows), facts, fact_row)
+    if counts is None:
+        return None
+    in_centre = rows["centre_id"].notna().to_numpy()
+    rows = classify_ownership(rows, brands, facts=facts, rows=fact_row, name_centres=counts[1])
+    lap("ownership")
+
+    # the new units table: the rows before, these centres' blocks replaced by their rows now, new rows in no centre
+    # last (written while the rest is worked out)
+    placed = derived.by_centre(rows[in_centre])
+    spliced = _splice(units_before, _as_arrow(placed, units_before.schema), "centre_id", touched)
+    if spliced is None:
+        return None
+    units, firsts = spliced
+    if (~in_centre).any():
+        units = pa.concat_tables([units, _as_arrow(rows[~in_centre], units_before.schema)])
+    units = units.replace_schema_metadata(_geo_metadata(units_before.schema.metadata, _as_arrow(rows, None)))
+    sizes = placed["centre_id"].astype(str).value_counts().reindex(touched).to_numpy()
+    # their rows in the whole table, as a whole build numbers them
+    placed.index = pd.Index(np.concatenate([np.arange(f, f + n) for f, n in zip(firsts, sizes)]))
+    pool = ThreadPoolExecutor(1, thread_name_prefix="agora-delta")
+    writes = [pool.submit(_write, units, out / "units.parquet")]
+    lap("units")
+
+    own = derived.row_hashes(placed, "units")
+    key = placed["centre_id"].astype(str).to_numpy(dtype=object)
+    state = derived.latest_state(placed, key, derived.with_extra_columns(placed, own))
+    days_before = pd.read_parquet(before / "survey_days.parquet")
+    rounds, days = _rounds(days_before, placed)
+    if rounds is None:
+        pool.shutdown()
+        return None
+    latest = latest_survey(placed, survey_date=rounds, columns=[*placed.columns, *derived.LATEST_EXTRA])
+    latest = latest.sort_index(kind="stable")
+    first = pd.Series(firsts, index=touched)
+    cid = latest["centre_id"].astype(str)
+    kept_state = pd.DataFrame({"centre": pd.array(cid, dtype="string"),
+                               "row": latest.index.to_numpy() - first.reindex(cid).to_numpy(),
+                               "survey_date": latest["survey_date"].to_numpy(),
+                               "shop_type": latest["shop_type"].astype("string").to_numpy()})
+    arrow: dict[str, pa.Table] = {}
+    for name, fresh in (("latest", kept_state), ("latest_centres", state)):
+        arrow[name] = _replace(before / f"{name}.parquet", fresh, "centre", touched)
+    lap("latest")
+    brands_now = {}
+    for name, table_of, by in (("brands", similarity.brand_table, "brand_key"),
+                               ("mix", similarity.category_long, "category")):
+        fresh = table_of(latest).sort_values(["centre", by], kind="stable")
+        arrow[name] = _replace(before / f"{name}.parquet", fresh, "centre", touched)
+        brands_now[name] = fresh
+    if any(table is None for table in arrow.values()):
+        pool.shutdown()
+        return None
+    centre_list = pd.Index(sorted(pc.unique(arrow["latest"]["centre"]).drop_null().to_pylist()), name="centre")
+    brands_table = arrow["brands"].to_pandas()
+    sums = similarity.update_clone_sums(pd.read_parquet(before / "clone_sums.parquet"),
+                                        _only(pq.read_table(before / "brands.parquet"), "centre", touched),
+                                        brands_table, centre_list, changed=touched)
+    clone = similarity.clone_ness_from_sums(sums, centre_list)
+    lap("brands")
+    whole = {name: read_dataset(before / f"{name}.parquet", True) for name in ("centres", "footfall_sites", "assets")}
+    # the touched centres' fingerprints, and that of the rows in no centre ("") when rows in no centre were added
+    keys, units_of, own_of = touched, placed, own
+    if (~in_centre).any():
+        nowhere = pd.concat([_from_arrow(units_before.slice(len(units_before) - units_before["centre_id"].null_count)),
+                             rows[~in_centre]])
+        keys, units_of = ["", *touched], pd.concat([placed, nowhere])
+        own_of = np.concatenate([own, derived.row_hashes(nowhere, "units")])
+    town = {name: table[table["centre_id"].astype("string").fillna("").isin(keys).to_numpy()]
+            for name, table in whole.items()}
+    prints = derived.fingerprints({**town, "units": units_of}, pd.read_parquet(before / "count_sites.parquet"),
+                                  {"units": own_of}).rename_axis("centre_id").reset_index()
+    arrow["fingerprints"] = _replace(before / "fingerprints.parquet", prints, "centre_id", keys)
+    if arrow["fingerprints"] is None:
+        pool.shutdown()
+        return None
+    lap("fingerprints")
+    indicators = indicator_table({**whole, "units": placed, "footfall_counts": ws.files("footfall_counts", manifest),
+                             "latest_units": latest, "clone_ness": clone},
+                                  area=area, previous=pd.read_parquet(before / "indicators.parquet"),
+                                  changed=touched)
+    timings.update({f"indicators.{k}": round(v, 3) for k, v in indicators.attrs.pop("timings", {}).items()})
+    lap("indicators")
+
+    fresh_facts = facts.merge(seen[["name", "brand", "category"]].drop_duplicates().assign(_seen=True), how="left",
+                              on=["name", "brand", "category"])
+    fresh_facts = facts[fresh_facts["_seen"].isna().to_numpy()].assign(signature=now["brands"])
+    arrow["names"] = pa.concat_tables([names_before, _as_arrow(fresh_facts, names_before.schema)])
+    arrow["name_centres"] = counts[0]
+    for name, table in arrow.items():
+        writes.append(pool.submit(_write, table, out / f"{name}.parquet"))
+    for name, frame in (("clone_sums", sums), ("survey_days", days), ("indicators", indicators)):
+        write_dataset(frame, out / f"{name}.parquet")
+    for name in UNCHANGED:
+        (out / f"{name}.parquet").hardlink_to(before / f"{name}.parquet")
+    write_sources(out, now)
+    for done in writes:
+        done.result()
+    pool.shutdown()
+    lap("write")
+    timings.update({"touched_centres": float(len(touched)), "area_rows": len(area)})
+    return timings
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+
+
+def _shares_unit_ids(units_before: pa.Table, touched: list[str], rows: pd.DataFrame) -> bool:
+    """A unit id of these centres' rows (before or now) is found in another centre too."""
+    if "unit_id" not in rows or rows["unit_id"].isna().all():
+        return False
+    ids = pa.array(rows["unit_id"].dropna().astype(str).unique())
+    elsewhere = pc.and_(pc.is_in(units_before.column("unit_id"), value_set=ids),
+                        pc.invert(pc.is_in(units_before.column("centre_id"), value_set=pa.array(touched))))
+    return bool(pc.any(pc.fill_null(elsewhere, False)).as_py())
+
+
+def _undated(units_before: pa.Table, rows: pd.DataFrame) -> bool:
+    """Some unit in a centre has no observation date (then every survey round is worked out from the whole)."""
+    if "observed_on" not in rows:
+        return True
+    day = pd.to_datetime(rows.loc[rows["centre_id"].notna().to_numpy(), "observed_on"], errors="coerce")
+    placed = len(units_before) - units_before["centre_id"].null_count  # rows in no centre come last
+    return bool(day.isna().any()) or units_before["observed_on"].slice(0, placed).null_count > 0
+
+
+def _name_centres(before: pa.Table, rows: pd.DataFrame, n_old: int, facts: pd.DataFrame,
+                  fact_row: np.ndarray) -> tuple[pa.Table, pd.Series] | None:
+    """The centres each name key is in, now: the count before, these centres' old rows out, their rows now in.
+
+    Returns the whole table (as the build writes it) and the counts of the keys of `rows`;
+    None when a name found in other centres too crosses the recurrence threshold (their units change).
+    """
+    old = name_centre_counts(rows.iloc[:n_old], facts, fact_row[:n_old])
+    now = name_centre_counts(rows, facts, fact_row)
+    keys = old.index.union(now.index)
+    mine = before.filter(pc.is_in(before["name_key"], value_set=pa.array(keys.astype(str))))
+    was = pd.Series(mine["centres"].to_numpy(), index=pd.Index(mine["name_key"].to_pylist(), dtype="string"))
+    was = was.reindex(keys, fill_value=0)
+    elsewhere = was - old.reindex(keys, fill_value=0)
+    counts = elsewhere + now.reindex(keys, fill_value=0)
+    if (((was >= RECURRENCE) != (counts >= RECURRENCE)) & (elsewhere > 0)).any():
+        return None
+    counts = counts[counts > 0].astype("int64").rename("centres")
+    counts = counts.set_axis(counts.index.astype("string").rename("name_key"))
+    rest = before.filter(pc.invert(pc.is_in(before["name_key"], value_set=pa.array(keys.astype(str)))))
+    table = pa.concat_tables([rest, _as_arrow(counts.reset_index(), before.schema)]).sort_by("name_key")
+    return table, counts
+
+
+def _rows_of(path: Path, touched: list[str]) -> gpd.GeoDataFrame:
+    """The rows of one dataset in the touched centres or in none (read whole as Arrow, filtered, then converted)."""
+    table = pq.read_table(path)
+    ids = table["centre_id"]
+    table = table.filter(pc.or_(pc.is_in(ids, value_set=pa.array(touched, pa.string())), pc.is_null(ids)))
+    return _from_arrow(table)
+
+
+def _from_arrow(table: pa.Table) -> gpd.GeoDataFrame:
+    """A (Geo)Parquet table as :func:`agora.store.workspace.read_dataset` reads it."""
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return read_dataset(io.BytesIO(buffer.getvalue()), b"geo" in (table.schema.metadata or {}))
+
+
+def _as_arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
+    """`frame` as :func:`agora.store.workspace.write_dataset` writes it (cast to `schema` when given)."""
+    buffer = io.BytesIO()
+    as_parquet(frame.reset_index(drop=True), buffer)
+    table = pq.read_table(io.BytesIO(buffer.getvalue()))
+    if schema is None:
+        return table
+    return table.select(schema.names).cast(schema)
+
+
+class _Sorted:
+    """A sorted Arrow text column (missing values last) searched by bisection, its values read as looked at."""
+
+    def __init__(self, ids: pa.ChunkedArray) -> None:
+        ids = ids.combine_chunks()
+        self.values = ids.slice(0, len(ids) - ids.null_count)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: int) -> str:
+        return self.values[i].as_py()
+
+    def is_sorted(self) -> bool:
+        n = len(self.values)
+        return n < 2 or pc.all(pc.greater_equal(self.values.slice(1), self.values.slice(0, n - 1))).as_py()
+
+    def block(self, value: str) -> tuple[int, int]:
+        """The first row of `value` and the row after its last."""
+        return bisect.bisect_left(self, value), bisect.bisect_right(self, value)
+
+
+def _splice(before: pa.Table, fresh: pa.Table, by: str, touched: list[str]) -> tuple[pa.Table, list[int]] | None:
+    """`before` (sorted by `by`, missing last) with its rows of the touched centres replaced by `fresh`'s.
+
+    `fresh` is sorted as `before` is. Returns the table and each touched centre's first row
+    in it; None when `before` is not sorted.
+    """
+    ids = _Sorted(before[by])
+    if not ids.is_sorted():
+        return None
+    fresh_ids = fresh[by].to_numpy(zero_copy_only=False)
+    pieces, firsts, at, rows = [], [], 0, 0
+    for centre in touched:
+        first, end = ids.block(centre)
+        pieces.append(before.slice(at, first - at))
+        rows += first - at
+        firsts.append(rows)
+        where = np.flatnonzero(fresh_ids == centre)
+        if len(where):
+            pieces.append(fresh.slice(int(where[0]), len(where)))
+            rows += len(where)
+        at = end
+    pieces.append(before.slice(at))
+    return pa.concat_tables(pieces), firsts
+
+
+def _replace(path: Path, fresh: pd.DataFrame, by: str, touched: list[str]) -> pa.Table | None:
+    """A table of the build before (sorted by `by`) with its rows of the touched centres replaced by `fresh`."""
+    before = pq.read_table(path)
+    spliced = _splice(before, _as_arrow(fresh, before.schema), by, touched)
+    return spliced[0] if spliced is not None else None
+
+
+def _only(table: pa.Table, by: str, touched: list[str]) -> pd.DataFrame:
+    return table.filter(pc.is_in(table[by], value_set=pa.array(touched, pa.string()))).to_pandas()
+
+
+def _geo_metadata(metadata: Mapping[bytes, bytes], fresh: pa.Table) -> dict:
+    """The GeoParquet metadata of the table before, its bounding box and geometry types widened to `fresh`'s."""
+    geo = json.loads(metadata[b"geo"])
+    column = geo["columns"][geo["primary_column"]]
+    if len(fresh):
+        other = json.loads(fresh.schema.metadata[b"geo"])["columns"][geo["primary_column"]]
+        if other.get("bbox") and column.get("bbox"):
+            a, b = column["bbox"], other["bbox"]
+            column["bbox"] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+        column["geometry_types"] = sorted(set(column.get("geometry_types", [])) | set(other.get("geometry_types", [])))
+    return {**metadata, b"geo": json.dumps(geo).encode()}
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    """Write a derived table as :func:`agora.store.workspace.write_dataset` does (row groups, flushed to disk)."""
+    pq.write_table(table, path, row_group_size=derived.ROW_GROUP if "centre_id" in table.column_names else None)
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _rounds(days_before: pd.DataFrame, placed: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
+    """The survey round of each of `placed`'s rows, and every day's round; None when a day seen before moves."""
+    day = pd.to_datetime(placed["observed_on"], errors="coerce").dt.normalize().astype("datetime64[ms]")
+    every = pd.Series(pd.concat([pd.Series(days_before["day"].to_numpy()), day], ignore_index=True).unique())
+    every = every.sort_values(ignore_index=True).astype("datetime64[ms]")
+    rounds = survey_dates(pd.DataFrame({"observed_on": every}))
+    days = pd.DataFrame({"day": every.to_numpy(), "survey_date": rounds.to_numpy()})
+    both = days_before.merge(days, on="day", suffixes=("_old", ""))
+    if not (pd.to_datetime(both["survey_date_old"]).astype("datetime64[ms]") == both["survey_date"]).all():
+        return None, days
+    of_day = pd.Series(days["survey_date"].to_numpy(), index=days["day"].to_numpy())
+    return pd.Series(of_day.reindex(day.to_numpy()).to_numpy(), index=placed.index).astype("datetime64[ms]"), days
