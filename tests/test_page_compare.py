@@ -208,3 +208,16 @@ def test_demo_towns_are_offered_beside_centres_of_ones_own(workspace, tmp_path):
     assert list(at.dataframe[0].value["name"]) == ["Hebden Bridge"]
     at = run_page("compare", demo="true")
     assert len(at.dataframe[0].value) == len(_centres(workspace))
+
+
+def test_each_cell_is_coloured_by_its_own_centres_percentile():
+    """The picked centres are moved to the top of the table: their cells keep their own colours."""
+    import pandas as pd
+
+    from agora.report import charts
+    from agora.ui import compare as ui
+
+    frame = pd.DataFrame({"name": ["A", "B", "C"], "vacancy_rate": [0.3, 0.2, 0.1]}).iloc[[2, 0, 1]]
+    better = pd.DataFrame({"vacancy_rate": [10.0, 50.0, 90.0]})
+    css = ui.cell_css(frame, ["vacancy_rate"], better)
+    assert css["vacancy_rate"].tolist() == [f"background-color: {charts.goodness_colour(v)}" for v in (90, 10, 50)]

@@ -154,8 +154,12 @@ def url_selectbox(label: str, options: list, default, *, key: str, container=st,
 # --------------------------------------------------------------------------- table
 def cell_css(frame: pd.DataFrame, shown: list[str], colour_by: pd.DataFrame) -> pd.DataFrame:
     """The CSS of each cell of the Compare table: indicator cells coloured by "better than" percentile, the
-    nef class in its colour ("" for none)."""
+    nef class in its colour ("" for none).
+
+    `colour_by` is matched to `frame`'s rows by index label (a row moved in `frame` keeps its own colour).
+    """
     css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    colour_by = colour_by.reindex(frame.index)
     for col in shown:
         if col in colour_by:
             css[col] = [f"background-color: {c}" if isinstance(c, str) else ""
