@@ -66,9 +66,15 @@ with tab_table:
         within = st.toggle("Percentiles within each size band", key="band", bind="query-params",
                            help="Colour each centre against centres of similar size (by units) instead of all "
                                 f"centres. Bands: {', '.join(b for b, _ in compare.SIZE_BANDS)}.")
+        choice = ui.table_controls(ctx.service, include_demo=include_demo, chosen=chosen, indicators=chosen_ind,
+                                   rows=len(table))
         ui.show_table(ctx.service, include_demo=include_demo, chosen=chosen, indicators=chosen_ind,
-                      within_band=within)
-        st.caption("Click a column heading to sort. Colours: how a centre does against "
+                      within_band=within, choice=choice)
+        paged = len(table) > ui.PAGE_ROWS
+        st.caption(("The centres picked above first, then a page of the centres found, sorted as chosen (the sort "
+                    "and the search cover every centre); a column heading sorts the rows shown. " if paged else
+                    "Click a column heading to sort. ")
+                   + "Colours: how a centre does against "
                    + ("centres of its size band" if within else "all centres")
                    + ", from red (worse than most) to blue (better than most); neutral indicators are not coloured. "
                    "Empty cells (–): no data for that centre, never counted as zero.")

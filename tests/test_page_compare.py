@@ -103,8 +103,13 @@ def test_compare_page_with_every_cdrc_town_centre(workspace, realdata):
     first = time.perf_counter() - start
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    assert len(table) == 1289 + n_demo
+    from agora.ui.compare import PAGE_ROWS
+
+    # the two picked, then the first page of the others; every page is offered
+    assert len(table) == 2 + PAGE_ROWS
     assert set(table["name"].tolist()[:2]) == {"Exeter", "Cambridge"}
+    rows = next(s for s in at.selectbox if s.key == "rows")
+    assert len(rows.options) == -(-(1289 + n_demo - 2) // PAGE_ROWS)
     assert any("1,289 from area-level tables" in c.value for c in at.caption)
     start = time.perf_counter()
     at.run()
@@ -208,3 +213,72 @@ def test_demo_towns_are_offered_beside_centres_of_ones_own(workspace, tmp_path):
     assert list(at.dataframe[0].value["name"]) == ["Hebden Bridge"]
     at = run_page("compare", demo="true")
     assert len(at.dataframe[0].value) == len(_centres(workspace))
+
+
+def test_a_long_table_is_drawn_a_page_at_a_time_and_every_centre_is_found(workspace, monkeypatch):
+    """Above PAGE_ROWS centres: the picked centres, then a page of the others; search and sort cover them all."""
+    from agora.service import DataService
+    from agora.ui import compare as ui
+
+    monkeypatch.setattr(ui, "PAGE_ROWS", 2)
+    centres = _centres(workspace)
+    picked = centres["centre_id"].iloc[0]
+    at = run_page("compare", centres=[picked], ind=["units", "vacancy_rate"])
+    assert not at.exception, at.exception
+    first = at.dataframe[0].value
+    assert len(first) == 3 and first["name"].iloc[0] == centres["name"].iloc[0]
+    rows = next(s for s in at.selectbox if s.key == "rows")
+    assert len(rows.options) == 3  # 5 other centres, 2 a page
+    seen = set()
+    for page in ("1", "2", "3"):
+        rows = next(s for s in at.selectbox if s.key == "rows")
+        rows.set_value(page).run()
+        assert not at.exception, at.exception
+        table = at.dataframe[0].value
+        assert table["name"].iloc[0] == centres["name"].iloc[0]
+        seen |= set(table["name"])
+    assert seen == set(centres["name"])
+    # sorted by an indicator over every centre, highest first
+    at = run_page("compare", centres=[picked], ind=["units", "vacancy_rate"], sort="units", order="descending")
+    others = centres[centres["centre_id"] != picked].copy()
+    table = at.dataframe[0].value
+    full = DataService(workspace.path, read_only=True).indicators()
+    best = full[full["centre_id"] != picked].sort_values("units", ascending=False, kind="stable")
+    assert table["name"].tolist()[1:] == best["name"].tolist()[:2]
+    # the search finds centres on any page, case aside
+    name = others["name"].iloc[-1]
+    at = run_page("compare", centres=[picked], find=name.lower())
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["name"].tolist() == [centres["name"].iloc[0], name]
+
+
+def test_table_order():
+    """The picked centres, then the others: by name (unit-level data first) or by a figure (missing last)."""
+    import numpy as np
+    import pandas as pd
+
+    from agora.ui.compare import TableChoice, table_order
+
+    full = pd.DataFrame({"centre_id": list("abcdef"), "name": ["Ash", "Birch", "Cedar", "Damson", "Elm", "Fir"],
+                         "level": ["workspace", "area", "workspace", "workspace", "area", "workspace"],
+                         "units": [10, 50, np.nan, 30, 30, 5]})
+    picked, rest = table_order(full, ["d"])
+    assert picked.tolist() == [3] and rest.tolist() == [0, 2, 5, 1, 4]
+    assert table_order(full, ["d"], TableChoice(descending=True))[1].tolist() == [5, 2, 0, 4, 1]
+    assert table_order(full, [], TableChoice(sort_by="units"))[1].tolist() == [5, 0, 3, 4, 1, 2]
+    assert table_order(full, [], TableChoice(sort_by="units", descending=True))[1].tolist() == [1, 3, 4, 0, 5, 2]
+    assert table_order(full, ["a"], TableChoice(find="E"))[1].tolist() == [2, 4]
+    assert table_order(full, ["a"], TableChoice(find="zz"))[1].tolist() == []
+
+
+def test_each_cell_is_coloured_by_its_own_centres_percentile():
+    """The picked centres are moved to the top of the table: their cells keep their own colours."""
+    import pandas as pd
+
+    from agora.report import charts
+    from agora.ui import compare as ui
+
+    frame = pd.DataFrame({"name": ["A", "B", "C"], "vacancy_rate": [0.3, 0.2, 0.1]}).iloc[[2, 0, 1]]
+    better = pd.DataFrame({"vacancy_rate": [10.0, 50.0, 90.0]})
+    css = ui.cell_css(frame, ["vacancy_rate"], better)
+    assert css["vacancy_rate"].tolist() == [f"background-color: {charts.goodness_colour(v)}" for v in (90, 10, 50)]

@@ -6,11 +6,15 @@ in the workspace included), never on the tables themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -154,8 +158,12 @@ def url_selectbox(label: str, options: list, default, *, key: str, container=st,
 # --------------------------------------------------------------------------- table
 def cell_css(frame: pd.DataFrame, shown: list[str], colour_by: pd.DataFrame) -> pd.DataFrame:
     """The CSS of each cell of the Compare table: indicator cells coloured by "better than" percentile, the
-    nef class in its colour ("" for none)."""
+    nef class in its colour ("" for none).
+
+    `colour_by` is matched to `frame`'s rows by index label (a row moved in `frame` keeps its own colour).
+    """
     css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    colour_by = colour_by.reindex(frame.index)
     for col in shown:
         if col in colour_by:
             css[col] = [f"background-color: {c}" if isinstance(c, str) else ""
@@ -242,45 +250,137 @@ def _translated(styler, css: pd.DataFrame) -> dict | None:
             "cellstyle": [{"props": list(p), "selectors": sel} for p, sel in cellstyle.items()]}
 
 
+PAGE_ROWS = 250
+"""Rows of the Compare table drawn at once beside the picked centres: a longer table is shown a page at a
+time, with a search by name and a sort over every centre (:func:`table_controls`)."""
+
+SORT_ORDERS = {"ascending": "lowest first (A to Z)", "descending": "highest first (Z to A)"}
+
+
+@dataclass(frozen=True)
+class TableChoice:
+    """Which rows of the Compare table are drawn: the centres whose name contains `find` (case aside), sorted
+    by `sort_by` (``name``: the stored order, centres with unit-level data first), page `page` (from 1)."""
+
+    find: str = ""
+    sort_by: str = "name"
+    descending: bool = False
+    page: int = 1
+
+
+def table_order(full: pd.DataFrame, chosen: Sequence[str], choice: TableChoice = TableChoice(),
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in `full` of the picked centres (in the table's order), and of the others found, sorted.
+
+    By ``name``: centres with unit-level data first, then by name (the indicator table's order), reversed
+    within each when descending. By an indicator: by its value, centres without one last, ties in name order.
+    """
+    picked = full["centre_id"].isin(list(chosen)).to_numpy()
+    keep = ~picked
+    if choice.find:
+        found = full["name"].astype("string").str.contains(choice.find, case=False, regex=False)
+        keep &= found.fillna(False).to_numpy(dtype=bool)
+    rest = np.flatnonzero(keep)
+    if choice.sort_by == "name":
+        area = (full["level"] != "workspace").to_numpy()[rest]
+        order = np.lexsort((-rest if choice.descending else rest, area))
+    else:
+        values = pd.to_numeric(full[choice.sort_by], errors="coerce").to_numpy(dtype=float)[rest]
+        missing = np.isnan(values)
+        key = np.where(missing, 0.0, -values if choice.descending else values)
+        order = np.lexsort((rest, key, missing))
+    return np.flatnonzero(picked), rest[order]
+
+
+def table_found(svc: DataService, *, include_demo: bool | None, chosen: list[str], choice: TableChoice) -> int:
+    """How many centres besides the picked ones `choice` finds (cached per workspace version and choice)."""
+    return len(_table_order(str(svc.path), svc.version(), include_demo, tuple(chosen), _unpaged(choice))[1])
+
+
+def _unpaged(choice: TableChoice) -> TableChoice:
+    return dataclasses.replace(choice, page=1)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _table_order(path: str, version: int, include_demo: bool | None, chosen: tuple[str, ...],
+                 choice: TableChoice) -> tuple[np.ndarray, np.ndarray]:
+    return table_order(table(data.service(), include_demo=include_demo), chosen, choice)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _better(path: str, version: int, include_demo: bool | None, indicators: tuple[str, ...],
+            within_band: bool) -> pd.DataFrame:
+    return percentile_frame(table(data.service(), include_demo=include_demo), list(indicators), within_band)
+
+
+def table_controls(svc: DataService, *, include_demo: bool | None, chosen: list[str], indicators: list[str],
+                   rows: int) -> TableChoice:
+    """Search, sort and page of a Compare table longer than :data:`PAGE_ROWS` (each kept in the URL); a shorter
+    table is drawn whole (the default choice, no control)."""
+    if rows <= PAGE_ROWS:
+        return TableChoice()
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+    find = c1.text_input("Find a centre", key="find", bind="query-params", placeholder="Part of its name",
+                         help="Centres whose name contains this, among every centre of the table.").strip()
+    sort_by = url_selectbox("Sort by", ["name", *indicators], "name", key="sort", container=c2,
+                            format_func=lambda c: "Name" if c == "name" else INDICATORS[c].label,
+                            help="Sorts every centre of the table; centres without a figure come last.")
+    order = url_selectbox("Order", list(SORT_ORDERS), "ascending", key="order", container=c3,
+                          format_func=SORT_ORDERS.get)
+    choice = TableChoice(find, sort_by, order == "descending")
+    found = table_found(svc, include_demo=include_demo, chosen=chosen, choice=choice)
+    pages = [str(p) for p in range(1, max(1, -(-found // PAGE_ROWS)) + 1)]
+
+    def rows_of(page: str) -> str:
+        first = (int(page) - 1) * PAGE_ROWS
+        return f"{first + 1:,}–{min(found, first + PAGE_ROWS):,} of {found:,}" if found else "none found"
+
+    page = url_selectbox("Rows", pages, "1", key="rows", container=c4, format_func=rows_of)
+    return dataclasses.replace(choice, page=int(page))
+
+
 def table_view(svc: DataService, *, include_demo: bool | None, chosen: list[str], indicators: list[str],
-               within_band: bool):
+               within_band: bool, choice: TableChoice = TableChoice()):
     """The Compare table as shown: the picked centres first, then those with unit-level data, then the rest
-    (by name within each); cells coloured by "better than" percentile (among all centres or within the size
+    (by name within each), or the centres `choice` finds in its order, a page of :data:`PAGE_ROWS` of them
+    when the table is longer; cells coloured by "better than" percentile (among all centres or within the size
     band); a profile link per centre. Cached per workspace version and choice, shared by every session.
     """
-    return _table_view(str(svc.path), svc.version(), include_demo, tuple(chosen), tuple(indicators), within_band)
+    return _table_view(str(svc.path), svc.version(), include_demo, tuple(chosen), tuple(indicators), within_band,
+                       choice)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _table_view(path: str, version: int, include_demo: bool | None, chosen: tuple[str, ...],
-                indicators: tuple[str, ...], within_band: bool):
+                indicators: tuple[str, ...], within_band: bool, choice: TableChoice):
     full = table(data.service(), include_demo=include_demo)
-    better = percentile_frame(full, list(indicators), within_band)
+    picked, rest = _table_order(path, version, include_demo, chosen, _unpaged(choice))
+    if len(full) > PAGE_ROWS:
+        rest = rest[(choice.page - 1) * PAGE_ROWS:choice.page * PAGE_ROWS]
+    better = _better(path, version, include_demo, indicators, within_band)
     cols = ["name", "nef2005_class", "size_band", *indicators]
-    view = full[["centre_id", *[c for c in cols if c in full]]].copy()
-    order = pd.DataFrame({"a": ~view["centre_id"].isin(chosen), "b": full["level"] != "workspace"})
-    view = view.iloc[order.sort_values(["a", "b"], kind="stable").index]
+    view = full[["centre_id", *[c for c in cols if c in full]]].iloc[np.concatenate([picked, rest])].copy()
     view["profile"] = view["centre_id"].map(profile_link)
     shown = view.drop(columns="centre_id")
     return rendered(styled(shown, list(indicators), better), css=cell_css(shown, list(indicators), better))
 
 
 def show_table(svc: DataService, *, include_demo: bool | None, chosen: list[str], indicators: list[str],
-               within_band: bool) -> None:
+               within_band: bool, choice: TableChoice = TableChoice()) -> None:
     """Draw the Compare table (:func:`table_view`) with its column headings and help.
 
     The drawn table is kept per workspace version and choice, and Streamlit replays a cached
     function's elements as they were made: a rerun sends the table again without turning its
-    styled rows (7,000 on a national workspace) into text and Arrow once more.
+    styled rows into text and Arrow once more.
     """
-    _show_table(str(svc.path), svc.version(), include_demo, tuple(chosen), tuple(indicators), within_band)
+    _show_table(str(svc.path), svc.version(), include_demo, tuple(chosen), tuple(indicators), within_band, choice)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _show_table(path: str, version: int, include_demo: bool | None, chosen: tuple[str, ...],
-                indicators: tuple[str, ...], within_band: bool) -> None:
+                indicators: tuple[str, ...], within_band: bool, choice: TableChoice) -> None:
     st.dataframe(
-        _table_view(path, version, include_demo, chosen, indicators, within_band),
+        _table_view(path, version, include_demo, chosen, indicators, within_band, choice),
         hide_index=True,
         height=460,
         placeholder="–",
