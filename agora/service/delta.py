@@ -22,6 +22,7 @@ import bisect
 import io
 import json
 import os
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
@@ -110,6 +111,8 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
     new_rows = _concat([read_dataset(ds.path, True) for ds in datasets if ds.dataset_id in added])
     new_rows = derived.place(conform(new_rows, spec, conformed=conformed), centres)
     touched = sorted(new_rows["centre_id"].dropna().astype(str).unique())
+    if not touched:
+        return None  # rows in no centre alone: nothing a centre shows changes, but the build is whole
     # these centres' rows of the datasets before, and rows in no centre (placing may put them in one)
     old_rows = _concat([_rows_of(ds.path, touched) for ds in datasets if ds.dataset_id not in added])
     old_rows = derived.place(conform(old_rows, spec, conformed=conformed), centres)
@@ -225,7 +228,7 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
     for name, frame in (("clone_sums", sums), ("survey_days", days), ("indicators", indicators)):
         write_dataset(frame, out / f"{name}.parquet")
     for name in UNCHANGED:
-        (out / f"{name}.parquet").hardlink_to(before / f"{name}.parquet")
+        _link(before / f"{name}.parquet", out / f"{name}.parquet")
     write_sources(out, now)
     for done in writes:
         done.result()
@@ -245,7 +248,7 @@ def _shares_unit_ids(units_before: pa.Table, touched: list[str], rows: pd.DataFr
         return False
     ids = pa.array(rows["unit_id"].dropna().astype(str).unique())
     elsewhere = pc.and_(pc.is_in(units_before.column("unit_id"), value_set=ids),
-                        pc.invert(pc.is_in(units_before.column("centre_id"), value_set=pa.array(touched))))
+                        pc.invert(pc.is_in(units_before.column("centre_id"), value_set=pa.array(touched, pa.string()))))
     return bool(pc.any(pc.fill_null(elsewhere, False)).as_py())
 
 
@@ -376,6 +379,14 @@ def _geo_metadata(metadata: Mapping[bytes, bytes], fresh: pa.Table) -> dict:
             column["bbox"] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
         column["geometry_types"] = sorted(set(column.get("geometry_types", [])) | set(other.get("geometry_types", [])))
     return {**metadata, b"geo": json.dumps(geo).encode()}
+
+
+def _link(source: Path, target: Path) -> None:
+    """`target` the same file as `source` (a hard link; a copy where the disk has none)."""
+    try:
+        target.hardlink_to(source)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _write(table: pa.Table, path: Path) -> None:
