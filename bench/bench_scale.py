@@ -8,8 +8,10 @@ footfall sites and hourly counts, and prints for each size:
   in a fresh process: seconds, peak memory, and the seconds until the dataset was saved
   (the rest builds the derived tables the pages read); and the floor on this machine: read the
   units' GeoParquet, spatial join into the centres, per-centre counts with DuckDB;
-* the derived tables: the rebuild after one town's update (``import --layer units`` of
-  one centre's re-survey), and a full rebuild with nothing to reuse (seconds per step);
+* the derived tables: brought up to date after one town's update (``import --layer units``
+  of one centre's re-survey: only that centre is worked out again, :mod:`agora.service.delta`;
+  the seconds after "saved" are the derived tables'), and a full rebuild with nothing to reuse
+  (seconds per step);
 * each page for one ordinary town under Streamlit's AppTest (seconds, and the CPU
   seconds of the process, which a busy machine inflates less): the first run in a fresh
   process (cold caches) once the server has started as it is before its first visitor,
