@@ -332,10 +332,13 @@ def table_controls(svc: DataService, *, include_demo: bool | None, chosen: list[
     pages = [str(p) for p in range(1, max(1, -(-found // PAGE_ROWS)) + 1)]
 
     def rows_of(page: str) -> str:
+        # a page's label depends on the page alone: a selectbox keeps showing the label its value had when
+        # only the label changes (a search finding another number of centres); the count is in the heading
         first = (int(page) - 1) * PAGE_ROWS
-        return f"{first + 1:,}–{min(found, first + PAGE_ROWS):,} of {found:,}" if found else "none found"
+        return f"{first + 1:,}–{first + PAGE_ROWS:,}"
 
-    page = url_selectbox("Rows", pages, "1", key="rows", container=c4, format_func=rows_of)
+    page = url_selectbox(f"Rows ({found:,} found)" if found else "Rows (none found)", pages, "1", key="rows",
+                         container=c4, format_func=rows_of)
     return dataclasses.replace(choice, page=int(page))
 
 
