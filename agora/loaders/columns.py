@@ -22,7 +22,8 @@ COORD_ALIASES: dict[str, tuple[str, ...]] = {
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "*": {
         "name": ("name", "tradingname", "trading_name", "businessname", "premisesname", "sitename",
-                 "site_name", "library_name", "libraryname", "title", "comments", "occupier", "tenant"),
+                 "site_name", "library_name", "libraryname", "title", "comments", "occupier", "tenant", "shop_name",
+                 "store_name"),
         "centre_id": ("centre_id", "centreid", "centre", "center_id", "towncentre", "town_centre_id",
                       "tc2004_id", "rc_id", "rcid"),
         "source": ("source",),
@@ -51,7 +52,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("status", "occupancy", "occupied", "vacant", "vacancy", "state", "occupation_state",
                    "occupancy_status", "occupied_status", "vacancy_status", "occupation_status"),
         "observed_on": ("observed_on", "survey_date", "surveydate", "date", "observed", "check_date",
-                        "surveyed_on", "visit_date", "period", "quarter", "snapshot_date"),
+                        "surveyed_on", "surveyed", "date_surveyed", "date_of_survey", "visit_date", "visited_on",
+                        "period", "quarter", "snapshot_date"),
         "vacant_since": ("vacant_since", "vacantsince", "empty_since", "date_vacant"),
     },
     "footfall_sites": {
