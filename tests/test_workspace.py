@@ -316,6 +316,25 @@ def test_units_added_update_only_their_centres_and_equal_a_full_rebuild(workspac
         assert "touched_centres" not in _save_units(svc, rows, "castlebridge-4.csv"), label
         _assert_same_as_full_rebuild(svc, tmp_path, label)
 
+
+def test_footfall_counts_added_or_removed_update_only_their_centres(workspace, tmp_path):
+    """agora.service.delta: a week of counts for one town's sites (and the same taken out again) works out
+    that town's figures again; every derived table equals a full rebuild's."""
+    import duckdb
+
+    svc = DataService(workspace.path)
+    path = svc.footfall_files()[0].replace("'", "''")
+    week = duckdb.sql(f"SELECT site_id, timestamp + INTERVAL 7 DAY AS timestamp, count FROM read_parquet('{path}') "
+                      "WHERE site_id LIKE 'wendlow-%' AND timestamp >= TIMESTAMP '2026-10-25'").df()
+    week["timestamp"] = week["timestamp"].dt.strftime("%Y-%m-%d %H:%M")
+    svc.workspace.save(svc.load(week.to_csv(index=False).encode(), "footfall_counts", filename="wendlow-week.csv"))
+    timings = svc.refresh()
+    assert timings["touched_centres"] == 1
+    _assert_same_as_full_rebuild(svc, tmp_path, "a week of counts")
+    svc.workspace.delete("footfall_counts", svc.datasets("footfall_counts")[-1].dataset_id)
+    assert svc.refresh()["touched_centres"] == 1
+    _assert_same_as_full_rebuild(svc, tmp_path, "the week taken out")
+
 TRICKY = [" Shop ", "\t=1+1", " \t=SUM(A1) ", "", "  ", None, "Café", "\r", "+44 1234", "plain", " x\ty "]
 
 

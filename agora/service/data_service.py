@@ -137,7 +137,7 @@ class DataService:
             tmp = self.path / "derived" / f".{version}.{secrets.token_hex(4)}.tmp"
             tmp.mkdir(parents=True)
             try:
-                timings = self._add_units(manifest, before, tmp) if before is not None else None
+                timings = self._update(manifest, before, tmp) if before is not None else None
                 if timings is None:
                     _, timings = self._build_and_write(manifest, self._previous(version), tmp)
                     delta.write_sources(tmp, delta.sources(self.workspace, manifest, int(timings.get("area_rows", 0))))
@@ -182,10 +182,10 @@ class DataService:
                        and (p / DONE).exists()), reverse=True) if root.exists() else []
         return self._folder(done[0]) if done else None
 
-    def _add_units(self, manifest: dict, before: Path, folder: Path) -> dict[str, float] | None:
-        """:func:`delta.add_units` (None: build whole); a failure is logged, and the tables built whole."""
+    def _update(self, manifest: dict, before: Path, folder: Path) -> dict[str, float] | None:
+        """:func:`delta.update` (None: build whole); a failure is logged, and the tables built whole."""
         try:
-            return delta.add_units(self.workspace, manifest, before, folder)
+            return delta.update(self.workspace, manifest, before, folder)
         except Exception:  # noqa: BLE001 - the whole build gives the same tables: never worse than building whole
             log.exception("workspace %s: updating the derived tables failed; building them whole", self.path)
             for path in folder.iterdir():

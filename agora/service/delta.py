@@ -80,6 +80,105 @@ def added_units(before: dict, now: dict) -> list[str] | None:
     return units[len(was):]
 
 
+def update(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
+    """Write to `out` the derived tables of `manifest` from the build before in `before`, when the change
+    is units added (:func:`add_units`) or footfall counts added or removed (:func:`change_counts`) alone.
+
+    Returns the seconds each step took, or None (nothing written: build whole).
+    """
+    try:
+        made_from = json.loads((before / SOURCES).read_text())
+    except (OSError, ValueError):
+        return None
+    if counts_changed(made_from, sources(ws, manifest, len(read_indicators(ws.path)))) is not None:
+        return change_counts(ws, manifest, before, out)
+    return add_units(ws, manifest, before, out)
+
+
+def counts_changed(before: dict, now: dict) -> tuple[list[str], list[str]] | None:
+    """The footfall-count datasets `now` adds and removes, when nothing else differs (else None)."""
+    old, new = before.get("layers", {}), now["layers"]
+    if any(old.get(name) != new[name] for name in derived.TOWN_LAYERS) or before.get("brands") != now["brands"] \
+            or before.get("area_rows") != now["area_rows"]:
+        return None
+    was, counts = old.get("footfall_counts"), new["footfall_counts"]
+    if was is None or was == counts:
+        return None
+    return [c for c in counts if c not in was], [c for c in was if c not in counts]
+
+
+def change_counts(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
+    """Write to `out` the derived tables after footfall counts were added or removed alone.
+
+    Only the centres of the sites those counts are of are worked out again (their
+    footfall figures, read from their own counts); every other table is linked from the
+    build before. None when the change is something else.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    area = read_indicators(ws.path)
+    now = sources(ws, manifest, len(area))
+    try:
+        made_from = json.loads((before / SOURCES).read_text())
+    except (OSError, ValueError):
+        return None
+    change = counts_changed(made_from, now)
+    if change is None:
+        return None
+    added, removed = change
+    known = pd.read_parquet(before / "count_sites.parquet")
+    count_sites = derived.count_sites(ws, manifest, known)
+    sites_of = set(count_sites.loc[count_sites["dataset"].isin(added), "site_id"].astype(str)) | \
+        set(known.loc[known["dataset"].isin(removed), "site_id"].astype(str))
+    whole = {name: read_dataset(before / f"{name}.parquet", True) for name in ("centres", "footfall_sites", "assets")}
+    sites = whole["footfall_sites"]
+    touched = sorted(sites.loc[sites["site_id"].astype(str).isin(sites_of).to_numpy(), "centre_id"].dropna()
+                     .astype(str).unique()) if len(sites) else []
+    units_before = pq.read_table(before / "units.parquet")
+    ids = _Sorted(units_before["centre_id"])
+    if not ids.is_sorted():
+        return None
+    blocks = {centre: ids.block(centre) for centre in touched}
+    units = _from_arrow(pa.concat_tables([units_before.slice(a, b - a) for a, b in blocks.values()]
+                                         or [units_before.slice(0, 0)]))
+    # their rows in the whole table, as a whole build numbers them
+    units.index = pd.Index(np.concatenate([np.arange(a, b) for a, b in blocks.values()] or [np.array([], int)]))
+    state = pq.read_table(before / "latest.parquet")
+    state = state.filter(pc.is_in(state["centre"], value_set=pa.array(touched, pa.string()))).to_pandas()
+    first = pd.Series({centre: a for centre, (a, _) in blocks.items()}, dtype="int64")
+    at = first.reindex(state["centre"].astype(str)).to_numpy() + state["row"].to_numpy(dtype=np.int64)
+    latest = units.loc[at].copy()
+    latest["survey_date"] = pd.to_datetime(state["survey_date"]).astype("datetime64[ms]").to_numpy()
+    latest["shop_type"] = pd.array(state["shop_type"].to_numpy(dtype=object), dtype="string")
+    latest = latest.sort_index(kind="stable")
+    timings["read"] = round(time.perf_counter() - clock, 3)
+
+    town = {name: table[table["centre_id"].astype("string").isin(touched).fillna(False).to_numpy()]
+            for name, table in whole.items()}
+    prints = derived.fingerprints({**town, "units": units}, count_sites).rename_axis("centre_id").reset_index()
+    fingerprints = _replace(before / "fingerprints.parquet", prints, "centre_id", touched)
+    if fingerprints is None:
+        return None
+    centre_list = pd.Index(sorted(pc.unique(pq.read_table(before / "latest.parquet", columns=["centre"])["centre"])
+                                  .drop_null().to_pylist()), name="centre")
+    clone = similarity.clone_ness_from_sums(pd.read_parquet(before / "clone_sums.parquet"), centre_list)
+    indicators = indicator_table({**whole, "units": units, "footfall_counts": ws.files("footfall_counts", manifest),
+                                  "latest_units": latest, "clone_ness": clone},
+                                 area=area, previous=pd.read_parquet(before / "indicators.parquet"),
+                                 changed=touched)
+    timings.update({f"indicators.{k}": round(v, 3) for k, v in indicators.attrs.pop("timings", {}).items()})
+    _write(fingerprints, out / "fingerprints.parquet")
+    for name, frame in (("count_sites", count_sites), ("indicators", indicators)):
+        write_dataset(frame, out / f"{name}.parquet")
+    for path in before.glob("*.parquet"):
+        if not (out / path.name).exists():
+            _link(path, out / path.name)
+    write_sources(out, now)
+    timings.update({"touched_centres": float(len(touched)), "area_rows": len(area),
+                    "seconds": round(time.perf_counter() - clock, 3)})
+    return timings
+
+
 def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
     """Write to `out` the derived tables of `manifest`, from the build before in `before`.
 
