@@ -228,9 +228,12 @@ def _assert_same_as_full_rebuild(svc: DataService, tmp_path, label: str) -> None
     mine, theirs = _derived_tables(svc), _derived_tables(full)
     for name in mine:
         pd.testing.assert_frame_equal(mine[name], theirs[name], check_exact=True, obj=f"{label}: {name}")
-    # the name facts are a look-up table: the same rows, in whatever order they were added
+    # the name facts are a look-up table of each name's facts, in whatever order they were added; an update
+    # keeps those of names no longer in the workspace (until the next whole build)
+    key = ["name", "brand", "category"]
     names = [pd.read_parquet(s.path / "derived" / str(s.version()) / "names.parquet") for s in (svc, full)]
-    mine, theirs = (n.sort_values(["name", "brand", "category"]).reset_index(drop=True) for n in names)
+    mine, theirs = (n.sort_values(key).reset_index(drop=True) for n in names)
+    mine = mine.merge(theirs[key], on=key).astype(theirs.dtypes.to_dict())
     pd.testing.assert_frame_equal(mine, theirs, check_exact=True, obj=f"{label}: names")
 
 
@@ -309,6 +312,14 @@ def test_units_added_update_only_their_centres_and_equal_a_full_rebuild(workspac
     # and then again added alone: worked in (the new column's units among them)
     assert _save_units(svc, base.tail(2), "castlebridge-3.csv")["touched_centres"] == 1
     _assert_same_as_full_rebuild(svc, tmp_path, "after the others")
+    # a survey taken out again: worked out for its centre; the first one, with a shop in no centre: built whole
+    datasets = svc.datasets("units")
+    svc.workspace.delete("units", datasets[-1].dataset_id)
+    assert svc.refresh()["touched_centres"] == 1
+    _assert_same_as_full_rebuild(svc, tmp_path, "a survey taken out")
+    svc.workspace.delete("units", next(d for d in datasets if d.meta["source"] == "castlebridge-1.csv").dataset_id)
+    assert "touched_centres" not in svc.refresh()
+    _assert_same_as_full_rebuild(svc, tmp_path, "a survey with a shop in no centre taken out")
     # a unit id another centre has, then a unit without a date (every survey round worked out from the whole)
     other = units.loc[units["centre_id"] != "castlebridge", "unit_id"].iloc[0]
     for label, rows in {"a unit id of another centre": base.head(1).assign(unit_id=other),

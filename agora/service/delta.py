@@ -57,10 +57,22 @@ RECURRENCE = 3
 
 
 def sources(ws: Workspace, manifest: dict, area_rows: int) -> dict:
-    """What a build of `manifest` reads: each layer's dataset ids, the brand lists' signature, the area rows."""
+    """What a build of `manifest` reads: each layer's dataset ids, the brand lists' signature, the area rows,
+    and the centres each units dataset's rows are in (``units_centres``: a dataset removed later is no longer
+    there to read)."""
     return {"layers": {name: [ds.dataset_id for ds in ws.datasets(name, manifest)]
                        for name in (*derived.TOWN_LAYERS, "footfall_counts")},
-            "brands": brands_signature(load_brands(*ws.brand_lists())), "area_rows": int(area_rows)}
+            "brands": brands_signature(load_brands(*ws.brand_lists())), "area_rows": int(area_rows),
+            "units_centres": {ds.dataset_id: _dataset_centres(ds.path) for ds in ws.datasets("units", manifest)}}
+
+
+def _dataset_centres(path: Path) -> dict:
+    """The centres a saved units dataset's rows are in, and whether some are in none (read from its ids alone)."""
+    try:
+        ids = pq.read_table(path, columns=["centre_id"])["centre_id"]
+    except (OSError, KeyError, pa.ArrowInvalid):
+        return {"centres": [], "unplaced": True}
+    return {"centres": sorted(pc.unique(ids).drop_null().cast(pa.string()).to_pylist()), "unplaced": ids.null_count > 0}
 
 
 def write_sources(folder: Path, made_from: dict) -> None:
@@ -68,16 +80,19 @@ def write_sources(folder: Path, made_from: dict) -> None:
     (folder / SOURCES).write_text(json.dumps(made_from))
 
 
-def added_units(before: dict, now: dict) -> list[str] | None:
-    """The units datasets `now` adds at the end of `before`'s, when nothing else differs (else None)."""
+def units_changed(before: dict, now: dict) -> tuple[list[str], list[str]] | None:
+    """The units datasets `now` adds (after the others) and removes, when nothing else differs (else None)."""
     old, new = before.get("layers", {}), now["layers"]
     if any(old.get(name) != new[name] for name in SAME_LAYERS) or before.get("brands") != now["brands"] \
             or before.get("area_rows") != now["area_rows"]:
         return None
     was, units = old.get("units"), new["units"]
-    if was is None or len(units) <= len(was) or units[:len(was)] != was:
+    if was is None or was == units:
         return None
-    return units[len(was):]
+    kept = [u for u in units if u in was]
+    if units[:len(kept)] != kept:
+        return None
+    return units[len(kept):], [u for u in was if u not in units]
 
 
 def update(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
@@ -200,18 +215,23 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
         return None
     area = read_indicators(ws.path)
     now = sources(ws, manifest, len(area))
-    added = added_units(made_from, now)
+    change = units_changed(made_from, now)
     datasets = ws.datasets("units", manifest)
-    if not added or not (before / "name_centres.parquet").exists():
+    if change is None or not (before / "name_centres.parquet").exists():
         return None
+    added, removed = change
+    gone = [made_from.get("units_centres", {}).get(ds) for ds in removed]
+    if any(info is None or info["unplaced"] for info in gone):
+        return None  # rows of a removed dataset in no centre: the rows in none are not known apart
     conformed = all(ds.meta.get("conformed") == CONFORMED for ds in datasets)  # as Workspace.read conforms them
     spec = get_layer("units")
     centres = ws.read("centres", manifest)
-    new_rows = _concat([read_dataset(ds.path, True) for ds in datasets if ds.dataset_id in added])
+    new_rows = _concat([read_dataset(ds.path, True) for ds in datasets if ds.dataset_id in added] or
+                       [read_dataset(datasets[0].path, True).iloc[:0]] if datasets else [])
     new_rows = derived.place(conform(new_rows, spec, conformed=conformed), centres)
-    touched = sorted(new_rows["centre_id"].dropna().astype(str).unique())
-    if not touched:
-        return None  # rows in no centre alone: nothing a centre shows changes, but the build is whole
+    touched = sorted(set(new_rows["centre_id"].dropna().astype(str)) | {c for info in gone for c in info["centres"]})
+    if not touched or len(touched) > max(1, len(centres) // 4):
+        return None  # rows in no centre alone, or much of the workspace: built whole
     # these centres' rows of the datasets before, and rows in no centre (placing may put them in one)
     old_rows = _concat([_rows_of(ds.path, touched) for ds in datasets if ds.dataset_id not in added])
     old_rows = derived.place(conform(old_rows, spec, conformed=conformed), centres)
@@ -223,7 +243,10 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
         return None  # a column the datasets before did not have: the whole table changes shape
     rows = pd.concat([old_rows, new_rows], ignore_index=True)[units_before.column_names]
     rows = gpd.GeoDataFrame(rows, geometry="geometry", crs=centres.crs)
-    if _shares_unit_ids(units_before, touched, rows) or _undated(units_before, rows):
+    mine_before = units_before.filter(pc.is_in(units_before["centre_id"], value_set=pa.array(touched, pa.string())))
+    mine_before = mine_before.select([c for c in ("centre_id", "name", "unit_id") if c in units_before.column_names])
+    mine_before = mine_before.to_pandas()
+    if _shares_unit_ids(units_before, touched, pd.concat([rows, mine_before])) or _undated(units_before, rows):
         return None
 
     # ownership: the names not seen before matched, the centres each name is in counted anew
@@ -233,7 +256,8 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
         fact_keys(rows)["name"].unique().astype(str)))).to_pandas()
     facts, fact_row = name_facts_and_rows(rows, brands, seen[FACT_COLUMNS])
     fact_row = fact_rows(rows, facts) if fact_row is None else fact_row
-    counts = _name_centres(pq.read_table(before / "name_centres.parquet"), rows, len(old_rows), facts, fact_row)
+    counts = _name_centres(pq.read_table(before / "name_centres.parquet"), rows, mine_before, names_before, facts,
+                           fact_row)
     if counts is None:
         return None
     in_centre = rows["centre_id"].notna().to_numpy()
@@ -261,7 +285,7 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
     key = placed["centre_id"].astype(str).to_numpy(dtype=object)
     state = derived.latest_state(placed, key, derived.with_extra_columns(placed, own))
     days_before = pd.read_parquet(before / "survey_days.parquet")
-    rounds, days = _rounds(days_before, placed)
+    rounds, days = _rounds(days_before, _days_elsewhere(units_before, touched), placed)
     if rounds is None:
         pool.shutdown()
         return None
@@ -360,14 +384,17 @@ def _undated(units_before: pa.Table, rows: pd.DataFrame) -> bool:
     return bool(day.isna().any()) or units_before["observed_on"].slice(0, placed).null_count > 0
 
 
-def _name_centres(before: pa.Table, rows: pd.DataFrame, n_old: int, facts: pd.DataFrame,
-                  fact_row: np.ndarray) -> tuple[pa.Table, pd.Series] | None:
-    """The centres each name key is in, now: the count before, these centres' old rows out, their rows now in.
+def _name_centres(before: pa.Table, rows: pd.DataFrame, mine_before: pd.DataFrame, names: pa.Table,
+                  facts: pd.DataFrame, fact_row: np.ndarray) -> tuple[pa.Table, pd.Series] | None:
+    """The centres each name key is in, now: the count before, these centres' rows before out, their rows now in.
 
-    Returns the whole table (as the build writes it) and the counts of the keys of `rows`;
-    None when a name found in other centres too crosses the recurrence threshold (their units change).
+    `mine_before`: the touched centres' units of the build before (``centre_id``, ``name``), whose
+    name keys are looked up in its name facts `names` (a name's key and whether it is a type word
+    follow from the name alone). Returns the whole table (as the build writes it) and the counts
+    of the keys of `rows`; None when a name found in other centres too crosses the recurrence
+    threshold (their units change).
     """
-    old = name_centre_counts(rows.iloc[:n_old], facts, fact_row[:n_old])
+    old = _centres_per_key(mine_before, names)
     now = name_centre_counts(rows, facts, fact_row)
     keys = old.index.union(now.index)
     mine = before.filter(pc.is_in(before["name_key"], value_set=pa.array(keys.astype(str))))
@@ -382,6 +409,20 @@ def _name_centres(before: pa.Table, rows: pd.DataFrame, n_old: int, facts: pd.Da
     rest = before.filter(pc.invert(pc.is_in(before["name_key"], value_set=pa.array(keys.astype(str)))))
     table = pa.concat_tables([rest, _as_arrow(counts.reset_index(), before.schema)]).sort_by("name_key")
     return table, counts
+
+
+def _centres_per_key(units: pd.DataFrame, names: pa.Table) -> pd.Series:
+    """:func:`agora.analysis.ownership.name_centre_counts` of `units` (``centre_id``, ``name``), their name keys
+    looked up by name in name facts made before."""
+    name = fact_keys(units)["name"].to_numpy(dtype=object)
+    known = names.filter(pc.is_in(names["name"], value_set=pa.array(pd.unique(name).astype(str), pa.string())))
+    known = known.select(["name", "name_key", "generic"]).to_pandas().drop_duplicates("name").set_index("name")
+    pairs = pd.DataFrame({"name_key": known["name_key"].reindex(name).to_numpy(),
+                          "generic": known["generic"].reindex(name).to_numpy(),
+                          "centre_id": units["centre_id"].astype("string").to_numpy()})
+    pairs = pairs[pairs["name_key"].notna() & pairs["centre_id"].notna() & (pairs["generic"] == False)]  # noqa: E712
+    counts = pairs.drop_duplicates(["name_key", "centre_id"])["name_key"].astype("string").value_counts()
+    return counts.rename("centres").rename_axis("name_key").astype("int64")
 
 
 def _rows_of(path: Path, touched: list[str]) -> gpd.GeoDataFrame:
@@ -495,10 +536,20 @@ def _write(table: pa.Table, path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _rounds(days_before: pd.DataFrame, placed: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
-    """The survey round of each of `placed`'s rows, and every day's round; None when a day seen before moves."""
+def _days_elsewhere(units_before: pa.Table, touched: list[str]) -> pd.Series:
+    """The observation days of the units of the build before in a centre other than the touched ones."""
+    ids = units_before["centre_id"]
+    elsewhere = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(ids, value_set=pa.array(touched, pa.string()))))
+    days = pc.unique(pc.floor_temporal(units_before["observed_on"].filter(elsewhere), unit="day"))
+    return pd.Series(days.to_pandas()).astype("datetime64[ms]")
+
+
+def _rounds(days_before: pd.DataFrame, elsewhere: pd.Series, placed: pd.DataFrame,
+            ) -> tuple[pd.Series | None, pd.DataFrame]:
+    """The survey round of each of `placed`'s rows, and every day's round (the days of `placed` and `elsewhere`);
+    None when a day seen before moves to another round."""
     day = pd.to_datetime(placed["observed_on"], errors="coerce").dt.normalize().astype("datetime64[ms]")
-    every = pd.Series(pd.concat([pd.Series(days_before["day"].to_numpy()), day], ignore_index=True).unique())
+    every = pd.Series(pd.concat([elsewhere, day], ignore_index=True).unique())
     every = every.sort_values(ignore_index=True).astype("datetime64[ms]")
     rounds = survey_dates(pd.DataFrame({"observed_on": every}))
     days = pd.DataFrame({"day": every.to_numpy(), "survey_date": rounds.to_numpy()})
