@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -251,6 +252,7 @@ class LoadStream:
             decisions["reading_keys"] = []  # each chunk's readings, to find one repeated in another chunk
         options = {k: v for k, v in self.options.items() if k not in ("filename", "layer_name")}
         renamed: dict[str, str] | None = None
+        repeats: Future | None = None
         rows = 0
         if Path(self.name).suffix.lower() in PARQUET_EXT:
             self._tell(0.0, f"{self.name}: reading")
@@ -272,16 +274,34 @@ class LoadStream:
                     yield None
                     return
                 renamed = dict(zip(before, table.columns))
-                if not counts and self._repeats_ids(table, options):
+                # the pass over the ids runs beside the first chunk's load (mostly Arrow's work, without the GIL);
+                # the chunk is given only once the pass has found no repeated id
+                repeats = None if counts else self._repeats_beside(table, options)
+            else:
+                table = table.rename(columns=renamed)
+            try:
+                result = self._linked(load_table(table, notes, self.name, self.spec, decisions=decisions, **options))
+            except Exception:
+                if repeats is None or not repeats.result():  # the pass's own error first, as when it ran before
+                    raise
+                result = None
+            if repeats is not None:
+                found, repeats = repeats.result(), None
+                if found:
                     self.whole = "the file repeats unit ids"
                     yield None
                     return
-            else:
-                table = table.rename(columns=renamed)
-            result = self._linked(load_table(table, notes, self.name, self.spec, decisions=decisions, **options))
             rows += result.report.rows_read
             self._tell(done, f"{self.name}: {rows:,} rows read")
             yield result
+
+    def _repeats_beside(self, head: pd.DataFrame, options: dict) -> Future:
+        """:meth:`_repeats_ids` on a thread of its own: its future (True when an id repeats)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-ids")
+        try:
+            return pool.submit(self._repeats_ids, head, options)
+        finally:
+            pool.shutdown(wait=False)  # the thread ends with the pass
 
     def _repeats_ids(self, head: pd.DataFrame, options: dict) -> bool:
         """Whether any unit id repeats on one date in the file (a pass over those two columns alone)."""

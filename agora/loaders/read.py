@@ -350,6 +350,7 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     with path.open("rb") as fh:
         try:
             reader = _plain_chunks(path, encoding, sep, chunk_rows, columns, start, known)
+            blanks = reader is None  # Arrow's chunks have no empty text left (read as missing already)
             if reader is None:
                 reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
                                      on_bad_lines="error", chunksize=chunk_rows,
@@ -358,7 +359,8 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
                 df.columns = [str(c).strip() for c in df.columns]
                 if first and df.empty:
                     raise LoadError(f"{name}: the file has a header but no data rows.")
-                df = df.replace({"": None})
+                if blanks:
+                    df = df.replace({"": None})
                 df.insert(0, "_row", range(start, start + len(df)))
                 start += len(df)
                 yield df, _encoding_note(encoding) if first else [], min((start - 2) / lines, 1.0)
