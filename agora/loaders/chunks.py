@@ -158,6 +158,8 @@ class LoadStream:
         self._repeats: bool | None = None
         self._pending: Iterator[LoadResult | None] | None = None
         self._known: dict = {}  # what reading the file found, for its next read (read_csv_chunks)
+        if self.spec.name == "units":
+            self._known["keep"] = self._id_columns  # read with the first read's check of every line
 
     @property
     def report(self):
@@ -188,6 +190,7 @@ class LoadStream:
                     raise Restart(self.whole)
                 self._report = self._finish(reports)
                 return
+        self._known.pop("kept", None)  # columns kept for a pass over the ids that is not made
         self._tell(0.0, f"{self.name}: reading the whole file ({self.whole})")
         result = self._linked(load(self.source, self.spec, **self.options))
         result.report.notes.extend(self.notes)
@@ -210,6 +213,7 @@ class LoadStream:
                 if first is not None:  # iterating goes on from there (the first chunk is not loaded twice)
                     self._pending = itertools.chain([first], parts)
                     return first
+            self._known.pop("kept", None)
             return self._linked(load(self.source, self.spec, **self.options))
         finally:
             self.progress = progress
@@ -291,9 +295,16 @@ class LoadStream:
                     self.whole = "the file repeats unit ids"
                     yield None
                     return
+                if not {"unit_id", "observed_on"} & set(options.get("defaults") or {}):
+                    decisions["ids_apart"] = True  # the next chunks need not look for repeated ids
             rows += result.report.rows_read
             self._tell(done, f"{self.name}: {rows:,} rows read")
             yield result
+
+    def _id_columns(self, names: list[str]) -> list[str]:
+        """The id and date columns of a header's `names`: what :meth:`_find_repeats` reads."""
+        mapping = match_columns(names, self.spec.name, self.options.get("column_map"))
+        return [c for c in (mapping.get("unit_id"), mapping.get("observed_on")) if c is not None]
 
     def _repeats_beside(self, head: pd.DataFrame, options: dict) -> Future:
         """:meth:`_repeats_ids` on a thread of its own: its future (True when an id repeats)."""
@@ -342,6 +353,7 @@ class LoadStream:
             why = "; ".join(f"{r} ({n} rows)" for r, n in reasons.items())
             raise LoadError(f"{report.file}: no row could be loaded as {self.spec.label.lower()}: {why or 'no rows'}.")
         report.decisions.pop("in_chunks", None)
+        report.decisions.pop("ids_apart", None)
         report.notes.extend(self.notes)
         if self.coverage is not None:
             report.notes.append(f"saved as {'an update of the units it covers' if self.coverage == 'update' else 'a full survey'}")

@@ -51,7 +51,7 @@ def _short_decimals(values):
         numbers = pc.cast(values, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if (pc.any(pc.match_substring(values, "e", ignore_case=True)).as_py()
+    if (pc.any(pc.match_substring(values, "e")).as_py() or pc.any(pc.match_substring(values, "E")).as_py()
             or not pc.any(pc.match_substring(values, ".")).as_py()
             or not pc.all(pc.is_finite(numbers)).as_py()):
         return None
@@ -157,7 +157,10 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
     report.reject(rows[null_island], "coordinates are 0, 0 (a missing position written as zeros)")
     keep = ok & ~bad & ~null_island
     used = [cols[k] for k in ("lat", "lon", "easting", "northing") if k in cols]
-    gdf = gpd.GeoDataFrame(df.loc[keep].drop(columns=used), geometry=_points(x[keep], y[keep]), crs=crs)
+    if keep.all():  # every row kept (the usual chunk): no copy of the rows
+        gdf = gpd.GeoDataFrame(df.drop(columns=used), geometry=_points(x, y), crs=crs)
+    else:
+        gdf = gpd.GeoDataFrame(df.loc[keep].drop(columns=used), geometry=_points(x[keep], y[keep]), crs=crs)
     return gdf.to_crs(DISPLAY_CRS) if crs != DISPLAY_CRS else gdf
 
 
@@ -314,7 +317,10 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
         joined = gpd.sjoin(probe, centres[["centre_id", "geometry"]].to_crs(gdf.crs), how="left", predicate="within")
         first = joined[~joined.index.duplicated(keep="first")]["centre_id"]
     gdf = gdf.copy()
-    gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
+    if need.all() and "centre_id" in gdf and gdf["centre_id"].dtype == pd.StringDtype():
+        gdf["centre_id"] = first.reindex(gdf.index).astype("string")  # no row had a centre: set at once
+    else:
+        gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
     report.outside_centres = int(gdf["centre_id"].isna().sum())
     report.tally("outside_centres", {"rows": report.outside_centres}, _outside_note)
     return gdf

@@ -35,6 +35,15 @@ def dates(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         return s
     text = s.astype("string").str.strip()
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    if len(uniques) * 2 > len(text):  # mostly distinct: read each value
+        return _dates(text)
+    # a survey's few dates over many rows: each read once (every value is read on its own)
+    read = _dates(pd.Series(uniques, dtype="string")).array
+    return pd.Series(read.take(codes, allow_fill=True), index=s.index, name=s.name)
+
+
+def _dates(text: pd.Series) -> pd.Series:
     out = pd.to_datetime(text, errors="coerce", format="ISO8601")
     rest = out.isna() & text.notna()
     if rest.any():
