@@ -51,11 +51,25 @@ def _short_decimals(values):
         numbers = pc.cast(values, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if (pc.any(pc.match_substring(values, "e")).as_py() or pc.any(pc.match_substring(values, "E")).as_py()
+    if (_may_hold(values, (b"e", b"E"))
             or not pc.any(pc.match_substring(values, ".")).as_py()
             or not pc.all(pc.is_finite(numbers)).as_py()):
         return None
     return numbers
+
+
+def _may_hold(values, texts: tuple[bytes, ...]) -> bool:
+    """Whether any of `texts` may be in an Arrow text array: its bytes looked at at once (a null's bytes too,
+    so a yes may be wrong; a no never is)."""
+    import pyarrow as pa
+
+    data = values.buffers()[2]
+    if data is None or not len(values):
+        return False
+    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)
+    raw = memoryview(data)[offsets[values.offset]:offsets[values.offset + len(values)]].tobytes()
+    return any(text in raw for text in texts)
 
 
 def _decimal_numbers(text: pd.Series) -> pd.Series | None:
