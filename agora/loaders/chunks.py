@@ -264,42 +264,67 @@ class LoadStream:
         else:
             self._tell(0.0, f"{self.name}: checking the encoding")
             chunks = read_csv_chunks(self.source, self.name, chunk_rows=self.chunk_rows, known=self._known)
-        for table, notes, done in chunks:
-            if renamed is None:  # the first chunk
-                if any(str(c).lower() in osm.TAG_COLUMNS for c in table.columns):
-                    self.whole = "tag sets spread into columns differ from chunk to chunk"
-                    yield None
-                    return
-                before = list(table.columns)
-                table = osm.rename_element_type(table, notes)  # an OSM element type column, judged from this chunk
-                if len(table.columns) != len(before) or ("osm_id" in table.columns and "osm_id" not in before):
-                    # ids joined with their element type (way/1) from two columns: more than a rename
-                    self.whole = "OSM element types and ids are joined from two columns"
-                    yield None
-                    return
-                renamed = dict(zip(before, table.columns))
-                # the pass over the ids runs beside the first chunk's load (mostly Arrow's work, without the GIL);
-                # the chunk is given only once the pass has found no repeated id
-                repeats = None if counts else self._repeats_beside(table, options)
-            else:
-                table = table.rename(columns=renamed)
+        held: list[tuple[LoadResult, float]] = []  # loaded while the pass over the ids runs, not yet given
+        chunks = iter(chunks)
+        while True:
             try:
+                item = next(chunks, None)
+                if item is None:
+                    break
+                table, notes, done = item
+                if renamed is None:  # the first chunk
+                    if any(str(c).lower() in osm.TAG_COLUMNS for c in table.columns):
+                        self.whole = "tag sets spread into columns differ from chunk to chunk"
+                        yield None
+                        return
+                    before = list(table.columns)
+                    table = osm.rename_element_type(table, notes)  # an OSM element type column, judged from this chunk
+                    if len(table.columns) != len(before) or ("osm_id" in table.columns and "osm_id" not in before):
+                        # ids joined with their element type (way/1) from two columns: more than a rename
+                        self.whole = "OSM element types and ids are joined from two columns"
+                        yield None
+                        return
+                    renamed = dict(zip(before, table.columns))
+                    # the pass over the ids runs beside the first chunks' load (mostly Arrow's work, without the
+                    # GIL); no chunk is given before the pass has found no repeated id
+                    repeats = None if counts else self._repeats_beside(table, options)
+                else:
+                    table = table.rename(columns=renamed)
                 result = self._linked(load_table(table, notes, self.name, self.spec, decisions=decisions, **options))
             except Exception:
-                if repeats is None or not repeats.result():  # the pass's own error first, as when it ran before
-                    raise
-                result = None
-            if repeats is not None:
-                found, repeats = repeats.result(), None
-                if found:
+                if repeats is not None and repeats.result():  # the pass's own error first, as when it ran before
                     self.whole = "the file repeats unit ids"
                     yield None
                     return
+                for part, at in held:  # what was loaded before the error is given before it, as it was
+                    rows += part.report.rows_read
+                    self._tell(at, f"{self.name}: {rows:,} rows read")
+                    yield part
+                raise
+            held.append((result, done))
+            if repeats is not None:
+                if not repeats.done() and len(held) < 2:
+                    continue  # the next chunk is loaded while the pass goes on (one chunk held at most)
+                if repeats.result():
+                    self.whole = "the file repeats unit ids"
+                    yield None
+                    return
+                repeats = None
                 if not {"unit_id", "observed_on"} & set(options.get("defaults") or {}):
                     decisions["ids_apart"] = True  # the next chunks need not look for repeated ids
-            rows += result.report.rows_read
-            self._tell(done, f"{self.name}: {rows:,} rows read")
-            yield result
+            for part, at in held:
+                rows += part.report.rows_read
+                self._tell(at, f"{self.name}: {rows:,} rows read")
+                yield part
+            held = []
+        if repeats is not None and repeats.result():  # a file of fewer chunks than the pass took
+            self.whole = "the file repeats unit ids"
+            yield None
+            return
+        for part, at in held:
+            rows += part.report.rows_read
+            self._tell(at, f"{self.name}: {rows:,} rows read")
+            yield part
 
     def _id_columns(self, names: list[str]) -> list[str]:
         """The id and date columns of a header's `names`: what :meth:`_find_repeats` reads."""
