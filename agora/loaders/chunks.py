@@ -30,9 +30,10 @@ What needs the whole file, and how each is handled:
   (:meth:`~agora.loaders.report.LoadReport.decide`). A file whose first :data:`CHUNK_ROWS`
   rows differ in kind from the rest is loaded as its first rows say; a whole-file load
   would decide from all rows;
-* **repeated unit ids** are found by a cheap pass over the id and date columns alone
-  before anything is loaded; a file that repeats an id is loaded whole (telling the
-  rows apart needs them all), as is a file whose first chunk has OSM tag-set columns
+* **repeated unit ids** are found by a cheap pass over the id and date columns alone (read
+  by the reader's check of every line, looked at on a thread while the first chunks load:
+  no chunk is given before the pass is done); a file that repeats an id is loaded whole
+  (telling the rows apart needs them all), as is a file whose first chunk has OSM tag-set columns
   (``other_tags``) or OSM element types beside ids (made into ids such as ``way/101``
   from two columns), a load placing rows by postcode, a GeoParquet file, and every layer
   but units and footfall counts (:func:`why_whole`);
