@@ -433,3 +433,53 @@ def test_coordinates_read_with_arrow_are_what_pandas_reads():
         pd.testing.assert_series_equal(got, want, check_exact=True)
         signs = [np.signbit(s.to_numpy(dtype="float64", na_value=1.0)) for s in (got, want)]
         assert (signs[0] == signs[1]).all()
+
+
+def test_ids_repeated_within_a_later_chunk_are_loaded_whole(tmp_path):
+    """Chunks after the first do not look for repeated ids themselves: the pass over the ids finds them."""
+    path = demo_csv(tmp_path / "units.csv")
+    table = pd.read_csv(path, dtype=str)
+    table.loc[520, ["unit_id", "observed_on"]] = table.loc[510, ["unit_id", "observed_on"]].to_numpy()
+    table.to_csv(path, index=False)
+    stream = LoadStream(path, "units", chunk_rows=100)
+    assert len(list(stream)) == 1 and "repeats unit ids" in stream.whole
+    assert stream.report.to_dict() == load(path, "units").report.to_dict()
+
+
+def test_points_are_written_as_geoparquet_writes_them():
+    """A chunk of points is written with the WKB and bounds shapely gives; anything else is left to geopandas."""
+    import numpy as np
+    import shapely
+
+    from agora.store.workspace import _point_wkb
+
+    points = gpd.GeoSeries(gpd.points_from_xy([-0.0, 1.5, -2.25, 1e-300], [53.5, -0.0, 54.125, 7.0]))
+    wkb, bounds = _point_wkb(points)
+    assert wkb.to_pylist() == list(shapely.to_wkb(np.asarray(points.values), flavor="iso"))
+    assert bounds == [float(v) for v in points.total_bounds]
+    for odd in ([shapely.Point(1, 2, 3)], [shapely.Point()], [None], [shapely.Point(1, 2), shapely.box(0, 0, 1, 1)],
+                [shapely.Point(float("inf"), 1)], []):
+        assert _point_wkb(gpd.GeoSeries(odd)) is None
+
+
+def test_names_are_tried_as_addresses_as_the_pattern_reads_them():
+    """Only names that could be addresses are matched against the pattern; the answers are the pattern's."""
+    from agora.loaders.normalise import ADDRESS, addresses
+
+    names = pd.Series(["12 High Street", "Greggs", None, "", "3 Kelvin WALK", "1 Mill Lane.", "the Rd ",
+                       "12 High ſtreet", "x\u212a walK", "İHILL", "5 Bridge  \x0b", "Costa", "Market"] * 2,
+                      index=range(10, 36), dtype="string")
+    got = addresses(names)
+    assert got.isna().tolist() == names.isna().tolist()
+    assert got.fillna(False).tolist() == names.str.match(ADDRESS).fillna(False).tolist()
+
+
+def test_dates_read_once_each_are_the_dates_read_one_by_one():
+    from agora.loaders.normalise import _dates, dates
+
+    for values in (["2025-06-14"] * 5 + ["14/06/2025", None, " 2024-01-02 ", "nonsense"] * 3,
+                   ["2025-06-14 10:00:00.123456789"] * 4, [None] * 4, ["03/04/2025"] * 4 + ["2025-06"] * 3):
+        for dtype in ("str", "string", object):
+            s = pd.Series(values, dtype=dtype, index=range(7, 7 + len(values)), name="observed_on")
+            expected = _dates(s.astype("string").str.strip()).rename("observed_on")
+            pd.testing.assert_series_equal(dates(s), expected)

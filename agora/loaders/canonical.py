@@ -232,12 +232,17 @@ def _ids(table: pd.DataFrame, col: str, stem: str, report: LoadReport) -> pd.Dat
     and address (``id @ address``, the same in every quarter of a panel), else by its
     order among the rows sharing the id on that date (``id #2``).
     """
-    made = made_ids(table["_row"], stem)
     if col not in table:
-        table[col] = made
+        table[col] = made_ids(table["_row"], stem)
         return table
     ids = table[col].astype("string").str.strip()
-    ids = ids.mask(ids == "", pd.NA).fillna(made)
+    blank = (ids.isna() | (ids == "")).to_numpy(dtype=bool)
+    if blank.any():  # ids made from row numbers only where there is none
+        ids = ids.mask(blank, made_ids(table.loc[blank, "_row"], stem))
+    if report.decisions.get("ids_apart") and col == "unit_id":
+        # a chunk of a file whose every unit id and date were found apart (LoadStream's pass over them)
+        table[col] = ids
+        return table
     dated = col == "unit_id" and "observed_on" in table
     when = table["observed_on"].astype("string").str.strip().fillna("") if dated else pd.Series("", index=table.index)
     dup = pd.DataFrame({"id": ids, "when": when}).duplicated(keep=False) & ids.notna()

@@ -30,9 +30,10 @@ What needs the whole file, and how each is handled:
   (:meth:`~agora.loaders.report.LoadReport.decide`). A file whose first :data:`CHUNK_ROWS`
   rows differ in kind from the rest is loaded as its first rows say; a whole-file load
   would decide from all rows;
-* **repeated unit ids** are found by a cheap pass over the id and date columns alone
-  before anything is loaded; a file that repeats an id is loaded whole (telling the
-  rows apart needs them all), as is a file whose first chunk has OSM tag-set columns
+* **repeated unit ids** are found by a cheap pass over the id and date columns alone (read
+  by the reader's check of every line, looked at on a thread while the first chunks load:
+  no chunk is given before the pass is done); a file that repeats an id is loaded whole
+  (telling the rows apart needs them all), as is a file whose first chunk has OSM tag-set columns
   (``other_tags``) or OSM element types beside ids (made into ids such as ``way/101``
   from two columns), a load placing rows by postcode, a GeoParquet file, and every layer
   but units and footfall counts (:func:`why_whole`);
@@ -51,6 +52,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -157,6 +159,8 @@ class LoadStream:
         self._repeats: bool | None = None
         self._pending: Iterator[LoadResult | None] | None = None
         self._known: dict = {}  # what reading the file found, for its next read (read_csv_chunks)
+        if self.spec.name == "units":
+            self._known["keep"] = self._id_columns  # read with the first read's check of every line
 
     @property
     def report(self):
@@ -187,6 +191,7 @@ class LoadStream:
                     raise Restart(self.whole)
                 self._report = self._finish(reports)
                 return
+        self._known.pop("kept", None)  # columns kept for a pass over the ids that is not made
         self._tell(0.0, f"{self.name}: reading the whole file ({self.whole})")
         result = self._linked(load(self.source, self.spec, **self.options))
         result.report.notes.extend(self.notes)
@@ -209,6 +214,7 @@ class LoadStream:
                 if first is not None:  # iterating goes on from there (the first chunk is not loaded twice)
                     self._pending = itertools.chain([first], parts)
                     return first
+            self._known.pop("kept", None)
             return self._linked(load(self.source, self.spec, **self.options))
         finally:
             self.progress = progress
@@ -251,6 +257,7 @@ class LoadStream:
             decisions["reading_keys"] = []  # each chunk's readings, to find one repeated in another chunk
         options = {k: v for k, v in self.options.items() if k not in ("filename", "layer_name")}
         renamed: dict[str, str] | None = None
+        repeats: Future | None = None
         rows = 0
         if Path(self.name).suffix.lower() in PARQUET_EXT:
             self._tell(0.0, f"{self.name}: reading")
@@ -258,30 +265,80 @@ class LoadStream:
         else:
             self._tell(0.0, f"{self.name}: checking the encoding")
             chunks = read_csv_chunks(self.source, self.name, chunk_rows=self.chunk_rows, known=self._known)
-        for table, notes, done in chunks:
-            if renamed is None:  # the first chunk
-                if any(str(c).lower() in osm.TAG_COLUMNS for c in table.columns):
-                    self.whole = "tag sets spread into columns differ from chunk to chunk"
-                    yield None
-                    return
-                before = list(table.columns)
-                table = osm.rename_element_type(table, notes)  # an OSM element type column, judged from this chunk
-                if len(table.columns) != len(before) or ("osm_id" in table.columns and "osm_id" not in before):
-                    # ids joined with their element type (way/1) from two columns: more than a rename
-                    self.whole = "OSM element types and ids are joined from two columns"
-                    yield None
-                    return
-                renamed = dict(zip(before, table.columns))
-                if not counts and self._repeats_ids(table, options):
+        held: list[tuple[LoadResult, float]] = []  # loaded while the pass over the ids runs, not yet given
+        chunks = iter(chunks)
+        while True:
+            try:
+                item = next(chunks, None)
+                if item is None:
+                    break
+                table, notes, done = item
+                if renamed is None:  # the first chunk
+                    if any(str(c).lower() in osm.TAG_COLUMNS for c in table.columns):
+                        self.whole = "tag sets spread into columns differ from chunk to chunk"
+                        yield None
+                        return
+                    before = list(table.columns)
+                    table = osm.rename_element_type(table, notes)  # an OSM element type column, judged from this chunk
+                    if len(table.columns) != len(before) or ("osm_id" in table.columns and "osm_id" not in before):
+                        # ids joined with their element type (way/1) from two columns: more than a rename
+                        self.whole = "OSM element types and ids are joined from two columns"
+                        yield None
+                        return
+                    renamed = dict(zip(before, table.columns))
+                    # the pass over the ids runs beside the first chunks' load (mostly Arrow's work, without the
+                    # GIL); no chunk is given before the pass has found no repeated id
+                    repeats = None if counts else self._repeats_beside(table, options)
+                else:
+                    table = table.rename(columns=renamed)
+                result = self._linked(load_table(table, notes, self.name, self.spec, decisions=decisions, **options))
+            except Exception:
+                if repeats is not None and repeats.result():  # the pass's own error first, as when it ran before
                     self.whole = "the file repeats unit ids"
                     yield None
                     return
-            else:
-                table = table.rename(columns=renamed)
-            result = self._linked(load_table(table, notes, self.name, self.spec, decisions=decisions, **options))
-            rows += result.report.rows_read
-            self._tell(done, f"{self.name}: {rows:,} rows read")
-            yield result
+                for part, at in held:  # what was loaded before the error is given before it, as it was
+                    rows += part.report.rows_read
+                    self._tell(at, f"{self.name}: {rows:,} rows read")
+                    yield part
+                raise
+            held.append((result, done))
+            if repeats is not None:
+                if not repeats.done() and len(held) < 2:
+                    continue  # the next chunk is loaded while the pass goes on (one chunk held at most)
+                if repeats.result():
+                    self.whole = "the file repeats unit ids"
+                    yield None
+                    return
+                repeats = None
+                if not {"unit_id", "observed_on"} & set(options.get("defaults") or {}):
+                    decisions["ids_apart"] = True  # the next chunks need not look for repeated ids
+            for part, at in held:
+                rows += part.report.rows_read
+                self._tell(at, f"{self.name}: {rows:,} rows read")
+                yield part
+            held = []
+        if repeats is not None and repeats.result():  # a file of fewer chunks than the pass took
+            self.whole = "the file repeats unit ids"
+            yield None
+            return
+        for part, at in held:
+            rows += part.report.rows_read
+            self._tell(at, f"{self.name}: {rows:,} rows read")
+            yield part
+
+    def _id_columns(self, names: list[str]) -> list[str]:
+        """The id and date columns of a header's `names`: what :meth:`_find_repeats` reads."""
+        mapping = match_columns(names, self.spec.name, self.options.get("column_map"))
+        return [c for c in (mapping.get("unit_id"), mapping.get("observed_on")) if c is not None]
+
+    def _repeats_beside(self, head: pd.DataFrame, options: dict) -> Future:
+        """:meth:`_repeats_ids` on a thread of its own: its future (True when an id repeats)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-ids")
+        try:
+            return pool.submit(self._repeats_ids, head, options)
+        finally:
+            pool.shutdown(wait=False)  # the thread ends with the pass
 
     def _repeats_ids(self, head: pd.DataFrame, options: dict) -> bool:
         """Whether any unit id repeats on one date in the file (a pass over those two columns alone)."""
@@ -322,6 +379,7 @@ class LoadStream:
             why = "; ".join(f"{r} ({n} rows)" for r, n in reasons.items())
             raise LoadError(f"{report.file}: no row could be loaded as {self.spec.label.lower()}: {why or 'no rows'}.")
         report.decisions.pop("in_chunks", None)
+        report.decisions.pop("ids_apart", None)
         report.notes.extend(self.notes)
         if self.coverage is not None:
             report.notes.append(f"saved as {'an update of the units it covers' if self.coverage == 'update' else 'a full survey'}")

@@ -51,11 +51,25 @@ def _short_decimals(values):
         numbers = pc.cast(values, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if (pc.any(pc.match_substring(values, "e", ignore_case=True)).as_py()
+    if (_may_hold(values, (b"e", b"E"))
             or not pc.any(pc.match_substring(values, ".")).as_py()
             or not pc.all(pc.is_finite(numbers)).as_py()):
         return None
     return numbers
+
+
+def _may_hold(values, texts: tuple[bytes, ...]) -> bool:
+    """Whether any of `texts` may be in an Arrow text array: its bytes looked at at once (a null's bytes too,
+    so a yes may be wrong; a no never is)."""
+    import pyarrow as pa
+
+    data = values.buffers()[2]
+    if data is None or not len(values):
+        return False
+    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)
+    raw = memoryview(data)[offsets[values.offset]:offsets[values.offset + len(values)]].tobytes()
+    return any(text in raw for text in texts)
 
 
 def _decimal_numbers(text: pd.Series) -> pd.Series | None:
@@ -157,7 +171,10 @@ def points_from_columns(df: pd.DataFrame, cols: dict[str, str], report: LoadRepo
     report.reject(rows[null_island], "coordinates are 0, 0 (a missing position written as zeros)")
     keep = ok & ~bad & ~null_island
     used = [cols[k] for k in ("lat", "lon", "easting", "northing") if k in cols]
-    gdf = gpd.GeoDataFrame(df.loc[keep].drop(columns=used), geometry=_points(x[keep], y[keep]), crs=crs)
+    if keep.all():  # every row kept (the usual chunk): no copy of the rows
+        gdf = gpd.GeoDataFrame(df.drop(columns=used), geometry=_points(x, y), crs=crs)
+    else:
+        gdf = gpd.GeoDataFrame(df.loc[keep].drop(columns=used), geometry=_points(x[keep], y[keep]), crs=crs)
     return gdf.to_crs(DISPLAY_CRS) if crs != DISPLAY_CRS else gdf
 
 
@@ -314,7 +331,10 @@ def assign_centres(gdf: gpd.GeoDataFrame, centres: gpd.GeoDataFrame | None, repo
         joined = gpd.sjoin(probe, centres[["centre_id", "geometry"]].to_crs(gdf.crs), how="left", predicate="within")
         first = joined[~joined.index.duplicated(keep="first")]["centre_id"]
     gdf = gdf.copy()
-    gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
+    if need.all() and "centre_id" in gdf and gdf["centre_id"].dtype == pd.StringDtype():
+        gdf["centre_id"] = first.reindex(gdf.index).astype("string")  # no row had a centre: set at once
+    else:
+        gdf.loc[need, "centre_id"] = first.reindex(gdf.index[need]).astype("string")
     report.outside_centres = int(gdf["centre_id"].isna().sum())
     report.tally("outside_centres", {"rows": report.outside_centres}, _outside_note)
     return gdf

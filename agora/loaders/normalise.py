@@ -15,9 +15,11 @@ from .report import LoadReport
 
 VACANT_WORDS = re.compile(r"^\s*(?:empty|vacant|void|to let|closed(?!\s+for\b)|disused|unoccupied|available)\b", re.I)
 UNKNOWN_WORDS = re.compile(r"^\s*(?:\?+|unknown\b|not known\b|n/?k\b)", re.I)
+#: The words an address ends with (before a full stop and white space).
+STREET_WORDS = ("street", "st", "road", "rd", "lane", "gate", "square", "place", "row", "terrace", "parade", "walk",
+                "way", "hill", "bridge", "avenue", "close", "court", "yard", "fold", "buildings", "arcade", "market")
 ADDRESS = re.compile(
-    r"^\s*(\d+[a-z]?(\s*[-&/]\s*\d+[a-z]?)?,?\s+)?[\w' .]+\b(street|st|road|rd|lane|gate|square|place|row|"
-    r"terrace|parade|walk|way|hill|bridge|avenue|close|court|yard|fold|buildings|arcade|market)\.?\s*$",
+    r"^\s*(\d+[a-z]?(\s*[-&/]\s*\d+[a-z]?)?,?\s+)?[\w' .]+\b(" + "|".join(STREET_WORDS) + r")\.?\s*$",
     re.I,
 )
 STREET_NUMBER = re.compile(r"^\s*[\d]+[a-z]?(\s*[-&/]\s*\d+[a-z]?)?,?\s+", re.I)
@@ -33,6 +35,15 @@ def dates(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         return s
     text = s.astype("string").str.strip()
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    if len(uniques) * 2 > len(text):  # mostly distinct: read each value
+        return _dates(text)
+    # a survey's few dates over many rows: each read once (every value is read on its own)
+    read = _dates(pd.Series(uniques, dtype="string")).array
+    return pd.Series(read.take(codes, allow_fill=True), index=s.index, name=s.name)
+
+
+def _dates(text: pd.Series) -> pd.Series:
     out = pd.to_datetime(text, errors="coerce", format="ISO8601")
     rest = out.isna() & text.notna()
     if rest.any():
@@ -76,6 +87,31 @@ def value_counts(values: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in values.value_counts().items()}
 
 
+def addresses(values: pd.Series) -> pd.Series:
+    """Whether each value looks like a street address (``values.str.match(ADDRESS)``; missing stays missing).
+
+    The pattern is tried only on values that could match it: those holding one of the
+    :data:`STREET_WORDS` (in any case), and any value with a character beyond ASCII (which
+    a case-blind match may read as a letter of those words). A name such as "Superdrug"
+    is not looked at twice.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = values.astype("string")
+    array = pa.array(text.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    words = pc.match_substring_regex(pc.utf8_lower(array), "|".join(STREET_WORDS))
+    maybe = pc.fill_null(pc.or_(words, pc.invert(pc.string_is_ascii(array))), False)
+    maybe = np.asarray(maybe.to_numpy(zero_copy_only=False), dtype=bool)
+    out = pd.Series(False, index=text.index, dtype="boolean")
+    out[text.isna().to_numpy(dtype=bool)] = pd.NA
+    if maybe.any():
+        out[maybe] = text[maybe].str.match(ADDRESS).astype("boolean")
+    return out
+
+
 def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Handle walk-round surveys whose ``name`` column holds the address.
 
@@ -88,7 +124,7 @@ def survey_name_and_street(table: pd.DataFrame, report: LoadReport) -> pd.DataFr
     names = table["name"].astype("string")
     looks_like_address = report.decide(
         "names_are_addresses",
-        lambda: bool(per_distinct(names, lambda u: u.str.match(ADDRESS)).fillna(False).mean() > 0.6))
+        lambda: bool(per_distinct(names, addresses).fillna(False).mean() > 0.6))
     other = next((c for c in table.columns if c.lower() in {"comments", "comment", "notes", "occupier",
                                                             "business", "use_now", "current_use"}), None)
     if looks_like_address and other:

@@ -315,7 +315,10 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     known : dict, optional
         What an earlier read of the same, unchanged file found (its encoding, lines, whether
         Arrow reads it: :func:`_plain_chunks`), filled in by this read: a file read twice (its
-        ids, then its chunks: :class:`~agora.loaders.chunks.LoadStream`) is scanned once.
+        chunks, then its ids: :class:`~agora.loaders.chunks.LoadStream`) is scanned once. With
+        ``known["keep"]``, a function of the header's names giving the names a later read of a
+        few columns will ask for, the check of every line reads those columns too and keeps them
+        (``known["kept"]``) for that read, which then reads nothing.
 
     Yields
     ------
@@ -350,6 +353,7 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
     with path.open("rb") as fh:
         try:
             reader = _plain_chunks(path, encoding, sep, chunk_rows, columns, start, known)
+            blanks = reader is None  # Arrow's chunks have no empty text left (read as missing already)
             if reader is None:
                 reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str, skipinitialspace=True, engine="c",
                                      on_bad_lines="error", chunksize=chunk_rows,
@@ -358,7 +362,8 @@ def read_csv_chunks(source: str | os.PathLike, filename: str | None = None, *, c
                 df.columns = [str(c).strip() for c in df.columns]
                 if first and df.empty:
                     raise LoadError(f"{name}: the file has a header but no data rows.")
-                df = df.replace({"": None})
+                if blanks:
+                    df = df.replace({"": None})
                 df.insert(0, "_row", range(start, start + len(df)))
                 start += len(df)
                 yield df, _encoding_note(encoding) if first else [], min((start - 2) / lines, 1.0)
@@ -417,15 +422,22 @@ def _plain_chunks(path: Path, encoding: str, sep: str, chunk_rows: int, columns:
                                 strings_can_be_null=False, null_values=[], quoted_strings_can_be_null=False)
     read = pv.ReadOptions(block_size=1 << 22, use_threads=True)
     try:
-        if columns is not None:  # a few columns: read whole (which checks every line) in one pass
+        kept = known.pop("kept", None) if columns is not None else None
+        if columns is not None and kept is not None and kept[0] == sep and set(wanted) <= set(kept[1].column_names):
+            batches = iter(kept[1].select(wanted).to_batches())  # read (and every line checked) by an earlier read
+        elif columns is not None:  # a few columns: read whole (which checks every line) in one pass
             batches = iter(pv.read_csv(path, read_options=read, parse_options=parse,
                                        convert_options=convert).to_batches())
         else:  # every line checked (field counts, UTF-8) before a chunk is given: nothing fails half way through
             if known.get("arrow_reads") != sep:
-                pv.read_csv(path, read_options=read, parse_options=parse,
-                            convert_options=pv.ConvertOptions(column_types={names[0]: pa.string()},
-                                                              include_columns=[names[0]],
-                                                              strings_can_be_null=False, null_values=[]))
+                keep = set(known["keep"](stripped)) if known.get("keep") else set()
+                check = [names[0]] + [n for n, s in zip(names[1:], stripped[1:]) if s in keep]
+                checked = pv.read_csv(path, read_options=read, parse_options=parse,
+                                      convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in check},
+                                                                        include_columns=check,
+                                                                        strings_can_be_null=False, null_values=[]))
+                if keep:  # for the next read of these columns (LoadStream's pass over the ids)
+                    known["kept"] = (sep, checked)
             batches = iter(pv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert))
     except (pa.ArrowInvalid, OSError):
         return None

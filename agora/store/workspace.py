@@ -588,14 +588,19 @@ class _ChunkWriter:
         from geopandas.io.arrow import _geopandas_to_arrow
 
         if isinstance(data, gpd.GeoDataFrame):
-            table = _geopandas_to_arrow(data, index=False, schema_version="1.0.0")
-            geo = data.geometry[data.geometry.notna() & ~data.geometry.is_empty]
-            if len(geo):
-                b = [float(v) for v in geo.total_bounds]
+            points = _point_wkb(data.geometry) if self.writer is not None else None
+            if points is not None:  # the first chunk's table (its schema, the file's) is geopandas' own
+                table, b, kinds = self._with_points(data, points[0]), points[1], {"Point"}
+            else:
+                table = _geopandas_to_arrow(data, index=False, schema_version="1.0.0")
+                geo = data.geometry[data.geometry.notna() & ~data.geometry.is_empty]
+                b = [float(v) for v in geo.total_bounds] if len(geo) else None
+                kinds = set(geo.geom_type.unique())
+            if b is not None:
                 bounds = self.bounds
                 self.bounds = b if bounds is None else [min(bounds[0], b[0]), min(bounds[1], b[1]),
                                                         max(bounds[2], b[2]), max(bounds[3], b[3])]
-                self.kinds |= set(geo.geom_type.unique())
+                self.kinds |= kinds
         else:
             table = pa.Table.from_pandas(data, preserve_index=False)
         if self.writer is None:
@@ -604,6 +609,17 @@ class _ChunkWriter:
             table = table.select(self.writer.schema.names).cast(self.writer.schema)
         self.writer.write_table(table)
         self.rows += table.num_rows
+
+    def _with_points(self, data: gpd.GeoDataFrame, wkb) -> object:
+        """`data` as the Arrow table geopandas makes of it (its other columns converted alike), with the
+        points' WKB (:func:`_point_wkb`) as its geometry column, in the file's field."""
+        import pyarrow as pa
+
+        name = data.geometry.name
+        attributes = pd.DataFrame(data.copy(deep=False))
+        attributes[name] = None  # as geopandas does: an Arrow null column, filled below
+        table = pa.Table.from_pandas(attributes, preserve_index=False)
+        return table.set_column(table.schema.get_field_index(name), self.writer.schema.field(name), wkb)
 
     def close(self) -> None:
         geo_meta = (self.writer.schema.metadata or {}).get(b"geo")
@@ -618,6 +634,35 @@ class _ChunkWriter:
             self.writer.add_key_value_metadata({"geo": json.dumps(meta)})
         self.writer.close()
         self.writer = None
+
+
+def _point_wkb(geometry: gpd.GeoSeries) -> tuple[object, list[float]] | None:
+    """The WKB of a column of two-dimensional points, as ``shapely.to_wkb(..., flavor="iso")`` writes it
+    (geopandas' GeoParquet), made from their coordinates at once, and their bounds; None for anything else
+    (a missing, empty, three-dimensional or non-finite point, another kind of geometry, a big-endian machine).
+
+    A point's WKB is 21 bytes: the byte order (1, little-endian), the type (1, a point), x and y.
+    """
+    import sys
+
+    import numpy as np
+    import pyarrow as pa
+    import shapely
+
+    shapes = np.asarray(geometry.values)
+    if sys.byteorder != "little" or not len(shapes) or (shapely.get_type_id(shapes) != 0).any() \
+            or shapely.has_z(shapes).any():
+        return None
+    xy = shapely.get_coordinates(shapes)
+    if len(xy) != len(shapes) or not np.isfinite(xy).all():  # an empty point has no coordinates
+        return None
+    record = np.dtype([("order", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")])
+    out = np.empty(len(xy), dtype=record)
+    out["order"], out["kind"], out["x"], out["y"] = 1, 1, xy[:, 0], xy[:, 1]
+    offsets = np.arange(0, record.itemsize * (len(xy) + 1), record.itemsize, dtype=np.int32)
+    wkb = pa.Array.from_buffers(pa.binary(), len(xy), [None, pa.py_buffer(offsets), pa.py_buffer(out.view(np.uint8))])
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    return wkb, [float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])]
 
 
 #: The order footfall counts are saved in (so DuckDB reads one town's sites from a few row groups).
