@@ -10,8 +10,9 @@ footfall sites and hourly counts, and prints for each size:
   units' GeoParquet, spatial join into the centres, per-centre counts with DuckDB;
 * the derived tables: brought up to date after one town's update (``import --layer units``
   of one centre's re-survey: only that centre is worked out again, :mod:`agora.service.delta`;
-  the seconds after "saved" are the derived tables'), and a full rebuild with nothing to reuse
-  (seconds per step);
+  the seconds after "saved" are the derived tables'), after that update is taken out again
+  (``workspace --delete``) and after a counter's next week of counts (``import --layer
+  footfall``), and a full rebuild with nothing to reuse (seconds per step);
 * each page for one ordinary town under Streamlit's AppTest (seconds, and the CPU
   seconds of the process, which a busy machine inflates less): the first run in a fresh
   process (cold caches) once the server has started as it is before its first visitor,
@@ -115,6 +116,11 @@ def make_files(folder: Path, n_units: int, n_centres: int, n_sites: int, days: i
         })
         files["counts"] = folder / "counts.parquet"
         counts.to_parquet(files["counts"], index=False)
+        # the next week of the first site's counts (a counter's weekly export)
+        week = counts[(counts["site_id"] == sites["site_id"].iloc[0]) & (counts["timestamp"] >= hours[-24 * 7])]
+        week = week.assign(timestamp=(week["timestamp"] + pd.Timedelta(days=7)).dt.strftime("%Y-%m-%d %H:%M"))
+        files["week"] = folder / "week.csv"
+        week.to_csv(files["week"], index=False)
     return files
 
 
@@ -264,6 +270,13 @@ def bench_size(label: str, n_units: int | None, args, root: Path) -> dict:
             result[f"import_{name}"] = (seconds, rss, saved)
         seconds, rss, _, saved = command(["import", str(files["update"]), "--layer", "units", "--json"], env)
         result["import_update"] = (seconds, rss, saved)
+        # the re-survey taken out again, and a counter's week of counts
+        update = json.loads((ws_path / "manifest.json").read_text())["layers"]["units"][-1]["id"]
+        seconds, rss, _, _ = command(["workspace", "--delete", f"units/{update}"], env)
+        result["delete_update"] = (seconds, rss, None)
+        if "week" in files:
+            seconds, rss, _, saved = command(["import", str(files["week"]), "--layer", "footfall", "--json"], env)
+            result["import_week"] = (seconds, rss, saved)
         town = "c00001"
         # every derived table built again from the datasets (no earlier build to reuse)
         shutil.rmtree(ws_path / "derived")
@@ -324,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- |")
     for res in rows:
         for key, value in res.items():
-            if key.startswith("import_"):
+            if key.startswith(("import_", "delete_")):
                 saved = "" if value[2] is None else f"{value[2]:.1f}"
                 print(f"| {res['label']} | {key} | {value[0]:.1f} | {value[1]:.0f} | {saved} |")
         if "derived_full" in res:
