@@ -167,10 +167,13 @@ def test_no_row_kept_in_any_chunk_is_refused_as_the_whole_file_is(tmp_path):
     assert str(chunked.value) == str(whole.value)
 
 
-def test_repeated_ids_are_loaded_whole(tmp_path):
+@pytest.mark.parametrize("row, again", [(3, 500), (510, 520)])
+def test_repeated_ids_are_loaded_whole(tmp_path, row, again):
+    """A unit id repeated in the same survey (in another chunk, or within a later chunk: the chunks after the
+    first do not look for repeated ids themselves, the pass over the ids finds them) loads the file whole."""
     path = demo_csv(tmp_path / "units.csv")
     table = pd.read_csv(path, dtype=str)
-    table.loc[500, ["unit_id", "observed_on"]] = table.loc[3, ["unit_id", "observed_on"]].to_numpy()
+    table.loc[again, ["unit_id", "observed_on"]] = table.loc[row, ["unit_id", "observed_on"]].to_numpy()
     table.to_csv(path, index=False)
     stream = LoadStream(path, "units", chunk_rows=100)
     assert len(list(stream)) == 1 and "repeats unit ids" in stream.whole
@@ -434,16 +437,6 @@ def test_coordinates_read_with_arrow_are_what_pandas_reads():
         signs = [np.signbit(s.to_numpy(dtype="float64", na_value=1.0)) for s in (got, want)]
         assert (signs[0] == signs[1]).all()
 
-
-def test_ids_repeated_within_a_later_chunk_are_loaded_whole(tmp_path):
-    """Chunks after the first do not look for repeated ids themselves: the pass over the ids finds them."""
-    path = demo_csv(tmp_path / "units.csv")
-    table = pd.read_csv(path, dtype=str)
-    table.loc[520, ["unit_id", "observed_on"]] = table.loc[510, ["unit_id", "observed_on"]].to_numpy()
-    table.to_csv(path, index=False)
-    stream = LoadStream(path, "units", chunk_rows=100)
-    assert len(list(stream)) == 1 and "repeats unit ids" in stream.whole
-    assert stream.report.to_dict() == load(path, "units").report.to_dict()
 
 
 def test_points_are_written_as_geoparquet_writes_them():

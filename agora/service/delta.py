@@ -200,15 +200,7 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
     Returns the seconds each step took, or None when the change is not units added alone
     (or the result could differ from a whole build): nothing is written then.
     """
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = round(now - clock, 3)
-        clock = now
-
+    timings = lap = derived.Laps()
     try:
         made_from = json.loads((before / SOURCES).read_text())
     except (OSError, ValueError):

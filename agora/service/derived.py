@@ -42,6 +42,19 @@ TOWN_LAYERS = ("centres", "units", "footfall_sites", "assets")
 ROW_GROUP = 8192
 
 
+class Laps(dict):
+    """Seconds each step took: called with a step's name when it ends (timed from the step before)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._clock = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self[step] = round(now - self._clock, 3)
+        self._clock = now
+
+
 def place(table: gpd.GeoDataFrame, centres: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Give features without a ``centre_id`` the centre whose polygon contains them."""
     if table.empty or centres.empty or "centre_id" not in table or not table["centre_id"].isna().any():
@@ -381,15 +394,7 @@ def build(ws: Workspace, manifest: dict | None = None, previous: Mapping[str, pd
         Seconds each step took.
     """
     manifest = manifest or ws.manifest()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = round(now - clock, 3)
-        clock = now
-
+    timings = lap = Laps()
     layers = {name: ws.read(name, manifest) for name in TOWN_LAYERS}
     lap("read")
     centres = layers["centres"]
