@@ -53,3 +53,20 @@ def test_latest_state_works_out_again_centres_sharing_a_unit_id_or_with_a_unit_w
     state = derived.latest_state(units, key)
     assert state["centre"].tolist() == ["a", "b", "c", "d"]
     assert state["again"].tolist() == [True, True, True, False]  # d sees its own unit twice: not shared
+
+
+def test_centre_rows_read_only_their_row_groups_and_keep_their_place(tmp_path):
+    """delta._centre_rows: a centre's rows of a table sorted by centre, numbered as in the whole table."""
+    import geopandas as gpd
+
+    from agora.service.delta import _centre_rows
+    from agora.store.workspace import write_dataset
+
+    ids = sorted([f"c{i % 9}" for i in range(100)]) + [None] * 5
+    table = gpd.GeoDataFrame({"centre_id": pd.array(ids, dtype="string"), "n": range(105)},
+                             geometry=gpd.points_from_xy(range(105), range(105)), crs=4326)
+    write_dataset(table, tmp_path / "units.parquet", row_group_size=7)
+    for touched in (["c0"], ["c3", "c8"], ["c4", "zz"], []):
+        got = _centre_rows(tmp_path / "units.parquet", touched)
+        want = table[table["centre_id"].isin(touched).fillna(False)]
+        assert got.index.tolist() == want.index.tolist() and got["n"].tolist() == want["n"].tolist()

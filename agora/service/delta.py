@@ -149,18 +149,11 @@ def change_counts(ws: Workspace, manifest: dict, before: Path, out: Path) -> dic
     sites = whole["footfall_sites"]
     touched = sorted(sites.loc[sites["site_id"].astype(str).isin(sites_of).to_numpy(), "centre_id"].dropna()
                      .astype(str).unique()) if len(sites) else []
-    units_before = pq.read_table(before / "units.parquet")
-    ids = _Sorted(units_before["centre_id"])
-    if not ids.is_sorted():
-        return None
-    blocks = {centre: ids.block(centre) for centre in touched}
-    units = _from_arrow(pa.concat_tables([units_before.slice(a, b - a) for a, b in blocks.values()]
-                                         or [units_before.slice(0, 0)]))
-    # their rows in the whole table, as a whole build numbers them
-    units.index = pd.Index(np.concatenate([np.arange(a, b) for a, b in blocks.values()] or [np.array([], int)]))
+    units = _centre_rows(before / "units.parquet", touched)
     state = pq.read_table(before / "latest.parquet")
     state = state.filter(pc.is_in(state["centre"], value_set=pa.array(touched, pa.string()))).to_pandas()
-    first = pd.Series({centre: a for centre, (a, _) in blocks.items()}, dtype="int64")
+    first = pd.Series(units.index.to_numpy(), index=units["centre_id"].astype(str).to_numpy())
+    first = first.groupby(level=0).min()
     at = first.reindex(state["centre"].astype(str)).to_numpy() + state["row"].to_numpy(dtype=np.int64)
     latest = units.loc[at].copy()
     latest["survey_date"] = pd.to_datetime(state["survey_date"]).astype("datetime64[ms]").to_numpy()
@@ -423,6 +416,30 @@ def _rows_of(path: Path, touched: list[str]) -> gpd.GeoDataFrame:
     ids = table["centre_id"]
     table = table.filter(pc.or_(pc.is_in(ids, value_set=pa.array(touched, pa.string())), pc.is_null(ids)))
     return _from_arrow(table)
+
+
+def _centre_rows(path: Path, touched: list[str]) -> gpd.GeoDataFrame:
+    """The touched centres' rows of a derived table sorted by centre, indexed by their row in the whole table.
+
+    Only the row groups whose ``centre_id`` statistics may hold one of them are read.
+    """
+    file = pq.ParquetFile(path)
+    meta = file.metadata
+    column = next(j for j in range(meta.num_columns) if meta.row_group(0).column(j).path_in_schema == "centre_id") \
+        if meta.num_row_groups else None
+    groups, rows, at = [], [], 0
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        stats = group.column(column).statistics
+        if stats is None or not stats.has_min_max or any(stats.min <= c <= stats.max for c in touched):
+            groups.append(i)
+            rows.append(np.arange(at, at + group.num_rows))
+        at += group.num_rows
+    table = file.read_row_groups(groups) if groups else file.schema_arrow.empty_table()
+    keep = pc.fill_null(pc.is_in(table["centre_id"], value_set=pa.array(touched, pa.string())), False)
+    frame = _from_arrow(table.filter(keep))
+    frame.index = pd.Index(np.concatenate(rows)[keep.to_numpy(zero_copy_only=False)] if rows else [], dtype="int64")
+    return frame
 
 
 def _from_arrow(table: pa.Table) -> gpd.GeoDataFrame:
