@@ -301,13 +301,14 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
 def compute_brands(inputs: Inputs) -> pd.DataFrame:
     """Brand clone-ness: a centre's mean brand similarity to the other centres (:mod:`agora.analysis.similarity`)."""
     out = _empty(inputs, ["clone_ness"])
-    latest = inputs.latest_units()
-    if latest is None or latest.empty or "centre_id" not in latest:
-        return out
-    from . import similarity
+    values = inputs._cache.get("clone_ness")  # given by the caller: of every centre, whichever units it gave
+    if values is None:
+        latest = inputs.latest_units()
+        if latest is None or latest.empty or "centre_id" not in latest:
+            return out
+        from . import similarity
 
-    values = inputs._cache.get("clone_ness")
-    values = similarity.clone_ness(latest) if values is None else values
+        values = similarity.clone_ness(latest)
     values = values.set_axis(values.index.astype("string"))
     out = out.reindex(out.index.union(values.index))
     out["clone_ness"] = pd.to_numeric(values, errors="coerce").reindex(out.index)

@@ -1,19 +1,28 @@
-"""The derived tables after units were added, working out again only the centres the new rows fall in.
+"""The derived tables after a change of a few centres, working out again only those centres.
 
-A town team's re-survey adds a units dataset of one centre to a workspace of thousands.
-:func:`add_units` brings the build before up to date for it from the added rows, the
-rows of the centres they fall in (read from the datasets with a filter on ``centre_id``)
-and the stored tables' rows of those centres. The units table is spliced as Arrow: the
-other centres' rows are copied, never read into pandas. The tables are those a whole
-build (:func:`agora.service.derived.build`) makes of the same datasets, which the tests
-check table by table (``names`` may list its rows in another order; the units' GeoParquet
+A town team's re-survey adds a units dataset of one centre to a workspace of thousands; a
+counter's export adds a week of footfall counts. :func:`update` brings the build before up
+to date for such a change:
+
+- :func:`add_units`: units datasets added (after the others) or removed. The centres
+  their rows are in are worked out again from the added rows, the rows of those centres in
+  the other datasets (read with a filter on ``centre_id``) and the stored tables' rows of
+  those centres. The units table is spliced as Arrow: the other centres' rows are copied,
+  never read into pandas. It applies when nothing else changed (centres, footfall,
+  assets, brand lists, area tables); when the units in centres are all dated (and the
+  survey rounds of the days seen before do not move) or none is; when no unit id of those
+  centres is found in another centre; when no name found outside them crosses the
+  ``name_recurrence`` threshold; when a removed dataset had no row in no centre; and when
+  they are not a quarter of the centres or more.
+- :func:`change_counts`: footfall-count datasets added or removed, nothing else changed.
+  The centres of the sites those counts are of have their figures worked out again (each
+  centre's footfall figures read its own counts); the other tables are linked.
+
+Otherwise :func:`update` returns None, having written nothing, and the caller builds whole.
+The tables are those a whole build (:func:`agora.service.derived.build`) makes of the same
+datasets, which the tests check table by table (``names``, a look-up table of name facts,
+may list its rows in another order and keep names no longer used; the units' GeoParquet
 bounding box may be wider than its points, as the specification allows).
-
-It applies when units datasets were added at the end of the list and nothing else
-changed (centres, footfall, assets, brand lists, area tables), when every unit in a centre is dated and the survey rounds of the days
-seen before do not move, when no unit id of those centres is found in another centre, and
-when no name found outside them crosses the ``name_recurrence`` threshold. Otherwise
-:func:`add_units` returns None, having written nothing, and the caller builds whole.
 """
 
 from __future__ import annotations
@@ -97,7 +106,8 @@ def units_changed(before: dict, now: dict) -> tuple[list[str], list[str]] | None
 
 def update(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
     """Write to `out` the derived tables of `manifest` from the build before in `before`, when the change
-    is units added (:func:`add_units`) or footfall counts added or removed (:func:`change_counts`) alone.
+    is units added or removed (:func:`add_units`) or footfall counts added or removed (:func:`change_counts`)
+    alone.
 
     Returns the seconds each step took, or None (nothing written: build whole).
     """
@@ -190,8 +200,8 @@ def change_counts(ws: Workspace, manifest: dict, before: Path, out: Path) -> dic
 def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
     """Write to `out` the derived tables of `manifest`, from the build before in `before`.
 
-    Returns the seconds each step took, or None when the change is not units added alone
-    (or the result could differ from a whole build): nothing is written then.
+    Returns the seconds each step took, or None when the change is not units added or
+    removed alone (or the result could differ from a whole build): nothing is written then.
     """
     timings = lap = derived.Laps()
     try:
@@ -215,36 +225,41 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
                        [read_dataset(datasets[0].path, True).iloc[:0]] if datasets else [])
     new_rows = derived.place(conform(new_rows, spec, conformed=conformed), centres)
     touched = sorted(set(new_rows["centre_id"].dropna().astype(str)) | {c for info in gone for c in info["centres"]})
-    if not touched or len(touched) > max(1, len(centres) // 4):
-        return None  # rows in no centre alone, or much of the workspace: built whole
-    # these centres' rows of the datasets before, and rows in no centre (placing may put them in one)
-    old_rows = _concat([_rows_of(ds.path, touched) for ds in datasets if ds.dataset_id not in added])
-    old_rows = derived.place(conform(old_rows, spec, conformed=conformed), centres)
-    old_rows = old_rows[old_rows["centre_id"].isin(touched).fillna(False).to_numpy()]
-    lap("read")
-
     units_before = pq.read_table(before / "units.parquet")
-    if set(units_before.column_names) != set(old_rows.columns) | set(new_rows.columns):
-        return None  # a column the datasets before did not have: the whole table changes shape
-    rows = pd.concat([old_rows, new_rows], ignore_index=True)[units_before.column_names]
-    rows = gpd.GeoDataFrame(rows, geometry="geometry", crs=centres.crs)
-    mine_before = units_before.filter(pc.is_in(units_before["centre_id"], value_set=pa.array(touched, pa.string())))
-    mine_before = mine_before.select([c for c in ("centre_id", "name", "unit_id") if c in units_before.column_names])
-    mine_before = mine_before.to_pandas()
-    if _shares_unit_ids(units_before, touched, pd.concat([rows, mine_before])) or _undated(units_before, rows):
-        return None
-
-    # ownership: the names not seen before matched, the centres each name is in counted anew
-    brands = load_brands(*ws.brand_lists())
     names_before = pq.read_table(before / "names.parquet")
-    seen = names_before.filter(pc.is_in(names_before["name"], value_set=pa.array(
-        fact_keys(rows)["name"].unique().astype(str)))).to_pandas()
-    facts, fact_row = name_facts_and_rows(rows, brands, seen[FACT_COLUMNS])
-    fact_row = fact_rows(rows, facts) if fact_row is None else fact_row
-    counts = _name_centres(pq.read_table(before / "name_centres.parquet"), rows, mine_before, names_before, facts,
-                           fact_row)
-    if counts is None:
+    brands = load_brands(*ws.brand_lists())
+    # twice at most: a name the change takes across the chain threshold of the recurrence rule changes the
+    # ownership of its units in other centres too, which are then worked out again with these
+    for _ in range(2):
+        if not touched or len(touched) > max(1, len(centres) // 4):
+            return None  # rows in no centre alone, or much of the workspace: built whole
+        # these centres' rows of the datasets before, and rows in no centre (placing may put them in one)
+        old_rows = _concat([_rows_of(ds.path, touched) for ds in datasets if ds.dataset_id not in added])
+        old_rows = derived.place(conform(old_rows, spec, conformed=conformed), centres)
+        old_rows = old_rows[old_rows["centre_id"].isin(touched).fillna(False).to_numpy()]
+        if set(units_before.column_names) != set(old_rows.columns) | set(new_rows.columns):
+            return None  # a column the datasets before did not have: the whole table changes shape
+        rows = pd.concat([old_rows, new_rows], ignore_index=True)[units_before.column_names]
+        rows = gpd.GeoDataFrame(rows, geometry="geometry", crs=centres.crs)
+        mine_before = units_before.filter(pc.is_in(units_before["centre_id"], value_set=pa.array(touched, pa.string())))
+        mine_before = mine_before.select([c for c in ("centre_id", "name", "unit_id") if c in units_before.column_names])
+        mine_before = mine_before.to_pandas()
+        if _shares_unit_ids(units_before, touched, pd.concat([rows, mine_before])) or \
+                _mixed_dates(units_before, rows):
+            return None
+        # ownership: the names not seen before matched, the centres each name is in counted anew
+        seen = names_before.filter(pc.is_in(names_before["name"], value_set=pa.array(
+            fact_keys(rows)["name"].unique().astype(str)))).to_pandas()
+        facts, fact_row = name_facts_and_rows(rows, brands, seen[FACT_COLUMNS])
+        fact_row = fact_rows(rows, facts) if fact_row is None else fact_row
+        counts, crossed = _name_centres(pq.read_table(before / "name_centres.parquet"), rows, mine_before,
+                                        names_before, facts, fact_row)
+        if not crossed:
+            break
+        touched = sorted(set(touched) | _centres_with(units_before, names_before, crossed))
+    else:
         return None
+    lap("read")
     in_centre = rows["centre_id"].notna().to_numpy()
     rows = classify_ownership(rows, brands, facts=facts, rows=fact_row, name_centres=counts[1])
     lap("ownership")
@@ -259,7 +274,7 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
     if (~in_centre).any():
         units = pa.concat_tables([units, _as_arrow(rows[~in_centre], units_before.schema)])
     units = units.replace_schema_metadata(_geo_metadata(units_before.schema.metadata, _as_arrow(rows, None)))
-    sizes = placed["centre_id"].astype(str).value_counts().reindex(touched).to_numpy()
+    sizes = placed["centre_id"].astype(str).value_counts().reindex(touched, fill_value=0).to_numpy()
     # their rows in the whole table, as a whole build numbers them
     placed.index = pd.Index(np.concatenate([np.arange(f, f + n) for f, n in zip(firsts, sizes)]))
     pool = ThreadPoolExecutor(1, thread_name_prefix="agora-delta")
@@ -360,24 +375,26 @@ def _shares_unit_ids(units_before: pa.Table, touched: list[str], rows: pd.DataFr
     return bool(pc.any(pc.fill_null(elsewhere, False)).as_py())
 
 
-def _undated(units_before: pa.Table, rows: pd.DataFrame) -> bool:
-    """Some unit in a centre has no observation date (then every survey round is worked out from the whole)."""
-    if "observed_on" not in rows:
-        return True
+def _mixed_dates(units_before: pa.Table, rows: pd.DataFrame) -> bool:
+    """Some units in a centre have an observation date and some not: the share of them decides whether the
+    dates are survey rounds (:func:`agora.analysis.vacancy.survey_dates`), a figure of the whole workspace."""
     day = pd.to_datetime(rows.loc[rows["centre_id"].notna().to_numpy(), "observed_on"], errors="coerce")
     placed = len(units_before) - units_before["centre_id"].null_count  # rows in no centre come last
-    return bool(day.isna().any()) or units_before["observed_on"].slice(0, placed).null_count > 0
+    missing = units_before["observed_on"].slice(0, placed).null_count
+    every_dated = missing == 0 and not day.isna().any()
+    none_dated = missing == placed and day.isna().all()
+    return not (every_dated or none_dated)
 
 
 def _name_centres(before: pa.Table, rows: pd.DataFrame, mine_before: pd.DataFrame, names: pa.Table,
-                  facts: pd.DataFrame, fact_row: np.ndarray) -> tuple[pa.Table, pd.Series] | None:
+                  facts: pd.DataFrame, fact_row: np.ndarray) -> tuple[tuple[pa.Table, pd.Series], list[str]]:
     """The centres each name key is in, now: the count before, these centres' rows before out, their rows now in.
 
     `mine_before`: the touched centres' units of the build before (``centre_id``, ``name``), whose
     name keys are looked up in its name facts `names` (a name's key and whether it is a type word
     follow from the name alone). Returns the whole table (as the build writes it) and the counts
-    of the keys of `rows`; None when a name found in other centres too crosses the recurrence
-    threshold (their units change).
+    of the keys of `rows`, and the keys that cross the recurrence threshold while found in other
+    centres too (whose units then change).
     """
     old = _centres_per_key(mine_before, names)
     now = name_centre_counts(rows, facts, fact_row)
@@ -387,13 +404,19 @@ def _name_centres(before: pa.Table, rows: pd.DataFrame, mine_before: pd.DataFram
     was = was.reindex(keys, fill_value=0)
     elsewhere = was - old.reindex(keys, fill_value=0)
     counts = elsewhere + now.reindex(keys, fill_value=0)
-    if (((was >= RECURRENCE) != (counts >= RECURRENCE)) & (elsewhere > 0)).any():
-        return None
+    crossed = keys[(((was >= RECURRENCE) != (counts >= RECURRENCE)) & (elsewhere > 0)).to_numpy()]
     counts = counts[counts > 0].astype("int64").rename("centres")
     counts = counts.set_axis(counts.index.astype("string").rename("name_key"))
     rest = before.filter(pc.invert(pc.is_in(before["name_key"], value_set=pa.array(keys.astype(str)))))
     table = pa.concat_tables([rest, _as_arrow(counts.reset_index(), before.schema)]).sort_by("name_key")
-    return table, counts
+    return (table, counts), list(crossed)
+
+
+def _centres_with(units_before: pa.Table, names: pa.Table, keys: list[str]) -> set[str]:
+    """The centres of the build before with a unit whose name has one of these name keys."""
+    named = names.filter(pc.is_in(names["name_key"], value_set=pa.array(keys, pa.string())))["name"]
+    hit = pc.fill_null(pc.is_in(units_before["name"], value_set=pc.unique(named)), False)
+    return set(pc.unique(units_before["centre_id"].filter(hit)).drop_null().to_pylist())
 
 
 def _centres_per_key(units: pd.DataFrame, names: pa.Table) -> pd.Series:
@@ -558,7 +581,7 @@ def _rounds(days_before: pd.DataFrame, elsewhere: pd.Series, placed: pd.DataFram
     """The survey round of each of `placed`'s rows, and every day's round (the days of `placed` and `elsewhere`);
     None when a day seen before moves to another round."""
     day = pd.to_datetime(placed["observed_on"], errors="coerce").dt.normalize().astype("datetime64[ms]")
-    every = pd.Series(pd.concat([elsewhere, day], ignore_index=True).unique())
+    every = pd.Series(pd.concat([elsewhere, day], ignore_index=True).dropna().unique())
     every = every.sort_values(ignore_index=True).astype("datetime64[ms]")
     rounds = survey_dates(pd.DataFrame({"observed_on": every}))
     days = pd.DataFrame({"day": every.to_numpy(), "survey_date": rounds.to_numpy()})
