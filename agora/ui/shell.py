@@ -39,21 +39,24 @@ class Context:
     ----------
     service : DataService
         Where the data comes from (the only way to the workspace).
-    centres : GeoDataFrame
-        Every centre (shared by all sessions: copy before changing it).
     town : str or None
         The selected centre's ``centre_id`` (None when no centre is loaded).
     """
 
     service: DataService
-    centres: gpd.GeoDataFrame
     town: str | None
+
+    @property
+    def centres(self) -> gpd.GeoDataFrame:
+        """Every centre with its boundary (shared by all sessions: copy before changing it), read when a page
+        first asks: a page about one town reads its own centre alone (:attr:`centre`)."""
+        return data.centres(self.service)
 
     @property
     def centre(self) -> pd.Series | None:
         """The selected centre's row."""
-        hit = self.centres[self.centres["centre_id"] == self.town]
-        return hit.iloc[0] if len(hit) else None
+        hit = self.for_town("centres") if self.town is not None else None
+        return hit.iloc[0] if hit is not None and len(hit) else None
 
     @property
     def town_name(self) -> str:
@@ -71,8 +74,8 @@ class Context:
     @property
     def is_demo(self) -> bool:
         """Whether the town shown is a demo town (from its centre's source)."""
-        town = self.for_town("centres") if self.town is not None else self.centres.iloc[0:0]
-        return len(town) > 0 and is_demo_centre(town.iloc[0])
+        centre = self.centre
+        return centre is not None and is_demo_centre(centre)
 
 
 def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bool = True) -> Context:
@@ -96,7 +99,7 @@ def page_shell(title: str, icon: str = ":material/storefront:", *, pick_town: bo
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide",
                        initial_sidebar_state="auto")
     svc = data.service()
-    ctx = Context(svc, data.centres(svc), None)
+    ctx = Context(svc, None)
     ids, names = data.town_list(svc)
     with st.sidebar:
         st.markdown(f"### :material/storefront: {APP_TITLE}")
