@@ -260,19 +260,31 @@ def compute_ldc_shares(inputs: Inputs) -> pd.DataFrame:
     cls = ldc_class(latest["category"].astype("string")).astype("string")
     occupied = status.eq("occupied").fillna(False) & cls.notna()
     vacant = status.eq("vacant").fillna(False)
-    base = pd.DataFrame({"centre_id": latest["centre_id"].astype("string"), "cls": cls.where(occupied),
-                         "counted": occupied | vacant})
-    base = base[base["counted"]]
-    if base.empty:
+    counted = (occupied | vacant).to_numpy(dtype=bool)
+    if not counted.any():
         return out
-    counts = pd.crosstab(base["centre_id"], base["cls"].fillna("_vacant"))
+    counts, centres, classes = _class_counts(latest["centre_id"].astype("string").array[counted],
+                                             cls.where(occupied).array[counted])
     total = counts.sum(axis=1)
     # units placed in a centre the centres layer does not hold get a row too
-    out = out.reindex(out.index.union(counts.index))
+    out = out.reindex(out.index.union(centres))
     for c in LDC_CLASSES:
-        share = counts[c] / total if c in counts else pd.Series(0.0, index=counts.index)
-        out.loc[share.index, f"{c}_share"] = share.to_numpy()
+        share = counts[:, classes.index(c)] / total if c in classes else np.zeros(len(centres))
+        out.loc[centres, f"{c}_share"] = share
     return out
+
+
+def _class_counts(centre_ids, classes) -> tuple[np.ndarray, pd.Index, list]:
+    """Rows per centre and class (missing class: ``"_vacant"``), as ``pd.crosstab`` counts them.
+
+    Returns the counts (centre x class), the centre ids (sorted) and the classes (sorted).
+    """
+    centre, centres = pd.factorize(centre_ids, sort=True)
+    kind, kinds = pd.factorize(pd.array(classes, dtype="string").fillna("_vacant"), sort=True)
+    placed = centre >= 0  # rows without a centre are not counted
+    counts = np.bincount(centre[placed].astype(np.int64) * len(kinds) + kind[placed],
+                         minlength=len(centres) * len(kinds))
+    return counts.reshape(len(centres), len(kinds)), pd.Index(centres, dtype="string"), list(kinds)
 
 
 def compute_clone(inputs: Inputs) -> pd.DataFrame:
