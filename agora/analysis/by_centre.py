@@ -965,17 +965,33 @@ def footfall_figures(counts, sites: pd.DataFrame, *, weeks: int = 4, today=None)
         con.close()
     centres = pd.Index(sorted(last["centre_id"].astype(str)), dtype="string", name="centre_id")
     out = out.reindex(centres)
-    for cid, total, previous, pairs in change.itertuples(index=False):
-        if pairs and previous:
-            out.loc[cid, "footfall_yoy"] = round(float(100 * (total / previous - 1)), 2)
+    moved = {cid: round(float(100 * (total / previous - 1)), 2)
+             for cid, total, previous, pairs in change.itertuples(index=False) if pairs and previous}
+    if moved:
+        out["footfall_yoy"] = pd.Series(moved, dtype=float).reindex(centres).to_numpy()
     if len(months):
         length = pd.to_datetime(dict(year=months["year"], month=months["month"], day=1)).dt.days_in_month
         months["coverage"] = months["days"] / length
         good = months[months["coverage"] >= 2 / 3].groupby(["centre_id", "year"])["month"].nunique()
         full = good[good == 12].reset_index().groupby("centre_id")["year"].max()
         chosen = months.merge(full.rename("full").reset_index(), on="centre_id")
-        chosen = chosen[chosen["year"] == chosen["full"]]
-        for cid, table in chosen.groupby("centre_id", sort=False):
-            values = table["mean_per_site_day"].reset_index(drop=True)
-            out.loc[cid, "footfall_signature"] = footfall.classify_signature((values / values.mean()).tolist())[0]
+        chosen = chosen[chosen["year"] == chosen["full"]].sort_values("centre_id", kind="stable")
+        signatures = _signatures(chosen["centre_id"].to_numpy(dtype=object), chosen["mean_per_site_day"].to_numpy())
+        if signatures:
+            out["footfall_signature"] = pd.Series(signatures, dtype=object).reindex(centres).to_numpy(dtype=object)
+    return out
+
+
+def _signatures(centre: np.ndarray, mean: np.ndarray) -> dict[str, str]:
+    """Each centre's :func:`agora.analysis.footfall.classify_signature` of its months' means (rows of a
+    centre together, January first), each indexed to their mean."""
+    from . import footfall
+
+    if not len(centre):
+        return {}
+    starts = np.flatnonzero(np.r_[True, centre[1:] != centre[:-1]])
+    out = {}
+    for start, end in zip(starts.tolist(), np.r_[starts[1:], len(centre)].tolist()):
+        values = mean[start:end]
+        out[centre[start]] = footfall.classify_signature((values / values.mean()).tolist())[0]
     return out
