@@ -230,10 +230,10 @@ def categorise_names(names: pd.Series, folder: str | Path = DATA_DIR) -> pd.Seri
     pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in ordered) + r")(?:s|es)?\b")
 
     def find(name: str) -> str | None:
-        hits = [(m.start(), m.group(1)) for m in pattern.finditer(name)]
-        return phrases[max(hits)[1]] if hits else None
+        hits = pattern.findall(name)  # the phrase of each match, left to right: the last starts last
+        return phrases[hits[-1]] if hits else None
 
-    table = {v: find(v) for v in text.dropna().unique()}
+    table = {v: find(v) for v in text.dropna().unique().tolist()}
     return text.map(table, na_action="ignore").astype("string")
 
 
