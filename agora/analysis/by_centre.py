@@ -42,8 +42,20 @@ def _centre_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return number[codes], keys
 
 
-def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.DataFrame:
-    """:func:`agora.analysis.surveys.survey_rounds` of every centre together (the same table)."""
+def _row_codes(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's centre as a number and the centre keys (:func:`_centre_codes`), and each row's unit
+    (``unit_key``) as a number (a missing key: -1), of units with keys (:func:`agora.analysis.surveys.with_keys`)."""
+    centre, names = _centre_codes(data)
+    unit, _ = pd.factorize(data["unit_key"].array)
+    return centre, names, unit
+
+
+def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE,
+                  codes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """:func:`agora.analysis.surveys.survey_rounds` of every centre together (the same table).
+
+    `codes`: :func:`_row_codes` of `units` (with keys), when worked out already.
+    """
     data = with_keys(units)
     cols = ["centre_id", "survey_date", "covered", "known_before", "coverage", "coverage_rule"]
     if data.empty:
@@ -52,8 +64,7 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
                           "stated": _stated(data).to_numpy()})
     # centres and unit keys as numbers (a missing key is one value of its own, as nunique(dropna=False) has it);
     # centre numbers in the order of their ids, so grouping by them sorts as grouping by the ids does
-    row_centre, centre_names = _centre_codes(data)
-    keys, _ = pd.factorize(data["unit_key"].array)
+    row_centre, centre_names, keys = _row_codes(data) if codes is None else codes
     frame["cc"], frame["key"] = row_centre, keys
     grouped = frame.groupby(["cc", "day"], sort=True)
     rounds = grouped["key"].nunique(dropna=False).rename("covered").reset_index()
@@ -118,7 +129,8 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
 
 
 def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
-             rounds: pd.DataFrame | None = None) -> pd.DataFrame:
+             rounds: pd.DataFrame | None = None,
+             codes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """:func:`agora.analysis.surveys.units_on` of every centre together, each on its own date.
 
     Parameters
@@ -128,6 +140,8 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
         Default: each centre's latest survey, as ``units_on(units)``.
     rounds : DataFrame, optional
         :func:`survey_rounds` of `units`.
+    codes : tuple, optional
+        :func:`_row_codes` of `units` (with keys).
 
     Returns
     -------
@@ -137,7 +151,8 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     data = with_keys(units)
     if data.empty:
         return data.assign(last_seen=data.get("survey_date"), as_of=data.get("survey_date"))
-    rounds = survey_rounds(data) if rounds is None else rounds
+    codes = _row_codes(data) if codes is None else codes
+    rounds = survey_rounds(data, codes=codes) if rounds is None else rounds
     rc = rounds["centre_id"].fillna("").to_numpy(dtype=object)
     rday = rounds["survey_date"].fillna(_UNDATED)
     if dates is None:
@@ -156,14 +171,13 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     as_of = g["survey_date"].last()  # the undated survey sorts first: the last dated one, if any
     last_target = g["target"].first()
     # centres and unit keys as numbers: each row's centre's dates taken by position
-    centre, names = _centre_codes(data)
+    centre, names, unit = codes
     day = data["survey_date"].fillna(_UNDATED).to_numpy()
     lo = start.reindex(names).to_numpy()[centre]
     hi = last_target.reindex(names).to_numpy()[centre]
     mask = ~pd.isna(lo) & (day >= lo) & (day <= hi)
     # each unit's last row up to its centre's date (the rows picked first, then copied once)
     where = np.flatnonzero(mask)
-    unit, _ = pd.factorize(data["unit_key"].array)
     order = pd.DataFrame({"_c": centre[where], "_day": day[where], "unit_key": unit[where]})
     picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_c", "unit_key"])
     picked = picked["p"].to_numpy()
@@ -285,9 +299,10 @@ def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) ->
     after = after.reindex(before.index)
     if before.empty:
         return pd.Series(dtype=float, name="change_points")
-    rounds = survey_rounds(data)
-    rate_before = _rates(units_on(data, before, rounds=rounds)).reindex(before.index)
-    rate_after = _rates(units_on(data, after, rounds=rounds)).reindex(before.index)
+    codes = _row_codes(data)
+    rounds = survey_rounds(data, codes=codes)
+    rate_before = _rates(units_on(data, before, rounds=rounds, codes=codes)).reindex(before.index)
+    rate_after = _rates(units_on(data, after, rounds=rounds, codes=codes)).reindex(before.index)
     return ((rate_after - rate_before) * 100).rename("change_points")
 
 
