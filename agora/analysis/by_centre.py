@@ -260,12 +260,14 @@ def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.Data
 
 def _rates(state: pd.DataFrame) -> pd.Series:
     """Vacancy rate per centre of a set of units (:func:`agora.analysis.vacancy.vacancy_table`)."""
-    status = state["status"].astype("string").fillna("unknown")
-    centre = _centre_key(state)
-    occupied = status.eq("occupied").groupby(centre.to_numpy()).sum()
-    vacant = status.eq("vacant").groupby(centre.to_numpy()).sum()
+    status = state["status"].astype("string")
+    centre, names = pd.factorize(_centre_key(state).array, sort=True)
+    occupied = np.bincount(centre[status.eq("occupied").fillna(False).to_numpy(dtype=bool)], minlength=len(names))
+    vacant = np.bincount(centre[status.eq("vacant").fillna(False).to_numpy(dtype=bool)], minlength=len(names))
     known = occupied + vacant
-    return (vacant / known.where(known > 0)).astype(float)
+    rate = np.full(len(names), np.nan)
+    np.divide(vacant, known, out=rate, where=known > 0)
+    return pd.Series(rate, index=pd.Index(np.asarray(names, dtype=object)))
 
 
 #: The columns :func:`vacancy_change` reads of units matched across surveys.
