@@ -60,8 +60,7 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE,
     cols = ["centre_id", "survey_date", "covered", "known_before", "coverage", "coverage_rule"]
     if data.empty:
         return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"day": data["survey_date"].fillna(_UNDATED).to_numpy(),
-                          "stated": _stated(data).to_numpy()})
+    frame = pd.DataFrame({"day": data["survey_date"].fillna(_UNDATED).to_numpy(), "stated": _stated(data).array})
     # centres and unit keys as numbers (a missing key is one value of its own, as nunique(dropna=False) has it);
     # centre numbers in the order of their ids, so grouping by them sorts as grouping by the ids does
     row_centre, centre_names, keys = _row_codes(data) if codes is None else codes
@@ -100,7 +99,7 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE,
         has_j = np.zeros(len(centre_names), dtype=bool)
         has_j[cids] = True
         rows = has_j[row_centre] & (row_round >= start) & (row_round <= j - 1)
-        sizes = pd.Series(frame["key"].to_numpy()[rows]).groupby(row_centre[rows]).nunique(dropna=False)
+        sizes = pd.Series(keys[rows]).groupby(row_centre[rows]).nunique(dropna=False)
         known[now] = sizes.reindex(cids).to_numpy()
         for i in now:
             if stated[i] is not None:
@@ -244,7 +243,7 @@ def _keyed_rows(units: pd.DataFrame, keyed: pd.DataFrame | None, rows: np.ndarra
     """The `rows` (a mask of `units`) of `keyed` (:func:`with_rounds` of `units`), when it can stand for them."""
     if keyed is None or len(keyed) != len(units) or "survey_date" in units or "unit_key" in units:
         return None
-    return keyed[rows]
+    return keyed if rows.all() else keyed[rows]  # every row: not copied
 
 
 def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -382,18 +381,24 @@ def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> tupl
         return units, pd.Series(dtype="object")
     keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))
     rounds = survey_dates(units) if keyed is None else keyed["survey_date"]
-    dated = rounds.notna().groupby(centre.to_numpy()).any()
-    keep_all = ~centre.map(dated).fillna(False).to_numpy(dtype=bool)
-    with_dates = units[~keep_all]
+    # centres as numbers: those with a dated survey, and each one's last survey day
+    code, names = pd.factorize(centre.array)
+    day = rounds.to_numpy()
+    has_day = ~pd.isna(day)
+    dated = np.zeros(len(names), dtype=bool)
+    dated[code[has_day]] = True
+    keep_all = ~dated[code]
+    with_dates = units[~keep_all] if keep_all.any() else units
     if len(with_dates):
         # the units of each centre matched across its own rounds (per centre: the same on some centres)
         known = units_on(with_dates.assign(survey_date=rounds[~keep_all]) if keyed is None or "unit_key" not in keyed
-                         else keyed[~keep_all])
+                         else keyed[~keep_all] if keep_all.any() else keyed)
         known = known.drop(columns=[c for c in known.columns if c not in units.columns])
     else:
         known = with_dates
     out = pd.concat([known, units[keep_all]]).sort_index() if keep_all.any() else known
-    days = rounds.groupby(centre.to_numpy()).max().dropna()
+    last = pd.Series(day[has_day]).groupby(code[has_day]).max()
+    days = pd.Series(last.to_numpy(), index=np.asarray(names, dtype=object)[last.index.to_numpy()])
     return out, days.map(lambda d: d.date().isoformat())
 
 
