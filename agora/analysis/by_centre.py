@@ -443,8 +443,11 @@ def _kth_nearest(xy: np.ndarray, starts: np.ndarray, sizes: np.ndarray, k_max: i
             x, y = xy[at, 0], xy[at, 1]
             dx = x[:, :, None] - x[:, None, :]
             dy = y[:, :, None] - y[:, None, :]
-            dist = np.sqrt(dx * dx + dy * dy)
-            out[at] = np.partition(dist, k - 1, axis=2)[:, :, k - 1]
+            dx *= dx
+            dy *= dy
+            dx += dy  # squared distances: the square root of the k-th smallest is the k-th smallest distance
+            dx.partition(k - 1, axis=2)
+            out[at] = np.sqrt(dx[:, :, k - 1])
     return out
 
 
