@@ -58,7 +58,12 @@ def normalise_values(values: pd.Series) -> pd.Series:
 
 def _normalised(values: pd.Series) -> pd.Series:
     text = values.str.strip()
-    text = text.str.replace(_PREMISES, "", regex=True).str.lower()
+    # "and premises" needs "prem" (any case): the values without it are left as they are, unsearched
+    said = text.str.contains("prem", case=False, regex=False).fillna(False).to_numpy(dtype=bool)
+    if said.any():
+        text = text.copy()
+        text[said] = text[said].str.replace(_PREMISES, "", regex=True)
+    text = text.str.lower()
     text = text.str.replace("&", " and ", regex=False)
     text = text.str.replace(r"[_\-]", " ", regex=True)
     text = text.str.replace(r"[’'`\".()]", "", regex=True)
