@@ -198,11 +198,13 @@ def unit_roles(units: pd.DataFrame, settings: CloneSettings = CloneSettings()) -
     if settings.symbol_groups_as_chains:
         owner = owner.mask(ownership.eq("symbol_group").fillna(False), "chain")
     excluded = is_excluded(our_type)
-    role = pd.Series("eligible", index=out.index, dtype="string")
-    role[owner.isna()] = "ownership unknown"
-    role[excluded] = "excluded use"
-    role[~status.eq("occupied").fillna(False)] = "use unknown"
-    role[status.eq("vacant").fillna(False)] = "vacant"
+    # the last rule that holds wins (set in this order)
+    roles = np.full(len(out), "eligible", dtype=object)
+    roles[owner.isna().to_numpy(dtype=bool)] = "ownership unknown"
+    roles[excluded.to_numpy(dtype=bool)] = "excluded use"
+    roles[~status.eq("occupied").fillna(False).to_numpy(dtype=bool)] = "use unknown"
+    roles[status.eq("vacant").fillna(False).to_numpy(dtype=bool)] = "vacant"
+    role = pd.Series(roles, index=out.index, dtype="string")
 
     survey_words = normalise_values(_string(out, "source_category"))
     mode = settings.types_from
