@@ -246,17 +246,6 @@ def _keyed_rows(units: pd.DataFrame, keyed: pd.DataFrame | None, rows: np.ndarra
     return keyed if rows.all() else keyed[rows]  # every row: not copied
 
 
-def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.DataFrame:
-    """What :func:`agora.analysis.vacancy.prepare` gives each centre's units on their own, for counting units.
-
-    ``survey_date`` (:func:`survey_dates`), ``unit_key`` and ``match_rule``, one row per unit and
-    survey (the last observed); the descriptive columns ``prepare`` adds are left out. `keyed`:
-    :func:`with_rounds` of `units`, when worked out already.
-    """
-    out = with_rounds(units) if keyed is None else keyed
-    return vacancy.last_observations(out, _centre_codes(out)[0])
-
-
 def _rates(state: pd.DataFrame) -> pd.Series:
     """Vacancy rate per centre of a set of units (:func:`agora.analysis.vacancy.vacancy_table`)."""
     status = state["status"].astype("string")
@@ -289,18 +278,23 @@ def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) ->
     source = with_rounds(placed) if source is None else source
     if "unit_key" in source:  # only the columns the rates read: the rows kept are copied narrow
         source = source[[c for c in source.columns if c in _RATE_COLUMNS]]
-    data = _prepared(placed, source)
-    centre = _centre_key(data)
-    dated = pd.DataFrame({"c": centre, "d": data["survey_date"]}).dropna().drop_duplicates()
+    # one row per unit and survey (vacancy.prepare's rows, its descriptive columns left out), with each row's
+    # centre and unit as numbers worked out once (the rows kept are all of them when each unit is seen once
+    # a survey: their numbers are the same)
+    codes = _row_codes(source)
+    data = vacancy.last_observations(source, codes[0], unit=codes[2])
+    if not (source.index.is_unique and data.index.equals(source.index)):
+        codes = _row_codes(data)
+    # each centre's last two survey days (centre numbers sort as the centre keys)
+    dated = pd.DataFrame({"c": codes[0], "d": data["survey_date"].to_numpy()}).dropna().drop_duplicates()
     dated = dated.sort_values(["c", "d"])
     last = dated.groupby("c")["d"].nth(-1)
     before = dated.groupby("c")["d"].nth(-2)
-    after = pd.Series(last.to_numpy(), index=dated.loc[last.index, "c"].to_numpy())
-    before = pd.Series(before.to_numpy(), index=dated.loc[before.index, "c"].to_numpy())
+    after = pd.Series(last.to_numpy(), index=codes[1][dated.loc[last.index, "c"].to_numpy()])
+    before = pd.Series(before.to_numpy(), index=codes[1][dated.loc[before.index, "c"].to_numpy()])
     after = after.reindex(before.index)
     if before.empty:
         return pd.Series(dtype=float, name="change_points")
-    codes = _row_codes(data)
     rounds = survey_rounds(data, codes=codes)
     rate_before = _rates(units_on(data, before, rounds=rounds, codes=codes)).reindex(before.index)
     rate_after = _rates(units_on(data, after, rounds=rounds, codes=codes)).reindex(before.index)
