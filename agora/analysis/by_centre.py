@@ -239,6 +239,19 @@ def with_rounds(units: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def keyed_rounds(keyed: pd.DataFrame) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], pd.DataFrame] | None:
+    """Each row's numbers (:func:`_row_codes`) and the survey rounds (:func:`survey_rounds`) of units with
+    their rounds and keys (:func:`with_rounds`); None without unit keys.
+
+    What :func:`vacancy_change` and :func:`clone_scores` both read of every unit, worked out once
+    when both are computed (their `rounds`).
+    """
+    if keyed.empty or "unit_key" not in keyed or "survey_date" not in keyed:
+        return None
+    codes = _row_codes(keyed)
+    return codes, survey_rounds(keyed, codes=codes)
+
+
 def _keyed_rows(units: pd.DataFrame, keyed: pd.DataFrame | None, rows: np.ndarray) -> pd.DataFrame | None:
     """The `rows` (a mask of `units`) of `keyed` (:func:`with_rounds` of `units`), when it can stand for them."""
     if keyed is None or len(keyed) != len(units) or "survey_date" in units or "unit_key" in units:
@@ -262,28 +275,34 @@ def _rates(state: pd.DataFrame) -> pd.Series:
 _RATE_COLUMNS = ("centre_id", "unit_key", "survey_date", "observed_on", "coverage", "status")
 
 
-def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) -> pd.Series:
+def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None,
+                   rounds: tuple | None = None) -> pd.Series:
     """Each centre's change in vacancy rate between its own last two dated surveys, in points.
 
     The figure of ``vacancy_change(<the centre's units>, by=("centre_id",))``
     (:func:`agora.analysis.vacancy.vacancy_change`) for every centre at once; centres with
-    fewer than two dated surveys are left out. `keyed`: :func:`with_rounds` of `units`, when
-    worked out already.
+    fewer than two dated surveys are left out. `keyed`: :func:`with_rounds` of `units`, and
+    `rounds`: :func:`keyed_rounds` of `keyed`, when worked out already.
     """
     rows = _centre_key(units).ne("").to_numpy() if len(units) else np.zeros(0, dtype=bool)
     placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.Series(dtype=float, name="change_points")
     source = _keyed_rows(units, keyed, rows)
+    whole = rounds is not None and source is not None and source is keyed  # every row of `keyed`
     source = with_rounds(placed) if source is None else source
-    if "unit_key" in source:  # only the columns the rates read: the rows kept are copied narrow
-        source = source[[c for c in source.columns if c in _RATE_COLUMNS]]
     # one row per unit and survey (vacancy.prepare's rows, its descriptive columns left out), with each row's
     # centre and unit as numbers worked out once (the rows kept are all of them when each unit is seen once
-    # a survey: their numbers are the same)
-    codes = _row_codes(source)
-    data = vacancy.last_observations(source, codes[0], unit=codes[2])
-    if not (source.index.is_unique and data.index.equals(source.index)):
+    # a survey: their numbers, and their survey rounds, are those of every row)
+    same = False
+    if "unit_key" in source:  # only the columns the rates read: the rows kept are copied narrow
+        source = source[[c for c in source.columns if c in _RATE_COLUMNS]]
+        codes = rounds[0] if whole else _row_codes(source)
+        data = vacancy.last_observations(source, codes[0], unit=codes[2])
+        same = source.index.is_unique and data.index.equals(source.index)
+        codes = codes if same else _row_codes(data)
+    else:
+        data = with_keys(vacancy.last_observations(source, _centre_codes(source)[0]))
         codes = _row_codes(data)
     # each centre's last two survey days (centre numbers sort as the centre keys)
     dated = pd.DataFrame({"c": codes[0], "d": data["survey_date"].to_numpy()}).dropna().drop_duplicates()
@@ -295,7 +314,7 @@ def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) ->
     after = after.reindex(before.index)
     if before.empty:
         return pd.Series(dtype=float, name="change_points")
-    rounds = survey_rounds(data, codes=codes)
+    rounds = rounds[1] if whole and same else survey_rounds(data, codes=codes)
     rate_before = _rates(units_on(data, before, rounds=rounds, codes=codes)).reindex(before.index)
     rate_after = _rates(units_on(data, after, rounds=rounds, codes=codes)).reindex(before.index)
     return ((rate_after - rate_before) * 100).rename("change_points")
@@ -363,21 +382,23 @@ CLONE_COLUMNS = ["survey_date", "n_units", "n_eligible", "n_scored", "independen
                  "nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "simpson"]
 
 
-def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.Series]:
+def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None, *,
+                 rounds: tuple | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """:func:`agora.analysis.clone.latest_survey` of each centre's units on their own, for every centre.
 
     Returns the rows (in the order of `units`) and each centre's survey day (ISO; missing
     for a centre without survey rounds, whose every unit is kept). `keyed`: :func:`with_rounds`
-    of `units`, when worked out already.
+    of `units`, and `rounds`: :func:`keyed_rounds` of `keyed`, when worked out already.
     """
     centre = _centre_key(units)
     if "observed_on" not in units:
         return units, pd.Series(dtype="object")
-    keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))
-    rounds = survey_dates(units) if keyed is None else keyed["survey_date"]
+    keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))  # every row: `keyed` itself
+    shared = rounds if keyed is not None else None
+    dates = survey_dates(units) if keyed is None else keyed["survey_date"]
     # centres as numbers: those with a dated survey, and each one's last survey day
     code, names = pd.factorize(centre.array)
-    day = rounds.to_numpy()
+    day = dates.to_numpy()
     has_day = ~pd.isna(day)
     dated = np.zeros(len(names), dtype=bool)
     dated[code[has_day]] = True
@@ -385,8 +406,12 @@ def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> tupl
     with_dates = units[~keep_all] if keep_all.any() else units
     if len(with_dates):
         # the units of each centre matched across its own rounds (per centre: the same on some centres)
-        known = units_on(with_dates.assign(survey_date=rounds[~keep_all]) if keyed is None or "unit_key" not in keyed
-                         else keyed[~keep_all] if keep_all.any() else keyed)
+        if keyed is None or "unit_key" not in keyed:
+            known = units_on(with_dates.assign(survey_date=dates[~keep_all]))
+        elif keep_all.any():
+            known = units_on(keyed[~keep_all])
+        else:  # every row of `keyed`: its rounds, when given
+            known = units_on(keyed, **({} if shared is None else {"codes": shared[0], "rounds": shared[1]}))
         known = known.drop(columns=[c for c in known.columns if c not in units.columns])
     else:
         known = with_dates
@@ -751,7 +776,7 @@ def _spread_into(summary: dict, j: int, spread: dict) -> None:
 
 
 def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None,
-                 keyed: pd.DataFrame | None = None) -> pd.DataFrame:
+                 keyed: pd.DataFrame | None = None, rounds: tuple | None = None) -> pd.DataFrame:
     """The clone-town diagnosis of every centre: :func:`agora.analysis.clone.diagnose_centre`'s summary for each.
 
     Each centre is diagnosed on its own units (its latest survey, its heart, the units
@@ -769,6 +794,8 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         Centre id -> name (the ``centre`` column; default the id).
     keyed : DataFrame, optional
         :func:`with_rounds` of `units`, when worked out already.
+    rounds : tuple, optional
+        :func:`keyed_rounds` of `keyed`, when worked out already.
 
     Returns
     -------
@@ -788,7 +815,8 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     if placed.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], dtype="string", name="centre_id"))
     # every column given: units are matched across surveys by address too
-    latest, days = clone_latest(placed, _keyed_rows(units, keyed, rows))
+    part = _keyed_rows(units, keyed, rows)
+    latest, days = clone_latest(placed, part, rounds=rounds if part is not None and part is keyed else None)
     latest = clone._slim(latest)
     centre = _centre_key(latest)
     table = clone.unit_roles(latest, replace(settings, types_from="category"))

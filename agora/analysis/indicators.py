@@ -97,6 +97,15 @@ class Inputs:
             self._cache["keyed"] = with_rounds(self.placed_units())
         return self._cache["keyed"]
 
+    def keyed_rounds(self) -> tuple | None:
+        """Each keyed unit's numbers and the survey rounds of :meth:`keyed_units`
+        (:func:`agora.analysis.by_centre.keyed_rounds`; computed once for the vacancy change and the clone scores)."""
+        if "keyed_rounds" not in self._cache:
+            from .by_centre import keyed_rounds
+
+            self._cache["keyed_rounds"] = keyed_rounds(self.keyed_units())
+        return self._cache["keyed_rounds"]
+
     def placed_units(self) -> pd.DataFrame:
         """The units in a centre (by ``centre_id``)."""
         if "placed" not in self._cache:
@@ -221,7 +230,8 @@ def compute_units_vacancy(inputs: Inputs) -> pd.DataFrame:
     out["data_date"] = dates.reindex(out.index).map(lambda d: None if pd.isna(d) else f"{pd.Timestamp(d):%Y-%m-%d}")
     # each centre's own last two surveys (centres are surveyed on different dates): the figure of
     # vacancy.vacancy_change on the centre's units, computed for every centre at once
-    moved = by_centre.vacancy_change(inputs.placed_units(), keyed=inputs.keyed_units()).dropna()
+    moved = by_centre.vacancy_change(inputs.placed_units(), keyed=inputs.keyed_units(),
+                                     rounds=inputs.keyed_rounds()).dropna()
     moved.index = moved.index.astype("string")
     out = out.reindex(out.index.union(moved.index))
     out.loc[moved.index, "vacancy_change"] = moved.to_numpy(dtype=float)
@@ -302,7 +312,8 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
     if units is None or units.empty or "ownership" not in units or "centre_id" not in units:
         return out
     settings = clone.CloneSettings(**{"bootstrap": 0, "hearts": 0, **inputs.options.get("clone", {})})
-    scores = by_centre.clone_scores(inputs.placed_units(), settings, keyed=inputs.keyed_units())
+    scores = by_centre.clone_scores(inputs.placed_units(), settings, keyed=inputs.keyed_units(),
+                                    rounds=inputs.keyed_rounds())
     scores = scores[scores["n_scored"].fillna(0).astype(int) > 0]
     out = out.reindex(out.index.union(scores.index))
     for col in cols:
