@@ -222,6 +222,25 @@ def unmapped(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
     return text[miss].value_counts()
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _first_words(phrases) -> set[str] | None:
+    """The words a name must hold for a phrase to match in it as a whole word, with ``s`` or ``es`` after.
+
+    A match starts where a word of the name starts: that word is the phrase's first word (the
+    phrase goes on past it), or the phrase with ``s`` or ``es`` or nothing after. None when a
+    phrase does not start with a letter or digit (every name is searched).
+    """
+    out: set[str] = set()
+    for phrase in phrases:
+        first = _WORD.match(phrase)
+        if first is None:
+            return None
+        out |= {first.group(), first.group() + "s", first.group() + "es"}
+    return out
+
+
 def categorise_names(names: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
     """Infer a type from business names that say what they sell ("Valli Opticians").
 
@@ -234,7 +253,11 @@ def categorise_names(names: pd.Series, folder: str | Path = DATA_DIR) -> pd.Seri
     ordered = sorted(phrases, key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in ordered) + r")(?:s|es)?\b")
 
+    starts = _first_words(phrases)
+
     def find(name: str) -> str | None:
+        if starts is not None and starts.isdisjoint(_WORD.findall(name)):
+            return None  # no word of the name can begin a match
         hits = pattern.findall(name)  # the phrase of each match, left to right: the last starts last
         return phrases[hits[-1]] if hits else None
 
