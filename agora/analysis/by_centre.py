@@ -977,10 +977,8 @@ def footfall_figures(counts, sites: pd.DataFrame, *, weeks: int = 4, today=None)
     out.index = pd.Index([], dtype="string", name="centre_id")
     if sites is None or sites.empty or "centre_id" not in sites or not sites["centre_id"].notna().any():
         return out
-    # only the sites of a centre are read (the others' days are not counted); when every site is in a
-    # centre, none is left out by a filter (the counts of sites not listed have no centre: not counted either)
-    every = bool(sites["centre_id"].notna().all() and sites["site_id"].notna().all())
-    placed = None if every else sites["site_id"][sites["centre_id"].notna()].dropna().astype(str).unique().tolist()
+    # only the sites of a centre are read (the others' days are not counted)
+    placed = sites["site_id"][sites["centre_id"].notna()].dropna().astype(str).unique().tolist()
     con = footfall.connect(counts, sites, site_ids=placed)
     try:
         con.execute("CREATE TEMP TABLE d AS SELECT centre_id, site_id, day, count FROM daily "
