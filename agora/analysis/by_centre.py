@@ -177,8 +177,10 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     mask = ~pd.isna(lo) & (day >= lo) & (day <= hi)
     # each unit's last row up to its centre's date (the rows picked first, then copied once)
     where = np.flatnonzero(mask)
-    order = pd.DataFrame({"_c": centre[where], "_day": day[where], "unit_key": unit[where]})
-    picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_c", "unit_key"])
+    # (centre, unit) as one number: the unit key from 0 (a missing key, -1, one value of its own)
+    pair = centre[where].astype(np.int64) * (int(unit.max(initial=-1)) + 2) + (unit[where].astype(np.int64) + 1)
+    order = pd.DataFrame({"_day": day[where], "_pair": pair})
+    picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_pair"])
     picked = picked["p"].to_numpy()
     rows = data.iloc[picked]
     row_c, row_day = centre[picked], day[picked]
@@ -187,9 +189,14 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     seen = upto_no >= 0
     days, day_no = np.unique(np.r_[upto["day"].to_numpy()[seen], row_day].astype("datetime64[ns]"), return_inverse=True)
     cov = pd.Series(upto["coverage"].to_numpy()[seen], index=upto_no[seen].astype(np.int64) * len(days) + day_no[:seen.sum()])
-    looked = cov.reindex(row_c.astype(np.int64) * len(days) + day_no[seen.sum():]).to_numpy()
+    # each row's coverage as the number of its distinct word, made text once
+    at = cov.index.get_indexer(row_c.astype(np.int64) * len(days) + day_no[seen.sum():])
+    words, kinds = pd.factorize(cov.to_numpy())
+    word = np.full(len(at), -1, dtype=np.int64)
+    word[at >= 0] = words[at[at >= 0]]
+    looked = pd.array(np.asarray(kinds, dtype=object), dtype="string").take(word, allow_fill=True)
     of = pd.Series(as_of.reindex(names).to_numpy()[row_c]).astype("datetime64[ms]").to_numpy()
-    return rows.assign(last_seen=rows["survey_date"], as_of=of, coverage=pd.array(looked, dtype="string"))
+    return rows.assign(last_seen=rows["survey_date"], as_of=of, coverage=looked)
 
 
 # --------------------------------------------------------------------------- survey dates of each centre
