@@ -826,17 +826,18 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     latest, days = clone_latest(placed, part, rounds=rounds if part is not None and part is keyed else None)
     latest = clone._slim(latest)
     centre = _centre_key(latest)
+    codes, centre_ids = pd.factorize(centre, sort=True)  # centres as numbers, in the order of their ids
     table = clone.unit_roles(latest, replace(settings, types_from="category"))
     fallback: set[str] = set()
     if settings.types_from != "category":
         eligible = table["eligible"].to_numpy()
         src = _text(table, "ownership_source").eq("surveyed").fillna(False).to_numpy()
         words = clone.normalise_values(_text(table, "source_category")).notna().to_numpy()
-        frame = pd.DataFrame({"c": centre.to_numpy(), "e": eligible, "s": src | ~eligible,
-                              "w": np.where(eligible, words, np.nan)})
+        frame = pd.DataFrame({"c": codes, "e": eligible, "s": src | ~eligible, "w": np.where(eligible, words, np.nan)})
         g = frame.groupby("c")
         survey_mode = g["e"].any() & g["s"].all() & (g["w"].mean() >= 0.9)
-        fallback |= set(survey_mode.index[survey_mode]) if settings.types_from == "auto" else set(g.groups)
+        fallback |= set(centre_ids[survey_mode.index[survey_mode]]) if settings.types_from == "auto" \
+            else set(centre_ids)
     # points in Great Britain: measured in British National Grid, as area_crs decides
     xy = np.full((len(latest), 2), np.nan)
     lon = lat = np.full(len(latest), np.nan)
@@ -849,11 +850,11 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         shown = geom.to_crs(4326)
         lon = np.where(point, shown.x.where(point, np.nan), np.nan)
         lat = np.where(point, shown.y.where(point, np.nan), np.nan)
-        box = pd.DataFrame({"c": centre.to_numpy(), "x": lon, "y": lat}).groupby("c").agg(
+        box = pd.DataFrame({"c": codes, "x": lon, "y": lat}).groupby("c").agg(
             x0=("x", "min"), y0=("y", "min"), x1=("x", "max"), y1=("y", "max"))
         inside = (box["x0"] >= BRITISH_ISLES[0]) & (box["x1"] <= BRITISH_ISLES[2]) & (
             box["y0"] >= BRITISH_ISLES[1]) & (box["y1"] <= BRITISH_ISLES[3])
-        fallback |= set(box.index[~inside])
+        fallback |= set(centre_ids[box.index[~inside]])
         if point.any():
             xy[point] = _grid_xy(geom[point], BNG_CRS)
     owner = table["owner_class"].astype("string")
@@ -867,7 +868,6 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     status = _text(table, "status")
     occupied = status.eq("occupied").fillna(False).to_numpy()
     vacant = status.eq("vacant").fillna(False).to_numpy()
-    codes, centre_ids = pd.factorize(centre, sort=True)
     n_centres = len(centre_ids)
     grouped = ~pd.Index(centre_ids).isin(sorted(fallback))
     # each centre's eligible units (in row order) and the same ranked by distance from its heart
@@ -904,8 +904,9 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         alone = set(alone.tolist())
     verdicts: dict[tuple, dict] = {}
     rows = {}
+    id_list = centre_ids.tolist()
     for j in np.flatnonzero(grouped).tolist():
-        cid = centre_ids[j]
+        cid = id_list[j]
         i, c, sg, t = chosen_fig["i"][j], chosen_fig["c"][j], chosen_fig["sg"][j], chosen_fig["t"][j]
         n = i + c
         score = clone.nef2005_score(t, i, c)
