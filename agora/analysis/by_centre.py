@@ -390,17 +390,22 @@ CLONE_COLUMNS = ["survey_date", "n_units", "n_eligible", "n_scored", "independen
 
 
 def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None, *,
-                 rounds: tuple | None = None) -> tuple[pd.DataFrame, pd.Series]:
+                 rounds: tuple | None = None, columns: list[str] | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """:func:`agora.analysis.clone.latest_survey` of each centre's units on their own, for every centre.
 
     Returns the rows (in the order of `units`) and each centre's survey day (ISO; missing
     for a centre without survey rounds, whose every unit is kept). `keyed`: :func:`with_rounds`
-    of `units`, and `rounds`: :func:`keyed_rounds` of `keyed`, when worked out already.
+    of `units`, and `rounds`: :func:`keyed_rounds` of `keyed`, when worked out already. `columns`:
+    only these of `units` are wanted, when `keyed` has the unit keys (the same rows, copied narrow).
     """
     centre = _centre_key(units)
     if "observed_on" not in units:
         return units, pd.Series(dtype="object")
     keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))  # every row: `keyed` itself
+    if columns is not None and keyed is not None and "unit_key" in keyed:  # units matched already: no other column read
+        wanted = {*columns, *_PICKED_BY, "observed_on"}
+        units = units[[c for c in units.columns if c in wanted]]
+        keyed = keyed[[c for c in keyed.columns if c in wanted]]
     shared = rounds if keyed is not None else None
     dates = survey_dates(units) if keyed is None else keyed["survey_date"]
     # centres as numbers: those with a dated survey, and each one's last survey day
@@ -823,7 +828,9 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         return pd.DataFrame(columns=columns, index=pd.Index([], dtype="string", name="centre_id"))
     # every column given: units are matched across surveys by address too
     part = _keyed_rows(units, keyed, rows)
-    latest, days = clone_latest(placed, part, rounds=rounds if part is not None and part is keyed else None)
+    used = [*clone.USED_COLUMNS, *([placed.geometry.name] if isinstance(placed, gpd.GeoDataFrame) else [])]
+    latest, days = clone_latest(placed, part, rounds=rounds if part is not None and part is keyed else None,
+                                columns=used)
     latest = clone._slim(latest)
     centre = _centre_key(latest)
     codes, centre_ids = pd.factorize(centre, sort=True)  # centres as numbers, in the order of their ids
