@@ -217,9 +217,10 @@ def survey_dates(units: pd.DataFrame, *, gap_days: int = SURVEY_GAP_DAYS,
     dated = day.notna().to_numpy()
     share = pd.Series(dated).groupby(centre).mean()
     twice = np.zeros(len(names), dtype=bool)  # a unit of the centre seen on two dates
-    if "unit_id" in units:
+    few = (share < min_dated_share).to_numpy()  # the centres it decides for (few rows dated)
+    if "unit_id" in units and few.any():
         ids = pd.factorize(units["unit_id"].array)[0]
-        seen = dated & (ids >= 0)  # rows without an id are no unit seen twice
+        seen = dated & (ids >= 0) & few[centre]  # rows without an id are no unit seen twice
         pair = centre[seen].astype(np.int64) * (len(units) + 1) + ids[seen]
         times = pd.Series(units["observed_on"].array[seen]).groupby(pair).nunique()
         twice[np.unique(times.index.to_numpy()[times.to_numpy() > 1] // (len(units) + 1))] = True
