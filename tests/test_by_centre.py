@@ -102,7 +102,9 @@ def test_survey_dates_of_each_centre(units):
         pd.testing.assert_series_equal(together[group.index], vacancy.survey_dates(group), check_names=False)
 
 
-def test_vacancy_change_of_each_centre(units):
+@pytest.mark.parametrize("ids", [True, False])
+def test_vacancy_change_of_each_centre(units, ids):
+    units = units if ids else units.drop(columns="unit_id")  # without ids: units matched by address and name
     got = by_centre.vacancy_change(units)
     placed = units[units["centre_id"].notna()]
     expected = {}
@@ -312,11 +314,16 @@ def test_vacancy_change_and_clone_scores_from_rounds_worked_out_once(units):
 
     keyed = by_centre.with_rounds(units)
     assert "survey_date" in keyed and "unit_key" in keyed
-    pd.testing.assert_series_equal(by_centre.vacancy_change(units, keyed=keyed), by_centre.vacancy_change(units),
+    rounds = by_centre.keyed_rounds(keyed)
+    alone = by_centre.vacancy_change(units)
+    pd.testing.assert_series_equal(by_centre.vacancy_change(units, keyed=keyed), alone, check_exact=True)
+    pd.testing.assert_series_equal(by_centre.vacancy_change(units, keyed=keyed, rounds=rounds), alone,
                                    check_exact=True)
     settings = clone.CloneSettings(bootstrap=0, hearts=0)
-    pd.testing.assert_frame_equal(by_centre.clone_scores(units, settings, keyed=keyed),
-                                  by_centre.clone_scores(units, settings), check_exact=True)
+    alone = by_centre.clone_scores(units, settings)
+    pd.testing.assert_frame_equal(by_centre.clone_scores(units, settings, keyed=keyed), alone, check_exact=True)
+    pd.testing.assert_frame_equal(by_centre.clone_scores(units, settings, keyed=keyed, rounds=rounds), alone,
+                                  check_exact=True)
     assert by_centre._keyed_rows(keyed, keyed, np.ones(len(keyed), dtype=bool)) is None
 
 

@@ -65,6 +65,22 @@ def test_categorise_names_uses_the_last_type_word():
     assert tx.categorise_names(names).tolist() == ["butcher", "pub_bar", "optician", pd.NA, "restaurant", "cafe"]
 
 
+def test_categorise_names_searches_only_names_holding_a_first_word():
+    """Names are searched only when a word of theirs can start a phrase; the types are those of a search of every name."""
+    import re
+
+    names = pd.Series(["The Bakeries", "Bakers and Confectioners Ltd", "Café Nero", "Cafes R Us", "Barbers", "Bar-B-Q",
+                       "Art Gallery 7", "Artistic Hair", "Independent 12345", "banks & co", "Premises", None])
+    _, _, phrases = tx._lookups(str(tx.DATA_DIR))
+    pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")(?:s|es)?\b")
+    expected = [phrases[hits[-1]] if (hits := pattern.findall(v)) else pd.NA
+                for v in tx.normalise_values(names).fillna("").tolist()]
+    assert tx.categorise_names(names).tolist() == expected
+    assert sum(isinstance(v, str) for v in expected) >= 6
+    assert tx._first_words(["fast food", "cafe"]) == {"fast", "fasts", "fastes", "cafe", "cafes", "cafees"}
+    assert tx._first_words(["-x"]) is None
+
+
 @pytest.mark.parametrize("path, key", [("osm_isle_of_man/shops.geojson", "shop"),
                                        ("osm_norwich/norwich_shop.geojson", "shop"),
                                        ("osm_isle_of_man/food-and-drink.geojson", "amenity")])

@@ -42,18 +42,28 @@ def _centre_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return number[codes], keys
 
 
-def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.DataFrame:
-    """:func:`agora.analysis.surveys.survey_rounds` of every centre together (the same table)."""
+def _row_codes(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's centre as a number and the centre keys (:func:`_centre_codes`), and each row's unit
+    (``unit_key``) as a number (a missing key: -1), of units with keys (:func:`agora.analysis.surveys.with_keys`)."""
+    centre, names = _centre_codes(data)
+    unit, _ = pd.factorize(data["unit_key"].array)
+    return centre, names, unit
+
+
+def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE,
+                  codes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """:func:`agora.analysis.surveys.survey_rounds` of every centre together (the same table).
+
+    `codes`: :func:`_row_codes` of `units` (with keys), when worked out already.
+    """
     data = with_keys(units)
     cols = ["centre_id", "survey_date", "covered", "known_before", "coverage", "coverage_rule"]
     if data.empty:
         return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"day": data["survey_date"].fillna(_UNDATED).to_numpy(),
-                          "stated": _stated(data).to_numpy()})
+    frame = pd.DataFrame({"day": data["survey_date"].fillna(_UNDATED).to_numpy(), "stated": _stated(data).array})
     # centres and unit keys as numbers (a missing key is one value of its own, as nunique(dropna=False) has it);
     # centre numbers in the order of their ids, so grouping by them sorts as grouping by the ids does
-    row_centre, centre_names = _centre_codes(data)
-    keys, _ = pd.factorize(data["unit_key"].array)
+    row_centre, centre_names, keys = _row_codes(data) if codes is None else codes
     frame["cc"], frame["key"] = row_centre, keys
     grouped = frame.groupby(["cc", "day"], sort=True)
     rounds = grouped["key"].nunique(dropna=False).rename("covered").reset_index()
@@ -89,7 +99,7 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
         has_j = np.zeros(len(centre_names), dtype=bool)
         has_j[cids] = True
         rows = has_j[row_centre] & (row_round >= start) & (row_round <= j - 1)
-        sizes = pd.Series(frame["key"].to_numpy()[rows]).groupby(row_centre[rows]).nunique(dropna=False)
+        sizes = pd.Series(keys[rows]).groupby(row_centre[rows]).nunique(dropna=False)
         known[now] = sizes.reindex(cids).to_numpy()
         for i in now:
             if stated[i] is not None:
@@ -118,7 +128,8 @@ def survey_rounds(units: pd.DataFrame, *, share: float = UPDATE_SHARE) -> pd.Dat
 
 
 def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
-             rounds: pd.DataFrame | None = None) -> pd.DataFrame:
+             rounds: pd.DataFrame | None = None,
+             codes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """:func:`agora.analysis.surveys.units_on` of every centre together, each on its own date.
 
     Parameters
@@ -128,6 +139,8 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
         Default: each centre's latest survey, as ``units_on(units)``.
     rounds : DataFrame, optional
         :func:`survey_rounds` of `units`.
+    codes : tuple, optional
+        :func:`_row_codes` of `units` (with keys).
 
     Returns
     -------
@@ -137,7 +150,8 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     data = with_keys(units)
     if data.empty:
         return data.assign(last_seen=data.get("survey_date"), as_of=data.get("survey_date"))
-    rounds = survey_rounds(data) if rounds is None else rounds
+    codes = _row_codes(data) if codes is None else codes
+    rounds = survey_rounds(data, codes=codes) if rounds is None else rounds
     rc = rounds["centre_id"].fillna("").to_numpy(dtype=object)
     rday = rounds["survey_date"].fillna(_UNDATED)
     if dates is None:
@@ -156,16 +170,17 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     as_of = g["survey_date"].last()  # the undated survey sorts first: the last dated one, if any
     last_target = g["target"].first()
     # centres and unit keys as numbers: each row's centre's dates taken by position
-    centre, names = _centre_codes(data)
+    centre, names, unit = codes
     day = data["survey_date"].fillna(_UNDATED).to_numpy()
     lo = start.reindex(names).to_numpy()[centre]
     hi = last_target.reindex(names).to_numpy()[centre]
     mask = ~pd.isna(lo) & (day >= lo) & (day <= hi)
     # each unit's last row up to its centre's date (the rows picked first, then copied once)
     where = np.flatnonzero(mask)
-    unit, _ = pd.factorize(data["unit_key"].array)
-    order = pd.DataFrame({"_c": centre[where], "_day": day[where], "unit_key": unit[where]})
-    picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_c", "unit_key"])
+    # (centre, unit) as one number: the unit key from 0 (a missing key, -1, one value of its own)
+    pair = centre[where].astype(np.int64) * (int(unit.max(initial=-1)) + 2) + (unit[where].astype(np.int64) + 1)
+    order = pd.DataFrame({"_day": day[where], "_pair": pair})
+    picked = surveys.last_rows(pd.DataFrame({"p": where}, index=data.index[where]), order, ["_pair"])
     picked = picked["p"].to_numpy()
     rows = data.iloc[picked]
     row_c, row_day = centre[picked], day[picked]
@@ -174,9 +189,14 @@ def units_on(units: pd.DataFrame, dates: pd.Series | None = None, *,
     seen = upto_no >= 0
     days, day_no = np.unique(np.r_[upto["day"].to_numpy()[seen], row_day].astype("datetime64[ns]"), return_inverse=True)
     cov = pd.Series(upto["coverage"].to_numpy()[seen], index=upto_no[seen].astype(np.int64) * len(days) + day_no[:seen.sum()])
-    looked = cov.reindex(row_c.astype(np.int64) * len(days) + day_no[seen.sum():]).to_numpy()
+    # each row's coverage as the number of its distinct word, made text once
+    at = cov.index.get_indexer(row_c.astype(np.int64) * len(days) + day_no[seen.sum():])
+    words, kinds = pd.factorize(cov.to_numpy())
+    word = np.full(len(at), -1, dtype=np.int64)
+    word[at >= 0] = words[at[at >= 0]]
+    looked = pd.array(np.asarray(kinds, dtype=object), dtype="string").take(word, allow_fill=True)
     of = pd.Series(as_of.reindex(names).to_numpy()[row_c]).astype("datetime64[ms]").to_numpy()
-    return rows.assign(last_seen=rows["survey_date"], as_of=of, coverage=pd.array(looked, dtype="string"))
+    return rows.assign(last_seen=rows["survey_date"], as_of=of, coverage=looked)
 
 
 # --------------------------------------------------------------------------- survey dates of each centre
@@ -197,9 +217,10 @@ def survey_dates(units: pd.DataFrame, *, gap_days: int = SURVEY_GAP_DAYS,
     dated = day.notna().to_numpy()
     share = pd.Series(dated).groupby(centre).mean()
     twice = np.zeros(len(names), dtype=bool)  # a unit of the centre seen on two dates
-    if "unit_id" in units:
+    few = (share < min_dated_share).to_numpy()  # the centres it decides for (few rows dated)
+    if "unit_id" in units and few.any():
         ids = pd.factorize(units["unit_id"].array)[0]
-        seen = dated & (ids >= 0)  # rows without an id are no unit seen twice
+        seen = dated & (ids >= 0) & few[centre]  # rows without an id are no unit seen twice
         pair = centre[seen].astype(np.int64) * (len(units) + 1) + ids[seen]
         times = pd.Series(units["observed_on"].array[seen]).groupby(pair).nunique()
         twice[np.unique(times.index.to_numpy()[times.to_numpy() > 1] // (len(units) + 1))] = True
@@ -226,68 +247,84 @@ def with_rounds(units: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def keyed_rounds(keyed: pd.DataFrame) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], pd.DataFrame] | None:
+    """Each row's numbers (:func:`_row_codes`) and the survey rounds (:func:`survey_rounds`) of units with
+    their rounds and keys (:func:`with_rounds`); None without unit keys.
+
+    What :func:`vacancy_change` and :func:`clone_scores` both read of every unit, worked out once
+    when both are computed (their `rounds`).
+    """
+    if keyed.empty or "unit_key" not in keyed or "survey_date" not in keyed:
+        return None
+    codes = _row_codes(keyed)
+    return codes, survey_rounds(keyed, codes=codes)
+
+
 def _keyed_rows(units: pd.DataFrame, keyed: pd.DataFrame | None, rows: np.ndarray) -> pd.DataFrame | None:
     """The `rows` (a mask of `units`) of `keyed` (:func:`with_rounds` of `units`), when it can stand for them."""
     if keyed is None or len(keyed) != len(units) or "survey_date" in units or "unit_key" in units:
         return None
-    return keyed[rows]
-
-
-def _prepared(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> pd.DataFrame:
-    """What :func:`agora.analysis.vacancy.prepare` gives each centre's units on their own, for counting units.
-
-    ``survey_date`` (:func:`survey_dates`), ``unit_key`` and ``match_rule``, one row per unit and
-    survey (the last observed); the descriptive columns ``prepare`` adds are left out. `keyed`:
-    :func:`with_rounds` of `units`, when worked out already.
-    """
-    out = with_rounds(units) if keyed is None else keyed
-    return vacancy.last_observations(out, _centre_codes(out)[0])
+    return keyed if rows.all() else keyed[rows]  # every row: not copied
 
 
 def _rates(state: pd.DataFrame) -> pd.Series:
     """Vacancy rate per centre of a set of units (:func:`agora.analysis.vacancy.vacancy_table`)."""
-    status = state["status"].astype("string").fillna("unknown")
-    centre = _centre_key(state)
-    occupied = status.eq("occupied").groupby(centre.to_numpy()).sum()
-    vacant = status.eq("vacant").groupby(centre.to_numpy()).sum()
+    status = state["status"].astype("string")
+    centre, names = pd.factorize(_centre_key(state).array, sort=True)
+    occupied = np.bincount(centre[status.eq("occupied").fillna(False).to_numpy(dtype=bool)], minlength=len(names))
+    vacant = np.bincount(centre[status.eq("vacant").fillna(False).to_numpy(dtype=bool)], minlength=len(names))
     known = occupied + vacant
-    return (vacant / known.where(known > 0)).astype(float)
+    rate = np.full(len(names), np.nan)
+    np.divide(vacant, known, out=rate, where=known > 0)
+    return pd.Series(rate, index=pd.Index(np.asarray(names, dtype=object)))
 
 
 #: The columns :func:`vacancy_change` reads of units matched across surveys.
 _RATE_COLUMNS = ("centre_id", "unit_key", "survey_date", "observed_on", "coverage", "status")
 
 
-def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None) -> pd.Series:
+def vacancy_change(units: pd.DataFrame, *, keyed: pd.DataFrame | None = None,
+                   rounds: tuple | None = None) -> pd.Series:
     """Each centre's change in vacancy rate between its own last two dated surveys, in points.
 
     The figure of ``vacancy_change(<the centre's units>, by=("centre_id",))``
     (:func:`agora.analysis.vacancy.vacancy_change`) for every centre at once; centres with
-    fewer than two dated surveys are left out. `keyed`: :func:`with_rounds` of `units`, when
-    worked out already.
+    fewer than two dated surveys are left out. `keyed`: :func:`with_rounds` of `units`, and
+    `rounds`: :func:`keyed_rounds` of `keyed`, when worked out already.
     """
     rows = _centre_key(units).ne("").to_numpy() if len(units) else np.zeros(0, dtype=bool)
     placed = units[rows] if len(units) else units
     if placed.empty:
         return pd.Series(dtype=float, name="change_points")
     source = _keyed_rows(units, keyed, rows)
+    whole = rounds is not None and source is not None and source is keyed  # every row of `keyed`
     source = with_rounds(placed) if source is None else source
+    # one row per unit and survey (vacancy.prepare's rows, its descriptive columns left out), with each row's
+    # centre and unit as numbers worked out once (the rows kept are all of them when each unit is seen once
+    # a survey: their numbers, and their survey rounds, are those of every row)
+    same = False
     if "unit_key" in source:  # only the columns the rates read: the rows kept are copied narrow
         source = source[[c for c in source.columns if c in _RATE_COLUMNS]]
-    data = _prepared(placed, source)
-    centre = _centre_key(data)
-    dated = pd.DataFrame({"c": centre, "d": data["survey_date"]}).dropna().drop_duplicates()
+        codes = rounds[0] if whole else _row_codes(source)
+        data = vacancy.last_observations(source, codes[0], unit=codes[2])
+        same = source.index.is_unique and data.index.equals(source.index)
+        codes = codes if same else _row_codes(data)
+    else:
+        data = with_keys(vacancy.last_observations(source, _centre_codes(source)[0]))
+        codes = _row_codes(data)
+    # each centre's last two survey days (centre numbers sort as the centre keys)
+    dated = pd.DataFrame({"c": codes[0], "d": data["survey_date"].to_numpy()}).dropna().drop_duplicates()
     dated = dated.sort_values(["c", "d"])
     last = dated.groupby("c")["d"].nth(-1)
     before = dated.groupby("c")["d"].nth(-2)
-    after = pd.Series(last.to_numpy(), index=dated.loc[last.index, "c"].to_numpy())
-    before = pd.Series(before.to_numpy(), index=dated.loc[before.index, "c"].to_numpy())
+    after = pd.Series(last.to_numpy(), index=codes[1][dated.loc[last.index, "c"].to_numpy()])
+    before = pd.Series(before.to_numpy(), index=codes[1][dated.loc[before.index, "c"].to_numpy()])
     after = after.reindex(before.index)
     if before.empty:
         return pd.Series(dtype=float, name="change_points")
-    rounds = survey_rounds(data)
-    rate_before = _rates(units_on(data, before, rounds=rounds)).reindex(before.index)
-    rate_after = _rates(units_on(data, after, rounds=rounds)).reindex(before.index)
+    rounds = rounds[1] if whole and same else survey_rounds(data, codes=codes)
+    rate_before = _rates(units_on(data, before, rounds=rounds, codes=codes)).reindex(before.index)
+    rate_after = _rates(units_on(data, after, rounds=rounds, codes=codes)).reindex(before.index)
     return ((rate_after - rate_before) * 100).rename("change_points")
 
 
@@ -353,30 +390,47 @@ CLONE_COLUMNS = ["survey_date", "n_units", "n_eligible", "n_scored", "independen
                  "nef2005_score", "nef2005_class", "nef2010_index", "nef2010_class", "shannon", "simpson"]
 
 
-def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.Series]:
+def clone_latest(units: pd.DataFrame, keyed: pd.DataFrame | None = None, *,
+                 rounds: tuple | None = None, columns: list[str] | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """:func:`agora.analysis.clone.latest_survey` of each centre's units on their own, for every centre.
 
     Returns the rows (in the order of `units`) and each centre's survey day (ISO; missing
     for a centre without survey rounds, whose every unit is kept). `keyed`: :func:`with_rounds`
-    of `units`, when worked out already.
+    of `units`, and `rounds`: :func:`keyed_rounds` of `keyed`, when worked out already. `columns`:
+    only these of `units` are wanted, when `keyed` has the unit keys (the same rows, copied narrow).
     """
     centre = _centre_key(units)
     if "observed_on" not in units:
         return units, pd.Series(dtype="object")
-    keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))
-    rounds = survey_dates(units) if keyed is None else keyed["survey_date"]
-    dated = rounds.notna().groupby(centre.to_numpy()).any()
-    keep_all = ~centre.map(dated).fillna(False).to_numpy(dtype=bool)
-    with_dates = units[~keep_all]
+    keyed = _keyed_rows(units, keyed, np.ones(len(units), dtype=bool))  # every row: `keyed` itself
+    if columns is not None and keyed is not None and "unit_key" in keyed:  # units matched already: no other column read
+        wanted = {*columns, *_PICKED_BY, "observed_on"}
+        units = units[[c for c in units.columns if c in wanted]]
+        keyed = keyed[[c for c in keyed.columns if c in wanted]]
+    shared = rounds if keyed is not None else None
+    dates = survey_dates(units) if keyed is None else keyed["survey_date"]
+    # centres as numbers: those with a dated survey, and each one's last survey day
+    code, names = pd.factorize(centre.array)
+    day = dates.to_numpy()
+    has_day = ~pd.isna(day)
+    dated = np.zeros(len(names), dtype=bool)
+    dated[code[has_day]] = True
+    keep_all = ~dated[code]
+    with_dates = units[~keep_all] if keep_all.any() else units
     if len(with_dates):
         # the units of each centre matched across its own rounds (per centre: the same on some centres)
-        known = units_on(with_dates.assign(survey_date=rounds[~keep_all]) if keyed is None or "unit_key" not in keyed
-                         else keyed[~keep_all])
+        if keyed is None or "unit_key" not in keyed:
+            known = units_on(with_dates.assign(survey_date=dates[~keep_all]))
+        elif keep_all.any():
+            known = units_on(keyed[~keep_all])
+        else:  # every row of `keyed`: its rounds, when given
+            known = units_on(keyed, **({} if shared is None else {"codes": shared[0], "rounds": shared[1]}))
         known = known.drop(columns=[c for c in known.columns if c not in units.columns])
     else:
         known = with_dates
     out = pd.concat([known, units[keep_all]]).sort_index() if keep_all.any() else known
-    days = rounds.groupby(centre.to_numpy()).max().dropna()
+    last = pd.Series(day[has_day]).groupby(code[has_day]).max()
+    days = pd.Series(last.to_numpy(), index=np.asarray(names, dtype=object)[last.index.to_numpy()])
     return out, days.map(lambda d: d.date().isoformat())
 
 
@@ -421,8 +475,11 @@ def _kth_nearest(xy: np.ndarray, starts: np.ndarray, sizes: np.ndarray, k_max: i
             x, y = xy[at, 0], xy[at, 1]
             dx = x[:, :, None] - x[:, None, :]
             dy = y[:, :, None] - y[:, None, :]
-            dist = np.sqrt(dx * dx + dy * dy)
-            out[at] = np.partition(dist, k - 1, axis=2)[:, :, k - 1]
+            dx *= dx
+            dy *= dy
+            dx += dy  # squared distances: the square root of the k-th smallest is the k-th smallest distance
+            dx.partition(k - 1, axis=2)
+            out[at] = np.sqrt(dx[:, :, k - 1])
     return out
 
 
@@ -732,7 +789,7 @@ def _spread_into(summary: dict, j: int, spread: dict) -> None:
 
 
 def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = None,
-                 keyed: pd.DataFrame | None = None) -> pd.DataFrame:
+                 keyed: pd.DataFrame | None = None, rounds: tuple | None = None) -> pd.DataFrame:
     """The clone-town diagnosis of every centre: :func:`agora.analysis.clone.diagnose_centre`'s summary for each.
 
     Each centre is diagnosed on its own units (its latest survey, its heart, the units
@@ -750,6 +807,8 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         Centre id -> name (the ``centre`` column; default the id).
     keyed : DataFrame, optional
         :func:`with_rounds` of `units`, when worked out already.
+    rounds : tuple, optional
+        :func:`keyed_rounds` of `keyed`, when worked out already.
 
     Returns
     -------
@@ -769,20 +828,24 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     if placed.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], dtype="string", name="centre_id"))
     # every column given: units are matched across surveys by address too
-    latest, days = clone_latest(placed, _keyed_rows(units, keyed, rows))
+    part = _keyed_rows(units, keyed, rows)
+    used = [*clone.USED_COLUMNS, *([placed.geometry.name] if isinstance(placed, gpd.GeoDataFrame) else [])]
+    latest, days = clone_latest(placed, part, rounds=rounds if part is not None and part is keyed else None,
+                                columns=used)
     latest = clone._slim(latest)
     centre = _centre_key(latest)
+    codes, centre_ids = pd.factorize(centre, sort=True)  # centres as numbers, in the order of their ids
     table = clone.unit_roles(latest, replace(settings, types_from="category"))
     fallback: set[str] = set()
     if settings.types_from != "category":
         eligible = table["eligible"].to_numpy()
         src = _text(table, "ownership_source").eq("surveyed").fillna(False).to_numpy()
         words = clone.normalise_values(_text(table, "source_category")).notna().to_numpy()
-        frame = pd.DataFrame({"c": centre.to_numpy(), "e": eligible, "s": src | ~eligible,
-                              "w": np.where(eligible, words, np.nan)})
+        frame = pd.DataFrame({"c": codes, "e": eligible, "s": src | ~eligible, "w": np.where(eligible, words, np.nan)})
         g = frame.groupby("c")
         survey_mode = g["e"].any() & g["s"].all() & (g["w"].mean() >= 0.9)
-        fallback |= set(survey_mode.index[survey_mode]) if settings.types_from == "auto" else set(g.groups)
+        fallback |= set(centre_ids[survey_mode.index[survey_mode]]) if settings.types_from == "auto" \
+            else set(centre_ids)
     # points in Great Britain: measured in British National Grid, as area_crs decides
     xy = np.full((len(latest), 2), np.nan)
     lon = lat = np.full(len(latest), np.nan)
@@ -795,11 +858,11 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         shown = geom.to_crs(4326)
         lon = np.where(point, shown.x.where(point, np.nan), np.nan)
         lat = np.where(point, shown.y.where(point, np.nan), np.nan)
-        box = pd.DataFrame({"c": centre.to_numpy(), "x": lon, "y": lat}).groupby("c").agg(
+        box = pd.DataFrame({"c": codes, "x": lon, "y": lat}).groupby("c").agg(
             x0=("x", "min"), y0=("y", "min"), x1=("x", "max"), y1=("y", "max"))
         inside = (box["x0"] >= BRITISH_ISLES[0]) & (box["x1"] <= BRITISH_ISLES[2]) & (
             box["y0"] >= BRITISH_ISLES[1]) & (box["y1"] <= BRITISH_ISLES[3])
-        fallback |= set(box.index[~inside])
+        fallback |= set(centre_ids[box.index[~inside]])
         if point.any():
             xy[point] = _grid_xy(geom[point], BNG_CRS)
     owner = table["owner_class"].astype("string")
@@ -813,7 +876,6 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
     status = _text(table, "status")
     occupied = status.eq("occupied").fillna(False).to_numpy()
     vacant = status.eq("vacant").fillna(False).to_numpy()
-    codes, centre_ids = pd.factorize(centre, sort=True)
     n_centres = len(centre_ids)
     grouped = ~pd.Index(centre_ids).isin(sorted(fallback))
     # each centre's eligible units (in row order) and the same ranked by distance from its heart
@@ -850,8 +912,9 @@ def clone_scores(units: pd.DataFrame, settings=None, *, names: dict | None = Non
         alone = set(alone.tolist())
     verdicts: dict[tuple, dict] = {}
     rows = {}
+    id_list = centre_ids.tolist()
     for j in np.flatnonzero(grouped).tolist():
-        cid = centre_ids[j]
+        cid = id_list[j]
         i, c, sg, t = chosen_fig["i"][j], chosen_fig["c"][j], chosen_fig["sg"][j], chosen_fig["t"][j]
         n = i + c
         score = clone.nef2005_score(t, i, c)
@@ -965,17 +1028,33 @@ def footfall_figures(counts, sites: pd.DataFrame, *, weeks: int = 4, today=None)
         con.close()
     centres = pd.Index(sorted(last["centre_id"].astype(str)), dtype="string", name="centre_id")
     out = out.reindex(centres)
-    for cid, total, previous, pairs in change.itertuples(index=False):
-        if pairs and previous:
-            out.loc[cid, "footfall_yoy"] = round(float(100 * (total / previous - 1)), 2)
+    moved = {cid: round(float(100 * (total / previous - 1)), 2)
+             for cid, total, previous, pairs in change.itertuples(index=False) if pairs and previous}
+    if moved:
+        out["footfall_yoy"] = pd.Series(moved, dtype=float).reindex(centres).to_numpy()
     if len(months):
         length = pd.to_datetime(dict(year=months["year"], month=months["month"], day=1)).dt.days_in_month
         months["coverage"] = months["days"] / length
         good = months[months["coverage"] >= 2 / 3].groupby(["centre_id", "year"])["month"].nunique()
         full = good[good == 12].reset_index().groupby("centre_id")["year"].max()
         chosen = months.merge(full.rename("full").reset_index(), on="centre_id")
-        chosen = chosen[chosen["year"] == chosen["full"]]
-        for cid, table in chosen.groupby("centre_id", sort=False):
-            values = table["mean_per_site_day"].reset_index(drop=True)
-            out.loc[cid, "footfall_signature"] = footfall.classify_signature((values / values.mean()).tolist())[0]
+        chosen = chosen[chosen["year"] == chosen["full"]].sort_values("centre_id", kind="stable")
+        signatures = _signatures(chosen["centre_id"].to_numpy(dtype=object), chosen["mean_per_site_day"].to_numpy())
+        if signatures:
+            out["footfall_signature"] = pd.Series(signatures, dtype=object).reindex(centres).to_numpy(dtype=object)
+    return out
+
+
+def _signatures(centre: np.ndarray, mean: np.ndarray) -> dict[str, str]:
+    """Each centre's :func:`agora.analysis.footfall.classify_signature` of its months' means (rows of a
+    centre together, January first), each indexed to their mean."""
+    from . import footfall
+
+    if not len(centre):
+        return {}
+    starts = np.flatnonzero(np.r_[True, centre[1:] != centre[:-1]])
+    out = {}
+    for start, end in zip(starts.tolist(), np.r_[starts[1:], len(centre)].tolist()):
+        values = mean[start:end]
+        out[centre[start]] = footfall.classify_signature((values / values.mean()).tolist())[0]
     return out

@@ -198,11 +198,14 @@ def unit_roles(units: pd.DataFrame, settings: CloneSettings = CloneSettings()) -
     if settings.symbol_groups_as_chains:
         owner = owner.mask(ownership.eq("symbol_group").fillna(False), "chain")
     excluded = is_excluded(our_type)
-    role = pd.Series("eligible", index=out.index, dtype="string")
-    role[owner.isna()] = "ownership unknown"
-    role[excluded] = "excluded use"
-    role[~status.eq("occupied").fillna(False)] = "use unknown"
-    role[status.eq("vacant").fillna(False)] = "vacant"
+    # the last rule that holds wins (set in this order); made text once
+    roles = np.zeros(len(out), dtype=np.int64)
+    roles[owner.isna().to_numpy(dtype=bool)] = 1
+    roles[excluded.to_numpy(dtype=bool)] = 2
+    roles[~status.eq("occupied").fillna(False).to_numpy(dtype=bool)] = 3
+    roles[status.eq("vacant").fillna(False).to_numpy(dtype=bool)] = 4
+    words = pd.array(["eligible", "ownership unknown", "excluded use", "use unknown", "vacant"], dtype="string")
+    role = pd.Series(words.take(roles), index=out.index)
 
     survey_words = normalise_values(_string(out, "source_category"))
     mode = settings.types_from

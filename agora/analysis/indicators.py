@@ -97,6 +97,15 @@ class Inputs:
             self._cache["keyed"] = with_rounds(self.placed_units())
         return self._cache["keyed"]
 
+    def keyed_rounds(self) -> tuple | None:
+        """Each keyed unit's numbers and the survey rounds of :meth:`keyed_units`
+        (:func:`agora.analysis.by_centre.keyed_rounds`; computed once for the vacancy change and the clone scores)."""
+        if "keyed_rounds" not in self._cache:
+            from .by_centre import keyed_rounds
+
+            self._cache["keyed_rounds"] = keyed_rounds(self.keyed_units())
+        return self._cache["keyed_rounds"]
+
     def placed_units(self) -> pd.DataFrame:
         """The units in a centre (by ``centre_id``)."""
         if "placed" not in self._cache:
@@ -221,7 +230,8 @@ def compute_units_vacancy(inputs: Inputs) -> pd.DataFrame:
     out["data_date"] = dates.reindex(out.index).map(lambda d: None if pd.isna(d) else f"{pd.Timestamp(d):%Y-%m-%d}")
     # each centre's own last two surveys (centres are surveyed on different dates): the figure of
     # vacancy.vacancy_change on the centre's units, computed for every centre at once
-    moved = by_centre.vacancy_change(inputs.placed_units(), keyed=inputs.keyed_units()).dropna()
+    moved = by_centre.vacancy_change(inputs.placed_units(), keyed=inputs.keyed_units(),
+                                     rounds=inputs.keyed_rounds()).dropna()
     moved.index = moved.index.astype("string")
     out = out.reindex(out.index.union(moved.index))
     out.loc[moved.index, "vacancy_change"] = moved.to_numpy(dtype=float)
@@ -260,19 +270,31 @@ def compute_ldc_shares(inputs: Inputs) -> pd.DataFrame:
     cls = ldc_class(latest["category"].astype("string")).astype("string")
     occupied = status.eq("occupied").fillna(False) & cls.notna()
     vacant = status.eq("vacant").fillna(False)
-    base = pd.DataFrame({"centre_id": latest["centre_id"].astype("string"), "cls": cls.where(occupied),
-                         "counted": occupied | vacant})
-    base = base[base["counted"]]
-    if base.empty:
+    counted = (occupied | vacant).to_numpy(dtype=bool)
+    if not counted.any():
         return out
-    counts = pd.crosstab(base["centre_id"], base["cls"].fillna("_vacant"))
+    counts, centres, classes = _class_counts(latest["centre_id"].astype("string").array[counted],
+                                             cls.where(occupied).array[counted])
     total = counts.sum(axis=1)
     # units placed in a centre the centres layer does not hold get a row too
-    out = out.reindex(out.index.union(counts.index))
+    out = out.reindex(out.index.union(centres))
     for c in LDC_CLASSES:
-        share = counts[c] / total if c in counts else pd.Series(0.0, index=counts.index)
-        out.loc[share.index, f"{c}_share"] = share.to_numpy()
+        share = counts[:, classes.index(c)] / total if c in classes else np.zeros(len(centres))
+        out.loc[centres, f"{c}_share"] = share
     return out
+
+
+def _class_counts(centre_ids, classes) -> tuple[np.ndarray, pd.Index, list]:
+    """Rows per centre and class (missing class: ``"_vacant"``), as ``pd.crosstab`` counts them.
+
+    Returns the counts (centre x class), the centre ids (sorted) and the classes (sorted).
+    """
+    centre, centres = pd.factorize(centre_ids, sort=True)
+    kind, kinds = pd.factorize(pd.array(classes, dtype="string").fillna("_vacant"), sort=True)
+    placed = centre >= 0  # rows without a centre are not counted
+    counts = np.bincount(centre[placed].astype(np.int64) * len(kinds) + kind[placed],
+                         minlength=len(centres) * len(kinds))
+    return counts.reshape(len(centres), len(kinds)), pd.Index(centres, dtype="string"), list(kinds)
 
 
 def compute_clone(inputs: Inputs) -> pd.DataFrame:
@@ -290,7 +312,8 @@ def compute_clone(inputs: Inputs) -> pd.DataFrame:
     if units is None or units.empty or "ownership" not in units or "centre_id" not in units:
         return out
     settings = clone.CloneSettings(**{"bootstrap": 0, "hearts": 0, **inputs.options.get("clone", {})})
-    scores = by_centre.clone_scores(inputs.placed_units(), settings, keyed=inputs.keyed_units())
+    scores = by_centre.clone_scores(inputs.placed_units(), settings, keyed=inputs.keyed_units(),
+                                    rounds=inputs.keyed_rounds())
     scores = scores[scores["n_scored"].fillna(0).astype(int) > 0]
     out = out.reindex(out.index.union(scores.index))
     for col in cols:

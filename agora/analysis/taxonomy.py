@@ -58,7 +58,12 @@ def normalise_values(values: pd.Series) -> pd.Series:
 
 def _normalised(values: pd.Series) -> pd.Series:
     text = values.str.strip()
-    text = text.str.replace(_PREMISES, "", regex=True).str.lower()
+    # "and premises" needs "prem" (any case): the values without it are left as they are, unsearched
+    said = text.str.contains("prem", case=False, regex=False).fillna(False).to_numpy(dtype=bool)
+    if said.any():
+        text = text.copy()
+        text[said] = text[said].str.replace(_PREMISES, "", regex=True)
+    text = text.str.lower()
     text = text.str.replace("&", " and ", regex=False)
     text = text.str.replace(r"[_\-]", " ", regex=True)
     text = text.str.replace(r"[’'`\".()]", "", regex=True)
@@ -217,6 +222,25 @@ def unmapped(values: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
     return text[miss].value_counts()
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _first_words(phrases) -> set[str] | None:
+    """The words a name must hold for a phrase to match in it as a whole word, with ``s`` or ``es`` after.
+
+    A match starts where a word of the name starts: that word is the phrase's first word (the
+    phrase goes on past it), or the phrase with ``s`` or ``es`` or nothing after. None when a
+    phrase does not start with a letter or digit (every name is searched).
+    """
+    out: set[str] = set()
+    for phrase in phrases:
+        first = _WORD.match(phrase)
+        if first is None:
+            return None
+        out |= {first.group(), first.group() + "s", first.group() + "es"}
+    return out
+
+
 def categorise_names(names: pd.Series, folder: str | Path = DATA_DIR) -> pd.Series:
     """Infer a type from business names that say what they sell ("Valli Opticians").
 
@@ -229,11 +253,15 @@ def categorise_names(names: pd.Series, folder: str | Path = DATA_DIR) -> pd.Seri
     ordered = sorted(phrases, key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in ordered) + r")(?:s|es)?\b")
 
-    def find(name: str) -> str | None:
-        hits = [(m.start(), m.group(1)) for m in pattern.finditer(name)]
-        return phrases[max(hits)[1]] if hits else None
+    starts = _first_words(phrases)
 
-    table = {v: find(v) for v in text.dropna().unique()}
+    def find(name: str) -> str | None:
+        if starts is not None and starts.isdisjoint(_WORD.findall(name)):
+            return None  # no word of the name can begin a match
+        hits = pattern.findall(name)  # the phrase of each match, left to right: the last starts last
+        return phrases[hits[-1]] if hits else None
+
+    table = {v: find(v) for v in text.dropna().unique().tolist()}
     return text.map(table, na_action="ignore").astype("string")
 
 

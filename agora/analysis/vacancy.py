@@ -208,22 +208,27 @@ def shop_type_column(units: pd.DataFrame, former_type: pd.Series) -> pd.Series:
     return label.astype("string").fillna(type_id).fillna(UNKNOWN_TYPE)
 
 
-def last_observations(units: pd.DataFrame, cid: pd.Series | np.ndarray) -> pd.DataFrame:
+def last_observations(units: pd.DataFrame, cid: pd.Series | np.ndarray, *,
+                      unit: np.ndarray | None = None) -> pd.DataFrame:
     """One row per unit and survey of :func:`prepare`'s rows: its last observation (sorted by index).
 
     Units of two centres may share an id (two councils' files): `cid` is each row's centre id,
-    or each row's centre as a number.
+    or each row's centre as a number. `unit`: each row's ``unit_key`` as a number
+    (``pd.factorize``), when worked out already.
     """
     from . import surveys
 
     if "unit_key" in units:
         # centres and unit keys as numbers (missing: one number of their own, as duplicated() has it)
         centre = cid if isinstance(cid, np.ndarray) else pd.factorize(cid.fillna("").array)[0]
-        order = pd.DataFrame({"_centre": centre, "unit_key": pd.factorize(units["unit_key"].array)[0],
-                              "survey_date": units["survey_date"].array})
+        unit = pd.factorize(units["unit_key"].array)[0] if unit is None else unit
+        # (centre, unit, survey) as one number: each part counted from 0 (missing: -1, a value of its own)
+        pair = pd.factorize(centre.astype(np.int64) * (int(unit.max(initial=-1)) + 2) + (unit.astype(np.int64) + 1))[0]
+        survey = pd.factorize(units["survey_date"].array)[0].astype(np.int64)
+        order = pd.DataFrame({"_key": pair.astype(np.int64) * (int(survey.max(initial=-1)) + 2) + (survey + 1)})
         if "observed_on" in units:
             order.insert(0, "observed_on", units["observed_on"].array)
-        return surveys.last_rows(units, order, ["_centre", "unit_key", "survey_date"], na_position="first")
+        return surveys.last_rows(units, order, ["_key"], na_position="first")
     if "observed_on" in units:
         units = units.sort_values("observed_on", kind="stable", na_position="first")
     return units.sort_index()
