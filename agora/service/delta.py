@@ -221,8 +221,11 @@ def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[st
     conformed = all(ds.meta.get("conformed") == CONFORMED for ds in datasets)  # as Workspace.read conforms them
     spec = get_layer("units")
     centres = ws.read("centres", manifest)
+    if not datasets:
+        return None
+    # the added datasets' rows (none when datasets were only removed: the columns alone, from a file's schema)
     new_rows = _concat([read_dataset(ds.path, True) for ds in datasets if ds.dataset_id in added] or
-                       [read_dataset(datasets[0].path, True).iloc[:0]] if datasets else [])
+                       [_from_arrow(pq.ParquetFile(datasets[0].path).schema_arrow.empty_table())])
     new_rows = derived.place(conform(new_rows, spec, conformed=conformed), centres)
     touched = sorted(set(new_rows["centre_id"].dropna().astype(str)) | {c for info in gone for c in info["centres"]})
     units_before = pq.read_table(before / "units.parquet")
