@@ -32,9 +32,9 @@ import io
 import json
 import os
 import shutil
-import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -104,6 +104,20 @@ def units_changed(before: dict, now: dict) -> tuple[list[str], list[str]] | None
     return units[len(kept):], [u for u in was if u not in units]
 
 
+@dataclass
+class Update:
+    """What an update reads: the workspace and its manifest, the build before (`before`) and what it was made
+    from, what the new build is made from (`now`), the area tables; the new build's folder (`out`)."""
+
+    ws: Workspace
+    manifest: dict
+    before: Path
+    out: Path
+    made_from: dict
+    now: dict
+    area: pd.DataFrame
+
+
 def update(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
     """Write to `out` the derived tables of `manifest` from the build before in `before`, when the change
     is units added or removed (:func:`add_units`) or footfall counts added or removed (:func:`change_counts`)
@@ -115,9 +129,15 @@ def update(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, 
         made_from = json.loads((before / SOURCES).read_text())
     except (OSError, ValueError):
         return None
-    if counts_changed(made_from, sources(ws, manifest, len(read_indicators(ws.path)))) is not None:
-        return change_counts(ws, manifest, before, out)
-    return add_units(ws, manifest, before, out)
+    area = read_indicators(ws.path)
+    now = sources(ws, manifest, len(area))
+    job = Update(ws, manifest, before, out, made_from, now, area)
+    counts = counts_changed(made_from, now)
+    if counts is not None:
+        return change_counts(job, *counts)
+    units = units_changed(made_from, now)
+    return add_units(job, *units) if units is not None else None
+
 
 
 def counts_changed(before: dict, now: dict) -> tuple[list[str], list[str]] | None:
@@ -132,25 +152,15 @@ def counts_changed(before: dict, now: dict) -> tuple[list[str], list[str]] | Non
     return [c for c in counts if c not in was], [c for c in was if c not in counts]
 
 
-def change_counts(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
-    """Write to `out` the derived tables after footfall counts were added or removed alone.
+def change_counts(job: Update, added: list[str], removed: list[str]) -> dict[str, float] | None:
+    """Write the derived tables after footfall-count datasets were added or removed alone.
 
     Only the centres of the sites those counts are of are worked out again (their
     footfall figures, read from their own counts); every other table is linked from the
-    build before. None when the change is something else.
+    build before. Returns the seconds each step took.
     """
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    area = read_indicators(ws.path)
-    now = sources(ws, manifest, len(area))
-    try:
-        made_from = json.loads((before / SOURCES).read_text())
-    except (OSError, ValueError):
-        return None
-    change = counts_changed(made_from, now)
-    if change is None:
-        return None
-    added, removed = change
+    timings = lap = derived.Laps()
+    ws, manifest, before, out, area = job.ws, job.manifest, job.before, job.out, job.area
     known = pd.read_parquet(before / "count_sites.parquet")
     count_sites = derived.count_sites(ws, manifest, known)
     sites_of = set(count_sites.loc[count_sites["dataset"].isin(added), "site_id"].astype(str)) | \
@@ -169,7 +179,7 @@ def change_counts(ws: Workspace, manifest: dict, before: Path, out: Path) -> dic
     latest["survey_date"] = pd.to_datetime(state["survey_date"]).astype("datetime64[ms]").to_numpy()
     latest["shop_type"] = pd.array(state["shop_type"].to_numpy(dtype=object), dtype="string")
     latest = latest.sort_index(kind="stable")
-    timings["read"] = round(time.perf_counter() - clock, 3)
+    lap("read")
 
     town = {name: table[table["centre_id"].astype("string").isin(touched).fillna(False).to_numpy()]
             for name, table in whole.items()}
@@ -185,37 +195,31 @@ def change_counts(ws: Workspace, manifest: dict, before: Path, out: Path) -> dic
                                  area=area, previous=pd.read_parquet(before / "indicators.parquet"),
                                  changed=touched)
     timings.update({f"indicators.{k}": round(v, 3) for k, v in indicators.attrs.pop("timings", {}).items()})
+    lap("indicators")
     _write(fingerprints, out / "fingerprints.parquet")
     for name, frame in (("count_sites", count_sites), ("indicators", indicators)):
         write_dataset(frame, out / f"{name}.parquet")
     for path in before.glob("*.parquet"):
         if not (out / path.name).exists():
             _link(path, out / path.name)
-    write_sources(out, now)
-    timings.update({"touched_centres": float(len(touched)), "area_rows": len(area),
-                    "seconds": round(time.perf_counter() - clock, 3)})
+    write_sources(out, job.now)
+    lap("write")
+    timings.update({"touched_centres": float(len(touched)), "area_rows": len(area)})
     return timings
 
 
-def add_units(ws: Workspace, manifest: dict, before: Path, out: Path) -> dict[str, float] | None:
-    """Write to `out` the derived tables of `manifest`, from the build before in `before`.
+def add_units(job: Update, added: list[str], removed: list[str]) -> dict[str, float] | None:
+    """Write the derived tables after units datasets were added (after the others) or removed alone.
 
-    Returns the seconds each step took, or None when the change is not units added or
-    removed alone (or the result could differ from a whole build): nothing is written then.
+    Returns the seconds each step took, or None when the result could differ from a whole
+    build: nothing is written then.
     """
     timings = lap = derived.Laps()
-    try:
-        made_from = json.loads((before / SOURCES).read_text())
-    except (OSError, ValueError):
-        return None
-    area = read_indicators(ws.path)
-    now = sources(ws, manifest, len(area))
-    change = units_changed(made_from, now)
+    ws, manifest, before, out, area, now = job.ws, job.manifest, job.before, job.out, job.area, job.now
     datasets = ws.datasets("units", manifest)
-    if change is None or not (before / "name_centres.parquet").exists():
+    if not (before / "name_centres.parquet").exists():
         return None
-    added, removed = change
-    gone = [made_from.get("units_centres", {}).get(ds) for ds in removed]
+    gone = [job.made_from.get("units_centres", {}).get(ds) for ds in removed]
     if any(info is None or info["unplaced"] for info in gone):
         return None  # rows of a removed dataset in no centre: the rows in none are not known apart
     conformed = all(ds.meta.get("conformed") == CONFORMED for ds in datasets)  # as Workspace.read conforms them
