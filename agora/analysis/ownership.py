@@ -283,6 +283,9 @@ def match_brands(names: pd.Series, categories: pd.Series, brands: pd.DataFrame,
     return out
 
 
+#: Rule ``name_recurrence``: a name found in at least this many centres is a chain (:func:`classify_ownership`'s `k`).
+RECURRING_IN = 3
+
 #: Columns of :func:`name_facts`: the key (name, brand, shop type as given) and what the rules read of it.
 FACT_COLUMNS = ["name", "brand", "category", "name_key", "brand_key", "generic", "list_brand", "list_ownership"]
 _MISSING = "\x00"  # stands for a missing value in the keys of :func:`name_facts`
@@ -403,7 +406,7 @@ def classify_ownership(
     units: pd.DataFrame,
     brands: pd.DataFrame | str | Path | None = None,
     *,
-    k: int = 3,
+    k: int = RECURRING_IN,
     centre_column: str = "centre_id",
     own_list: bool = True,
     facts: pd.DataFrame | None = None,

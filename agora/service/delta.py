@@ -47,8 +47,8 @@ import pyarrow.parquet as pq
 from ..analysis import similarity
 from ..analysis.by_centre import latest_survey
 from ..analysis.indicators import indicator_table
-from ..analysis.ownership import (FACT_COLUMNS, brands_signature, classify_ownership, fact_keys, fact_rows,
-                                  load_brands, name_centre_counts, name_facts_and_rows)
+from ..analysis.ownership import (FACT_COLUMNS, RECURRING_IN, brands_signature, classify_ownership, fact_keys,
+                                  fact_rows, load_brands, name_centre_counts, name_facts_and_rows)
 from ..analysis.vacancy import survey_dates
 from ..layers import CONFORMED, conform, get_layer
 from ..store.indicators import read_indicators
@@ -61,8 +61,6 @@ SOURCES = "sources.json"
 SAME_LAYERS = ("centres", "footfall_sites", "assets", "footfall_counts")
 #: Tables a units update leaves as they were (linked from the build before).
 UNCHANGED = ("centres", "footfall_sites", "assets", "count_sites")
-#: The threshold of rule ``name_recurrence`` (:func:`agora.analysis.ownership.classify_ownership`'s `k`).
-RECURRENCE = 3
 
 
 def sources(ws: Workspace, manifest: dict, area_rows: int) -> dict:
@@ -411,7 +409,7 @@ def _name_centres(before: pa.Table, rows: pd.DataFrame, mine_before: pd.DataFram
     was = was.reindex(keys, fill_value=0)
     elsewhere = was - old.reindex(keys, fill_value=0)
     counts = elsewhere + now.reindex(keys, fill_value=0)
-    crossed = keys[(((was >= RECURRENCE) != (counts >= RECURRENCE)) & (elsewhere > 0)).to_numpy()]
+    crossed = keys[(((was >= RECURRING_IN) != (counts >= RECURRING_IN)) & (elsewhere > 0)).to_numpy()]
     counts = counts[counts > 0].astype("int64").rename("centres")
     counts = counts.set_axis(counts.index.astype("string").rename("name_key"))
     rest = before.filter(pc.invert(pc.is_in(before["name_key"], value_set=pa.array(keys.astype(str)))))
@@ -544,6 +542,7 @@ def _replace(path: Path, fresh: pd.DataFrame, by: str, touched: list[str]) -> pa
 
 
 def _only(table: pa.Table, by: str, touched: list[str]) -> pd.DataFrame:
+    """The touched centres' rows of a table (its `by` column), as pandas."""
     return table.filter(pc.is_in(table[by], value_set=pa.array(touched, pa.string()))).to_pandas()
 
 
