@@ -188,11 +188,7 @@ def change_counts(job: Update, added: list[str], removed: list[str]) -> dict[str
     centre_list = pd.Index(sorted(pc.unique(pq.read_table(before / "latest.parquet", columns=["centre"])["centre"])
                                   .drop_null().to_pylist()), name="centre")
     clone = similarity.clone_ness_from_sums(pd.read_parquet(before / "clone_sums.parquet"), centre_list)
-    indicators = indicator_table({**whole, "units": units, "footfall_counts": ws.files("footfall_counts", manifest),
-                                  "latest_units": latest, "clone_ness": clone},
-                                 area=area, previous=pd.read_parquet(before / "indicators.parquet"),
-                                 changed=touched)
-    timings.update({f"indicators.{k}": round(v, 3) for k, v in indicators.attrs.pop("timings", {}).items()})
+    indicators = _indicators(job, whole, units, latest, clone, touched, timings)
     lap("indicators")
     _write(fingerprints, out / "fingerprints.parquet")
     for name, frame in (("count_sites", count_sites), ("indicators", indicators)):
@@ -339,11 +335,7 @@ def add_units(job: Update, added: list[str], removed: list[str]) -> dict[str, fl
         pool.shutdown()
         return None
     lap("fingerprints")
-    indicators = indicator_table({**whole, "units": placed, "footfall_counts": ws.files("footfall_counts", manifest),
-                             "latest_units": latest, "clone_ness": clone},
-                                  area=area, previous=pd.read_parquet(before / "indicators.parquet"),
-                                  changed=touched)
-    timings.update({f"indicators.{k}": round(v, 3) for k, v in indicators.attrs.pop("timings", {}).items()})
+    indicators = _indicators(job, whole, placed, latest, clone, touched, timings)
     lap("indicators")
 
     fresh_facts = facts.merge(seen[["name", "brand", "category"]].drop_duplicates().assign(_seen=True), how="left",
@@ -364,6 +356,18 @@ def add_units(job: Update, added: list[str], removed: list[str]) -> dict[str, fl
     lap("write")
     timings.update({"touched_centres": float(len(touched)), "area_rows": len(area)})
     return timings
+
+
+def _indicators(job: Update, whole: dict[str, pd.DataFrame], units: pd.DataFrame, latest: pd.DataFrame,
+                clone: pd.Series, touched: list[str], timings: dict[str, float]) -> pd.DataFrame:
+    """The indicator table of the build before with the touched centres' figures worked out again (from their
+    units and latest survey; `whole`: the centres, footfall sites and assets; `clone`: every centre's
+    clone-ness); the seconds of each group added to `timings`."""
+    table = indicator_table({**whole, "units": units, "footfall_counts": job.ws.files("footfall_counts", job.manifest),
+                             "latest_units": latest, "clone_ness": clone},
+                            area=job.area, previous=pd.read_parquet(job.before / "indicators.parquet"), changed=touched)
+    timings.update({f"indicators.{k}": round(v, 3) for k, v in table.attrs.pop("timings", {}).items()})
+    return table
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
