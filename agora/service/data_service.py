@@ -215,8 +215,9 @@ class DataService:
         kwargs = {"columns": columns} if columns else {}
         if centre_id is not None:
             kwargs["filters"] = [("centre_id", "==", centre_id)]
+        geometry = TABLES[name] and (not columns or "geometry" in columns)  # no boundary asked for: plain Parquet
         try:
-            return read_dataset(folder / f"{name}.parquet", TABLES[name], **kwargs)
+            return read_dataset(folder / f"{name}.parquet", geometry, **kwargs)
         except FileNotFoundError:  # the folder was replaced while we read: read the new one
             return self._read(name, centre_id, columns)
 
@@ -224,6 +225,10 @@ class DataService:
     def centres(self) -> gpd.GeoDataFrame:
         """Every centre (id, name, boundary...), sorted by id."""
         return self._geo(self._read("centres"), "centres")
+
+    def centre_names(self) -> pd.DataFrame:
+        """Every centre's ``centre_id`` and ``name``, sorted by id (their boundaries not read)."""
+        return self._read("centres", columns=["centre_id", "name"])
 
     def town(self, layer: str, centre_id: str) -> gpd.GeoDataFrame:
         """One centre's rows of `layer` (``centres``, ``units``, ``footfall_sites``, ``assets``).

@@ -278,82 +278,81 @@ def add_units(job: Update, added: list[str], removed: list[str]) -> dict[str, fl
     sizes = placed["centre_id"].astype(str).value_counts().reindex(touched, fill_value=0).to_numpy()
     # their rows in the whole table, as a whole build numbers them
     placed.index = pd.Index(np.concatenate([np.arange(f, f + n) for f, n in zip(firsts, sizes)]))
+    # the units written while the rest is worked out; waited for however the update ends (a table half
+    # written into the folder a whole build then uses would be left behind)
     pool = ThreadPoolExecutor(1, thread_name_prefix="agora-delta")
-    writes = [pool.submit(_write, units, out / "units.parquet")]
-    lap("units")
+    try:
+        writes = [pool.submit(_write, units, out / "units.parquet")]
+        lap("units")
 
-    own = derived.row_hashes(placed, "units")
-    key = placed["centre_id"].astype(str).to_numpy(dtype=object)
-    state = derived.latest_state(placed, key, derived.with_extra_columns(placed, own))
-    days_before = pd.read_parquet(before / "survey_days.parquet")
-    rounds, days = _rounds(days_before, _days_elsewhere(units_before, touched), placed)
-    if rounds is None:
-        pool.shutdown()
-        return None
-    latest = latest_survey(placed, survey_date=rounds, columns=[*placed.columns, *derived.LATEST_EXTRA])
-    latest = latest.sort_index(kind="stable")
-    first = pd.Series(firsts, index=touched)
-    cid = latest["centre_id"].astype(str)
-    kept_state = pd.DataFrame({"centre": pd.array(cid, dtype="string"),
-                               "row": latest.index.to_numpy() - first.reindex(cid).to_numpy(),
-                               "survey_date": latest["survey_date"].to_numpy(),
-                               "shop_type": latest["shop_type"].astype("string").to_numpy()})
-    arrow: dict[str, pa.Table] = {}
-    for name, fresh in (("latest", kept_state), ("latest_centres", state)):
-        arrow[name] = _replace(before / f"{name}.parquet", fresh, "centre", touched)
-    lap("latest")
-    brands_now = {}
-    for name, table_of, by in (("brands", similarity.brand_table, "brand_key"),
-                               ("mix", similarity.category_long, "category")):
-        fresh = table_of(latest).sort_values(["centre", by], kind="stable")
-        arrow[name] = _replace(before / f"{name}.parquet", fresh, "centre", touched)
-        brands_now[name] = fresh
-    if any(table is None for table in arrow.values()):
-        pool.shutdown()
-        return None
-    centre_list = pd.Index(sorted(pc.unique(arrow["latest"]["centre"]).drop_null().to_pylist()), name="centre")
-    brands_table = arrow["brands"].to_pandas()
-    sums = similarity.update_clone_sums(pd.read_parquet(before / "clone_sums.parquet"),
-                                        _only(pq.read_table(before / "brands.parquet"), "centre", touched),
-                                        brands_table, centre_list, changed=touched)
-    clone = similarity.clone_ness_from_sums(sums, centre_list)
-    lap("brands")
-    whole = {name: read_dataset(before / f"{name}.parquet", True) for name in ("centres", "footfall_sites", "assets")}
-    # the touched centres' fingerprints, and that of the rows in no centre ("") when rows in no centre were added
-    keys, units_of, own_of = touched, placed, own
-    if (~in_centre).any():
-        nowhere = pd.concat([_from_arrow(units_before.slice(len(units_before) - units_before["centre_id"].null_count)),
-                             rows[~in_centre]])
-        keys, units_of = ["", *touched], pd.concat([placed, nowhere])
-        own_of = np.concatenate([own, derived.row_hashes(nowhere, "units")])
-    town = {name: table[table["centre_id"].astype("string").fillna("").isin(keys).to_numpy()]
-            for name, table in whole.items()}
-    prints = derived.fingerprints({**town, "units": units_of}, pd.read_parquet(before / "count_sites.parquet"),
-                                  {"units": own_of}).rename_axis("centre_id").reset_index()
-    arrow["fingerprints"] = _replace(before / "fingerprints.parquet", prints, "centre_id", keys)
-    if arrow["fingerprints"] is None:
-        pool.shutdown()
-        return None
-    lap("fingerprints")
-    indicators = _indicators(job, whole, placed, latest, clone, touched, timings)
-    lap("indicators")
+        own = derived.row_hashes(placed, "units")
+        key = placed["centre_id"].astype(str).to_numpy(dtype=object)
+        state = derived.latest_state(placed, key, derived.with_extra_columns(placed, own))
+        days_before = pd.read_parquet(before / "survey_days.parquet")
+        rounds, days = _rounds(days_before, _days_elsewhere(units_before, touched), placed)
+        if rounds is None:
+            return None
+        latest = latest_survey(placed, survey_date=rounds, columns=[*placed.columns, *derived.LATEST_EXTRA])
+        latest = latest.sort_index(kind="stable")
+        first = pd.Series(firsts, index=touched)
+        cid = latest["centre_id"].astype(str)
+        kept_state = pd.DataFrame({"centre": pd.array(cid, dtype="string"),
+                                   "row": latest.index.to_numpy() - first.reindex(cid).to_numpy(),
+                                   "survey_date": latest["survey_date"].to_numpy(),
+                                   "shop_type": latest["shop_type"].astype("string").to_numpy()})
+        arrow: dict[str, pa.Table] = {}
+        for name, fresh in (("latest", kept_state), ("latest_centres", state)):
+            arrow[name] = _replace(before / f"{name}.parquet", fresh, "centre", touched)
+        lap("latest")
+        for name, table_of, by in (("brands", similarity.brand_table, "brand_key"),
+                                   ("mix", similarity.category_long, "category")):
+            fresh = table_of(latest).sort_values(["centre", by], kind="stable")
+            arrow[name] = _replace(before / f"{name}.parquet", fresh, "centre", touched)
+        if any(table is None for table in arrow.values()):
+            return None
+        centre_list = pd.Index(sorted(pc.unique(arrow["latest"]["centre"]).drop_null().to_pylist()), name="centre")
+        brands_table = arrow["brands"].to_pandas()
+        sums = similarity.update_clone_sums(pd.read_parquet(before / "clone_sums.parquet"),
+                                            _only(pq.read_table(before / "brands.parquet"), "centre", touched),
+                                            brands_table, centre_list, changed=touched)
+        clone = similarity.clone_ness_from_sums(sums, centre_list)
+        lap("brands")
+        whole = {name: read_dataset(before / f"{name}.parquet", True) for name in ("centres", "footfall_sites", "assets")}
+        # the touched centres' fingerprints, and that of the rows in no centre ("") when rows in no centre were added
+        keys, units_of, own_of = touched, placed, own
+        if (~in_centre).any():
+            nowhere = pd.concat([_from_arrow(units_before.slice(len(units_before) - units_before["centre_id"].null_count)),
+                                 rows[~in_centre]])
+            keys, units_of = ["", *touched], pd.concat([placed, nowhere])
+            own_of = np.concatenate([own, derived.row_hashes(nowhere, "units")])
+        town = {name: table[table["centre_id"].astype("string").fillna("").isin(keys).to_numpy()]
+                for name, table in whole.items()}
+        prints = derived.fingerprints({**town, "units": units_of}, pd.read_parquet(before / "count_sites.parquet"),
+                                      {"units": own_of}).rename_axis("centre_id").reset_index()
+        arrow["fingerprints"] = _replace(before / "fingerprints.parquet", prints, "centre_id", keys)
+        if arrow["fingerprints"] is None:
+            return None
+        lap("fingerprints")
+        indicators = _indicators(job, whole, placed, latest, clone, touched, timings)
+        lap("indicators")
 
-    fresh_facts = facts.merge(seen[["name", "brand", "category"]].drop_duplicates().assign(_seen=True), how="left",
-                              on=["name", "brand", "category"])
-    fresh_facts = facts[fresh_facts["_seen"].isna().to_numpy()].assign(signature=now["brands"])
-    arrow["names"] = pa.concat_tables([names_before, _as_arrow(fresh_facts, names_before.schema)])
-    arrow["name_centres"] = counts[0]
-    for name, table in arrow.items():
-        writes.append(pool.submit(_write, table, out / f"{name}.parquet"))
-    for name, frame in (("clone_sums", sums), ("survey_days", days), ("indicators", indicators)):
-        write_dataset(frame, out / f"{name}.parquet")
-    for name in UNCHANGED:
-        _link(before / f"{name}.parquet", out / f"{name}.parquet")
-    write_sources(out, now)
-    for done in writes:
-        done.result()
-    pool.shutdown()
-    lap("write")
+        fresh_facts = facts.merge(seen[["name", "brand", "category"]].drop_duplicates().assign(_seen=True), how="left",
+                                  on=["name", "brand", "category"])
+        fresh_facts = facts[fresh_facts["_seen"].isna().to_numpy()].assign(signature=now["brands"])
+        arrow["names"] = pa.concat_tables([names_before, _as_arrow(fresh_facts, names_before.schema)])
+        arrow["name_centres"] = counts[0]
+        for name, table in arrow.items():
+            writes.append(pool.submit(_write, table, out / f"{name}.parquet"))
+        for name, frame in (("clone_sums", sums), ("survey_days", days), ("indicators", indicators)):
+            write_dataset(frame, out / f"{name}.parquet")
+        for name in UNCHANGED:
+            _link(before / f"{name}.parquet", out / f"{name}.parquet")
+        write_sources(out, now)
+        for done in writes:
+            done.result()
+        lap("write")
+    finally:
+        pool.shutdown(wait=True)
     timings.update({"touched_centres": float(len(touched)), "area_rows": len(area)})
     return timings
 

@@ -56,7 +56,7 @@ def town_list(svc: DataService | None = None) -> tuple[tuple[str, ...], dict[str
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _town_list(path: str, version: int) -> tuple[tuple[str, ...], dict[str, str]]:
-    table = _shared(path, version, "centres")
+    table = _service(path, read_only_env()).centre_names()  # the boundaries are not read for the town picker
     ordered = table.sort_values("name", key=lambda s: s.str.lower())
     return tuple(ordered["centre_id"].tolist()), dict(zip(ordered["centre_id"].tolist(), ordered["name"].tolist()))
 

@@ -41,7 +41,7 @@ def _town_figures(path: str, version: int, town: str) -> dict[str, Any]:
     data = ui_data.town_view("vacancy_units", town, svc)  # a shallow copy: the new column stays on it
     data["survey"] = data["survey_date"].map(survey_key)
     rounds = ui_data.town_view("survey_rounds", town, svc)
-    series = surveys.vacancy_over_time(data, ui_data.centres(svc)).rename(columns={"date": "survey_date"}).drop(
+    series = surveys.vacancy_over_time(data, ui_data.town("centres", town, svc)).rename(columns={"date": "survey_date"}).drop(
         columns=["centre_id", "centre"])
     flows = surveys.openings_closures(data)
     per_survey = (flows.groupby("date", as_index=False)[["openings", "closures", "net"]].sum() if len(flows)
